@@ -1,0 +1,44 @@
+import { SingleBar, Presets } from 'cli-progress';
+
+/**
+ * Output rules shared by every command: logs and progress go to stderr; the summary is the last
+ * thing on stdout (one line for people, one JSON object with --json).
+ */
+export interface CommandIO {
+  json: boolean;
+  log(message: string): void;
+  /** A progress display on a terminal; silent otherwise. */
+  progress(label: string, total?: number): Progress;
+  summary(line: string, data: unknown): void;
+}
+
+export interface Progress {
+  update(done: number, total?: number): void;
+  stop(): void;
+}
+
+export function consoleIO(json: boolean): CommandIO {
+  const tty = Boolean(process.stderr.isTTY) && !json;
+  return {
+    json,
+    log: (message) => process.stderr.write(`${message}\n`),
+    progress(label, total) {
+      if (!tty) return { update: () => {}, stop: () => {} };
+      const bar = new SingleBar(
+        { format: `${label} [{bar}] {value}/{total} rows`, stream: process.stderr, hideCursor: true },
+        Presets.shades_classic,
+      );
+      bar.start(total ?? 0, 0);
+      return {
+        update: (done, newTotal) => {
+          if (newTotal !== undefined) bar.setTotal(newTotal);
+          bar.update(done);
+        },
+        stop: () => bar.stop(),
+      };
+    },
+    summary(line, data) {
+      process.stdout.write(json ? `${JSON.stringify(data)}\n` : `${line}\n`);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { parseArgs } from 'node:util';
+import { consoleIO } from './io';
+import { openLocalStorage } from '../runtime/storage';
+import type { CliCommand } from './command';
+import { refreshCommand } from './commands/refresh';
+import { ingestCommand } from './commands/ingest';
+
+/** `npm run cli -- <command> …`: the same pipelines as the app, for operators and backfills. */
+const COMMANDS: CliCommand[] = [refreshCommand, ingestCommand];
+
+function usage(): string {
+  return ['Usage: npm run cli -- <command> [options]', '', ...COMMANDS.map((c) => `  ${c.usage}`), '', 'Every command takes --json (summary as JSON on stdout).'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`${name ? `Unknown command "${name}".\n\n` : ''}${usage()}\n`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...command.options, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\nUsage: npm run cli -- ${command.usage}\n`);
+    return 2;
+  }
+  const io = consoleIO(Boolean(parsed.values.json));
+  try {
+    const local = await openLocalStorage(process.env, { detached: true });
+    if (local.azurite?.process) io.log(`Started the embedded storage (Azurite, data in .azurite/); it keeps running for npm start and later commands.`);
+    return await command.run({ values: parsed.values, positionals: parsed.positionals }, { ...local, io });
+  } catch (e) {
+    const error = e as Error;
+    io.log(`Error: ${error.message}`);
+    if (io.json) io.summary('', { ok: false, error: error.message });
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

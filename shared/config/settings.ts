@@ -1,0 +1,129 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the app reads, validated once. Names are app-setting names (environment variables
+ * in Azure and under `npm start`, `Values` in local.settings.json under `func start`).
+ * local.settings.sample.json documents each one; keep the two in step (a test checks it).
+ */
+
+const list = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p.length > 0));
+
+const PRICE_VIEWS = ['azure_consumption', 'azure_reservations', 'updatedlicensebased'] as const;
+export const priceViewSchema = z.enum(PRICE_VIEWS);
+export type PriceView = z.infer<typeof priceViewSchema>;
+
+const marketSchema = z.string().regex(/^[A-Z]{2}$/, 'a two-letter market code such as US');
+
+/** `partnercenter`, `retail`, `sample`, or `file:<path>`. */
+export const priceSourceSchema = z
+  .string()
+  .regex(/^(partnercenter|retail|sample|file:.+)$/, 'one of partnercenter, retail, sample, file:<path>');
+
+const ncrontab = z
+  .string()
+  .regex(/^\S+( \S+){5}$/, 'a six-field NCRONTAB expression (second minute hour day month weekday), UTC');
+
+const intSetting = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const optionalUrl = z.url().optional();
+
+export const settingsSchema = z
+  .object({
+    /** Storage: a connection string, or identity-based `AzureWebJobsStorage__*` URIs (see storage/clients). */
+    AzureWebJobsStorage: z.string().optional(),
+    AzureWebJobsStorage__blobServiceUri: optionalUrl,
+    AzureWebJobsStorage__queueServiceUri: optionalUrl,
+    AzureWebJobsStorage__tableServiceUri: optionalUrl,
+    AzureWebJobsStorage__accountName: z.string().optional(),
+    AzureWebJobsStorage__credential: z.enum(['managedidentity']).optional(),
+    AzureWebJobsStorage__clientId: z.string().optional(),
+    /** Prefix for every table and container name, so that several installations or test runs can share one account. */
+    STORAGE_NAME_PREFIX: z
+      .string()
+      .regex(/^[a-z][a-z0-9]{0,11}$/, 'lowercase letters and digits, starting with a letter, at most 12')
+      .or(z.literal(''))
+      .default(''),
+
+    PRICES_SOURCE: priceSourceSchema.default('sample'),
+    PRICES_MARKETS: list('US').pipe(z.array(marketSchema).min(1)),
+    PRICES_VIEWS: list('azure_consumption,azure_reservations').pipe(z.array(priceViewSchema).min(1)),
+    PRICES_SCHEDULE: ncrontab.default('0 30 2 * * *'),
+    /** Rejected rows above this share of a file fail the run and publish nothing. */
+    REJECTED_ROWS_MAX_PERCENT: z.coerce.number().min(0).max(100).default(1),
+    /** Health reports a market/view as stale when its last successful refresh is older than this. */
+    STALE_AFTER_HOURS: intSetting(36, 1, 24 * 90),
+    /** Parallel table transactions during an ingest. */
+    TABLE_WRITE_CONCURRENCY: intSetting(16, 1, 128),
+    /** How long a refresh waits for another refresh of the same market and view to finish. */
+    REFRESH_LOCK_WAIT_SECONDS: intSetting(300, 0, 3600),
+
+    HTTP_TIMEOUT_SECONDS: intSetting(120, 1, 3600),
+    HTTP_MAX_RETRIES: intSetting(5, 0, 20),
+    HTTP_RETRY_DELAY_MS: intSetting(1000, 1, 60000),
+    HTTP_MAX_RETRY_DELAY_MS: intSetting(60000, 1, 600000),
+
+    PARTNER_CENTER_TENANT_ID: z.string().min(1).optional(),
+    PARTNER_CENTER_APP_ID: z.string().min(1).optional(),
+    PARTNER_CENTER_APP_SECRET: z.string().min(1).optional(),
+    PARTNER_CENTER_REFRESH_TOKEN: z.string().min(1).optional(),
+    PARTNER_CENTER_AUTHORITY: z.url().default('https://login.microsoftonline.com'),
+    PARTNER_CENTER_BASE_URL: z.url().default('https://api.partner.microsoft.com'),
+    RETAIL_PRICES_URL: z.url().default('https://prices.azure.com/api/retail/prices'),
+  });
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Names whose values must never be printed. */
+const SECRET = /SECRET|TOKEN|AzureWebJobsStorage$/;
+
+/** Validates an environment; throws one SettingsError naming every bad setting. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  // Empty strings count as unset, as in Azure app settings left blank.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = settingsSchema.safeParse(present);
+  // Checked on the raw values so that they are reported together with any schema problems.
+  const missing = requiredTogether(present);
+  if (parsed.success && missing.length === 0) return parsed.data;
+  const issues = parsed.success ? [] : parsed.error.issues;
+  const problems = issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'settings');
+    const value = present[name];
+    const shown = value === undefined ? 'missing' : SECRET.test(name) ? 'set (value hidden)' : `got "${value}"`;
+    return `${name}: ${issue.message} (${shown})`;
+  });
+  throw new SettingsError([...problems, ...missing]);
+}
+
+const PARTNER_CENTER_CREDENTIALS = [
+  'PARTNER_CENTER_TENANT_ID',
+  'PARTNER_CENTER_APP_ID',
+  'PARTNER_CENTER_APP_SECRET',
+  'PARTNER_CENTER_REFRESH_TOKEN',
+] as const;
+
+function requiredTogether(present: Record<string, string | undefined>): string[] {
+  if (present.PRICES_SOURCE !== 'partnercenter') return [];
+  return PARTNER_CENTER_CREDENTIALS.filter((name) => !present[name]).map(
+    (name) => `${name}: required when PRICES_SOURCE is partnercenter (missing)`,
+  );
+}
+
+let cached: Settings | undefined;
+
+/** The process-wide settings, read and validated on first use. */
+export function getSettings(): Settings {
+  cached ??= loadSettings();
+  return cached;
+}
