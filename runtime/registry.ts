@@ -2,10 +2,9 @@ import {
   app,
   type HttpFunctionOptions,
   type HttpHandler,
-  type StorageBlobFunctionOptions,
+  type EventGridHandler,
   type TimerFunctionOptions,
   type TimerHandler,
-  type StorageBlobHandler,
 } from '@azure/functions';
 import { storageNames, type StorageNames } from '../shared/storage/names';
 
@@ -34,7 +33,6 @@ export interface TimerRegistration {
 export interface BlobRegistration {
   kind: 'blob';
   name: string;
-  options: StorageBlobFunctionOptions;
   /** The upload container the function watches (the local runner polls it under the configured prefix). */
   container: keyof StorageNames['containers'];
   /** The handler that takes a blob by name and streams it itself (the runner and tests call this). */
@@ -71,15 +69,32 @@ export function timerFunction(
   return options.handler;
 }
 
+/**
+ * A function that handles files dropped into an upload container. In Azure it is driven by the
+ * storage account's Event Grid BlobCreated events (an Event Grid trigger: the handler gets the
+ * event, not the bytes, and streams the blob itself — the plain blob binding would load a 500 MB
+ * upload into memory). Locally the runner polls the container and calls `process` for each blob.
+ */
 export function blobFunction(
   name: string,
   container: keyof StorageNames['containers'],
-  options: Omit<StorageBlobFunctionOptions, 'path'>,
   process: BlobRegistration['process'],
-): StorageBlobHandler {
-  // Deployed apps use the unprefixed names; the prefix exists for shared test and dev accounts.
-  const full: StorageBlobFunctionOptions = { ...options, path: `${storageNames().containers[container]}/{name}` };
-  app.storageBlob(name, full);
-  registrations.push({ kind: 'blob', name, options: full, container, process });
-  return options.handler;
+): EventGridHandler {
+  const handler: EventGridHandler = async (event, context) => {
+    const blobName = blobNameFromSubject(event.subject, storageNames().containers[container]);
+    if (blobName === null) {
+      context.warn(`Ignoring event for ${event.subject}: not in this function's container`);
+      return;
+    }
+    await process(blobName, context);
+  };
+  app.eventGrid(name, { handler });
+  registrations.push({ kind: 'blob', name, container, process });
+  return handler;
+}
+
+/** `/blobServices/default/containers/{container}/blobs/{name}` → name (URL-decoded). */
+export function blobNameFromSubject(subject: string, container: string): string | null {
+  const prefix = `/blobServices/default/containers/${container}/blobs/`;
+  return subject.startsWith(prefix) ? decodeURIComponent(subject.slice(prefix.length)) : null;
 }
