@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { consoleIO } from './io';
+import { UsageError } from './options';
 import { openLocalStorage } from '../runtime/storage';
 import type { CliCommand } from './command';
 import { refreshCommand } from './commands/refresh';
@@ -35,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     const error = e as Error;
     io.log(`Error: ${error.message}`);
     if (io.json) io.summary('', { ok: false, error: error.message });
-    return 1;
+    return e instanceof UsageError ? 2 : 1;
   }
 }
 

@@ -74,6 +74,8 @@ export const settingsSchema = z
     PARTNER_CENTER_AUTHORITY: z.url().default('https://login.microsoftonline.com'),
     PARTNER_CENTER_BASE_URL: z.url().default('https://api.partner.microsoft.com'),
     RETAIL_PRICES_URL: z.url().default('https://prices.azure.com/api/retail/prices'),
+    /** Local runner only: when set, functions with authLevel `function` require this key. */
+    LOCAL_FUNCTION_KEY: z.string().min(8).optional(),
   });
 
 export type Settings = z.infer<typeof settingsSchema>;

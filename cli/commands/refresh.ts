@@ -1,0 +1,46 @@
+import { createLogger, stderrSink } from '../../shared/observability/logger';
+import { refreshPrices } from '../../shared/pipeline/priceRefresh';
+import { createPriceSheetSource } from '../../shared/sources';
+import { priceSourceSchema } from '../../shared/config/settings';
+import type { CliCommand } from '../command';
+import { asOfOption, marketsOption, timelineOption, UsageError, viewsOption } from '../options';
+import { reportRuns } from '../runSummary';
+
+/** `refresh prices`: the timer's pipeline by hand, for any markets/views/source/as-of day (backfills). */
+export const refreshCommand: CliCommand = {
+  name: 'refresh',
+  usage: 'refresh prices [--market US,DE] [--view azure_consumption,azure_reservations] [--source partnercenter|retail|sample|file:<path>] [--as-of YYYY-MM-DD] [--timeline current|future] [--json]',
+  options: {
+    market: { type: 'string' },
+    view: { type: 'string' },
+    source: { type: 'string' },
+    'as-of': { type: 'string' },
+    timeline: { type: 'string' },
+  },
+  async run({ values, positionals }, { settings, storage, io }) {
+    const [subject] = positionals;
+    if (subject !== 'prices') throw new UsageError(`refresh what? Usage: npm run cli -- ${refreshCommand.usage}`);
+    const sourceName = values.source === undefined ? settings.PRICES_SOURCE : String(values.source);
+    if (!priceSourceSchema.safeParse(sourceName).success) throw new UsageError(`--source must be partnercenter, retail, sample or file:<path>; got "${sourceName}"`);
+    const markets = marketsOption(values.market) ?? settings.PRICES_MARKETS;
+    const views = viewsOption(values.view) ?? settings.PRICES_VIEWS;
+    const asOf = asOfOption(values['as-of']);
+    const timeline = timelineOption(values.timeline);
+    const started = Date.now();
+    const progress = io.progress('rows');
+    const runs = await refreshPrices({
+      storage,
+      settings,
+      logger: createLogger(stderrSink),
+      source: createPriceSheetSource(settings, sourceName),
+      markets,
+      views,
+      timeline,
+      asOf,
+      kind: 'refresh',
+      onProgress: (_m, _v, p) => p.phase !== 'download' && progress.update(p.done, p.total),
+    });
+    progress.stop();
+    return reportRuns(io, `prices ${asOf}`, runs, Date.now() - started);
+  },
+};

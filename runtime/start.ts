@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger, stderrSink } from '../shared/observability/logger';
+import { todayUtc } from '../shared/domain/dates';
+import { refreshPrices } from '../shared/pipeline/priceRefresh';
+import { createSampleSource } from '../shared/sources/sampleSource';
+import { lastSuccesses } from '../shared/storage/runLedger';
+import { ensureStorage } from '../shared/storage/ensure';
+import { startLocalRunner } from './localRunner';
+import { openLocalStorage, type LocalStorage } from './storage';
+
+/**
+ * `npm start`: the app without the Functions host. Uses the configured storage or the embedded
+ * Azurite, serves http://localhost:7071/api/…, runs timers, watches upload containers, and loads
+ * the bundled sample prices on first start.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { port: { type: 'string' } }, allowPositionals: false });
+  const port = Number(values.port ?? process.env.PORT ?? 7071);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port/PORT must be a port number, got ${values.port ?? process.env.PORT}`);
+
+  const local = await openLocalStorage(process.env, { detached: false });
+  // The functions read their settings from the environment, as under the Functions host.
+  if (local.azurite) process.env.AzureWebJobsStorage = local.azurite.connectionString;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  log(local.azurite ? `Storage: embedded Azurite (${local.azurite.process ? 'started here' : 'already running'}), data in .azurite/` : `Storage: ${local.storage.mode}`);
+
+  await loadSampleOnFirstStart(local, log);
+  const runner = await startLocalRunner({
+    port,
+    host: process.env.HOST ?? '127.0.0.1',
+    settings: local.settings,
+    storage: local.storage,
+    functionsDir: path.join(__dirname, '..', 'functions'),
+    functionKey: local.settings.LOCAL_FUNCTION_KEY,
+    log,
+  });
+  log(`Functions running at ${runner.url}/api/ (health: ${runner.url}/api/health; run a timer now: curl -X POST ${runner.url}/admin/functions/refreshPrices -d '{}')`);
+
+  const shutdown = async () => {
+    await runner.close();
+    await local.azurite?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+async function loadSampleOnFirstStart(local: LocalStorage, log: (l: string) => void): Promise<void> {
+  await ensureStorage(local.storage);
+  if ((await lastSuccesses(local.storage)).length > 0) return;
+  log('First start: loading the bundled SAMPLE prices (US consumption and reservations; not real prices).');
+  const results = await refreshPrices({
+    storage: local.storage,
+    settings: local.settings,
+    logger: createLogger(stderrSink),
+    source: createSampleSource(),
+    markets: ['US'],
+    views: ['azure_consumption', 'azure_reservations'],
+    timeline: 'current',
+    asOf: todayUtc(),
+    kind: 'refresh',
+  });
+  for (const r of results) log(`  ${r.market}/${r.view}: ${r.outcome}, ${r.counts.added} prices${r.error ? ` (${r.error})` : ''}`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,101 @@
+import type { Finding } from './findings';
+
+/**
+ * The two shapes a caller may send: the flat object, or the Partner Center create-customer payload
+ * exactly as a portal is about to submit it. Both are read into the same fields; every field keeps
+ * the name the caller used, so that findings point at the caller's own field.
+ */
+
+export const CUSTOMER_FIELDS = [
+  'country',
+  'organizationRegistrationNumber',
+  'phoneNumber',
+  'firstName',
+  'middleName',
+  'lastName',
+  'companyName',
+  'email',
+] as const;
+
+export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
+
+/** Where each field sits in the Partner Center create-customer payload. */
+const CREATE_CUSTOMER_PATHS: Record<CustomerField, readonly string[]> = {
+  country: ['billingProfile', 'defaultAddress', 'country'],
+  organizationRegistrationNumber: ['companyProfile', 'organizationRegistrationNumber'],
+  phoneNumber: ['billingProfile', 'defaultAddress', 'phoneNumber'],
+  firstName: ['billingProfile', 'defaultAddress', 'firstName'],
+  middleName: ['billingProfile', 'defaultAddress', 'middleName'],
+  lastName: ['billingProfile', 'defaultAddress', 'lastName'],
+  companyName: ['billingProfile', 'companyName'],
+  email: ['billingProfile', 'email'],
+};
+
+const CREATE_CUSTOMER_ROOTS = new Set(Object.values(CREATE_CUSTOMER_PATHS).map((path) => path[0]));
+
+/** A field as read: absent (missing, null or blank), text, or unusable (not a string; already reported). */
+export type FieldValue = { state: 'absent' } | { state: 'text'; text: string } | { state: 'unusable' };
+
+export interface ReadField {
+  /** The caller's name for the field. */
+  name: string;
+  value: FieldValue;
+}
+
+export interface ReadCustomer {
+  fields: Record<CustomerField, ReadField>;
+  /** Type problems found while reading (a number where text belongs, a string where an object belongs). */
+  errors: Finding[];
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Keys of a payload that are not customer data, e.g. a batch's reference-id column. */
+export function isCustomerKey(key: string): boolean {
+  return (CUSTOMER_FIELDS as readonly string[]).includes(key) || CREATE_CUSTOMER_ROOTS.has(key);
+}
+
+export function readCustomer(payload: Record<string, unknown>): ReadCustomer {
+  const nested = [...CREATE_CUSTOMER_ROOTS].some((root) => Object.hasOwn(payload, root));
+  const errors: Finding[] = [];
+  const reportedParents = new Set<string>();
+  const fields = {} as Record<CustomerField, ReadField>;
+  for (const field of CUSTOMER_FIELDS) {
+    const path = nested ? CREATE_CUSTOMER_PATHS[field] : [field];
+    const name = path.join('.');
+    const found = walk(payload, path);
+    if (found.kind === 'notAnObject') {
+      if (!reportedParents.has(found.at)) {
+        reportedParents.add(found.at);
+        errors.push({ field: found.at, code: 'FIELD_TYPE', message: `${found.at} must be an object` });
+      }
+      fields[field] = { name, value: { state: 'unusable' } };
+      continue;
+    }
+    const raw = found.value;
+    if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
+      fields[field] = { name, value: { state: 'absent' } };
+    } else if (typeof raw === 'string') {
+      fields[field] = { name, value: { state: 'text', text: raw.trim() } };
+    } else {
+      // A JSON number would also have lost the leading zeros of a registration number.
+      errors.push({ field: name, code: 'FIELD_TYPE', message: `${name} must be a string` });
+      fields[field] = { name, value: { state: 'unusable' } };
+    }
+  }
+  return { fields, errors };
+}
+
+type Walked = { kind: 'value'; value: unknown } | { kind: 'notAnObject'; at: string };
+
+function walk(root: Record<string, unknown>, path: readonly string[]): Walked {
+  let current: unknown = root;
+  for (let i = 0; i < path.length; i++) {
+    if (current === undefined || current === null) return { kind: 'value', value: undefined };
+    if (!isPlainObject(current)) return { kind: 'notAnObject', at: path.slice(0, i).join('.') };
+    current = Object.hasOwn(current, path[i]) ? current[path[i]] : undefined;
+  }
+  return { kind: 'value', value: current };
+}

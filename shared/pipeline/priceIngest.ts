@@ -1,0 +1,314 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PriceView, Settings } from '../config/settings';
+import { nowInstant } from '../domain/dates';
+import { PRICE_FIELDS, validatePriceRecord, type PriceRow } from '../domain/priceRow';
+import type { Logger } from '../observability/logger';
+import type { PriceSheetDownload, Timeline } from '../ports/priceSheetSource';
+import { archiveFile, fileExtension, writeReport } from '../storage/archive';
+import { createBatchWriter } from '../storage/batchWriter';
+import type { StorageClients } from '../storage/clients';
+import { ensureStorage } from '../storage/ensure';
+import { createPool } from '../storage/pool';
+import { isMetered, versionHash, versionKeys } from '../storage/priceKeys';
+import { entityOf } from '../storage/priceTable';
+import { addProductMeter, mergeProductMeters, type ProductMeters } from '../storage/productIndex';
+import { withLock } from '../storage/refreshLock';
+import { recordRun, type RunCounts, type RunRecord } from '../storage/runLedger';
+import { manifestName, readManifest, saveSnapshot, snapshotOnOrBefore, latestSnapshot, uploadManifest } from '../storage/snapshots';
+import { readSheet } from './readSheet';
+
+/**
+ * The one price pipeline (timer refresh, CLI refresh/ingest, blob uploads):
+ *  1. spool the download to a temp file, hashing it; archive the raw bytes before parsing;
+ *  2. stream-parse and validate every row with the one row schema;
+ *  3. diff against the latest snapshot on or before the as-of day (manifest of version hashes);
+ *     too many rejected rows or a broken file fail here, before anything is published;
+ *  4. write only added/changed/removed versions, ≤100 per transaction, in parallel across partitions;
+ *  5. commit: snapshot manifest + snapshot entity; record the run in the ledger.
+ * Every write is an idempotent upsert and the snapshot entity is written last, so a run killed
+ * half-way is finished by simply running it again.
+ */
+
+export interface IngestRequest {
+  storage: StorageClients;
+  settings: Settings;
+  logger: Logger;
+  /** Opens the download (fetch or local file); failures are recorded as a failed run. */
+  open: () => Promise<PriceSheetDownload>;
+  kind: 'refresh' | 'ingest' | 'upload';
+  source: string;
+  market: string;
+  view: PriceView;
+  timeline: Timeline;
+  asOf: string;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+export interface IngestProgress {
+  phase: 'download' | 'read' | 'write';
+  done: number;
+  total?: number;
+}
+
+export type IngestResult = RunRecord;
+
+export class IngestRejectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IngestRejectedError';
+  }
+}
+
+const SEEN = -1;
+const PROGRESS_EVERY = 5000;
+/** Rejected rows listed one by one in the report (the count is always complete). */
+const REPORTED_REJECTS = 10000;
+
+const emptyCounts = (): RunCounts => ({ read: 0, rejected: 0, added: 0, changed: 0, removed: 0, unchanged: 0, entitiesWritten: 0 });
+
+/** 48 bits of a row's content: a changed price, date or text gives a different hash. */
+function contentHash(row: PriceRow): number {
+  const h = createHash('sha1');
+  for (const f of PRICE_FIELDS) h.update(`${row[f] ?? '\u0000'}\u0001`);
+  return h.digest().readUIntBE(0, 6);
+}
+
+export async function ingestPriceSheet(req: IngestRequest): Promise<IngestResult> {
+  const { storage, settings, logger } = req;
+  const started = Date.now();
+  const run: RunRecord = {
+    runId: logger.correlationId,
+    kind: req.kind,
+    source: req.source,
+    market: req.market,
+    view: req.view,
+    timeline: req.timeline,
+    asOf: req.asOf,
+    startedAt: nowInstant(new Date(started)),
+    durationMs: 0,
+    outcome: 'failed',
+    error: null,
+    counts: emptyCounts(),
+    archive: null,
+    rejectedReport: null,
+  };
+  const rejects: string[] = [];
+  const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'csp-ingest-'));
+  try {
+    await ensureStorage(storage);
+    await withLock(storage, `${req.view}/${req.market}/${req.timeline}`, settings.REFRESH_LOCK_WAIT_SECONDS, () =>
+      ingestLocked(req, run, rejects, tmp),
+    );
+    run.outcome = 'succeeded';
+  } catch (e) {
+    run.error = (e as Error).message;
+    logger.error('price ingest failed', { market: req.market, view: req.view, asOf: req.asOf, error: run.error });
+  } finally {
+    run.durationMs = Date.now() - started;
+    if (run.counts.rejected > 0) {
+      run.rejectedReport = await writeRejectedReport(storage, run, rejects).catch(() => null);
+    }
+    await recordRun(storage, run).catch((e) => logger.error('could not record the run', { error: (e as Error).message }));
+    logger.event('PriceIngestRun', {
+      outcome: run.outcome,
+      kind: run.kind,
+      market: run.market,
+      view: run.view,
+      timeline: run.timeline,
+      asOf: run.asOf,
+      source: run.source,
+      durationMs: run.durationMs,
+      ...run.counts,
+      error: run.error,
+    });
+    await fs.promises.rm(tmp, { recursive: true, force: true });
+  }
+  return run;
+}
+
+async function ingestLocked(req: IngestRequest, run: RunRecord, rejects: string[], tmp: string): Promise<void> {
+  const { storage, settings } = req;
+  const counts = run.counts;
+
+  // 1. Spool and archive, before any parsing.
+  const download = await req.open();
+  const rawFile = path.join(tmp, 'raw');
+  const { sha256, bytes } = await spool(download.body, rawFile, (done) => req.onProgress?.({ phase: 'download', done }));
+  const head = Buffer.alloc(4);
+  const fd = await fs.promises.open(rawFile, 'r');
+  await fd.read(head, 0, 4, 0);
+  await fd.close();
+  const archived = await archiveFile(storage, `${req.view}/${req.market}/${req.asOf}/${sha256}.${fileExtension(head)}`, rawFile, {
+    source: req.source,
+    origin: encodeURIComponent(download.origin),
+    runId: run.runId,
+    bytes: String(bytes),
+  });
+  run.archive = archived.name;
+
+  // 2–3. Parse, validate and diff against the previous snapshot.
+  const snapshotQuery = { market: req.market, view: req.view, timeline: req.timeline };
+  const previous = await snapshotOnOrBefore(storage, { ...snapshotQuery, asOf: req.asOf });
+  const latest = await latestSnapshot(storage, snapshotQuery);
+  const known = new Map<string, number>();
+  if (previous) for await (const line of readManifest(storage, previous.manifest)) known.set(versionHash(line.partitionKey, line.rowKey), Number(line.contentHash));
+
+  const changesFile = path.join(tmp, 'changes.ndjson');
+  const manifestFile = path.join(tmp, 'manifest.tsv');
+  const changes = fs.createWriteStream(changesFile);
+  const manifest = fs.createWriteStream(manifestFile);
+  const firstLineOf = new Map<string, number>();
+  const reject = (line: number, reason: string) => {
+    counts.rejected++;
+    if (rejects.length < REPORTED_REJECTS) rejects.push(`${line},"${reason.replace(/"/g, '""')}"`);
+  };
+
+  for await (const item of readSheet(download.format, rawFile, req.market)) {
+    counts.read++;
+    if (counts.read % PROGRESS_EVERY === 0) req.onProgress?.({ phase: 'read', done: counts.read });
+    if ('error' in item) {
+      reject(item.line, item.error);
+      continue;
+    }
+    const verdict = validatePriceRecord(item.record);
+    if (!verdict.ok) {
+      reject(item.line, verdict.reason);
+      continue;
+    }
+    const row = verdict.row;
+    if (row.market !== req.market) {
+      reject(item.line, `Market ${row.market} in a ${req.market} sheet`);
+      continue;
+    }
+    const keys = versionKeys(row, req.view);
+    const id = versionHash(keys.partitionKey, keys.rowKey);
+    const hash = contentHash(row);
+    const before = known.get(id);
+    if (before === SEEN) {
+      reject(item.line, `duplicate: the same price and EffectiveStartDate as line ${firstLineOf.get(id) ?? 'earlier'}`);
+      continue;
+    }
+    if (before === undefined) counts.added++;
+    else if (before !== hash) counts.changed++;
+    else counts.unchanged++;
+    if (before !== hash) await write(changes, `${JSON.stringify(entityOf(row, keys, String(hash)))}\n`);
+    known.set(id, SEEN);
+    if (firstLineOf.size < 100000) firstLineOf.set(id, item.line);
+    await write(manifest, `${keys.partitionKey}\t${keys.rowKey}\t${hash}\n`);
+  }
+  await Promise.all([close(changes), close(manifest)]);
+
+  const valid = counts.read - counts.rejected;
+  if (valid === 0) throw new IngestRejectedError(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
+  const rejectedPercent = (counts.rejected / counts.read) * 100;
+  if (rejectedPercent > settings.REJECTED_ROWS_MAX_PERCENT) {
+    throw new IngestRejectedError(
+      `${counts.rejected} of ${counts.read} rows rejected (${rejectedPercent.toFixed(2)} %, limit ${settings.REJECTED_ROWS_MAX_PERCENT} %); nothing was published`,
+    );
+  }
+
+  const removed = new Set<string>();
+  for (const [id, state] of known) if (state !== SEEN) removed.add(id);
+  known.clear();
+  counts.removed = removed.size;
+
+  // 4. Write what changed.
+  const tables = storage.names.tables;
+  const pool = createPool(settings.TABLE_WRITE_CONCURRENCY);
+  const writer = createBatchWriter(storage.table(tables.prices), pool);
+  const productIndex = storage.table(tables.priceProducts);
+  let indexWrites = 0;
+  let pending: ProductMeters = new Map();
+  const flushIndex = async () => {
+    const additions = pending;
+    pending = new Map();
+    indexWrites += await mergeProductMeters(productIndex, req.market, req.view, additions, pool.run);
+  };
+  const toWrite = counts.added + counts.changed + (removalsApply(req.asOf, latest?.asOf) ? removed.size : 0);
+  let queued = 0;
+  const lines = readline.createInterface({ input: fs.createReadStream(changesFile), crlfDelay: Infinity });
+  for await (const line of lines) {
+    const entity = JSON.parse(line) as ReturnType<typeof entityOf>;
+    await writer.add(['upsert', entity, 'Replace']);
+    if (isMetered({ meterId: entity.meterId ?? '' })) {
+      addProductMeter(pending, entity.productId, entity.skuId, entity.meterId);
+      // Bounded memory: the index is a union, so flushing in pieces gives the same result.
+      if (pending.size >= 200) await flushIndex();
+    }
+    if (++queued % PROGRESS_EVERY === 0) req.onProgress?.({ phase: 'write', done: queued, total: toWrite });
+  }
+  await flushIndex();
+  // A backfill into the past does not mark versions that later snapshots still list as removed.
+  if (removed.size > 0 && previous && removalsApply(req.asOf, latest?.asOf)) {
+    for await (const line of readManifest(storage, previous.manifest)) {
+      if (!removed.has(versionHash(line.partitionKey, line.rowKey))) continue;
+      await writer.add(['upsert', { partitionKey: line.partitionKey, rowKey: line.rowKey, removedAsOf: req.asOf }, 'Merge']);
+    }
+  }
+  await writer.flush();
+  counts.entitiesWritten = writer.written + indexWrites;
+  req.onProgress?.({ phase: 'write', done: toWrite, total: toWrite });
+
+  // 5. Commit the snapshot (nothing to do when the same file was already committed for this day).
+  const unchangedRerun = previous?.asOf === req.asOf && previous.sha256 === sha256 && counts.added + counts.changed + counts.removed === 0;
+  if (unchangedRerun) return;
+  const sameListing = previous !== null && counts.added + counts.changed + counts.removed === 0;
+  const name = sameListing ? previous.manifest : manifestName(req.market, req.view, req.timeline, req.asOf);
+  if (!sameListing) await uploadManifest(storage, name, manifestFile);
+  await saveSnapshot(storage, {
+    market: req.market,
+    view: req.view,
+    timeline: req.timeline,
+    asOf: req.asOf,
+    manifest: name,
+    rows: valid,
+    sha256,
+    archive: archived.name,
+    source: req.source,
+    runId: run.runId,
+    createdAt: nowInstant(),
+  });
+}
+
+function removalsApply(asOf: string, latestAsOf: string | undefined): boolean {
+  return latestAsOf === undefined || asOf >= latestAsOf;
+}
+
+async function spool(
+  body: NodeJS.ReadableStream,
+  file: string,
+  onProgress: (bytes: number) => void,
+): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const tap = new PassThrough();
+  tap.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+    onProgress(bytes);
+  });
+  await pipeline(body, tap, fs.createWriteStream(file));
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+function write(stream: fs.WriteStream, text: string): Promise<void> | void {
+  if (!stream.write(text)) return new Promise((resolve) => stream.once('drain', () => resolve()));
+}
+
+function close(stream: fs.WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+async function writeRejectedReport(storage: StorageClients, run: RunRecord, rejects: string[]): Promise<string> {
+  const header = `line,reason\n`;
+  const more = run.counts.rejected > rejects.length ? `# ${run.counts.rejected - rejects.length} more rejected rows not listed\n` : '';
+  const name = `${run.view}/${run.market}/${run.asOf}/${run.runId}.rejected.csv`;
+  return writeReport(storage, name, header + rejects.join('\n') + '\n' + more, 'text/csv');
+}
+

@@ -1,0 +1,55 @@
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { Pool } from './pool';
+
+/**
+ * Groups entity operations by partition into transactions of at most 100 (the Table service
+ * limit: one partition, ≤100 operations, ≤4 MiB) and submits them through a bounded pool, so
+ * writes run in parallel across partitions. Throttling (429/503) is retried by the client's own
+ * retry policy (see tableClientOptions).
+ */
+const MAX_BATCH = 100;
+// Stay well under the 4 MiB transaction payload: flush early when a batch grows large.
+const MAX_BATCH_CHARS = 2_000_000;
+
+export interface BatchWriter {
+  add(action: TransactionAction): Promise<void>;
+  /** Submits what is buffered and waits for every transaction. */
+  flush(): Promise<void>;
+  /** Entities written so far (in committed transactions). */
+  readonly written: number;
+}
+
+export function createBatchWriter(table: TableClient, pool: Pool): BatchWriter {
+  const buffers = new Map<string, { actions: TransactionAction[]; chars: number }>();
+  let written = 0;
+
+  const submit = (actions: TransactionAction[]) =>
+    pool.submit(async () => {
+      await table.submitTransaction(actions);
+      written += actions.length;
+    });
+
+  return {
+    get written() {
+      return written;
+    },
+    async add(action) {
+      const pk = action[1].partitionKey as string;
+      let buffer = buffers.get(pk);
+      if (!buffer) buffers.set(pk, (buffer = { actions: [], chars: 0 }));
+      buffer.actions.push(action);
+      buffer.chars += JSON.stringify(action[1]).length;
+      if (buffer.actions.length >= MAX_BATCH || buffer.chars >= MAX_BATCH_CHARS) {
+        buffers.delete(pk);
+        await submit(buffer.actions);
+      }
+    },
+    async flush() {
+      for (const [pk, buffer] of buffers) {
+        buffers.delete(pk);
+        await submit(buffer.actions);
+      }
+      await pool.drain();
+    },
+  };
+}
