@@ -5,9 +5,10 @@ import { openLocalStorage } from '../runtime/storage';
 import type { CliCommand } from './command';
 import { refreshCommand } from './commands/refresh';
 import { ingestCommand } from './commands/ingest';
+import { validateCommand } from './commands/validate';
 
 /** `npm run cli -- <command> …`: the same pipelines as the app, for operators and backfills. */
-const COMMANDS: CliCommand[] = [refreshCommand, ingestCommand];
+const COMMANDS: CliCommand[] = [refreshCommand, ingestCommand, validateCommand];
 
 function usage(): string {
   return ['Usage: npm run cli -- <command> [options]', '', ...COMMANDS.map((c) => `  ${c.usage}`), '', 'Every command takes --json (summary as JSON on stdout).'].join('\n');

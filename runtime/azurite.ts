@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { emulatorConnectionString } from '../shared/storage/clients';
+import { DEV_ACCOUNT, emulatorConnectionString } from '../shared/storage/clients';
 
 /** The embedded storage: Azurite, started by the project itself (npm start, the CLI, the test suite). */
 
@@ -18,6 +19,8 @@ const HOST = '127.0.0.1';
 
 export interface RunningAzurite {
   connectionString: string;
+  /** Service endpoints (`http://`, or `https://` when started with a certificate), account path included. */
+  endpoints?: { blob: string; queue: string; table: string };
   ports: AzuritePorts;
   /** Null when another process had already started it. */
   process: ChildProcess | null;
@@ -60,6 +63,31 @@ export interface StartOptions {
   location?: string;
   /** Keep running after this process exits (the CLI leaves it for the app and later commands). */
   detached?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM files); needed for OAuth. */
+  tls?: { cert: string; key: string };
+  /** Accept Entra ID bearer tokens (`basic`: issuer, audience and lifetime are checked, not the signature). Requires `tls`. */
+  oauth?: 'basic';
+}
+
+function endpointsOf(ports: AzuritePorts, protocol: 'http' | 'https') {
+  const url = (port: number) => `${protocol}://${HOST}:${port}/${DEV_ACCOUNT}`;
+  return { blob: url(ports.blob), queue: url(ports.queue), table: url(ports.table) };
+}
+
+/** True when every service answers HTTPS with the given certificate (any HTTP status counts: it is up). */
+async function tlsAzuriteAnswers(ports: AzuritePorts, ca: Buffer): Promise<boolean> {
+  const answers = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const req = https.request({ host: HOST, port, path: `/${DEV_ACCOUNT}`, method: 'GET', ca, timeout: 1500 }, (res) => {
+        res.resume();
+        resolve(true);
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(false));
+      req.end();
+    });
+  const all = await Promise.all([ports.blob, ports.queue, ports.table].map(answers));
+  return all.every(Boolean);
 }
 
 export async function startAzurite(options: StartOptions): Promise<RunningAzurite> {
@@ -72,6 +100,11 @@ export async function startAzurite(options: StartOptions): Promise<RunningAzurit
     '--blobHost', HOST, '--queueHost', HOST, '--tableHost', HOST,
     '--blobPort', String(ports.blob), '--queuePort', String(ports.queue), '--tablePort', String(ports.table),
   ];
+  if (options.oauth && !options.tls) throw new Error('Azurite OAuth needs HTTPS: pass tls { cert, key }');
+  if (options.tls) args.push('--cert', options.tls.cert, '--key', options.tls.key);
+  if (options.oauth) args.push('--oauth', options.oauth);
+  const ca = options.tls ? fs.readFileSync(options.tls.cert) : undefined;
+  const ready = () => (ca ? tlsAzuriteAnswers(ports, ca) : azuriteAnswers(ports));
   if (options.location) {
     fs.mkdirSync(options.location, { recursive: true });
     args.push('--location', options.location);
@@ -86,7 +119,7 @@ export async function startAzurite(options: StartOptions): Promise<RunningAzurit
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   if (options.detached) child.unref();
   const deadline = Date.now() + 30000;
-  while (!(await azuriteAnswers(ports))) {
+  while (!(await ready())) {
     if (child.exitCode !== null) throw new Error(`Azurite exited with code ${child.exitCode}: ${stderr.trim()}`);
     if (Date.now() > deadline) {
       child.kill();
@@ -95,8 +128,10 @@ export async function startAzurite(options: StartOptions): Promise<RunningAzurit
     await new Promise((r) => setTimeout(r, 150));
   }
   if (options.location) fs.writeFileSync(path.join(options.location, 'azurite.pid'), String(child.pid));
+  const protocol = options.tls ? 'https' : 'http';
   return {
-    connectionString: emulatorConnectionString(HOST, ports),
+    connectionString: emulatorConnectionString(HOST, ports, protocol),
+    endpoints: endpointsOf(ports, protocol),
     ports,
     process: child,
     stop: () => stopChild(child),
@@ -122,7 +157,13 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function ensureEmbeddedAzurite(projectRoot: string, opts: { detached: boolean }): Promise<RunningAzurite> {
   const ports = DEFAULT_PORTS;
   if (await azuriteAnswers(ports)) {
-    return { connectionString: emulatorConnectionString(HOST, ports), ports, process: null, stop: async () => {} };
+    return {
+      connectionString: emulatorConnectionString(HOST, ports),
+      endpoints: endpointsOf(ports, 'http'),
+      ports,
+      process: null,
+      stop: async () => {},
+    };
   }
   return startAzurite({ ports, location: path.join(projectRoot, '.azurite'), detached: opts.detached });
 }

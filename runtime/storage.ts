@@ -1,10 +1,7 @@
-import path from 'node:path';
+import { projectRoot } from '../shared/config/paths';
 import { loadSettings, type Settings } from '../shared/config/settings';
 import { createStorageClients, storageConfigured, type StorageClients } from '../shared/storage/clients';
 import { ensureEmbeddedAzurite, type RunningAzurite } from './azurite';
-
-/** The project root (where `.azurite/` lives), from the compiled or the ts-jest location alike. */
-export const PROJECT_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
 export interface LocalStorage {
   settings: Settings;
@@ -20,7 +17,7 @@ export interface LocalStorage {
 export async function openLocalStorage(env: NodeJS.ProcessEnv, opts: { detached: boolean }): Promise<LocalStorage> {
   let settings = loadSettings(env);
   if (storageConfigured(settings)) return { settings, storage: createStorageClients(settings) };
-  const azurite = await ensureEmbeddedAzurite(PROJECT_ROOT, opts);
+  const azurite = await ensureEmbeddedAzurite(projectRoot(), opts);
   settings = { ...settings, AzureWebJobsStorage: azurite.connectionString };
   return { settings, storage: createStorageClients(settings), azurite };
 }

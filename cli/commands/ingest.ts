@@ -2,12 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger, stderrSink } from '../../shared/observability/logger';
 import { ingestPriceSheet } from '../../shared/pipeline/priceIngest';
+import { ingestRates } from '../../shared/pipeline/ratesIngest';
+import { ratesFileFormat } from '../../shared/pipeline/ratesFile';
 import { detectSheetKind } from '../../shared/pipeline/sheetKind';
 import type { CliCommand } from '../command';
 import { asOfOption, marketsOption, timelineOption, UsageError, viewsOption } from '../options';
 import { reportRuns } from '../runSummary';
 
-/** `ingest <file>`: a Partner Center price file (CSV, gzip or zip) through the same pipeline. */
+/**
+ * `ingest <file>`: a Partner Center price file (CSV, gzip or zip) through the same pipeline as the
+ * refresh; an exchange-rate file (Partner Center FX CSV, recognised by its header, or ECB XML)
+ * through the rates pipeline.
+ */
 export const ingestCommand: CliCommand = {
   name: 'ingest',
   usage: 'ingest <file> [--market CC] [--view azure_consumption|azure_reservations|updatedlicensebased] [--as-of YYYY-MM-DD] [--timeline current|future] [--json]',
@@ -24,6 +30,22 @@ export const ingestCommand: CliCommand = {
     await fs.promises.access(fullPath, fs.constants.R_OK).catch(() => {
       throw new UsageError(`cannot read ${file}`);
     });
+    const ratesFormat = await ratesFileFormat(fullPath);
+    if (ratesFormat !== null) {
+      for (const option of ['market', 'view', 'timeline']) if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to an exchange-rate file`);
+      const asOf = asOfOption(values['as-of']);
+      const started = Date.now();
+      const run = await ingestRates({
+        storage,
+        settings,
+        logger: createLogger(stderrSink),
+        open: async () => ({ body: fs.createReadStream(fullPath), origin: `file ${path.basename(fullPath)}` }),
+        kind: 'ingest',
+        source: `file:${path.basename(fullPath)}`,
+        asOf,
+      });
+      return reportRuns(io, `ingest ${path.basename(fullPath)} (exchange rates, ${ratesFormat}, ${asOf})`, [run], Date.now() - started);
+    }
     const market = marketsOption(values.market);
     if (market && market.length > 1) throw new UsageError('--market takes one market for a file');
     const view = viewsOption(values.view);

@@ -1,15 +1,22 @@
 import { createLogger, stderrSink } from '../../shared/observability/logger';
 import { refreshPrices } from '../../shared/pipeline/priceRefresh';
 import { createPriceSheetSource } from '../../shared/sources';
-import { priceSourceSchema } from '../../shared/config/settings';
+import { priceSourceSchema, ratesSourceSchema } from '../../shared/config/settings';
+import { refreshRates } from '../../shared/pipeline/ratesIngest';
+import { createFxRatesSource } from '../../shared/sources/fxRatesSource';
 import type { CliCommand } from '../command';
 import { asOfOption, marketsOption, timelineOption, UsageError, viewsOption } from '../options';
 import { reportRuns } from '../runSummary';
 
-/** `refresh prices`: the timer's pipeline by hand, for any markets/views/source/as-of day (backfills). */
+/**
+ * `refresh prices` / `refresh rates`: the timers' pipelines by hand, for any source and as-of day
+ * (backfills; prices also for any markets/views).
+ */
 export const refreshCommand: CliCommand = {
   name: 'refresh',
-  usage: 'refresh prices [--market US,DE] [--view azure_consumption,azure_reservations] [--source partnercenter|retail|sample|file:<path>] [--as-of YYYY-MM-DD] [--timeline current|future] [--json]',
+  usage:
+    'refresh prices [--market US,DE] [--view azure_consumption,azure_reservations] [--source partnercenter|retail|sample|file:<path>] [--as-of YYYY-MM-DD] [--timeline current|future] [--json]\n' +
+    '  refresh rates [--source partnercenter|ecb|sample|file:<path>] [--as-of YYYY-MM-DD] [--json]',
   options: {
     market: { type: 'string' },
     view: { type: 'string' },
@@ -19,6 +26,15 @@ export const refreshCommand: CliCommand = {
   },
   async run({ values, positionals }, { settings, storage, io }) {
     const [subject] = positionals;
+    if (subject === 'rates') {
+      for (const option of ['market', 'view', 'timeline']) if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to refresh rates`);
+      const sourceName = values.source === undefined ? settings.RATES_SOURCE : String(values.source);
+      if (!ratesSourceSchema.safeParse(sourceName).success) throw new UsageError(`--source must be partnercenter, ecb, sample or file:<path>; got "${sourceName}"`);
+      const asOf = asOfOption(values['as-of']);
+      const started = Date.now();
+      const run = await refreshRates({ storage, settings, logger: createLogger(stderrSink), source: createFxRatesSource(settings, sourceName), asOf });
+      return reportRuns(io, `rates ${asOf}`, [run], Date.now() - started);
+    }
     if (subject !== 'prices') throw new UsageError(`refresh what? Usage: npm run cli -- ${refreshCommand.usage}`);
     const sourceName = values.source === undefined ? settings.PRICES_SOURCE : String(values.source);
     if (!priceSourceSchema.safeParse(sourceName).success) throw new UsageError(`--source must be partnercenter, retail, sample or file:<path>; got "${sourceName}"`);

@@ -23,6 +23,11 @@ export const priceSourceSchema = z
   .string()
   .regex(/^(partnercenter|retail|sample|file:.+)$/, 'one of partnercenter, retail, sample, file:<path>');
 
+/** `partnercenter`, `ecb`, `sample`, or `file:<path>`. */
+export const ratesSourceSchema = z
+  .string()
+  .regex(/^(partnercenter|ecb|sample|file:.+)$/, 'one of partnercenter, ecb, sample, file:<path>');
+
 const ncrontab = z
   .string()
   .regex(/^\S+( \S+){5}$/, 'a six-field NCRONTAB expression (second minute hour day month weekday), UTC');
@@ -74,6 +79,10 @@ export const settingsSchema = z
     PARTNER_CENTER_AUTHORITY: z.url().default('https://login.microsoftonline.com'),
     PARTNER_CENTER_BASE_URL: z.url().default('https://api.partner.microsoft.com'),
     RETAIL_PRICES_URL: z.url().default('https://prices.azure.com/api/retail/prices'),
+
+    RATES_SOURCE: ratesSourceSchema.default('sample'),
+    RATES_SCHEDULE: ncrontab.default('0 0 3 * * *'),
+    ECB_RATES_URL: z.url().default('https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml'),
     /** Local runner only: when set, functions with authLevel `function` require this key. */
     LOCAL_FUNCTION_KEY: z.string().min(8).optional(),
   });
@@ -116,9 +125,10 @@ const PARTNER_CENTER_CREDENTIALS = [
 ] as const;
 
 function requiredTogether(present: Record<string, string | undefined>): string[] {
-  if (present.PRICES_SOURCE !== 'partnercenter') return [];
+  const users = (['PRICES_SOURCE', 'RATES_SOURCE'] as const).filter((name) => present[name] === 'partnercenter');
+  if (users.length === 0) return [];
   return PARTNER_CENTER_CREDENTIALS.filter((name) => !present[name]).map(
-    (name) => `${name}: required when PRICES_SOURCE is partnercenter (missing)`,
+    (name) => `${name}: required when ${users.join(' or ')} is partnercenter (missing)`,
   );
 }
 

@@ -4,6 +4,16 @@ import { randomUUID } from 'node:crypto';
  * Structured logging for domain code, free of trigger plumbing: every line carries the
  * correlation id of its run or request; run summaries are emitted as named events so that a
  * dashboard or an alert can be built on them. Never pass personal data in clear (see privacy/mask).
+ *
+ * Every line is one JSON object that starts with `{"level":…`. Under the Functions host the sink is the
+ * InvocationContext, whose lines reach Application Insights as `traces` (message = the JSON line,
+ * operation_Id = the invocation). An event line is `{"level":"event","message":<name>,"correlationId":…,
+ * "eventName":<name>,…props}`; docs/operations.md has the KQL that turns them into rows:
+ *
+ *   traces | where message startswith '{"level":"event"'
+ *   | extend e = parse_json(message) | extend name = tostring(e.eventName), correlationId = tostring(e.correlationId)
+ *
+ * host.json excludes Trace, Event, Request and Exception from sampling, so no run summary is dropped.
  */
 export type LogProps = Record<string, string | number | boolean | null | undefined>;
 
@@ -12,7 +22,7 @@ export interface Logger {
   info(message: string, props?: LogProps): void;
   warn(message: string, props?: LogProps): void;
   error(message: string, props?: LogProps): void;
-  /** A custom event (App Insights customEvents when run by the Functions host). */
+  /** A named event (run summaries): one line with level "event"; in Azure a trace that docs/operations.md queries with KQL. */
   event(name: string, props?: LogProps): void;
 }
 
@@ -23,15 +33,22 @@ export interface LogSink {
   error(line: string): void;
 }
 
+/** The `level` of event lines: KQL finds run summaries with `message startswith '{"level":"event"'`. */
+export const EVENT_LEVEL = 'event';
+
 export function createLogger(sink: LogSink, correlationId: string = randomUUID(), base: LogProps = {}): Logger {
-  const line = (level: string, message: string, props?: LogProps) =>
-    JSON.stringify({ level, message, correlationId, ...base, ...props });
+  // level, message and correlationId come first (so that KQL can match the line's start) and cannot be
+  // overwritten by props of the same name.
+  const line = (level: string, message: string, props?: LogProps) => {
+    const fixed = { level, message, correlationId };
+    return JSON.stringify(Object.assign({}, fixed, base, props, fixed));
+  };
   return {
     correlationId,
     info: (m, p) => sink.info(line('info', m, p)),
     warn: (m, p) => sink.warn(line('warn', m, p)),
     error: (m, p) => sink.error(line('error', m, p)),
-    event: (name, p) => sink.info(line('event', name, { eventName: name, ...p })),
+    event: (name, p) => sink.info(line(EVENT_LEVEL, name, { ...p, eventName: name })),
   };
 }
 

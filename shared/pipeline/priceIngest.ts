@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PriceView, Settings } from '../config/settings';
 import { nowInstant } from '../domain/dates';
+import { StructuralError } from '../domain/priceRecords';
 import { PRICE_FIELDS, validatePriceRecord, type PriceRow } from '../domain/priceRow';
 import type { Logger } from '../observability/logger';
 import type { PriceSheetDownload, Timeline } from '../ports/priceSheetSource';
@@ -56,7 +57,13 @@ export interface IngestProgress {
   total?: number;
 }
 
-export type IngestResult = RunRecord;
+export type IngestResult = RunRecord & {
+  /**
+   * The file itself is at fault (unreadable, too many rejected rows): the same bytes can never
+   * succeed, so an upload is quarantined instead of retried. Absent for storage and source failures.
+   */
+  fileFault?: true;
+};
 
 export class IngestRejectedError extends Error {
   constructor(message: string) {
@@ -99,6 +106,7 @@ export async function ingestPriceSheet(req: IngestRequest): Promise<IngestResult
     rejectedReport: null,
   };
   const rejects: string[] = [];
+  let fileFault: true | undefined;
   const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'csp-ingest-'));
   try {
     await ensureStorage(storage);
@@ -108,6 +116,7 @@ export async function ingestPriceSheet(req: IngestRequest): Promise<IngestResult
     run.outcome = 'succeeded';
   } catch (e) {
     run.error = (e as Error).message;
+    if (e instanceof IngestRejectedError || e instanceof StructuralError) fileFault = true;
     logger.error('price ingest failed', { market: req.market, view: req.view, asOf: req.asOf, error: run.error });
   } finally {
     run.durationMs = Date.now() - started;
@@ -129,7 +138,7 @@ export async function ingestPriceSheet(req: IngestRequest): Promise<IngestResult
     });
     await fs.promises.rm(tmp, { recursive: true, force: true });
   }
-  return run;
+  return fileFault ? { ...run, fileFault } : run;
 }
 
 async function ingestLocked(req: IngestRequest, run: RunRecord, rejects: string[], tmp: string): Promise<void> {
@@ -186,7 +195,7 @@ async function ingestLocked(req: IngestRequest, run: RunRecord, rejects: string[
       reject(item.line, `Market ${row.market} in a ${req.market} sheet`);
       continue;
     }
-    const keys = versionKeys(row, req.view);
+    const keys = versionKeys(row, req.view, req.timeline);
     const id = versionHash(keys.partitionKey, keys.rowKey);
     const hash = contentHash(row);
     const before = known.get(id);

@@ -9,14 +9,19 @@ import { storageNames, type StorageNames } from './names';
 export const DEV_ACCOUNT = 'devstoreaccount1';
 export const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
-export function emulatorConnectionString(host: string, ports: { blob: number; queue: number; table: number }): string {
+/** The emulator's connection string; `https` for an Azurite started with a certificate. */
+export function emulatorConnectionString(
+  host: string,
+  ports: { blob: number; queue: number; table: number },
+  protocol: 'http' | 'https' = 'http',
+): string {
   return [
-    'DefaultEndpointsProtocol=http',
+    `DefaultEndpointsProtocol=${protocol}`,
     `AccountName=${DEV_ACCOUNT}`,
     `AccountKey=${DEV_KEY}`,
-    `BlobEndpoint=http://${host}:${ports.blob}/${DEV_ACCOUNT}`,
-    `QueueEndpoint=http://${host}:${ports.queue}/${DEV_ACCOUNT}`,
-    `TableEndpoint=http://${host}:${ports.table}/${DEV_ACCOUNT}`,
+    `BlobEndpoint=${protocol}://${host}:${ports.blob}/${DEV_ACCOUNT}`,
+    `QueueEndpoint=${protocol}://${host}:${ports.queue}/${DEV_ACCOUNT}`,
+    `TableEndpoint=${protocol}://${host}:${ports.table}/${DEV_ACCOUNT}`,
   ].join(';');
 }
 

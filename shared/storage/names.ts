@@ -14,6 +14,10 @@ export interface StorageNames {
     runs: string;
     /** Last successful run per market and view, for the health endpoint. */
     runStatus: string;
+    /** One entity per exchange-rate fetch (its as-of day, source, archive). */
+    rateSnapshots: string;
+    /** The rates of each fetch: one entity per currency, partitioned by fetch. */
+    rates: string;
   };
   containers: {
     /** Raw downloads and uploads, exactly as received. */
@@ -39,6 +43,8 @@ export function storageNames(prefix = ''): StorageNames {
       snapshots: table('snapshots'),
       runs: table('runs'),
       runStatus: table('runstatus'),
+      rateSnapshots: table('ratesnapshots'),
+      rates: table('rates'),
     },
     containers: {
       archive: container('price-archive'),

@@ -78,13 +78,20 @@ export function failed<T>(finding: Finding): FieldOutcome<T> {
   return { value: null, errors: [finding], warnings: [] };
 }
 
-/** English country name for messages (`KZ` → `Kazakhstan`); the code itself when unknown. */
+/** English country name for messages (`KZ` → `Kazakhstan (KZ)`); the code itself when unknown. */
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+// Intl lookups are slow next to the rest of a record's checks; there are at most 26² codes.
+const countryNames = new Map<string, string>();
 export function countryName(code: string): string {
-  try {
-    return `${regionNames.of(code) ?? code} (${code})`;
-  } catch {
-    // DisplayNames throws for codes that are not well-formed region subtags.
-    return code;
+  let name = countryNames.get(code);
+  if (name === undefined) {
+    try {
+      name = `${regionNames.of(code) ?? code} (${code})`;
+    } catch {
+      // DisplayNames throws for codes that are not well-formed region subtags.
+      name = code;
+    }
+    countryNames.set(code, name);
   }
+  return name;
 }

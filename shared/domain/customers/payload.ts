@@ -31,7 +31,20 @@ const CREATE_CUSTOMER_PATHS: Record<CustomerField, readonly string[]> = {
   email: ['billingProfile', 'email'],
 };
 
-const CREATE_CUSTOMER_ROOTS = new Set(Object.values(CREATE_CUSTOMER_PATHS).map((path) => path[0]));
+const CREATE_CUSTOMER_ROOTS = [...new Set(Object.values(CREATE_CUSTOMER_PATHS).map((path) => path[0]))];
+
+/** Where to find each field and what to call it, per shape (worked out once: batches read millions of records). */
+interface FieldLocation {
+  field: CustomerField;
+  name: string;
+  path: readonly string[];
+}
+const FLAT_LOCATIONS: FieldLocation[] = CUSTOMER_FIELDS.map((field) => ({ field, name: field, path: [field] }));
+const CREATE_CUSTOMER_LOCATIONS: FieldLocation[] = CUSTOMER_FIELDS.map((field) => ({
+  field,
+  name: CREATE_CUSTOMER_PATHS[field].join('.'),
+  path: CREATE_CUSTOMER_PATHS[field],
+}));
 
 /** A field as read: absent (missing, null or blank), text, or unusable (not a string; already reported). */
 export type FieldValue = { state: 'absent' } | { state: 'text'; text: string } | { state: 'unusable' };
@@ -54,21 +67,18 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 /** Keys of a payload that are not customer data, e.g. a batch's reference-id column. */
 export function isCustomerKey(key: string): boolean {
-  return (CUSTOMER_FIELDS as readonly string[]).includes(key) || CREATE_CUSTOMER_ROOTS.has(key);
+  return (CUSTOMER_FIELDS as readonly string[]).includes(key) || CREATE_CUSTOMER_ROOTS.includes(key);
 }
 
 export function readCustomer(payload: Record<string, unknown>): ReadCustomer {
-  const nested = [...CREATE_CUSTOMER_ROOTS].some((root) => Object.hasOwn(payload, root));
+  const nested = CREATE_CUSTOMER_ROOTS.some((root) => Object.hasOwn(payload, root));
   const errors: Finding[] = [];
-  const reportedParents = new Set<string>();
   const fields = {} as Record<CustomerField, ReadField>;
-  for (const field of CUSTOMER_FIELDS) {
-    const path = nested ? CREATE_CUSTOMER_PATHS[field] : [field];
-    const name = path.join('.');
+  for (const { field, name, path } of nested ? CREATE_CUSTOMER_LOCATIONS : FLAT_LOCATIONS) {
     const found = walk(payload, path);
     if (found.kind === 'notAnObject') {
-      if (!reportedParents.has(found.at)) {
-        reportedParents.add(found.at);
+      // Several fields sit under one parent: report the parent once.
+      if (!errors.some((e) => e.field === found.at)) {
         errors.push({ field: found.at, code: 'FIELD_TYPE', message: `${found.at} must be an object` });
       }
       fields[field] = { name, value: { state: 'unusable' } };

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadSettings, type PriceView } from '../shared/config/settings';
+import { createLogger, memorySink } from '../shared/observability/logger';
+import { ingestPriceSheet } from '../shared/pipeline/priceIngest';
+import { createStorageClients } from '../shared/storage/clients';
+
+/**
+ * One ingest in a process of its own, so that its peak RSS is measured alone:
+ * prints `{ durationMs, counts, outcome, maxRssMB }` as JSON on stdout.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { file: { type: 'string' }, connection: { type: 'string' }, prefix: { type: 'string' }, 'as-of': { type: 'string' }, view: { type: 'string' } },
+  });
+  const settings = loadSettings({ AzureWebJobsStorage: values.connection, STORAGE_NAME_PREFIX: values.prefix });
+  const storage = createStorageClients(settings);
+  const file = values.file as string;
+  const started = Date.now();
+  const run = await ingestPriceSheet({
+    storage,
+    settings,
+    logger: createLogger(memorySink()),
+    open: async () => ({ body: fs.createReadStream(file), format: 'partnercenter-csv', origin: 'bench' }),
+    kind: 'ingest',
+    source: 'bench',
+    market: 'US',
+    view: (values.view ?? 'azure_consumption') as PriceView,
+    timeline: 'current',
+    asOf: values['as-of'] as string,
+  });
+  process.stdout.write(
+    `${JSON.stringify({ durationMs: Date.now() - started, outcome: run.outcome, error: run.error, counts: run.counts, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+  );
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { runPriceBench } from './prices';
+
+/**
+ * `npm run bench [-- --rows N] [--only prices,…]`: the project's benchmarks (not part of npm test).
+ * Each suite measures its baseline in the same run; results go to stdout and .bench/results.json.
+ */
+type Suite = (options: { rows?: number; workDir: string }) => Promise<Record<string, unknown>>;
+
+const SUITES: Record<string, Suite> = {
+  prices: runPriceBench,
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rows: { type: 'string' }, only: { type: 'string' } } });
+  const rows = values.rows === undefined ? undefined : Number(values.rows);
+  if (rows !== undefined && (!Number.isInteger(rows) || rows < 1000)) throw new Error('--rows must be a whole number ≥ 1000');
+  const names = values.only ? values.only.split(',') : Object.keys(SUITES);
+  const unknown = names.filter((n) => !(n in SUITES));
+  if (unknown.length) throw new Error(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}`);
+  const workDir = path.resolve(__dirname, '..', '..', '.bench');
+  fs.mkdirSync(workDir, { recursive: true });
+  const results: Record<string, unknown> = { machine: { node: process.version, cpus: require('node:os').cpus().length }, startedAt: new Date().toISOString() };
+  for (const name of names) {
+    process.stderr.write(`bench ${name}…\n`);
+    results[name] = await SUITES[name]({ rows, workDir });
+    process.stderr.write(`${JSON.stringify(results[name], null, 2)}\n`);
+  }
+  fs.writeFileSync(path.join(workDir, 'results.json'), JSON.stringify(results, null, 2));
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});

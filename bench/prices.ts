@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { TransactionAction } from '@azure/data-tables';
+import { freePort, startAzurite } from '../runtime/azurite';
+import { loadSettings } from '../shared/config/settings';
+import { validatePriceRecord } from '../shared/domain/priceRow';
+import { readPriceFile } from '../shared/parsing/readPriceFile';
+import { createBatchWriter } from '../shared/storage/batchWriter';
+import { createStorageClients } from '../shared/storage/clients';
+import { ensureStorage } from '../shared/storage/ensure';
+import { createPool } from '../shared/storage/pool';
+import { versionKeys } from '../shared/storage/priceKeys';
+import { entityOf } from '../shared/storage/priceTable';
+import { writeSyntheticSheet } from './syntheticSheet';
+
+const run = promisify(execFile);
+
+/**
+ * Issue 2's benchmark, all in one run against one embedded storage:
+ * (a) the raw write ceiling: pre-built entities in 100-entity transactions at the pipeline's concurrency;
+ * (b) a naive baseline: one upsertEntity per row, on a subset;
+ * (c) cold ingest rows/s through the whole pipeline; (d) unchanged re-ingest; (e) peak RSS of (c) and (d).
+ */
+export async function runPriceBench(options: { rows?: number; workDir: string }): Promise<Record<string, unknown>> {
+  const rows = options.rows ?? 200_000;
+  const ports = { blob: await freePort(), queue: await freePort(), table: await freePort() };
+  const azurite = await startAzurite({ ports });
+  try {
+    const file = path.join(options.workDir, `sheet-${rows}.csv`);
+    const generated = await writeSyntheticSheet(file, { rows, seed: 42 });
+    const settingsFor = (prefix: string) => loadSettings({ AzureWebJobsStorage: azurite.connectionString, STORAGE_NAME_PREFIX: prefix });
+    const concurrency = settingsFor('x').TABLE_WRITE_CONCURRENCY;
+
+    const ceilingRows = Math.min(rows, 50_000);
+    const entities = await prebuiltEntities(file, ceilingRows);
+    const rawStorage = createStorageClients(settingsFor('raw'));
+    await ensureStorage(rawStorage);
+    const ceiling = await timed(async () => {
+      const writer = createBatchWriter(rawStorage.table(rawStorage.names.tables.prices), createPool(concurrency));
+      for (const e of entities) await writer.add(['upsert', e, 'Replace'] as TransactionAction);
+      await writer.flush();
+    });
+    const ceilingPerSecond = ceilingRows / ceiling.seconds;
+
+    const naiveRows = Math.min(rows, 2_000);
+    const naiveStorage = createStorageClients(settingsFor('naive'));
+    await ensureStorage(naiveStorage);
+    const naiveTable = naiveStorage.table(naiveStorage.names.tables.prices);
+    const naive = await timed(async () => {
+      for (const e of entities.slice(0, naiveRows)) await naiveTable.upsertEntity(e, 'Replace');
+    });
+    const naivePerSecond = naiveRows / naive.seconds;
+
+    const child = path.join(__dirname, 'ingestChild.js');
+    const ingest = async (asOf: string) => {
+      const { stdout } = await run(process.execPath, [child, '--file', file, '--connection', azurite.connectionString, '--prefix', 'pipe', '--as-of', asOf], { maxBuffer: 1 << 20 });
+      return JSON.parse(stdout.trim().split('\n').pop() as string) as { durationMs: number; outcome: string; error: string | null; counts: Record<string, number>; maxRssMB: number };
+    };
+    const cold = await ingest('2026-11-01');
+    if (cold.outcome !== 'succeeded') throw new Error(`cold ingest failed: ${cold.error}`);
+    const unchanged = await ingest('2026-11-02');
+    const coldPerSecond = rows / (cold.durationMs / 1000);
+
+    return {
+      rows,
+      fileMB: Math.round(generated.bytes / 1e5) / 10,
+      tableWriteConcurrency: concurrency,
+      rawCeiling: { entities: ceilingRows, entitiesPerSecond: Math.round(ceilingPerSecond) },
+      naiveBaseline: { rows: naiveRows, rowsPerSecond: Math.round(naivePerSecond) },
+      coldIngest: { seconds: cold.durationMs / 1000, rowsPerSecond: Math.round(coldPerSecond), entitiesWritten: cold.counts.entitiesWritten, peakRssMB: cold.maxRssMB },
+      unchangedReingest: { seconds: unchanged.durationMs / 1000, entitiesWritten: unchanged.counts.entitiesWritten, unchanged: unchanged.counts.unchanged, peakRssMB: unchanged.maxRssMB },
+      ratios: {
+        coldVsCeiling: round(coldPerSecond / ceilingPerSecond),
+        coldVsNaive: round(coldPerSecond / naivePerSecond),
+        unchangedVsCold: round(unchanged.durationMs / cold.durationMs),
+      },
+      targets: {
+        'cold ≥ 0.60 × ceiling': coldPerSecond / ceilingPerSecond >= 0.6,
+        'cold ≥ 10 × naive': coldPerSecond / naivePerSecond >= 10,
+        'unchanged writes 0 entities': unchanged.counts.entitiesWritten === 0,
+        'unchanged ≤ 0.25 × cold time': unchanged.durationMs <= 0.25 * cold.durationMs,
+        'peak RSS ≤ 250 MB': Math.max(cold.maxRssMB, unchanged.maxRssMB) <= 250,
+      },
+    };
+  } finally {
+    await azurite.stop();
+  }
+}
+
+async function prebuiltEntities(file: string, count: number) {
+  const entities = [];
+  for await (const line of readPriceFile(file)) {
+    if ('error' in line) continue;
+    const verdict = validatePriceRecord(line.record);
+    if (!verdict.ok) continue;
+    entities.push(entityOf(verdict.row, versionKeys(verdict.row, 'azure_consumption'), '0'));
+    if (entities.length >= count) break;
+  }
+  return entities;
+}
+
+async function timed(work: () => Promise<void>): Promise<{ seconds: number }> {
+  const started = process.hrtime.bigint();
+  await work();
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

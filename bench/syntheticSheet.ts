@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import yazl from 'yazl';
+
+/**
+ * A made-up Azure plan consumption sheet in Partner Center's exact format, for benchmarks and
+ * large-file tests. Deterministic by seed; `priceChangeEvery` alters only prices, so a sheet with
+ * it and one without are "today" and "the next day" of the same catalogue.
+ */
+
+export interface SyntheticSheetOptions {
+  rows: number;
+  seed: number;
+  /** Change the price of every Nth row (N, 2N, ...). */
+  priceChangeEvery?: number;
+  format?: 'csv' | 'zip' | 'gzip';
+}
+
+const HEADER =
+  '"ProductTitle","ProductId","SkuId","SkuTitle","Publisher","SkuDescription","UnitOfMeasure","TermDuration","Market","Currency","UnitPrice","PricingTierRangeMin","PricingTierRangeMax","EffectiveStartDate","EffectiveEndDate","MeterIds","MeterType","Tags"\r\n';
+
+const SERVICES = ['Virtual Machines', 'Storage', 'SQL Database', 'Azure App Service', 'Bandwidth', 'Azure Cosmos DB', 'Event Hubs', 'Azure Monitor', 'Backup', 'Azure Kubernetes Service'];
+const REGIONS = ['US East', 'US West 2', 'EU West', 'EU North', 'AP Southeast', 'JA East', 'UK South', 'CA Central'];
+const UNITS = ['1 Hour', '1 GB/Month', '10K', '1 GB', '100 Hours', '1/Month'];
+const STARTS = ['3/1/2018 12:00:00 AM', '10/1/2020 12:00:00 AM', '2021-11-03T06:57:30.0682597Z', '2/1/2023 12:00:00 AM'];
+const OPEN_END = '11/30/9999 11:59:59 PM';
+const TIERS: [string, string][] = [['1', '100'], ['101', '100000'], ['100001', '9223372036854780000']];
+const ROWS_PER_CHUNK = 1000;
+
+/** mulberry32: tiny, fast and good enough to spread meter ids evenly. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hex(next: () => number, digits: number): string {
+  let s = '';
+  while (s.length < digits) s += Math.floor(next() * 0x100000000).toString(16).padStart(8, '0');
+  return s.slice(0, digits);
+}
+
+function guid(next: () => number): string {
+  const h = hex(next, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const pick = <T>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)];
+
+/** Yields the file text in chunks; each SKU is one meter, a fifth of them with three price tiers. */
+function* sheetChunks(options: SyntheticSheetOptions): Generator<string> {
+  const next = random(options.seed);
+  const changeEvery = options.priceChangeEvery ?? 0;
+  let chunk = HEADER;
+  let chunkRows = 0;
+  let row = 0;
+  let productIndex = 0;
+  while (row < options.rows) {
+    const service = pick(next, SERVICES);
+    const productId = `DZH318Z0${hex(next, 4).toUpperCase()}`;
+    const productTitle = `${service} ${productIndex++}`;
+    const productRows = 80 + Math.floor(next() * 40);
+    let productRow = 0;
+    let skuIndex = 0;
+    while (productRow < productRows && row < options.rows) {
+      const skuId = (skuIndex++).toString(16).toUpperCase().padStart(4, '0');
+      const region = pick(next, REGIONS);
+      const skuTitle = `${pick(next, ['Standard', 'Premium', 'Basic', 'Hot', 'Cool'])} ${skuId}`;
+      const unit = pick(next, UNITS);
+      const start = pick(next, STARTS);
+      const meterId = guid(next);
+      const tags = next() < 0.05 ? 'ThirdParty' : 'Azure';
+      const tiers: [string, string][] = next() < 0.2 ? TIERS : [['', '']];
+      let price = next() * 5;
+      for (const [min, max] of tiers) {
+        if (row >= options.rows) break;
+        row++;
+        productRow++;
+        const changed = changeEvery > 0 && row % changeEvery === 0;
+        const unitPrice = (changed ? price * 1.05 + 0.000001 : price).toFixed(6);
+        chunk += `"${productTitle}","${productId}","${skuId}","${skuTitle}","Microsoft","${productTitle} ${skuTitle} - ${region}","${unit}","","US","USD","${unitPrice}","${min}","${max}","${start}","${OPEN_END}","${meterId}","${skuTitle}","${tags}"\r\n`;
+        price *= 0.8;
+        if (++chunkRows === ROWS_PER_CHUNK) {
+          yield chunk;
+          chunk = '';
+          chunkRows = 0;
+        }
+      }
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+export async function writeSyntheticSheet(
+  filePath: string,
+  options: SyntheticSheetOptions,
+): Promise<{ rows: number; bytes: number }> {
+  const text = Readable.from(sheetChunks(options));
+  const format = options.format ?? 'csv';
+  if (format === 'csv') await pipeline(text, fs.createWriteStream(filePath));
+  if (format === 'gzip') await pipeline(text, zlib.createGzip(), fs.createWriteStream(filePath));
+  if (format === 'zip') {
+    const zip = new yazl.ZipFile();
+    const entry = new PassThrough();
+    zip.addReadStream(entry, `${path.basename(filePath).replace(/\.[^.]*$/, '')}.csv`);
+    zip.end();
+    await Promise.all([pipeline(text, entry), pipeline(zip.outputStream, fs.createWriteStream(filePath))]);
+  }
+  return { rows: options.rows, bytes: (await fs.promises.stat(filePath)).size };
+}

@@ -1,0 +1,65 @@
+import type { z } from 'zod';
+import type { Logger } from '../observability/logger';
+import { ApiError, fromQueryIssues } from './errors';
+import { toJson } from './json';
+
+/**
+ * The HTTP API without trigger plumbing: an endpoint takes the query string and answers status,
+ * headers and body text (the shape of an HttpResponseInit), so functions/ stay one-liners and the
+ * tests and the benchmark call the same code the host does.
+ */
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What the OpenAPI document says about an endpoint; `query` is the schema that validates its requests. */
+export interface ApiDoc {
+  summary: string;
+  description?: string;
+  query?: z.ZodObject;
+  /** The 200 body. */
+  response?: z.ZodType;
+  /** Statuses other than 200 the endpoint answers, with why. */
+  errors?: Record<number, string>;
+}
+
+/** The function key may ride in the query (`?code=`); the host consumes it, the API ignores it. */
+const HOST_PARAMETERS = new Set(['code']);
+
+export function jsonResponse(status: number, value: unknown): ApiResponse {
+  return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: toJson(value) };
+}
+
+export function errorResponse(error: ApiError): ApiResponse {
+  return jsonResponse(error.status, { error: { code: error.code, message: error.message, details: error.details } });
+}
+
+/** Validates the query with the endpoint's schema: every parameter once, none unknown. */
+export function parseQuery<S extends z.ZodObject>(schema: S, query: URLSearchParams): z.output<S> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of query) {
+    if (HOST_PARAMETERS.has(name)) continue;
+    if (name in values) throw new ApiError(400, 'DuplicateParameter', `${name}: given more than once`, { parameter: name });
+    values[name] = value;
+  }
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) throw fromQueryIssues(parsed.error.issues);
+  return parsed.data;
+}
+
+/**
+ * Runs an endpoint: ApiErrors become their answer; anything else is logged and becomes a 500
+ * that carries the correlation id (never the internal message).
+ */
+export async function runEndpoint(logger: Logger, work: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof ApiError) return errorResponse(e);
+    logger.error('request failed', { error: (e as Error).message, stack: (e as Error).stack ?? null });
+    return errorResponse(new ApiError(500, 'InternalError', 'internal error; the logs have the details', { correlationId: logger.correlationId }));
+  }
+}

@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { priceViewSchema } from '../config/settings';
+import { parseDay, parseInstant, startOfDay } from '../domain/dates';
+import { currencyCodeSchema } from '../domain/rates';
+
+/**
+ * The query and response schemas of the HTTP API: the queries are validated with these, and the
+ * OpenAPI document is generated from the same objects (shared/api/openapi).
+ */
+
+const upper = (s: string) => s.toUpperCase();
+
+const market = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'a two-letter market code such as US')
+  .transform(upper)
+  .meta({ description: 'Two-letter market (country) code, e.g. US, DE.', example: 'US' });
+
+const view = priceViewSchema.default('azure_consumption').meta({ description: 'Partner Center price sheet view.' });
+
+const currency = (description: string) =>
+  z.string().transform(upper).pipe(currencyCodeSchema).meta({ description, example: 'EUR' });
+
+/** Identifiers and codes as published; any printable text (it only ever reaches storage as a key part or an escaped filter value). */
+const text = (description: string, example: string) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(100, 'at most 100 characters')
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
+    .meta({ description, example });
+
+const ISO_DAY_OR_INSTANT = 'an ISO 8601 date (2026-11-01) or UTC date-time (2026-11-01T12:00:00Z)';
+
+/** A date alone means 00:00 UTC that day; a date-time with an offset is taken to UTC. Normalized instant, or null. */
+function isoInstantOf(s: string): string | null {
+  const day = parseDay(s);
+  if (day) return startOfDay(day);
+  return /^\d{4}-\d{2}-\d{2}T/.test(s) ? parseInstant(s) : null;
+}
+
+const dateParameter = <T>(toValue: (instant: string) => T) =>
+  z.string().transform((s, ctx) => {
+    const parsed = isoInstantOf(s);
+    if (parsed !== null) return toValue(parsed);
+    ctx.addIssue({ code: 'custom', message: `must be ${ISO_DAY_OR_INSTANT}` });
+    return z.NEVER;
+  });
+
+/** Output: the normalized instant (`…T00:00:00.0000000Z` for a date alone). */
+const instant = (description: string) =>
+  dateParameter((i) => i).meta({ description: `${description} Format: ${ISO_DAY_OR_INSTANT}.`, example: '2026-11-01' });
+
+/** Output: the UTC day `YYYY-MM-DD`. */
+const day = (description: string) =>
+  dateParameter((i) => i.slice(0, 10)).meta({ description: `${description} Format: ${ISO_DAY_OR_INSTANT}; only its (UTC) day counts.`, example: '2026-11-01' });
+
+export const MAX_TOP = 1000;
+
+const top = z
+  .string()
+  .regex(/^\d{1,7}$/, `must be a whole number from 1 to ${MAX_TOP}`)
+  .transform(Number)
+  .pipe(z.number().min(1, `must be from 1 to ${MAX_TOP}`).max(MAX_TOP, `must be from 1 to ${MAX_TOP}`))
+  .default(100)
+  .meta({ description: `Items per page (per list for price changes), 1–${MAX_TOP}.` });
+
+const continuationToken = z
+  .string()
+  .max(4000, 'is not a continuation token')
+  .meta({ description: 'The `continuationToken` of the previous page, as received (opaque).' });
+
+export const pricesQuerySchema = z.strictObject({
+  market,
+  view,
+  meterId: text('Meter GUID (MeterIds column). One range query.', '50b363d1-feb5-1b7f-a847-bf36ef64b78c').optional(),
+  productId: text('Product id. Key/range queries through the product index.', 'DZH318Z0BQ4L').optional(),
+  skuId: text('SKU id.', '0001').optional(),
+  termDuration: text('Term, e.g. P1M, P1Y, P3Y.', 'P1Y').optional(),
+  billingPlan: text('Billing plan (license-based): Monthly, Annual, None.', 'Monthly').optional(),
+  currency: currency('Only prices published in this currency.').optional(),
+  date: instant('The instant whose prices are wanted (default: now). The overlap rule of the pricing guide picks one version per price.').optional(),
+  convertTo: currency('Adds `converted` to each item: the price in this currency with the exchange rates in force on `date`.').optional(),
+  top,
+  continuationToken: continuationToken.optional(),
+});
+export type PricesQuery = z.output<typeof pricesQuerySchema>;
+
+export const FUTURE = 'future';
+
+export const priceChangesQuerySchema = z.strictObject({
+  market,
+  view,
+  from: day('The earlier date: the snapshot in force on it (the latest on or before it) is compared.'),
+  to: z
+    .union([z.literal(FUTURE), day('The later date.')])
+    .meta({
+      description: `The later date (${ISO_DAY_OR_INSTANT}), or \`future\`: compare the current price list in force on \`from\` with the future price list fetched on or before \`from\` (updatedlicensebased, refreshed with --timeline future).`,
+      example: '2026-11-02',
+    }),
+  top,
+  continuationToken: continuationToken.optional(),
+});
+export type PriceChangesQuery = z.output<typeof priceChangesQuerySchema>;
+
+export const exchangeRatesQuerySchema = z.strictObject({
+  date: day('The rates in force on this day: the latest fetch on or before it (default: today, UTC).').optional(),
+  currency: currency('Only this currency (404 RateNotFound when it has no rate that day).').optional(),
+});
+export type ExchangeRatesQuery = z.output<typeof exchangeRatesQuerySchema>;
+
+// ---- Responses (for the OpenAPI document; prices and rates are JSON numbers with their published digits) ----
+
+const decimal = z.number().meta({ description: 'A decimal number written with exactly the digits published (e.g. 0.000140).' });
+const isoInstant = z.string().meta({ description: 'ISO 8601 UTC instant with seven fraction digits.', example: '2021-11-03T06:57:30.0682597Z' });
+
+export const convertedSchema = z.object({
+  currency: z.string(),
+  unitPrice: decimal,
+  usdPerUnit: decimal.meta({ description: 'USD per unit of the target currency, as published.' }),
+  fromUsdPerUnit: decimal.meta({ description: 'USD per unit of the price currency, as published (1 for USD).' }),
+  rateDate: z.string().meta({ description: 'As-of day of the exchange-rate fetch used.' }),
+  source: z.string(),
+});
+
+export const priceItemSchema = z.object({
+  productTitle: z.string(),
+  productId: z.string(),
+  skuId: z.string(),
+  skuTitle: z.string(),
+  publisher: z.string(),
+  skuDescription: z.string(),
+  unitOfMeasure: z.string(),
+  termDuration: z.string(),
+  billingPlan: z.string(),
+  market: z.string(),
+  currency: z.string(),
+  unitPrice: decimal,
+  pricingTierRangeMin: decimal.nullable(),
+  pricingTierRangeMax: decimal.nullable(),
+  effectiveStartDate: isoInstant,
+  effectiveEndDate: isoInstant,
+  meterId: z.string(),
+  meterType: z.string(),
+  tags: z.string(),
+  erpPrice: decimal.nullable(),
+  endOfSaleDate: isoInstant.nullable().optional().meta({ description: 'updatedlicensebased only.' }),
+  monthlyUnitPrice: decimal.optional().meta({ description: 'updatedlicensebased only: UnitPrice per month of the term (P1Y ÷ 12, P3Y ÷ 36, P1M as is).' }),
+  marginAmount: decimal.nullable().optional().meta({ description: 'updatedlicensebased only: ERP Price − UnitPrice (null without an ERP price).' }),
+  marginPercent: decimal.nullable().optional().meta({ description: 'updatedlicensebased only: margin as a percentage of the ERP price.' }),
+  converted: convertedSchema.optional(),
+});
+
+const conversionSchema = z.object({
+  to: z.string(),
+  via: z.literal('USD'),
+  rounding: z.literal('ROUND_HALF_EVEN'),
+  decimals: z.number(),
+  rateDate: z.string(),
+  source: z.string(),
+});
+
+export const pricesResponseSchema = z.object({
+  market: z.string(),
+  view: z.string(),
+  asOf: isoInstant.meta({ description: 'The instant the prices are in force at.' }),
+  items: z.array(priceItemSchema),
+  continuationToken: z.string().nullable(),
+  conversion: conversionSchema.optional(),
+});
+
+export const priceChangesResponseSchema = z.object({
+  market: z.string(),
+  view: z.string(),
+  from: z.string(),
+  to: z.string(),
+  snapshots: z.object({ from: z.string(), to: z.string() }).meta({ description: 'As-of days of the snapshots compared.' }),
+  added: z.array(priceItemSchema).meta({ description: 'New: listed on `to` (in the future list), not on `from`.' }),
+  changed: z.array(z.object({ before: priceItemSchema.nullable(), after: priceItemSchema })).meta({ description: 'Listed on both with a different price in force.' }),
+  removed: z.array(priceItemSchema).meta({ description: 'Listed on `from`, not on `to`; with to=future: future rows whose EffectiveEndDate ends availability.' }),
+  counts: z.object({ added: z.number(), changed: z.number(), removed: z.number(), unchanged: z.number() }),
+  continuationToken: z.string().nullable(),
+});
+
+export const exchangeRatesResponseSchema = z.object({
+  date: z.string(),
+  base: z.literal('USD'),
+  rates: z.array(
+    z.object({ currency: z.string(), usdPerUnit: decimal, month: z.string(), source: z.string(), asOf: z.string() }),
+  ),
+});
+
+export const errorResponseSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) }),
+});

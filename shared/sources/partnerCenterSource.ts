@@ -1,0 +1,58 @@
+import type { Settings } from '../config/settings';
+import { endpointOf } from '../http/endpoint';
+import { createUpstreamHttp, statusError, type UpstreamHttp } from '../http/upstreamHttp';
+import { SourceError, type PriceSheetRequest, type PriceSheetSource } from '../ports/priceSheetSource';
+import { createPartnerCenterAuth, type AccessTokenProvider } from './partnerCenterAuth';
+import { asSourceError, reportingAs } from './sourceErrors';
+
+/**
+ * Price sheets from the Partner Center API (`GET /v1.0/sales/pricesheets(...)/$value`). With
+ * `Accept-Encoding: deflate` the service answers a zip holding one CSV instead of the plain CSV;
+ * the bytes are handed on as received and the parser recognises either by its first bytes.
+ */
+
+/** `updatedlicensebased` + `future` answers 404 when no price changes are planned: not a failure of the source. */
+export class NoPlannedChangesError extends SourceError {
+  constructor(request: PriceSheetRequest) {
+    super('Partner Center has no planned price changes (the future price sheet answered 404)', request, 404);
+    this.name = 'NoPlannedChangesError';
+  }
+}
+
+function priceSheetUrl(baseUrl: string, request: PriceSheetRequest): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  return `${base}/v1.0/sales/pricesheets(Market='${request.market}',PricesheetView='${request.view}')/$value?timeline=${request.timeline}`;
+}
+
+export function createPartnerCenterSource(
+  settings: Settings,
+  http: UpstreamHttp = createUpstreamHttp(settings),
+  auth: AccessTokenProvider = createPartnerCenterAuth(settings, http),
+): PriceSheetSource {
+  return {
+    name: 'partnercenter',
+    async fetchPriceSheet(request, signal) {
+      // The market goes into the URL path: two letters, nothing else.
+      if (!/^[A-Z]{2}$/.test(request.market)) throw new SourceError('the market must be a two-letter code such as US', request);
+      const url = priceSheetUrl(settings.PARTNER_CENTER_BASE_URL, request);
+      const what = `Partner Center ${endpointOf(url)}?timeline=${request.timeline}`;
+      try {
+        const token = await auth.getToken(signal);
+        const response = await http.stream({
+          url,
+          headers: { Authorization: `Bearer ${token}`, 'Accept-Encoding': 'deflate', Accept: 'application/octet-stream, text/csv, */*' },
+          signal,
+        });
+        if (response.ok) return { body: reportingAs(request, response.body), format: 'partnercenter-csv', origin: what };
+        if (response.status === 404 && request.view === 'updatedlicensebased' && request.timeline === 'future') {
+          throw new NoPlannedChangesError(request);
+        }
+        // A revoked consent or a disabled user shows as 401/403: the next run must redeem afresh.
+        if (response.status === 401 || response.status === 403) auth.invalidate();
+        throw statusError(what, response);
+      } catch (error) {
+        throw asSourceError(error, request);
+      }
+    },
+  };
+}

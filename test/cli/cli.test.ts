@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { main } from '../../cli/main';
+import { testSettings } from '../helpers/storage';
+import { consumptionRow, meterId, sheetCsv } from '../helpers/priceSheets';
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('CLI', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-'));
+  const sheet = path.join(dir, 'US_consumption.csv');
+  fs.writeFileSync(sheet, sheetCsv(Array.from({ length: 30 }, (_, i) => consumptionRow({ MeterIds: meterId(7000 + i), UnitPrice: `1.${i}` }))));
+
+  beforeAll(() => {
+    const settings = testSettings();
+    process.env.AzureWebJobsStorage = settings.AzureWebJobsStorage;
+    process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
+  });
+
+  it('ingests a file; with --json the summary object is the last thing on stdout', async () => {
+    const first = await cli(['ingest', sheet, '--as-of', '2026-11-01', '--json']);
+    expect(first.code).toBe(0);
+    const lines = first.stdout.trim().split('\n');
+    const summary = JSON.parse(lines[lines.length - 1]);
+    expect(summary).toMatchObject({ ok: true, read: 30, rejected: 0, added: 30, changed: 0, removed: 0, unchanged: 0 });
+    expect(typeof summary.durationMs).toBe('number');
+    expect(summary.runs[0]).toMatchObject({ market: 'US', view: 'azure_consumption', asOf: '2026-11-01' });
+
+    const again = await cli(['ingest', sheet, '--as-of', '2026-11-02']);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim().split('\n')).toHaveLength(1);
+    expect(again.stdout).toMatch(/unchanged 30/);
+  });
+
+  it('refreshes from the sample source for a backfill day', async () => {
+    const result = await cli(['refresh', 'prices', '--source', 'sample', '--market', 'US', '--view', 'azure_consumption', '--as-of', '2026-10-01', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout.trim().split('\n').pop() as string)).toMatchObject({ ok: true, runs: [{ asOf: '2026-10-01', source: 'sample', outcome: 'succeeded' }] });
+  });
+
+  it('exits non-zero with a clear message on failure and on bad usage', async () => {
+    const noSample = await cli(['refresh', 'prices', '--source', 'sample', '--market', 'DE', '--view', 'azure_consumption', '--json']);
+    expect(noSample.code).toBe(1);
+    expect(JSON.parse(noSample.stdout.trim().split('\n').pop() as string)).toMatchObject({ ok: false, runs: [{ market: 'DE', outcome: 'failed' }] });
+    expect(noSample.stderr).toMatch(/DE\/azure_consumption: FAILED/);
+
+    const badDate = await cli(['ingest', sheet, '--as-of', '2026-13-01']);
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toMatch(/--as-of must be a date YYYY-MM-DD/);
+
+    const missing = await cli(['ingest', path.join(dir, 'nope.csv')]);
+    expect(missing.code).toBe(2);
+    expect((await cli(['frobnicate'])).code).toBe(2);
+  });
+});
