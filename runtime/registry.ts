@@ -6,6 +6,7 @@ import {
   type TimerFunctionOptions,
   type TimerHandler,
 } from '@azure/functions';
+import type { ApiDoc } from '../shared/api/endpoint';
 import { storageNames, type StorageNames } from '../shared/storage/names';
 
 /**
@@ -18,8 +19,8 @@ export interface HttpRegistration {
   kind: 'http';
   name: string;
   options: HttpFunctionOptions & { route: string; methods: NonNullable<HttpFunctionOptions['methods']> };
-  /** Extra description for the OpenAPI document (request/response schemas etc.). */
-  doc?: unknown;
+  /** What the OpenAPI document says about it: summary and the zod schemas of its query and response. */
+  doc?: ApiDoc;
 }
 
 export interface TimerRegistration {
@@ -50,7 +51,7 @@ export function registeredFunctions(): readonly Registration[] {
 export function httpFunction(
   name: string,
   options: HttpRegistration['options'],
-  doc?: unknown,
+  doc?: ApiDoc,
 ): HttpHandler {
   app.http(name, options);
   registrations.push({ kind: 'http', name, options, doc });

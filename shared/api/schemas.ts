@@ -57,11 +57,12 @@ const day = (description: string) =>
 
 export const MAX_TOP = 1000;
 
-const top = z
-  .string()
-  .regex(/^\d{1,7}$/, `must be a whole number from 1 to ${MAX_TOP}`)
-  .transform(Number)
-  .pipe(z.number().min(1, `must be from 1 to ${MAX_TOP}`).max(MAX_TOP, `must be from 1 to ${MAX_TOP}`))
+const topMessage = `must be a whole number from 1 to ${MAX_TOP}`;
+const top = z.coerce
+  .number({ error: topMessage })
+  .int(topMessage)
+  .min(1, topMessage)
+  .max(MAX_TOP, topMessage)
   .default(100)
   .meta({ description: `Items per page (per list for price changes), 1–${MAX_TOP}.` });
 

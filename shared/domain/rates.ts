@@ -27,7 +27,7 @@ export const exchangeRateSchema = z.object({
     .string()
     .trim()
     .regex(DECIMAL, 'USDPerUnit is not a decimal number')
-    .refine((s) => new Decimal(s).greaterThan(0), 'USDPerUnit must be above 0'),
+    .refine((s) => !DECIMAL.test(s) || new Decimal(s).greaterThan(0), 'USDPerUnit must be above 0'),
   month: z.string().trim().regex(/^\d{4}(0[1-9]|1[0-2])$/, 'Month is not YYYYMM'),
   eurRate: z.string().optional(),
 });

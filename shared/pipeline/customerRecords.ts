@@ -122,8 +122,6 @@ function strictUtf8(): Transform {
     return text;
   };
   return new Transform({
-    readableObjectMode: false,
-    decodeStrings: true,
     transform(chunk: Buffer, _encoding, done) {
       try {
         done(null, decode(chunk));

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PriceView, Settings } from '../config/settings';
@@ -12,16 +11,14 @@ import { PRICE_FIELDS, validatePriceRecord, type PriceRow } from '../domain/pric
 import type { Logger } from '../observability/logger';
 import type { PriceSheetDownload, Timeline } from '../ports/priceSheetSource';
 import { archiveFile, fileExtension, writeReport } from '../storage/archive';
-import { createBatchWriter } from '../storage/batchWriter';
 import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
-import { createPool } from '../storage/pool';
-import { isMetered, versionHash, versionKeys } from '../storage/priceKeys';
-import { entityOf } from '../storage/priceTable';
-import { addProductMeter, mergeProductMeters, type ProductMeters } from '../storage/productIndex';
+import { versionDigest, versionKeys } from '../storage/priceKeys';
+import { DigestMap } from '../domain/digestMap';
 import { withLock } from '../storage/refreshLock';
 import { recordRun, type RunCounts, type RunRecord } from '../storage/runLedger';
 import { manifestName, readManifest, saveSnapshot, snapshotOnOrBefore, latestSnapshot, uploadManifest } from '../storage/snapshots';
+import { createChangeWriter } from './priceWrites';
 import { readSheet } from './readSheet';
 
 /**
@@ -165,14 +162,20 @@ async function ingestLocked(req: IngestRequest, run: RunRecord, rejects: string[
   const snapshotQuery = { market: req.market, view: req.view, timeline: req.timeline };
   const previous = await snapshotOnOrBefore(storage, { ...snapshotQuery, asOf: req.asOf });
   const latest = await latestSnapshot(storage, snapshotQuery);
-  const known = new Map<string, number>();
-  if (previous) for await (const line of readManifest(storage, previous.manifest)) known.set(versionHash(line.partitionKey, line.rowKey), Number(line.contentHash));
+  const known = new DigestMap(previous?.rows);
+  if (previous) for await (const line of readManifest(storage, previous.manifest)) known.set(versionDigest(line.partitionKey, line.rowKey), Number(line.contentHash));
 
-  const changesFile = path.join(tmp, 'changes.ndjson');
   const manifestFile = path.join(tmp, 'manifest.tsv');
-  const changes = fs.createWriteStream(changesFile);
   const manifest = fs.createWriteStream(manifestFile);
-  const firstLineOf = new Map<string, number>();
+  const changes = createChangeWriter({
+    storage,
+    tmpDir: tmp,
+    market: req.market,
+    view: req.view,
+    concurrency: settings.TABLE_WRITE_CONCURRENCY,
+    removedAsOf: req.asOf,
+    mergeStored: latest !== null,
+  });
   const reject = (line: number, reason: string) => {
     counts.rejected++;
     if (rejects.length < REPORTED_REJECTS) rejects.push(`${line},"${reason.replace(/"/g, '""')}"`);
@@ -195,23 +198,22 @@ async function ingestLocked(req: IngestRequest, run: RunRecord, rejects: string[
       reject(item.line, `Market ${row.market} in a ${req.market} sheet`);
       continue;
     }
-    const keys = versionKeys(row, req.view, req.timeline);
-    const id = versionHash(keys.partitionKey, keys.rowKey);
+    const keys = versionKeys(row, req.view);
+    const id = versionDigest(keys.partitionKey, keys.rowKey);
     const hash = contentHash(row);
     const before = known.get(id);
     if (before === SEEN) {
-      reject(item.line, `duplicate: the same price and EffectiveStartDate as line ${firstLineOf.get(id) ?? 'earlier'}`);
+      reject(item.line, 'duplicate: the same price and EffectiveStartDate as an earlier row');
       continue;
     }
     if (before === undefined) counts.added++;
     else if (before !== hash) counts.changed++;
     else counts.unchanged++;
-    if (before !== hash) await write(changes, `${JSON.stringify(entityOf(row, keys, String(hash)))}\n`);
+    if (before !== hash) await changes.version(keys, hash, row, before === undefined);
     known.set(id, SEEN);
-    if (firstLineOf.size < 100000) firstLineOf.set(id, item.line);
     await write(manifest, `${keys.partitionKey}\t${keys.rowKey}\t${hash}\n`);
   }
-  await Promise.all([close(changes), close(manifest)]);
+  await close(manifest);
 
   const valid = counts.read - counts.rejected;
   if (valid === 0) throw new IngestRejectedError(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
@@ -223,46 +225,18 @@ async function ingestLocked(req: IngestRequest, run: RunRecord, rejects: string[
   }
 
   const removed = new Set<string>();
-  for (const [id, state] of known) if (state !== SEEN) removed.add(id);
-  known.clear();
+  for (const [id, state] of known.entries()) if (state !== SEEN) removed.add(id.toString('hex'));
   counts.removed = removed.size;
 
-  // 4. Write what changed.
-  const tables = storage.names.tables;
-  const pool = createPool(settings.TABLE_WRITE_CONCURRENCY);
-  const writer = createBatchWriter(storage.table(tables.prices), pool);
-  const productIndex = storage.table(tables.priceProducts);
-  let indexWrites = 0;
-  let pending: ProductMeters = new Map();
-  const flushIndex = async () => {
-    const additions = pending;
-    pending = new Map();
-    indexWrites += await mergeProductMeters(productIndex, req.market, req.view, additions, pool.run);
-  };
-  const toWrite = counts.added + counts.changed + (removalsApply(req.asOf, latest?.asOf) ? removed.size : 0);
-  let queued = 0;
-  const lines = readline.createInterface({ input: fs.createReadStream(changesFile), crlfDelay: Infinity });
-  for await (const line of lines) {
-    const entity = JSON.parse(line) as ReturnType<typeof entityOf>;
-    await writer.add(['upsert', entity, 'Replace']);
-    if (isMetered({ meterId: entity.meterId ?? '' })) {
-      addProductMeter(pending, entity.productId, entity.skuId, entity.meterId);
-      // Bounded memory: the index is a union, so flushing in pieces gives the same result.
-      if (pending.size >= 200) await flushIndex();
-    }
-    if (++queued % PROGRESS_EVERY === 0) req.onProgress?.({ phase: 'write', done: queued, total: toWrite });
-  }
-  await flushIndex();
-  // A backfill into the past does not mark versions that later snapshots still list as removed.
-  if (removed.size > 0 && previous && removalsApply(req.asOf, latest?.asOf)) {
+  // 4. Write what changed. A backfill into the past does not mark versions that later snapshots still list as removed.
+  const removals = removed.size > 0 && previous !== null && removalsApply(req, latest?.asOf);
+  const toWrite = counts.added + counts.changed + (removals ? removed.size : 0);
+  if (removals) {
     for await (const line of readManifest(storage, previous.manifest)) {
-      if (!removed.has(versionHash(line.partitionKey, line.rowKey))) continue;
-      await writer.add(['upsert', { partitionKey: line.partitionKey, rowKey: line.rowKey, removedAsOf: req.asOf }, 'Merge']);
+      if (removed.has(versionDigest(line.partitionKey, line.rowKey).toString('hex', 0, 8))) await changes.removal(line);
     }
   }
-  await writer.flush();
-  counts.entitiesWritten = writer.written + indexWrites;
-  req.onProgress?.({ phase: 'write', done: toWrite, total: toWrite });
+  counts.entitiesWritten = await changes.commit((done) => req.onProgress?.({ phase: 'write', done, total: toWrite }));
 
   // 5. Commit the snapshot (nothing to do when the same file was already committed for this day).
   const unchangedRerun = previous?.asOf === req.asOf && previous.sha256 === sha256 && counts.added + counts.changed + counts.removed === 0;
@@ -285,8 +259,12 @@ async function ingestLocked(req: IngestRequest, run: RunRecord, rejects: string[
   });
 }
 
-function removalsApply(asOf: string, latestAsOf: string | undefined): boolean {
-  return latestAsOf === undefined || asOf >= latestAsOf;
+/**
+ * A price missing from a future (preview) list is unchanged, not removed (seed 004), and future
+ * versions share their entities with the current list: only the current list marks removals.
+ */
+function removalsApply(req: Pick<IngestRequest, 'asOf' | 'timeline'>, latestAsOf: string | undefined): boolean {
+  return req.timeline === 'current' && (latestAsOf === undefined || req.asOf >= latestAsOf);
 }
 
 async function spool(

@@ -1,20 +1,19 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import Decimal from 'decimal.js';
 import type { PriceView } from '../config/settings';
-import { pricesInForce, versionInForce, type PriceVersion } from '../domain/priceVersion';
+import { pricesInForce, type PriceVersion } from '../domain/priceVersion';
 import type { StorageClients } from '../storage/clients';
-import { prefixEnd } from '../storage/priceKeys';
-import { marketViewRange, versionOf, versionsByMeter, versionsByProduct } from '../storage/priceTable';
+import { isMeterDocPartition, marketViewRange, versionsByMeter, versionsByProduct, versionsOfEntity } from '../storage/priceTable';
 import { metersOfProduct } from '../storage/productIndex';
 
 /**
  * Prices in force at an instant, a page at a time.
- * - By meter: one range query (the meter's partition and row-key prefix).
+ * - By meter: one point read (the meter's document holds all its versions).
  * - By product: license-based views keep a product in one partition (one range query); views priced
- *   per meter go through the product index (one query) and then one range query per meter, a few
+ *   per meter go through the product index (one query) and then one point read per meter, a few
  *   in parallel, plus the product's partition for any rows it has without a meter.
- * - Neither: a listing of the market and view, read in key order across its partition range, with
- *   the other filters evaluated by the table service.
+ * - Neither: a listing of the market and view, read in key order across its partition range; the
+ *   other filters are applied to the versions read.
  * In every case the versions of one price are read together and the overlap rule picks one.
  */
 
@@ -33,8 +32,8 @@ export interface PriceQuery {
   cursor?: LookupCursor;
 }
 
-/** Where the next page starts: a position in the list of range queries, or the last price key a listing emitted. */
-export type LookupCursor = { source: number; offset: number } | { partitionKey: string; keyPrefix: string };
+/** Where the next page starts: a position in the list of lookups, or the last row a listing consumed. */
+export type LookupCursor = { source: number; offset: number } | { partitionKey: string; lastRowKey: string };
 
 export interface PricePage {
   versions: PriceVersion[];
@@ -112,43 +111,42 @@ function keyPrefixOf(rowKey: string): string {
   return rowKey.slice(0, rowKey.lastIndexOf('|') + 1);
 }
 
+/**
+ * A listing reads the market and view in key order. A meter document holds every version of its
+ * prices; a license-based price spreads its versions over consecutive version entities, grouped here
+ * by row-key prefix. Pages end only at such a boundary, so a price's versions are never split.
+ */
 async function listMarketView(table: TableClient, q: PriceQuery): Promise<PricePage> {
   const range = marketViewRange(q.market, q.view);
-  let filters = '';
-  for (const field of ['skuId', 'termDuration', 'billingPlan', 'currency'] as const) {
-    const value = q[field];
-    // The property name comes from this fixed list; only the client's value is interpolated, escaped.
-    if (value !== undefined) filters += ` and ${field} eq ${odata`${value}`}`;
-  }
   const resume = q.cursor && 'partitionKey' in q.cursor ? q.cursor : null;
   const queries = resume
     ? [
-        odata`PartitionKey eq ${resume.partitionKey} and RowKey ge ${prefixEnd(resume.keyPrefix)}` + filters,
-        odata`PartitionKey gt ${resume.partitionKey} and PartitionKey lt ${range.to}` + filters,
+        odata`PartitionKey eq ${resume.partitionKey} and RowKey gt ${resume.lastRowKey}`,
+        odata`PartitionKey gt ${resume.partitionKey} and PartitionKey lt ${range.to}`,
       ]
-    : [odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to}` + filters];
+    : [odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to}`];
 
   const versions: PriceVersion[] = [];
-  let group: { partitionKey: string; keyPrefix: string; versions: PriceVersion[] } | null = null;
+  let group: { partitionKey: string; unit: string; lastRowKey: string; versions: PriceVersion[] } | null = null;
   let last: LookupCursor | null = resume;
   let read = 0;
   const emit = () => {
     if (!group) return;
-    const chosen = versionInForce(group.versions, q.instant);
-    if (chosen) versions.push(chosen);
-    last = { partitionKey: group.partitionKey, keyPrefix: group.keyPrefix };
+    versions.push(...pricesInForce(group.versions, q.instant).filter((v) => matchesFilters(v, q)).sort(byPrice));
+    last = { partitionKey: group.partitionKey, lastRowKey: group.lastRowKey };
   };
   for (const filter of queries) {
     for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
       const partitionKey = entity.partitionKey as string;
-      const keyPrefix = keyPrefixOf(entity.rowKey as string);
-      if (!group || group.partitionKey !== partitionKey || group.keyPrefix !== keyPrefix) {
+      const rowKey = entity.rowKey as string;
+      const unit = isMeterDocPartition(partitionKey) ? rowKey : keyPrefixOf(rowKey);
+      if (!group || group.partitionKey !== partitionKey || group.unit !== unit) {
         emit();
-        // Stop at a price boundary, so that a price's versions are never split across pages.
         if (versions.length >= q.top || read >= LISTING_READ_LIMIT) return { versions, next: last };
-        group = { partitionKey, keyPrefix, versions: [] };
+        group = { partitionKey, unit, lastRowKey: rowKey, versions: [] };
       }
-      group.versions.push(versionOf(entity));
+      group.versions.push(...versionsOfEntity(entity));
+      group.lastRowKey = rowKey;
       read++;
     }
   }

@@ -87,6 +87,8 @@ export interface UploadRequest {
 }
 
 const MAX_LISTED_REJECTS = 1000;
+/** Rate files are a few kilobytes; this bounds the memory of checking one. */
+const MAX_RATES_BYTES = 16 * 1024 * 1024;
 
 export async function processPriceUpload(req: UploadRequest): Promise<UploadOutcome> {
   const { storage, logger, blobName } = req;
@@ -239,7 +241,12 @@ async function handleRates(req: UploadRequest, report: UploadReport, plan: Uploa
 /** Why an exchange-rate file cannot be stored, or null when it can (the rates pipeline's own rules). */
 async function ratesFileFault(file: string, settings: Settings): Promise<string | null> {
   const chunks: Buffer[] = [];
-  for await (const chunk of await openDecompressed(file)) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of await openDecompressed(file)) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_RATES_BYTES) return `an exchange-rate header on a file of over ${MAX_RATES_BYTES} bytes: not a rates file`;
+    chunks.push(chunk as Buffer);
+  }
   try {
     const parsed = parseRatesFile(Buffer.concat(chunks).toString('utf8'));
     if (parsed.rates.length === 0) return `no valid exchange rates (${parsed.read} read, ${parsed.rejected.length} rejected)`;

@@ -13,6 +13,8 @@ const MAX_BATCH_CHARS = 2_000_000;
 
 export interface BatchWriter {
   add(action: TransactionAction): Promise<void>;
+  /** Submits what is buffered for one partition (no more operations for it will come soon). */
+  endPartition(partitionKey: string): Promise<void>;
   /** Submits what is buffered and waits for every transaction. */
   flush(): Promise<void>;
   /** Entities written so far (in committed transactions). */
@@ -43,6 +45,12 @@ export function createBatchWriter(table: TableClient, pool: Pool): BatchWriter {
         buffers.delete(pk);
         await submit(buffer.actions);
       }
+    },
+    async endPartition(partitionKey) {
+      const buffer = buffers.get(partitionKey);
+      if (!buffer) return;
+      buffers.delete(partitionKey);
+      await submit(buffer.actions);
     },
     async flush() {
       for (const [pk, buffer] of buffers) {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PriceView } from '../config/settings';
 import type { PriceRow } from '../domain/priceRow';
-import type { Timeline } from '../ports/priceSheetSource';
 
 /**
  * Table keys of price versions, designed for the lookups:
@@ -11,9 +10,6 @@ import type { Timeline } from '../ports/priceSheetSource';
  * - Rows without a meter (license-based): partition `{market}|{view}|p{productId}`, row key starting
  *   with the SKU, so a product (+SKU) lookup is one range query.
  * The row key ends with the effective start date: one entity per version.
- * A future (preview) list lives beside the current one, under view `{view}~future`: it lists the same
- * versions as the current list and others, and a removal seen in one list must not hide a price of
- * the other. `~` sorts after `|`, so a listing of `{market}|{view}|…` never reaches into it.
  * User-supplied parts are URI-encoded: keys may not contain / \ # ? or control characters, and `|`
  * separates parts.
  */
@@ -28,18 +24,13 @@ export function isMetered(row: Pick<PriceRow, 'meterId'>): boolean {
   return row.meterId !== '';
 }
 
-/** The view part of a partition key: the view itself for the current list. */
-export function viewSegment(view: PriceView, timeline: Timeline = 'current'): string {
-  return timeline === 'current' ? view : `${view}~${timeline}`;
-}
-
-export function meterPartition(market: string, view: PriceView, meterId: string, timeline: Timeline = 'current'): string {
+export function meterPartition(market: string, view: PriceView, meterId: string): string {
   const meter = meterId.toLowerCase();
-  return `${market}|${viewSegment(view, timeline)}|m${enc(meter.slice(0, 2))}`;
+  return `${market}|${view}|m${enc(meter.slice(0, 2))}`;
 }
 
-export function productPartition(market: string, view: PriceView, productId: string, timeline: Timeline = 'current'): string {
-  return `${market}|${viewSegment(view, timeline)}|p${enc(productId)}`;
+export function productPartition(market: string, view: PriceView, productId: string): string {
+  return `${market}|${view}|p${enc(productId)}`;
 }
 
 /** Row-key prefix of every version of a meter (optionally narrowed to a product and SKU). */
@@ -54,16 +45,16 @@ export function skuRowPrefix(skuId: string): string {
   return `${enc(skuId)}|`;
 }
 
-export function versionKeys(row: PriceRow, view: PriceView, timeline: Timeline = 'current'): { partitionKey: string; rowKey: string } {
+export function versionKeys(row: PriceRow, view: PriceView): { partitionKey: string; rowKey: string } {
   const tail = [row.termDuration, row.billingPlan, row.currency, row.pricingTierRangeMin ?? '', row.effectiveStartDate].map(enc);
   if (isMetered(row)) {
     return {
-      partitionKey: meterPartition(row.market, view, row.meterId, timeline),
+      partitionKey: meterPartition(row.market, view, row.meterId),
       rowKey: [enc(meterOf(row)), enc(row.productId), enc(row.skuId), ...tail].join('|'),
     };
   }
   return {
-    partitionKey: productPartition(row.market, view, row.productId, timeline),
+    partitionKey: productPartition(row.market, view, row.productId),
     rowKey: [enc(row.skuId), ...tail].join('|'),
   };
 }
@@ -73,7 +64,12 @@ export function prefixEnd(prefix: string): string {
   return `${prefix}\uffff`;
 }
 
-/** Compact identity of a version (96 bits) for in-memory diffs of large sheets. */
+/** The digest identifying a version (SHA-1 of its keys) for in-memory diffs of large sheets. */
+export function versionDigest(partitionKey: string, rowKey: string): Buffer {
+  return createHash('sha1').update(partitionKey).update('\n').update(rowKey).digest();
+}
+
+/** Compact identity of a version as text (96 bits of its digest). */
 export function versionHash(partitionKey: string, rowKey: string): string {
-  return createHash('sha1').update(partitionKey).update('\n').update(rowKey).digest('base64').slice(0, 16);
+  return versionDigest(partitionKey, rowKey).toString('base64').slice(0, 16);
 }

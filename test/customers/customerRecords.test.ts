@@ -124,7 +124,7 @@ describe('validateCustomerRecords (CSV)', () => {
 
 describe('validateCustomerRecords (JSON Lines)', () => {
   const JSONL = [
-    JSON.stringify({ id: 1, country: 'RU', organizationRegistrationNumber: '7709442668', phoneNumber: '+79123456789', email: 'a@example.ru' }),
+    JSON.stringify({ id: 1, city: 'Москва — Mосква', country: 'RU', organizationRegistrationNumber: '7709442668', phoneNumber: '+79123456789', email: 'a@example.ru' }),
     '',
     JSON.stringify({ id: 2, companyProfile: { organizationRegistrationNumber: '1401555081' }, billingProfile: { defaultAddress: { country: 'AZ', phoneNumber: '+994401234567' } } }),
     '{"id": 3, "country": "RU", broken',
@@ -136,7 +136,7 @@ describe('validateCustomerRecords (JSON Lines)', () => {
     const { report, summary } = await run(JSONL, 'jsonl');
     const lines = report.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.record, l.extra, l.valid, l.errors.map((e: { code: string }) => e.code)])).toEqual([
-      [1, { id: 1 }, true, []],
+      [1, { id: 1, city: 'Москва — Mосква' }, true, []],
       [2, { id: 2 }, false, ['INN_CHECK_DIGIT']],
       [3, {}, false, ['RECORD_UNREADABLE']],
       [4, {}, false, ['NOT_AN_OBJECT']],

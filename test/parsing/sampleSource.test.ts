@@ -51,7 +51,8 @@ describe('sample source', () => {
 
   it.each([
     [{ market: 'DE', view: 'azure_consumption', timeline: 'current' }, 'DE/azure_consumption: no sample data for DE/azure_consumption; the sample covers US azure_consumption and azure_reservations'],
-    [{ market: 'US', view: 'updatedlicensebased', timeline: 'current' }, 'no sample data for US/updatedlicensebased'],
+    [{ market: 'FR', view: 'updatedlicensebased', timeline: 'current' }, 'no sample data for FR/updatedlicensebased'],
+    [{ market: 'DE', view: 'updatedlicensebased', timeline: 'future' }, 'no planned price changes'],
     [{ market: 'US', view: 'azure_consumption', timeline: 'future' }, 'no sample data for the future timeline'],
   ] as [PriceSheetRequest, string][])('refuses %j', async (request, message) => {
     const attempt = source.fetchPriceSheet(request);

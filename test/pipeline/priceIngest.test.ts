@@ -1,7 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { ingestPriceSheet, type IngestRequest } from '../../shared/pipeline/priceIngest';
 import { createLogger, memorySink } from '../../shared/observability/logger';
-import { versionsByMeter } from '../../shared/storage/priceTable';
+import { versionsByMeter, versionsOfEntity } from '../../shared/storage/priceTable';
 import { versionInForce } from '../../shared/domain/priceVersion';
 import { latestSnapshot, snapshotOnOrBefore } from '../../shared/storage/snapshots';
 import { recentRuns } from '../../shared/storage/runLedger';
@@ -15,6 +15,10 @@ async function allEntities(table: TableClient): Promise<Record<string, unknown>[
   const out: Record<string, unknown>[] = [];
   for await (const e of table.listEntities()) out.push(e);
   return out;
+}
+
+async function allVersions(table: TableClient) {
+  return (await allEntities(table)).flatMap(versionsOfEntity);
 }
 
 function ingest(storage: StorageClients, settings: Settings, csv: string | Buffer, extra: Partial<IngestRequest> = {}) {
@@ -43,7 +47,7 @@ describe('price ingest pipeline', () => {
     const first = await ingest(storage, settings, sheetCsv(rows));
     expect(first.outcome).toBe('succeeded');
     expect(first.counts).toMatchObject({ read: 250, rejected: 0, added: 250, changed: 0, removed: 0, unchanged: 0 });
-    const prices = await allEntities(storage.table(storage.names.tables.prices));
+    const prices = await allVersions(storage.table(storage.names.tables.prices));
     expect(prices).toHaveLength(250);
     // Prices are kept exactly as published.
     expect(prices.map((p) => p.unitPrice).sort()).toEqual(rows.map((r) => r.UnitPrice).sort());
@@ -214,7 +218,9 @@ describe('price ingest pipeline', () => {
         await ingest(storage, settings, sheetCsv(rows.slice(0, 3)));
         const table = storage.table(storage.names.tables.prices);
         const found: unknown[] = [];
-        for await (const e of table.listEntities({ queryOptions: { filter: odata`PartitionKey ne ''` } })) found.push([e.effectiveStartDate, e.effectiveEndDate]);
+        for await (const e of table.listEntities({ queryOptions: { filter: odata`PartitionKey ne ''` } })) {
+          for (const v of versionsOfEntity(e)) found.push([v.effectiveStartDate, v.effectiveEndDate]);
+        }
         results.push(found);
       }
       expect(results[0]).toEqual(results[1]);

@@ -49,7 +49,7 @@ describe('local runner (npm start without the Functions host)', () => {
     expect(accepted.status).toBe(202);
     let report: { status: string; prices: { market: string; view: string; stale: boolean }[] } | undefined;
     for (let i = 0; i < 100; i++) {
-      report = await (await fetch(`${runner.url}/api/health`)).json();
+      report = (await (await fetch(`${runner.url}/api/health`)).json()) as typeof report;
       if (report?.status === 'ok') break;
       await new Promise((r) => setTimeout(r, 200));
     }

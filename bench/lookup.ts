@@ -1,0 +1,241 @@
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { performance } from 'node:perf_hooks';
+import { startLocalRunner } from '../runtime/localRunner';
+import { freePort, startAzurite } from '../runtime/azurite';
+import { handlePrices } from '../shared/api/pricesEndpoint';
+import { loadSettings } from '../shared/config/settings';
+import { todayUtc } from '../shared/domain/dates';
+import { createLogger, type LogSink } from '../shared/observability/logger';
+import { ingestPriceSheet } from '../shared/pipeline/priceIngest';
+import { createStorageClients } from '../shared/storage/clients';
+import { meterPartition, meterRowPrefix } from '../shared/storage/priceKeys';
+import { meterDocRowKey, versionsByMeter } from '../shared/storage/priceTable';
+import { writeSyntheticSheet } from './syntheticSheet';
+
+/**
+ * Lookup benchmark against the synthetic 200,000-row sheet in a private Azurite:
+ * - GET /api/prices by meterId through the handler vs a raw getEntity of the same entity, interleaved
+ *   in one run (target: handler p50 ≤ 1.5 × raw p50);
+ * - a product listing paged to the end (top=50) and the first pages of a market listing;
+ * - requests/s of the local runner under concurrent keep-alive load from a second process.
+ */
+
+const SAMPLES = 400;
+const WARMUP = 50;
+const LOAD_SECONDS = 5;
+const LOAD_CONCURRENCY = 32;
+
+const silent: LogSink = { info: () => {}, warn: () => {}, error: () => {} };
+
+function percentiles(ms: number[]): { p50: number; p99: number; mean: number } {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  return { p50: round(at(50)), p99: round(at(99)), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
+  const start = performance.now();
+  const result = await work();
+  return [performance.now() - start, result];
+}
+
+/** Every 500th row's meter and product, from the file itself. */
+async function sampleIds(file: string): Promise<{ meters: string[]; products: string[] }> {
+  const meters: string[] = [];
+  const products = new Set<string>();
+  let n = 0;
+  for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {
+    if (n++ === 0 || n % 500 !== 0) continue;
+    const cells = line.split('","');
+    meters.push(cells[15]);
+    products.add(cells[1]);
+  }
+  return { meters, products: [...products] };
+}
+
+/** The entity a meter lookup reads: the meter's document. */
+function meterDocKeys(meterId: string): { partitionKey: string; rowKey: string } {
+  return { partitionKey: meterPartition('US', 'azure_consumption', meterId), rowKey: meterDocRowKey(meterRowPrefix(meterId)) };
+}
+
+export async function runLookupBench(options: { rows?: number } = {}): Promise<Record<string, unknown>> {
+  const rows = options.rows ?? 200_000;
+  const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'lookup-bench-'));
+  const azurite = await startAzurite({ ports: { blob: await freePort(), queue: await freePort(), table: await freePort() } });
+  const previousEnv = { AzureWebJobsStorage: process.env.AzureWebJobsStorage, STORAGE_NAME_PREFIX: process.env.STORAGE_NAME_PREFIX };
+  try {
+    const settings = loadSettings({ AzureWebJobsStorage: azurite.connectionString, STORAGE_NAME_PREFIX: 'bench' });
+    const storage = createStorageClients(settings);
+    const logger = createLogger(silent);
+    const file = path.join(tmp, 'sheet.csv');
+    await writeSyntheticSheet(file, { rows, seed: 7 });
+    const [loadMs, run] = await timed(() =>
+      ingestPriceSheet({
+        storage,
+        settings,
+        logger,
+        open: async () => ({ body: fs.createReadStream(file), format: 'partnercenter-csv', origin: 'bench' }),
+        kind: 'ingest',
+        source: 'bench',
+        market: 'US',
+        view: 'azure_consumption',
+        timeline: 'current',
+        asOf: todayUtc(),
+      }),
+    );
+    if (run.outcome !== 'succeeded') throw new Error(`loading the sheet failed: ${run.error}`);
+    const { meters, products } = await sampleIds(file);
+    const keys = meters.map(meterDocKeys);
+    const table = storage.table(storage.names.tables.prices);
+
+    // Interleaved, so that both see the same Azurite, cache and GC conditions.
+    const handlerMs: number[] = [];
+    const rawMs: number[] = [];
+    const rangeMs: number[] = [];
+    for (let i = 0; i < WARMUP + SAMPLES; i++) {
+      const k = i % meters.length;
+      const [raw] = await timed(() => table.getEntity(keys[k].partitionKey, keys[k].rowKey));
+      const [range] = await timed(() => versionsByMeter(table, { market: 'US', view: 'azure_consumption', meterId: meters[k] }));
+      // versionsByMeter is the storage-level read the handler makes (one point read and the JSON parse).
+      const [viaHandler, response] = await timed(() => handlePrices(new URLSearchParams({ market: 'US', meterId: meters[k] }), storage, logger));
+      if (response.status !== 200 || !response.body.includes(meters[k])) throw new Error(`lookup of ${meters[k]} answered ${response.status}`);
+      if (i >= WARMUP) {
+        rawMs.push(raw);
+        rangeMs.push(range);
+        handlerMs.push(viaHandler);
+      }
+    }
+    const handler = percentiles(handlerMs);
+    const raw = percentiles(rawMs);
+    const rangeQuery = percentiles(rangeMs);
+
+    // A product listing paged to the end.
+    const pageMs: number[] = [];
+    let productItems = 0;
+    let productPages = 0;
+    const productsTried = products.slice(0, 20);
+    for (const productId of productsTried) {
+      let token: string | null = null;
+      do {
+        const params: Record<string, string> = { market: 'US', productId, top: '50', ...(token ? { continuationToken: token } : {}) };
+        const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
+        const body = JSON.parse(response.body) as { items: unknown[]; continuationToken: string | null };
+        pageMs.push(ms);
+        productItems += body.items.length;
+        productPages++;
+        token = body.continuationToken;
+      } while (token);
+    }
+    const listingMs: number[] = [];
+    let token: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const params: Record<string, string> = { market: 'US', top: '1000', ...(token ? { continuationToken: token } : {}) };
+      const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
+      listingMs.push(ms);
+      token = (JSON.parse(response.body) as { continuationToken: string | null }).continuationToken;
+    }
+
+    // The runner under load from a second process. The functions read storage from the environment, as under the host.
+    process.env.AzureWebJobsStorage = settings.AzureWebJobsStorage;
+    process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
+    const runner = await startLocalRunner({ port: 0, settings, storage, functionsDir: path.join(__dirname, '..', 'functions'), pollBlobs: false, runTimers: false, log: () => {} });
+    let load: LoadResult;
+    try {
+      load = await loadFromSecondProcess(runner.url, meters.slice(0, 200).map((m) => `/api/prices?market=US&meterId=${m}`));
+    } finally {
+      await runner.close();
+    }
+
+    return {
+      rows,
+      loadSeconds: Math.round(loadMs / 100) / 10,
+      lookupByMeter: {
+        samples: SAMPLES,
+        handlerMs: handler,
+        rawGetEntityMs: raw,
+        p50Ratio: Math.round((handler.p50 / raw.p50) * 100) / 100,
+        target: 'handler p50 <= 1.5 x raw getEntity p50',
+        // The one range query a meter lookup needs, without the handler: separates the API's own cost from the store's query cost.
+        rawRangeQueryMs: rangeQuery,
+        p50RatioToRangeQuery: Math.round((handler.p50 / rangeQuery.p50) * 100) / 100,
+      },
+      productListing: { products: productsTried.length, pages: productPages, items: productItems, top: 50, pageMs: percentiles(pageMs) },
+      marketListing: { pages: listingMs.length, top: 1000, pageMs: percentiles(listingMs) },
+      runnerLoad: { ...load, concurrency: LOAD_CONCURRENCY, seconds: LOAD_SECONDS, from: 'a second node process on 127.0.0.1 (keep-alive)' },
+    };
+  } finally {
+    process.env.AzureWebJobsStorage = previousEnv.AzureWebJobsStorage;
+    process.env.STORAGE_NAME_PREFIX = previousEnv.STORAGE_NAME_PREFIX;
+    await azurite.stop();
+    await fs.promises.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p99: number; mean: number };
+}
+
+function loadFromSecondProcess(baseUrl: string, paths: string[]): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(__filename, [], { env: { ...process.env, LOOKUP_BENCH_CLIENT: JSON.stringify({ baseUrl, paths, seconds: LOAD_SECONDS, concurrency: LOAD_CONCURRENCY }) } });
+    const timer = setTimeout(() => child.kill(), (LOAD_SECONDS + 30) * 1000);
+    child.once('message', (m) => resolve(m as LoadResult));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`load client exited with ${code}`));
+    });
+  });
+}
+
+/** The load client (the forked process): keep-alive requests from `concurrency` loops for `seconds`. */
+async function runLoadClient(config: { baseUrl: string; paths: string[]; seconds: number; concurrency: number }): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: config.concurrency });
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + config.seconds * 1000;
+  const get = (url: string) =>
+    new Promise<number>((resolve, reject) => {
+      http
+        .get(url, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        })
+        .on('error', reject);
+    });
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: config.concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const url = `${config.baseUrl}${config.paths[next++ % config.paths.length]}`;
+        const t = performance.now();
+        const status = await get(url).catch(() => 0);
+        if (status === 200) latencies.push(performance.now() - t);
+        else errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  return { requests: latencies.length, errors, requestsPerSecond: Math.round(latencies.length / elapsed), latencyMs: percentiles(latencies) };
+}
+
+if (process.env.LOOKUP_BENCH_CLIENT && process.send) {
+  runLoadClient(JSON.parse(process.env.LOOKUP_BENCH_CLIENT)).then(
+    (result) => process.send?.(result, () => process.exit(0)),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,10 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { httpFunction } from '../runtime/registry';
+import { appServices, invocationLogger } from '../runtime/services';
+import { handlePriceChanges, priceChangesDoc } from '../shared/api/priceChangesEndpoint';
+
+export function priceChangesHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return handlePriceChanges(request.query, appServices().storage, invocationLogger(context));
+}
+
+httpFunction('priceChanges', { methods: ['GET'], authLevel: 'function', route: 'prices/changes', handler: priceChangesHandler }, priceChangesDoc);
