@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { validateCustomerRecords } from '../shared/pipeline/customerRecords';
+import { HEAP_FLAGS } from './heap';
 
 /**
  * Batch customer validation (the path the CLI and the blob drop share): throughput in records/s
@@ -33,7 +34,7 @@ export async function runCustomerBench(options: CustomerBenchOptions = {}): Prom
   await pipeline(Readable.from(customerCsv(records)), fs.createWriteStream(file));
   const generateSeconds = (Date.now() - generatedAt) / 1000;
 
-  const { stdout } = await promisify(execFile)(process.execPath, [__filename, '--validate', file], { maxBuffer: 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(process.execPath, [...HEAP_FLAGS, __filename, '--validate', file], { maxBuffer: 1024 * 1024 });
   const child = JSON.parse(stdout) as { seconds: number; cpuSeconds: number; records: number; valid: number; invalid: number; peakRssMB: number };
   const recordsPerSecond = Math.round(child.records / child.seconds);
   const result = {

@@ -9,6 +9,7 @@ import { createLogger, memorySink } from '../shared/observability/logger';
 import { processPriceUpload } from '../shared/pipeline/priceUpload';
 import { createStorageClients } from '../shared/storage/clients';
 import { ensureStorage } from '../shared/storage/ensure';
+import { HEAP_FLAGS } from './heap';
 import { writeSyntheticSheet } from './syntheticSheet';
 
 const run = promisify(execFile);
@@ -77,7 +78,7 @@ async function withFreshAzurite<T>(work: (connection: string) => Promise<T>): Pr
 }
 
 async function phase(args: string[]): Promise<PhaseResult> {
-  const { stdout } = await run(process.execPath, [__filename, ...args], { maxBuffer: 16 << 20 });
+  const { stdout } = await run(process.execPath, [...HEAP_FLAGS, __filename, ...args], { maxBuffer: 16 << 20 });
   const line = stdout.split('\n').find((l) => l.startsWith('BENCH '));
   if (!line) throw new Error(`bench phase ${args[0]} printed no result:\n${stdout}`);
   return JSON.parse(line.slice('BENCH '.length)) as PhaseResult;

@@ -12,5 +12,11 @@ export interface CliCommand {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
   /** Returns the exit code: 0 on success, non-zero on failure. */
-  run(args: CommandArgs, env: LocalStorage & { io: CommandIO }): Promise<number>;
+  run(args: CommandArgs, env: CommandEnv): Promise<number>;
+}
+
+export interface CommandEnv {
+  io: CommandIO;
+  /** The app's settings and storage (starting the embedded storage if needed): only commands that use storage call it. */
+  openStorage(): Promise<LocalStorage>;
 }

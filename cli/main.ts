@@ -30,9 +30,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const io = consoleIO(Boolean(parsed.values.json));
   try {
-    const local = await openLocalStorage(process.env, { detached: true });
-    if (local.azurite?.process) io.log(`Started the embedded storage (Azurite, data in .azurite/); it keeps running for npm start and later commands.`);
-    return await command.run({ values: parsed.values, positionals: parsed.positionals }, { ...local, io });
+    const openStorage = async () => {
+      const local = await openLocalStorage(process.env, { detached: true });
+      if (local.azurite?.process) io.log(`Started the embedded storage (Azurite, data in .azurite/); it keeps running for npm start and later commands.`);
+      return local;
+    };
+    return await command.run({ values: parsed.values, positionals: parsed.positionals }, { io, openStorage });
   } catch (e) {
     const error = e as Error;
     io.log(`Error: ${error.message}`);

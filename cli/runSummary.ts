@@ -7,6 +7,7 @@ export function reportRuns(io: CommandIO, what: string, runs: IngestResult[], du
   for (const r of runs) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += r.counts[k];
   const failed = runs.filter((r) => r.outcome === 'failed');
   for (const r of failed) io.log(`${r.market}/${r.view}: FAILED — ${r.error}`);
+  for (const r of runs) if (r.note) io.log(`${r.market}/${r.view}: ${r.note}`);
   const ok = failed.length === 0;
   io.summary(
     `${what}: ${runs.length - failed.length} of ${runs.length} succeeded — read ${totals.read}, rejected ${totals.rejected}, added ${totals.added}, changed ${totals.changed}, removed ${totals.removed}, unchanged ${totals.unchanged} (${(durationMs / 1000).toFixed(1)} s)`,
@@ -23,6 +24,7 @@ export function reportRuns(io: CommandIO, what: string, runs: IngestResult[], du
         source: r.source,
         outcome: r.outcome,
         error: r.error,
+        note: r.note ?? null,
         ...r.counts,
         durationMs: r.durationMs,
         archive: r.archive,

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { createLogger, stderrSink } from '../shared/observability/logger';
 import { todayUtc } from '../shared/domain/dates';
 import { refreshPrices } from '../shared/pipeline/priceRefresh';
+import { refreshRates } from '../shared/pipeline/ratesIngest';
+import { createFxRatesSource } from '../shared/sources/fxRatesSource';
 import { createSampleSource } from '../shared/sources/sampleSource';
 import { lastSuccesses } from '../shared/storage/runLedger';
 import { ensureStorage } from '../shared/storage/ensure';
@@ -49,19 +51,18 @@ async function main(): Promise<void> {
 async function loadSampleOnFirstStart(local: LocalStorage, log: (l: string) => void): Promise<void> {
   await ensureStorage(local.storage);
   if ((await lastSuccesses(local.storage)).length > 0) return;
-  log('First start: loading the bundled SAMPLE prices (US consumption and reservations; not real prices).');
+  log('First start: loading the bundled SAMPLE prices and exchange rates (US consumption, reservations, license-based; not real prices).');
+  const common = { storage: local.storage, settings: local.settings, logger: createLogger(stderrSink), asOf: todayUtc() };
   const results = await refreshPrices({
-    storage: local.storage,
-    settings: local.settings,
-    logger: createLogger(stderrSink),
+    ...common,
     source: createSampleSource(),
     markets: ['US'],
-    views: ['azure_consumption', 'azure_reservations'],
+    views: ['azure_consumption', 'azure_reservations', 'updatedlicensebased'],
     timeline: 'current',
-    asOf: todayUtc(),
     kind: 'refresh',
   });
-  for (const r of results) log(`  ${r.market}/${r.view}: ${r.outcome}, ${r.counts.added} prices${r.error ? ` (${r.error})` : ''}`);
+  results.push(await refreshRates({ ...common, source: createFxRatesSource(local.settings, 'sample') }));
+  for (const r of results) log(`  ${r.market}/${r.view}: ${r.outcome}, ${r.counts.added} added${r.error ? ` (${r.error})` : ''}`);
 }
 
 main().catch((e: unknown) => {

@@ -23,13 +23,14 @@ export const ingestCommand: CliCommand = {
     'as-of': { type: 'string' },
     timeline: { type: 'string' },
   },
-  async run({ values, positionals }, { settings, storage, io }) {
+  async run({ values, positionals }, { io, openStorage }) {
     const [file] = positionals;
     if (!file || positionals.length > 1) throw new UsageError(`Usage: npm run cli -- ${ingestCommand.usage}`);
     const fullPath = path.resolve(file);
     await fs.promises.access(fullPath, fs.constants.R_OK).catch(() => {
       throw new UsageError(`cannot read ${file}`);
     });
+    const { settings, storage } = await openStorage();
     const ratesFormat = await ratesFileFormat(fullPath);
     if (ratesFormat !== null) {
       for (const option of ['market', 'view', 'timeline']) if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to an exchange-rate file`);

@@ -24,8 +24,10 @@ export const refreshCommand: CliCommand = {
     'as-of': { type: 'string' },
     timeline: { type: 'string' },
   },
-  async run({ values, positionals }, { settings, storage, io }) {
+  async run({ values, positionals }, { io, openStorage }) {
     const [subject] = positionals;
+    if (subject !== 'prices' && subject !== 'rates') throw new UsageError(`refresh what? Usage: npm run cli -- ${refreshCommand.usage}`);
+    const { settings, storage } = await openStorage();
     if (subject === 'rates') {
       for (const option of ['market', 'view', 'timeline']) if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to refresh rates`);
       const sourceName = values.source === undefined ? settings.RATES_SOURCE : String(values.source);
@@ -35,7 +37,6 @@ export const refreshCommand: CliCommand = {
       const run = await refreshRates({ storage, settings, logger: createLogger(stderrSink), source: createFxRatesSource(settings, sourceName), asOf });
       return reportRuns(io, `rates ${asOf}`, [run], Date.now() - started);
     }
-    if (subject !== 'prices') throw new UsageError(`refresh what? Usage: npm run cli -- ${refreshCommand.usage}`);
     const sourceName = values.source === undefined ? settings.PRICES_SOURCE : String(values.source);
     if (!priceSourceSchema.safeParse(sourceName).success) throw new UsageError(`--source must be partnercenter, retail, sample or file:<path>; got "${sourceName}"`);
     const markets = marketsOption(values.market) ?? settings.PRICES_MARKETS;

@@ -9,7 +9,7 @@ import { nowInstant } from '../domain/dates';
 import { StructuralError } from '../domain/priceRecords';
 import { PRICE_FIELDS, validatePriceRecord, type PriceRow } from '../domain/priceRow';
 import type { Logger } from '../observability/logger';
-import type { PriceSheetDownload, Timeline } from '../ports/priceSheetSource';
+import { NoPlannedChangesError, type PriceSheetDownload, type Timeline } from '../ports/priceSheetSource';
 import { archiveFile, fileExtension, writeReport } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
@@ -112,9 +112,15 @@ export async function ingestPriceSheet(req: IngestRequest): Promise<IngestResult
     );
     run.outcome = 'succeeded';
   } catch (e) {
-    run.error = (e as Error).message;
-    if (e instanceof IngestRejectedError || e instanceof StructuralError) fileFault = true;
-    logger.error('price ingest failed', { market: req.market, view: req.view, asOf: req.asOf, error: run.error });
+    if (e instanceof NoPlannedChangesError) {
+      // Partner Center's way of saying the future list is empty: nothing to store, nothing wrong.
+      run.outcome = 'succeeded';
+      run.note = e.message;
+    } else {
+      run.error = (e as Error).message;
+      if (e instanceof IngestRejectedError || e instanceof StructuralError) fileFault = true;
+      logger.error('price ingest failed', { market: req.market, view: req.view, asOf: req.asOf, error: run.error });
+    }
   } finally {
     run.durationMs = Date.now() - started;
     if (run.counts.rejected > 0) {
@@ -132,6 +138,7 @@ export async function ingestPriceSheet(req: IngestRequest): Promise<IngestResult
       durationMs: run.durationMs,
       ...run.counts,
       error: run.error,
+      note: run.note,
     });
     await fs.promises.rm(tmp, { recursive: true, force: true });
   }

@@ -43,3 +43,11 @@ export class SourceError extends Error {
     this.name = 'SourceError';
   }
 }
+
+/** `updatedlicensebased` + `future` answers 404 when no price changes are planned: not a failure of the source. */
+export class NoPlannedChangesError extends SourceError {
+  constructor(request: PriceSheetRequest) {
+    super('Partner Center has no planned price changes (the future price sheet answered 404)', request, 404);
+    this.name = 'NoPlannedChangesError';
+  }
+}

@@ -5,7 +5,7 @@ import { createPartnerCenterSource } from './partnerCenterSource';
 import { createRetailSource } from './retailSource';
 import { createSampleSource } from './sampleSource';
 
-export { NoPlannedChangesError } from './partnerCenterSource';
+export { NoPlannedChangesError } from '../ports/priceSheetSource';
 export { readRetailPages } from './retailPages';
 
 /** The source named by PRICES_SOURCE (or `name`): partnercenter, retail, sample or file:<path>. */

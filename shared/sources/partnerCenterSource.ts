@@ -1,7 +1,7 @@
 import type { Settings } from '../config/settings';
 import { endpointOf } from '../http/endpoint';
 import { createUpstreamHttp, statusError, type UpstreamHttp } from '../http/upstreamHttp';
-import { SourceError, type PriceSheetRequest, type PriceSheetSource } from '../ports/priceSheetSource';
+import { NoPlannedChangesError, SourceError, type PriceSheetRequest, type PriceSheetSource } from '../ports/priceSheetSource';
 import { createPartnerCenterAuth, type AccessTokenProvider } from './partnerCenterAuth';
 import { asSourceError, reportingAs } from './sourceErrors';
 
@@ -11,13 +11,6 @@ import { asSourceError, reportingAs } from './sourceErrors';
  * the bytes are handed on as received and the parser recognises either by its first bytes.
  */
 
-/** `updatedlicensebased` + `future` answers 404 when no price changes are planned: not a failure of the source. */
-export class NoPlannedChangesError extends SourceError {
-  constructor(request: PriceSheetRequest) {
-    super('Partner Center has no planned price changes (the future price sheet answered 404)', request, 404);
-    this.name = 'NoPlannedChangesError';
-  }
-}
 
 function priceSheetUrl(baseUrl: string, request: PriceSheetRequest): string {
   const base = baseUrl.replace(/\/+$/, '');

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../config/paths';
 import type { PriceSheetDownload, PriceSheetRequest, PriceSheetSource } from '../ports/priceSheetSource';
-import { SourceError } from '../ports/priceSheetSource';
-import { NoPlannedChangesError } from './partnerCenterSource';
+import { SourceError, NoPlannedChangesError } from '../ports/priceSheetSource';
+
 
 /** Bundled SAMPLE price sheets (`sample-data/`), in Partner Center's format: no credentials needed. */
 

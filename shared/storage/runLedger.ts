@@ -30,6 +30,8 @@ export interface RunRecord {
   durationMs: number;
   outcome: RunOutcome;
   error: string | null;
+  /** Something worth knowing about a successful run (e.g. no planned price changes). */
+  note?: string;
   counts: RunCounts;
   archive: string | null;
   rejectedReport: string | null;
@@ -75,6 +77,7 @@ function runOf(e: Record<string, unknown>): RunRecord {
     durationMs: n('durationMs'),
     outcome: e.outcome as RunOutcome,
     error: s('error'),
+    ...(typeof e.note === 'string' ? { note: e.note } : {}),
     counts: {
       read: n('read'),
       rejected: n('rejected'),

@@ -51,6 +51,14 @@ describe('CLI', () => {
     expect(JSON.parse(result.stdout.trim().split('\n').pop() as string)).toMatchObject({ ok: true, runs: [{ asOf: '2026-10-01', source: 'sample', outcome: 'succeeded' }] });
   });
 
+  it('treats "no planned price changes" for a future list as success, and says so', async () => {
+    const result = await cli(['refresh', 'prices', '--source', 'sample', '--market', 'DE', '--view', 'updatedlicensebased', '--timeline', 'future', '--json']);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout.trim().split('\n').pop() as string);
+    expect(summary).toMatchObject({ ok: true, runs: [{ outcome: 'succeeded', read: 0, timeline: 'future' }] });
+    expect(summary.runs[0].note).toMatch(/no planned price changes/);
+  });
+
   it('exits non-zero with a clear message on failure and on bad usage', async () => {
     const noSample = await cli(['refresh', 'prices', '--source', 'sample', '--market', 'DE', '--view', 'azure_consumption', '--json']);
     expect(noSample.code).toBe(1);

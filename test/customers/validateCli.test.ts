@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { validateCommand } from '../../cli/commands/validate';
 import { consoleIO } from '../../cli/io';
-import { testStorage } from '../helpers/storage';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'customers-cli-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -15,7 +14,7 @@ async function cli(positionals: string[], json = false) {
   const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
   try {
-    const code = await validateCommand.run({ values: { json }, positionals }, { ...testStorage(), io: consoleIO(json) });
+    const code = await validateCommand.run({ values: { json }, positionals }, { io: consoleIO(json), openStorage: () => Promise.reject(new Error('validate must not open storage')) });
     return { code, stdout: out.join(''), stderr: err.join('') };
   } finally {
     stdout.mockRestore();

@@ -193,7 +193,7 @@ describe('exchange-rate sources', () => {
     const { settings, storage } = testStorage();
     const lines: string[] = [];
     const io: CommandIO = { json: true, log: (l) => lines.push(l), progress: () => ({ update: () => {}, stop: () => {} }), summary: (_l, data) => lines.push(JSON.stringify(data)) };
-    const env = { settings, storage, io };
+    const env = { io, openStorage: async () => ({ settings, storage }) };
     expect(await refreshCommand.run({ values: { 'as-of': '2026-11-02' }, positionals: ['rates'] }, env)).toBe(0);
     expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ ok: true, runs: [{ source: 'sample', view: 'fxrates', asOf: '2026-11-02' }] });
     const file = tmpFile('ecb.xml', ECB_XML);

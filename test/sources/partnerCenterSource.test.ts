@@ -4,7 +4,8 @@ import path from 'node:path';
 import unzipper from 'unzipper';
 import { readPriceFile } from '../../shared/parsing/readPriceFile';
 import { SourceError, type PriceSheetRequest } from '../../shared/ports/priceSheetSource';
-import { createPartnerCenterSource, NoPlannedChangesError } from '../../shared/sources/partnerCenterSource';
+import { createPartnerCenterSource } from '../../shared/sources/partnerCenterSource';
+import { NoPlannedChangesError } from '../../shared/ports/priceSheetSource';
 import { priceSheetPath, startPartnerCenterFake, type PartnerCenterFake } from '../fakes/partnerCenterFake';
 import { fastHttp, fastSettings, gapMs, readBody } from './helpers';
 
