@@ -35,7 +35,7 @@ import { UploadRefusedError } from './priceUploadLabels';
 import { ingestRates } from './ratesIngest';
 
 /**
- * A file dropped into the price upload container (docs/uploads.md), handled end to end:
+ * A file dropped into the price upload container (README: Blob-drop uploads), handled end to end:
  *  1. read this version of the blob (ETag) as a stream into a temp file, hashing it — never into memory;
  *  2. plan it: kind from the header (price sheet or FX rates), market / view / as-of / timeline from
  *     the rows, the path and the metadata; anything ambiguous or contradictory is refused;

@@ -3,7 +3,7 @@ import { parseDay } from '../domain/dates';
 import type { Timeline } from '../ports/priceSheetSource';
 
 /**
- * What an uploader says about a file, from two places (docs/uploads.md):
+ * What an uploader says about a file, from two places (README: Blob-drop uploads):
  * - the blob's folders: each directory segment is read by its form — `current`/`future` (timeline),
  *   a view name (`updatedlicensebased`, …), an upper-case two-letter market (`DE`), a day
  *   (`2026-11-01`); other folders are the operator's own and ignored. E.g.

@@ -47,7 +47,7 @@ const schemaSettings = Object.keys(settingsSchema.shape);
  */
 const NOT_SET_IN_AZURE: Record<string, string> = {
   AzureWebJobsStorage: 'connection string: local/Azurite only; Azure uses the identity-based AzureWebJobsStorage__* settings',
-  AzureWebJobsStorage__accountName: 'shorthand for the CLI run by an operator (docs/operations.md); in Azure the service URIs are set',
+  AzureWebJobsStorage__accountName: 'shorthand for the CLI run by an operator (the README (Operations)); in Azure the service URIs are set',
   STORAGE_NAME_PREFIX: 'for sharing one account between installations or test runs; a deployment has its own account',
   REJECTED_ROWS_MAX_PERCENT: 'tuning: the code default suits Azure',
   TABLE_WRITE_CONCURRENCY: 'tuning: the code default suits Azure',
@@ -70,7 +70,7 @@ const DELIBERATE_DEFAULTS: Record<string, string> = {
 };
 
 /** Settings the template sets for the Functions host itself, not read through settingsSchema. */
-const HOST_SETTINGS = ['APPLICATIONINSIGHTS_CONNECTION_STRING', 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'];
+const HOST_SETTINGS = ['APPLICATIONINSIGHTS_CONNECTION_STRING', 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', 'languageWorkers__node__arguments'];
 
 /**
  * Settings the template sets ahead of the code (the exchange-rate refresh is being written). Once the schema
