@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadSettings, type PriceView } from '../shared/config/settings';
-import { createLogger, memorySink } from '../shared/observability/logger';
+import { createLogger, stderrSink } from '../shared/observability/logger';
 import { ingestPriceSheet } from '../shared/pipeline/priceIngest';
 import { createStorageClients } from '../shared/storage/clients';
 
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const run = await ingestPriceSheet({
     storage,
     settings,
-    logger: createLogger(memorySink()),
+    logger: createLogger(stderrSink),
     open: async () => ({ body: fs.createReadStream(file), format: 'partnercenter-csv', origin: 'bench' }),
     kind: 'ingest',
     source: 'bench',

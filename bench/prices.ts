@@ -58,7 +58,8 @@ export async function runPriceBench(options: { rows?: number; workDir: string })
 
     const child = path.join(__dirname, 'ingestChild.js');
     const ingest = async (asOf: string) => {
-      const { stdout } = await run(process.execPath, [...HEAP_FLAGS, child, '--file', file, '--connection', azurite.connectionString, '--prefix', 'pipe', '--as-of', asOf], { maxBuffer: 1 << 20 });
+      const { stdout, stderr } = await run(process.execPath, [...HEAP_FLAGS, child, '--file', file, '--connection', azurite.connectionString, '--prefix', 'pipe', '--as-of', asOf], { maxBuffer: 1 << 20 });
+      process.stderr.write(stderr); // the child's phase timings
       return JSON.parse(stdout.trim().split('\n').pop() as string) as { durationMs: number; outcome: string; error: string | null; counts: Record<string, number>; maxRssMB: number };
     };
     const cold = await ingest('2026-11-01');

@@ -1,8 +1,8 @@
-import type { IngestResult } from '../shared/pipeline/priceIngest';
+import type { PipelineRun } from '../shared/pipeline/recordedRun';
 import type { CommandIO } from './io';
 
 /** The summary of one or more pipeline runs: a line for people, an object for --json. Returns the exit code. */
-export function reportRuns(io: CommandIO, what: string, runs: IngestResult[], durationMs: number): number {
+export function reportRuns(io: CommandIO, what: string, runs: PipelineRun[], durationMs: number): number {
   const totals = { read: 0, rejected: 0, added: 0, changed: 0, removed: 0, unchanged: 0, entitiesWritten: 0 };
   for (const r of runs) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += r.counts[k];
   const failed = runs.filter((r) => r.outcome === 'failed');

@@ -10,3 +10,11 @@ export class StructuralError extends Error {
     this.name = 'StructuralError';
   }
 }
+
+/** A file readable as such but not acceptable (no valid rows, too many rejected rows): the run fails, nothing is published. */
+export class FileRejectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FileRejectedError';
+  }
+}

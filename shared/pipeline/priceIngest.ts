@@ -1,24 +1,21 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PriceView, Settings } from '../config/settings';
 import { nowInstant } from '../domain/dates';
-import { StructuralError } from '../domain/priceRecords';
+import { FileRejectedError } from '../domain/priceRecords';
 import { PRICE_FIELDS, validatePriceRecord, type PriceRow } from '../domain/priceRow';
 import type { Logger } from '../observability/logger';
 import { NoPlannedChangesError, type PriceSheetDownload, type Timeline } from '../ports/priceSheetSource';
-import { archiveFile, fileExtension, writeReport } from '../storage/archive';
+import { archiveFile, fileExtension } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
-import { ensureStorage } from '../storage/ensure';
 import { versionDigest, versionKeys } from '../storage/priceKeys';
 import { DigestMap } from '../domain/digestMap';
-import { withLock } from '../storage/refreshLock';
-import { recordRun, type RunCounts, type RunRecord } from '../storage/runLedger';
 import { manifestName, readManifest, saveSnapshot, snapshotOnOrBefore, latestSnapshot, uploadManifest } from '../storage/snapshots';
 import { createChangeWriter } from './priceWrites';
+import { checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from './recordedRun';
 import { readSheet } from './readSheet';
 
 /**
@@ -54,27 +51,8 @@ export interface IngestProgress {
   total?: number;
 }
 
-export type IngestResult = RunRecord & {
-  /**
-   * The file itself is at fault (unreadable, too many rejected rows): the same bytes can never
-   * succeed, so an upload is quarantined instead of retried. Absent for storage and source failures.
-   */
-  fileFault?: true;
-};
-
-export class IngestRejectedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'IngestRejectedError';
-  }
-}
-
 const SEEN = -1;
 const PROGRESS_EVERY = 5000;
-/** Rejected rows listed one by one in the report (the count is always complete). */
-const REPORTED_REJECTS = 10000;
-
-const emptyCounts = (): RunCounts => ({ read: 0, rejected: 0, added: 0, changed: 0, removed: 0, unchanged: 0, entitiesWritten: 0 });
 
 /** 48 bits of a row's content: a changed price, date or text gives a different hash. */
 function contentHash(row: PriceRow): number {
@@ -83,69 +61,22 @@ function contentHash(row: PriceRow): number {
   return h.digest().readUIntBE(0, 6);
 }
 
-export async function ingestPriceSheet(req: IngestRequest): Promise<IngestResult> {
-  const { storage, settings, logger } = req;
-  const started = Date.now();
-  const run: RunRecord = {
-    runId: logger.correlationId,
-    kind: req.kind,
-    source: req.source,
-    market: req.market,
-    view: req.view,
-    timeline: req.timeline,
-    asOf: req.asOf,
-    startedAt: nowInstant(new Date(started)),
-    durationMs: 0,
-    outcome: 'failed',
-    error: null,
-    counts: emptyCounts(),
-    archive: null,
-    rejectedReport: null,
-  };
-  const rejects: string[] = [];
-  let fileFault: true | undefined;
-  const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'csp-ingest-'));
-  try {
-    await ensureStorage(storage);
-    await withLock(storage, `${req.view}/${req.market}/${req.timeline}`, settings.REFRESH_LOCK_WAIT_SECONDS, () =>
-      ingestLocked(req, run, rejects, tmp),
-    );
-    run.outcome = 'succeeded';
-  } catch (e) {
-    if (e instanceof NoPlannedChangesError) {
-      // Partner Center's way of saying the future list is empty: nothing to store, nothing wrong.
-      run.outcome = 'succeeded';
-      run.note = e.message;
-    } else {
-      run.error = (e as Error).message;
-      if (e instanceof IngestRejectedError || e instanceof StructuralError) fileFault = true;
-      logger.error('price ingest failed', { market: req.market, view: req.view, asOf: req.asOf, error: run.error });
-    }
-  } finally {
-    run.durationMs = Date.now() - started;
-    if (run.counts.rejected > 0) {
-      run.rejectedReport = await writeRejectedReport(storage, run, rejects).catch(() => null);
-    }
-    await recordRun(storage, run).catch((e) => logger.error('could not record the run', { error: (e as Error).message }));
-    logger.event('PriceIngestRun', {
-      outcome: run.outcome,
-      kind: run.kind,
-      market: run.market,
-      view: run.view,
-      timeline: run.timeline,
-      asOf: run.asOf,
-      source: run.source,
-      durationMs: run.durationMs,
-      ...run.counts,
-      error: run.error,
-      note: run.note,
-    });
-    await fs.promises.rm(tmp, { recursive: true, force: true });
-  }
-  return fileFault ? { ...run, fileFault } : run;
+export function ingestPriceSheet(req: IngestRequest): Promise<PipelineRun> {
+  return recordedRun({
+    storage: req.storage,
+    settings: req.settings,
+    logger: req.logger,
+    identity: { kind: req.kind, source: req.source, market: req.market, view: req.view, timeline: req.timeline, asOf: req.asOf },
+    lockName: `${req.view}/${req.market}/${req.timeline}`,
+    eventName: 'PriceIngestRun',
+    rejectedReportName: (r) => `${r.view}/${r.market}/${r.asOf}/${r.runId}.rejected.csv`,
+    // Partner Center's way of saying the future list is empty: nothing to store, nothing wrong.
+    successNote: (e) => (e instanceof NoPlannedChangesError ? e.message : undefined),
+    work: (context) => ingestLocked(req, context),
+  });
 }
 
-async function ingestLocked(req: IngestRequest, run: RunRecord, rejects: string[], tmp: string): Promise<void> {
+async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext): Promise<void> {
   const { storage, settings } = req;
   const counts = run.counts;
 
@@ -166,6 +97,7 @@ async function ingestLocked(req: IngestRequest, run: RunRecord, rejects: string[
   run.archive = archived.name;
 
   // 2–3. Parse, validate and diff against the previous snapshot.
+  const readStarted = Date.now();
   const snapshotQuery = { market: req.market, view: req.view, timeline: req.timeline };
   const previous = await snapshotOnOrBefore(storage, { ...snapshotQuery, asOf: req.asOf });
   const latest = await latestSnapshot(storage, snapshotQuery);
@@ -183,10 +115,6 @@ async function ingestLocked(req: IngestRequest, run: RunRecord, rejects: string[
     removedAsOf: req.asOf,
     mergeStored: latest !== null,
   });
-  const reject = (line: number, reason: string) => {
-    counts.rejected++;
-    if (rejects.length < REPORTED_REJECTS) rejects.push(`${line},"${reason.replace(/"/g, '""')}"`);
-  };
 
   for await (const item of readSheet(download.format, rawFile, req.market)) {
     counts.read++;
@@ -223,18 +151,15 @@ async function ingestLocked(req: IngestRequest, run: RunRecord, rejects: string[
   await close(manifest);
 
   const valid = counts.read - counts.rejected;
-  if (valid === 0) throw new IngestRejectedError(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
-  const rejectedPercent = (counts.rejected / counts.read) * 100;
-  if (rejectedPercent > settings.REJECTED_ROWS_MAX_PERCENT) {
-    throw new IngestRejectedError(
-      `${counts.rejected} of ${counts.read} rows rejected (${rejectedPercent.toFixed(2)} %, limit ${settings.REJECTED_ROWS_MAX_PERCENT} %); nothing was published`,
-    );
-  }
+  if (valid === 0) throw new FileRejectedError(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
+  checkRejectedShare(counts, settings, 'rows', (message) => new FileRejectedError(message));
 
   const removed = new Set<string>();
   for (const [id, state] of known.entries()) if (state !== SEEN) removed.add(id.toString('hex'));
   counts.removed = removed.size;
 
+  req.logger.info('sheet read and compared', { rows: counts.read, added: counts.added, changed: counts.changed, removed: counts.removed, durationMs: Date.now() - readStarted });
+  const writeStarted = Date.now();
   // 4. Write what changed. A backfill into the past does not mark versions that later snapshots still list as removed.
   const removals = removed.size > 0 && previous !== null && removalsApply(req, latest?.asOf);
   const toWrite = counts.added + counts.changed + (removals ? removed.size : 0);
@@ -244,6 +169,7 @@ async function ingestLocked(req: IngestRequest, run: RunRecord, rejects: string[
     }
   }
   counts.entitiesWritten = await changes.commit((done) => req.onProgress?.({ phase: 'write', done, total: toWrite }));
+  req.logger.info('changes written', { entities: counts.entitiesWritten, durationMs: Date.now() - writeStarted });
 
   // 5. Commit the snapshot (nothing to do when the same file was already committed for this day).
   const unchangedRerun = previous?.asOf === req.asOf && previous.sha256 === sha256 && counts.added + counts.changed + counts.removed === 0;
@@ -299,10 +225,4 @@ function close(stream: fs.WriteStream): Promise<void> {
   return new Promise((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
-async function writeRejectedReport(storage: StorageClients, run: RunRecord, rejects: string[]): Promise<string> {
-  const header = `line,reason\n`;
-  const more = run.counts.rejected > rejects.length ? `# ${run.counts.rejected - rejects.length} more rejected rows not listed\n` : '';
-  const name = `${run.view}/${run.market}/${run.asOf}/${run.runId}.rejected.csv`;
-  return writeReport(storage, name, header + rejects.join('\n') + '\n' + more, 'text/csv');
-}
 

@@ -2,7 +2,8 @@ import type { PriceView, Settings } from '../config/settings';
 import type { Logger } from '../observability/logger';
 import type { PriceSheetSource, Timeline } from '../ports/priceSheetSource';
 import type { StorageClients } from '../storage/clients';
-import { ingestPriceSheet, type IngestProgress, type IngestResult } from './priceIngest';
+import { ingestPriceSheet, type IngestProgress } from './priceIngest';
+import type { PipelineRun } from './recordedRun';
 
 export interface RefreshRequest {
   storage: StorageClients;
@@ -21,8 +22,8 @@ export interface RefreshRequest {
  * Refreshes every market × view from one source. A failing market or view does not stop the
  * others; each gets its own run in the ledger, so the ledger tells which failed.
  */
-export async function refreshPrices(req: RefreshRequest): Promise<IngestResult[]> {
-  const results: IngestResult[] = [];
+export async function refreshPrices(req: RefreshRequest): Promise<PipelineRun[]> {
+  const results: PipelineRun[] = [];
   for (const market of req.markets) {
     for (const view of req.views) {
       const request = { market, view, timeline: req.timeline };

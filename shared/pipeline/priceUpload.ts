@@ -9,9 +9,7 @@ import { parse } from 'csv-parse/sync';
 import type { Settings } from '../config/settings';
 import { nowInstant } from '../domain/dates';
 import { StructuralError } from '../domain/priceRecords';
-import { parseRatesFile } from '../domain/ratesFiles';
 import type { Logger } from '../observability/logger';
-import { openDecompressed } from '../parsing/openDecompressed';
 import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
 import { statusOf } from '../storage/errors';
@@ -87,8 +85,6 @@ export interface UploadRequest {
 }
 
 const MAX_LISTED_REJECTS = 1000;
-/** Rate files are a few kilobytes; this bounds the memory of checking one. */
-const MAX_RATES_BYTES = 16 * 1024 * 1024;
 
 export async function processPriceUpload(req: UploadRequest): Promise<UploadOutcome> {
   const { storage, logger, blobName } = req;
@@ -218,10 +214,6 @@ async function handlePrices(req: UploadRequest, report: UploadReport, plan: Uplo
 
 async function handleRates(req: UploadRequest, report: UploadReport, plan: UploadPlan & { kind: 'exchange-rates' }, file: string, sha256: string): Promise<UploadReport> {
   const { storage, settings, logger } = req;
-  // The rates pipeline reports failures as text only: the file is checked here first, so that a bad
-  // file is quarantined and a storage outage retried.
-  const fault = await ratesFileFault(file, settings);
-  if (fault) return { ...report, reason: fault };
   const inForce = await rateSnapshotOnOrBefore(storage, plan.asOf);
   if (inForce?.sha256 === sha256) return duplicate(report, inForce);
 
@@ -234,32 +226,8 @@ async function handleRates(req: UploadRequest, report: UploadReport, plan: Uploa
     source: sourceOf(report),
     asOf: plan.asOf,
   });
-  if (run.outcome === 'failed') throw new Error(`exchange-rate upload ${report.upload.name} failed, to be retried: ${run.error}`);
+  if (run.outcome === 'failed' && !run.fileFault) throw new Error(`exchange-rate upload ${report.upload.name} failed, to be retried: ${run.error}`);
   return withRun(storage, report, run);
-}
-
-/** Why an exchange-rate file cannot be stored, or null when it can (the rates pipeline's own rules). */
-async function ratesFileFault(file: string, settings: Settings): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of await openDecompressed(file)) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_RATES_BYTES) return `an exchange-rate header on a file of over ${MAX_RATES_BYTES} bytes: not a rates file`;
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    const parsed = parseRatesFile(Buffer.concat(chunks).toString('utf8'));
-    if (parsed.rates.length === 0) return `no valid exchange rates (${parsed.read} read, ${parsed.rejected.length} rejected)`;
-    const rejectedPercent = (parsed.rejected.length / Math.max(parsed.read, 1)) * 100;
-    if (rejectedPercent > settings.REJECTED_ROWS_MAX_PERCENT) {
-      const lines = parsed.rejected.slice(0, 20).map((r) => `line ${r.line}: ${r.reason}`).join('; ');
-      return `${parsed.rejected.length} of ${parsed.read} rates rejected (limit ${settings.REJECTED_ROWS_MAX_PERCENT} %): ${lines}`;
-    }
-    return null;
-  } catch (e) {
-    if (e instanceof StructuralError) return e.message;
-    throw e;
-  }
 }
 
 function duplicate(report: UploadReport, inForce: { source: string; runId: string; asOf: string; archive: string }): UploadReport {

@@ -1,21 +1,19 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Settings } from '../config/settings';
 import { nowInstant } from '../domain/dates';
-import { StructuralError } from '../domain/priceRecords';
+import { FileRejectedError, StructuralError } from '../domain/priceRecords';
 import { parseRatesFile } from '../domain/ratesFiles';
 import type { Logger } from '../observability/logger';
 import { openDecompressed } from '../parsing/openDecompressed';
 import type { FxRatesSource, RatesDownload } from '../sources/fxRatesPort';
-import { archiveFile, fileExtension, writeReport } from '../storage/archive';
+import { archiveFile, fileExtension } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
-import { ensureStorage } from '../storage/ensure';
 import { rateSnapshotId, rateSnapshotOnOrBefore, ratesOfSnapshot, saveRateSnapshot } from '../storage/rates';
-import { withLock } from '../storage/refreshLock';
-import { recordRun, type RunRecord } from '../storage/runLedger';
+import type { RunRecord } from '../storage/runLedger';
+import { checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from './recordedRun';
 
 /**
  * The exchange-rate pipeline (timer, `refresh rates`, `ingest <fx file>`), built like the price
@@ -41,49 +39,20 @@ export const RATES_RUN = { market: 'ALL', view: 'fxrates', timeline: 'current' }
 /** Rate files are a few kilobytes; anything far larger is not one and is refused before it fills memory. */
 const MAX_RATES_BYTES = 16 * 1024 * 1024;
 
-export async function ingestRates(req: RatesIngestRequest): Promise<RunRecord> {
-  const { storage, settings, logger } = req;
-  const started = Date.now();
-  const run: RunRecord = {
-    runId: logger.correlationId,
-    kind: req.kind,
-    source: req.source,
-    ...RATES_RUN,
-    asOf: req.asOf,
-    startedAt: nowInstant(new Date(started)),
-    durationMs: 0,
-    outcome: 'failed',
-    error: null,
-    counts: { read: 0, rejected: 0, added: 0, changed: 0, removed: 0, unchanged: 0, entitiesWritten: 0 },
-    archive: null,
-    rejectedReport: null,
-  };
-  const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'csp-rates-'));
-  let rejects: string[] = [];
-  try {
-    await ensureStorage(storage);
-    await withLock(storage, 'fxrates', settings.REFRESH_LOCK_WAIT_SECONDS, async () => {
-      rejects = await ingestLocked(req, run, tmp);
-    });
-    run.outcome = 'succeeded';
-  } catch (e) {
-    run.error = (e as Error).message;
-    logger.error('exchange-rate ingest failed', { asOf: req.asOf, source: req.source, error: run.error });
-  } finally {
-    run.durationMs = Date.now() - started;
-    if (rejects.length > 0) {
-      const name = `fxrates/${run.asOf}/${run.runId}.rejected.csv`;
-      run.rejectedReport = await writeReport(storage, name, `line,reason\n${rejects.join('\n')}\n`, 'text/csv').catch(() => null);
-    }
-    await recordRun(storage, run).catch((e) => logger.error('could not record the run', { error: (e as Error).message }));
-    logger.event('RatesIngestRun', { outcome: run.outcome, kind: run.kind, asOf: run.asOf, source: run.source, durationMs: run.durationMs, ...run.counts, error: run.error });
-    await fs.promises.rm(tmp, { recursive: true, force: true });
-  }
-  return run;
+export function ingestRates(req: RatesIngestRequest): Promise<PipelineRun> {
+  return recordedRun({
+    storage: req.storage,
+    settings: req.settings,
+    logger: req.logger,
+    identity: { kind: req.kind, source: req.source, ...RATES_RUN, asOf: req.asOf },
+    lockName: 'fxrates',
+    eventName: 'RatesIngestRun',
+    rejectedReportName: (r) => `fxrates/${r.asOf}/${r.runId}.rejected.csv`,
+    work: (context) => ingestLocked(req, context),
+  });
 }
 
-/** Returns the rejected rows as report lines. */
-async function ingestLocked(req: RatesIngestRequest, run: RunRecord, tmp: string): Promise<string[]> {
+async function ingestLocked(req: RatesIngestRequest, { run, reject, tmp }: RunContext): Promise<void> {
   const { storage, settings } = req;
   const counts = run.counts;
 
@@ -102,15 +71,9 @@ async function ingestLocked(req: RatesIngestRequest, run: RunRecord, tmp: string
 
   const parsed = parseRatesFile((await readCapped(await openDecompressed(rawFile))).toString('utf8'));
   counts.read = parsed.read;
-  counts.rejected = parsed.rejected.length;
-  const rejects = parsed.rejected.map((r) => `${r.line},"${r.reason.replace(/"/g, '""')}"`);
+  for (const r of parsed.rejected) reject(r.line, r.reason);
   if (parsed.rates.length === 0) throw new StructuralError(`no valid exchange rates (${counts.read} read, ${counts.rejected} rejected)`);
-  const rejectedPercent = (counts.rejected / Math.max(counts.read, 1)) * 100;
-  if (rejectedPercent > settings.REJECTED_ROWS_MAX_PERCENT) {
-    throw new StructuralError(
-      `${counts.rejected} of ${counts.read} rates rejected (${rejectedPercent.toFixed(2)} %, limit ${settings.REJECTED_ROWS_MAX_PERCENT} %); nothing was stored`,
-    );
-  }
+  checkRejectedShare(counts, settings, 'rates', (message) => new FileRejectedError(message));
 
   const previous = await rateSnapshotOnOrBefore(storage, req.asOf);
   const before = new Map((previous ? await ratesOfSnapshot(storage, previous) : []).map((r) => [r.currency, r.usdPerUnit]));
@@ -139,7 +102,6 @@ async function ingestLocked(req: RatesIngestRequest, run: RunRecord, tmp: string
     },
     parsed.rates,
   );
-  return rejects;
 }
 
 function rawExtension(raw: Buffer): string {
