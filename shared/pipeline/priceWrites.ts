@@ -172,7 +172,7 @@ async function writeIndex(file: string, o: ChangeWriterOptions, run: <T>(task: (
   let written = 0;
   let pending: ProductMeters = new Map();
   const flush = async () => {
-    written += await mergeProductMeters(table, o.market, o.view, pending, run);
+    written += await mergeProductMeters(table, { market: o.market, view: o.view, stored: o.mergeStored }, pending, run);
     pending = new Map();
   };
   for await (const line of linesOf(file)) {

@@ -71,7 +71,12 @@ function packEntities(partitionKey: string, pairs: string[]): IndexEntity[] {
   return entities;
 }
 
-async function mergeOne(table: TableClient, partitionKey: string, additions: Set<string>): Promise<number> {
+async function mergeOne(table: TableClient, partitionKey: string, additions: Set<string>, hasIndex: boolean): Promise<number> {
+  if (!hasIndex) {
+    const entities = packEntities(partitionKey, [...additions].sort());
+    for (const entity of entities) await table.upsertEntity(entity, 'Replace');
+    return entities.length;
+  }
   for (let attempt = 1; ; attempt++) {
     const stored = await readPairs(table, partitionKey);
     const merged = new Set(stored.pairs);
@@ -93,16 +98,19 @@ async function mergeOne(table: TableClient, partitionKey: string, additions: Set
   }
 }
 
-/** Adds meters to the index; writes only products that gained a meter. Returns entities written. */
+/**
+ * Adds meters to the index; writes only products that gained a meter. Returns entities written.
+ * `stored` false says the market and view have no index yet (their first snapshot): entries are
+ * then written without reading them first.
+ */
 export async function mergeProductMeters(
   table: TableClient,
-  market: string,
-  view: PriceView,
+  q: { market: string; view: PriceView; stored: boolean },
   additions: ProductMeters,
   run: <T>(task: () => Promise<T>) => Promise<T>,
 ): Promise<number> {
   const written = await Promise.all(
-    [...additions].map(([productId, pairs]) => run(() => mergeOne(table, partitionOf(market, view, productId), pairs))),
+    [...additions].map(([productId, pairs]) => run(() => mergeOne(table, partitionOf(q.market, q.view, productId), pairs, q.stored))),
   );
   return written.reduce((a, b) => a + b, 0);
 }
