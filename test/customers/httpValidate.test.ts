@@ -1,5 +1,6 @@
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
-import { MAX_BODY_BYTES, validateCustomerHandler } from '../../functions/validateCustomer';
+import { validateCustomerHandler } from '../../functions/validateCustomer';
+import { MAX_BODY_BYTES } from '../../shared/api/validateCustomerEndpoint';
 import { registeredFunctions } from '../../runtime/registry';
 
 const URL = 'http://localhost:7071/api/customers/validate';
@@ -16,7 +17,8 @@ async function call(body: string | Uint8Array, headers: Record<string, string> =
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? { string: body } : { bytes: body },
   });
-  return { response: await validateCustomerHandler(request, context), logs };
+  const response = await validateCustomerHandler(request, context);
+  return { response: { ...response, jsonBody: JSON.parse(String(response.body)) }, logs };
 }
 
 describe('POST /api/customers/validate', () => {
@@ -67,7 +69,7 @@ describe('POST /api/customers/validate', () => {
   ])('answers 400 when the body is %s', async (_what, body, message) => {
     const { response } = await call(body);
     expect(response.status).toBe(400);
-    expect(response.jsonBody).toEqual({ error: expect.stringMatching(message) });
+    expect(response.jsonBody).toEqual({ error: { code: 'InvalidBody', message: expect.stringMatching(message), details: {} } });
   });
 
   it('answers 413 for a real body over 64 KiB, counted in bytes before parsing', async () => {
@@ -76,6 +78,7 @@ describe('POST /api/customers/validate', () => {
     expect(body.length).toBeLessThan(MAX_BODY_BYTES);
     const { response } = await call(body);
     expect(response.status).toBe(413);
+    expect(response.jsonBody).toMatchObject({ error: { code: 'PayloadTooLarge' } });
   });
 
   it('answers 413 from the declared length alone', async () => {
