@@ -4,6 +4,7 @@ import type { Logger } from '../observability/logger';
 import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
 import { statusOf } from '../storage/errors';
+import { moveBlob } from '../storage/blobMove';
 import { processedContainer, quarantineContainer } from '../storage/names';
 import {
   customerFileFormat,
@@ -72,7 +73,7 @@ export async function processCustomerUpload(storage: StorageClients, fileName: s
 
   const summary: CustomerUploadSummary = { file: fileName, report: reportName, ...counts };
   await uploadJson(processed, customerSummaryName(fileName), summary);
-  await move(source, processed.getBlobClient(fileName));
+  await moveBlob(source, processed.getBlobClient(fileName));
   logger.event('customerUploadProcessed', {
     file: fileName,
     records: summary.records,
@@ -87,7 +88,7 @@ async function quarantine(storage: StorageClients, source: BlobClient, fileName:
   const container = storage.blobs.getContainerClient(quarantineContainer(storage.names.containers.customerUploads));
   await uploadJson(container, `${fileName}.reason.json`, { file: fileName, reason });
   try {
-    await move(source, container.getBlobClient(fileName));
+    await moveBlob(source, container.getBlobClient(fileName));
   } catch (e) {
     if (statusOf(e) !== 404) throw e;
     return { status: 'gone', file: fileName };
@@ -118,9 +119,3 @@ async function uploadJson(container: ContainerClient, name: string, value: unkno
   await container.getBlockBlobClient(name).upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: 'application/json' } });
 }
 
-/** Server-side copy (same account), then delete: the input is never lost in between. */
-async function move(source: BlobClient, target: BlobClient): Promise<void> {
-  const copy = await target.beginCopyFromURL(source.url);
-  await copy.pollUntilDone();
-  await source.delete();
-}

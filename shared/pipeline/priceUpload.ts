@@ -12,6 +12,7 @@ import { StructuralError } from '../domain/priceRecords';
 import type { Logger } from '../observability/logger';
 import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
+import type { MoveResult } from '../storage/blobMove';
 import { statusOf } from '../storage/errors';
 import { rateSnapshotOnOrBefore } from '../storage/rates';
 import type { RunCounts, RunRecord } from '../storage/runLedger';
@@ -23,7 +24,6 @@ import {
   placedNameIn,
   uploadAreas,
   writeReportJson,
-  type MoveResult,
   type UploadArea,
   type UploadAreas,
   type UploadedBlob,

@@ -1,6 +1,7 @@
 import type { BlobClient, ContainerClient } from '@azure/storage-blob';
 import type { StorageClients } from '../storage/clients';
 import { statusOf } from '../storage/errors';
+import { moveBlob, type MoveResult } from '../storage/blobMove';
 import { processedContainer, quarantineContainer } from '../storage/names';
 
 /**
@@ -87,36 +88,7 @@ export async function writeReportJson(container: ContainerClient, placedName: st
     .upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: 'application/json' } });
 }
 
-export type MoveResult = 'moved' | 'already-moved' | 'superseded';
-
-/**
- * Server-side copy of this version of the upload (same account), then delete it. 'superseded':
- * someone uploaded a new version under the same name meanwhile — it stays for its own event.
- */
-export async function moveUpload(areas: UploadAreas, area: UploadArea, placedName: string, upload: UploadedBlob): Promise<MoveResult> {
-  const source = areas.uploads.getBlobClient(upload.name);
-  const target = areas[area].getBlobClient(placedName);
-  const copied = await target.getProperties().then(
-    (p) => p.metadata?.uploadetag === upload.etag,
-    (e: unknown) => {
-      if (statusOf(e) === 404) return false;
-      throw e;
-    },
-  );
-  try {
-    if (!copied) {
-      const poller = await target.beginCopyFromURL(source.url, {
-        sourceConditions: { ifMatch: `"${upload.etag}"` },
-        metadata: { ...upload.metadata, uploadetag: upload.etag },
-      });
-      const result = await poller.pollUntilDone();
-      if (result.copyStatus !== 'success') throw new Error(`copy of ${upload.name} to ${area} ended ${result.copyStatus}`);
-    }
-    await source.delete({ conditions: { ifMatch: `"${upload.etag}"` } });
-    return 'moved';
-  } catch (e) {
-    if (statusOf(e) === 404) return copied ? 'already-moved' : 'superseded';
-    if (statusOf(e) === 412) return 'superseded';
-    throw e;
-  }
+/** Moves this version of the upload to an area (see moveBlob). */
+export function moveUpload(areas: UploadAreas, area: UploadArea, placedName: string, upload: UploadedBlob): Promise<MoveResult> {
+  return moveBlob(areas.uploads.getBlobClient(upload.name), areas[area].getBlobClient(placedName), upload);
 }
