@@ -2,6 +2,7 @@ import type { Settings } from '../config/settings';
 import { endpointOf } from '../http/endpoint';
 import { createUpstreamHttp, statusError, type UpstreamHttp } from '../http/upstreamHttp';
 import { createPartnerCenterAuth, type AccessTokenProvider } from './partnerCenterAuth';
+import { getPartnerCenterFile } from './partnerCenterFile';
 import type { FxRatesSource } from './fxRatesPort';
 
 /**
@@ -25,15 +26,8 @@ export function createPartnerCenterFxSource(
       const month = asOf.slice(0, 7).replace('-', '');
       const url = fxRatesUrl(settings.PARTNER_CENTER_BASE_URL, month);
       const what = `Partner Center ${endpointOf(url)}`;
-      const token = await auth.getToken(signal);
-      const response = await http.stream({
-        url,
-        headers: { Authorization: `Bearer ${token}`, 'Accept-Encoding': 'deflate', Accept: 'application/octet-stream, text/csv, */*' },
-        signal,
-      });
+      const response = await getPartnerCenterFile(http, auth, url, signal);
       if (response.ok) return { body: response.body, origin: what };
-      // A revoked consent or a disabled user shows as 401/403: the next run must redeem afresh.
-      if (response.status === 401 || response.status === 403) auth.invalidate();
       throw statusError(what, response);
     },
   };

@@ -3,6 +3,7 @@ import { endpointOf } from '../http/endpoint';
 import { createUpstreamHttp, statusError, type UpstreamHttp } from '../http/upstreamHttp';
 import { NoPlannedChangesError, SourceError, type PriceSheetRequest, type PriceSheetSource } from '../ports/priceSheetSource';
 import { createPartnerCenterAuth, type AccessTokenProvider } from './partnerCenterAuth';
+import { getPartnerCenterFile } from './partnerCenterFile';
 import { asSourceError, reportingAs } from './sourceErrors';
 
 /**
@@ -30,18 +31,11 @@ export function createPartnerCenterSource(
       const url = priceSheetUrl(settings.PARTNER_CENTER_BASE_URL, request);
       const what = `Partner Center ${endpointOf(url)}?timeline=${request.timeline}`;
       try {
-        const token = await auth.getToken(signal);
-        const response = await http.stream({
-          url,
-          headers: { Authorization: `Bearer ${token}`, 'Accept-Encoding': 'deflate', Accept: 'application/octet-stream, text/csv, */*' },
-          signal,
-        });
+        const response = await getPartnerCenterFile(http, auth, url, signal);
         if (response.ok) return { body: reportingAs(request, response.body), format: 'partnercenter-csv', origin: what };
         if (response.status === 404 && request.view === 'updatedlicensebased' && request.timeline === 'future') {
           throw new NoPlannedChangesError(request);
         }
-        // A revoked consent or a disabled user shows as 401/403: the next run must redeem afresh.
-        if (response.status === 401 || response.status === 403) auth.invalidate();
         throw statusError(what, response);
       } catch (error) {
         throw asSourceError(error, request);
