@@ -2,12 +2,14 @@ import type { StorageClients } from './clients';
 import { statusOf } from './errors';
 
 /**
- * Keeps two runs on the same market and view apart: a blob lease (60 s, renewed while the run
- * lives). A run killed half-way loses its lease within a minute; the next run then takes over.
+ * Keeps two runs on the same market and view apart: a blob lease renewed while the run lives. A
+ * run killed half-way loses its lease within 15 s; the next run then takes over.
  */
 
-const LEASE_SECONDS = 60;
-const RENEW_MS = 20_000;
+// The shortest lease the service allows, renewed well before it lapses: a killed run frees its
+// market and view within 15 s.
+const LEASE_SECONDS = 15;
+const RENEW_MS = 5_000;
 const POLL_MS = 500;
 
 export class LockBusyError extends Error {
