@@ -25,6 +25,13 @@ export function emulatorConnectionString(
   ].join(';');
 }
 
+/**
+ * Table writes back off on 429/503 (and 5xx, connection errors) with the SDK's exponential retry
+ * policy, honouring Retry-After; more patient than its default of 3 tries, because a large ingest
+ * can meet throttling for a while (~2,000 entities/s per partition, ~20,000 per account).
+ */
+const TABLE_OPTIONS = { retryOptions: { maxRetries: 8, retryDelayInMs: 500, maxRetryDelayInMs: 30_000 } };
+
 export interface StorageClients {
   names: StorageNames;
   blobs: BlobServiceClient;
@@ -48,13 +55,13 @@ export function createStorageClients(settings: Settings, credential?: TokenCrede
   const names = storageNames(settings.STORAGE_NAME_PREFIX);
   const conn = settings.AzureWebJobsStorage;
   if (conn) {
-    const tableService = TableServiceClient.fromConnectionString(conn, { allowInsecureConnection: true });
+    const tableService = TableServiceClient.fromConnectionString(conn, { ...TABLE_OPTIONS, allowInsecureConnection: true });
     return {
       names,
       mode: 'connection-string',
       blobs: BlobServiceClient.fromConnectionString(conn),
       tableService,
-      table: (name) => TableClient.fromConnectionString(conn, name, { allowInsecureConnection: true }),
+      table: (name) => TableClient.fromConnectionString(conn, name, { ...TABLE_OPTIONS, allowInsecureConnection: true }),
     };
   }
   const account = settings.AzureWebJobsStorage__accountName;
@@ -70,8 +77,8 @@ export function createStorageClients(settings: Settings, credential?: TokenCrede
     names,
     mode: 'identity',
     blobs: new BlobServiceClient(blobUri, cred),
-    tableService: new TableServiceClient(tableUri, cred),
-    table: (name) => new TableClient(tableUri, name, cred),
+    tableService: new TableServiceClient(tableUri, cred, TABLE_OPTIONS),
+    table: (name) => new TableClient(tableUri, name, cred, TABLE_OPTIONS),
   };
 }
 
