@@ -9,12 +9,13 @@ import { FileRejectedError } from '../domain/priceRecords';
 import { PRICE_FIELDS, validatePriceRecord, type PriceRow } from '../domain/priceRow';
 import type { Logger } from '../observability/logger';
 import { NoPlannedChangesError, type PriceSheetDownload, type Timeline } from '../ports/priceSheetSource';
-import { archiveFile, fileExtension } from '../storage/archive';
+import { archiveExtension, archiveFile } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
 import { versionDigest, versionKeys } from '../storage/priceKeys';
 import { DigestMap } from '../domain/digestMap';
 import { manifestName, readManifest, saveSnapshot, snapshotOnOrBefore, latestSnapshot, uploadManifest } from '../storage/snapshots';
 import { createChangeWriter } from './priceWrites';
+import { appendLine, closeSpool, openSpool } from './spoolFile';
 import { checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from './recordedRun';
 import { readSheet } from './readSheet';
 
@@ -83,12 +84,8 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
   // 1. Spool and archive, before any parsing.
   const download = await req.open();
   const rawFile = path.join(tmp, 'raw');
-  const { sha256, bytes } = await spool(download.body, rawFile, (done) => req.onProgress?.({ phase: 'download', done }));
-  const head = Buffer.alloc(4);
-  const fd = await fs.promises.open(rawFile, 'r');
-  await fd.read(head, 0, 4, 0);
-  await fd.close();
-  const archived = await archiveFile(storage, `${req.view}/${req.market}/${req.asOf}/${sha256}.${fileExtension(head)}`, rawFile, {
+  const { sha256, bytes, head } = await spool(download.body, rawFile, (done) => req.onProgress?.({ phase: 'download', done }));
+  const archived = await archiveFile(storage, `${req.view}/${req.market}/${req.asOf}/${sha256}.${archiveExtension(head)}`, rawFile, {
     source: req.source,
     origin: encodeURIComponent(download.origin),
     runId: run.runId,
@@ -104,8 +101,7 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
   const known = new DigestMap(previous?.rows);
   if (previous) for await (const line of readManifest(storage, previous.manifest)) known.set(versionDigest(line.partitionKey, line.rowKey), Number(line.contentHash));
 
-  const manifestFile = path.join(tmp, 'manifest.tsv');
-  const manifest = fs.createWriteStream(manifestFile);
+  const manifest = openSpool(path.join(tmp, 'manifest.tsv'));
   const changes = createChangeWriter({
     storage,
     tmpDir: tmp,
@@ -146,9 +142,9 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
     else counts.unchanged++;
     if (before !== hash) await changes.version(keys, hash, row, before === undefined);
     known.set(id, SEEN);
-    await write(manifest, `${keys.partitionKey}\t${keys.rowKey}\t${hash}\n`);
+    await appendLine(manifest, `${keys.partitionKey}\t${keys.rowKey}\t${hash}`);
   }
-  await close(manifest);
+  await closeSpool(manifest);
 
   const valid = counts.read - counts.rejected;
   if (valid === 0) throw new FileRejectedError(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
@@ -176,7 +172,7 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
   if (unchangedRerun) return;
   const sameListing = previous !== null && counts.added + counts.changed + counts.removed === 0;
   const name = sameListing ? previous.manifest : manifestName(req.market, req.view, req.timeline, req.asOf);
-  if (!sameListing) await uploadManifest(storage, name, manifestFile);
+  if (!sameListing) await uploadManifest(storage, name, manifest.file);
   await saveSnapshot(storage, {
     market: req.market,
     view: req.view,
@@ -204,25 +200,21 @@ async function spool(
   body: NodeJS.ReadableStream,
   file: string,
   onProgress: (bytes: number) => void,
-): Promise<{ sha256: string; bytes: number }> {
+): Promise<{ sha256: string; bytes: number; head: Buffer }> {
   const hash = createHash('sha256');
   let bytes = 0;
+  let head = Buffer.alloc(0);
   const tap = new PassThrough();
   tap.on('data', (chunk: Buffer) => {
     hash.update(chunk);
+    // The first bytes name the archive's extension.
+    if (head.length < 64) head = Buffer.concat([head, chunk.subarray(0, 64 - head.length)]);
     bytes += chunk.length;
     onProgress(bytes);
   });
   await pipeline(body, tap, fs.createWriteStream(file));
-  return { sha256: hash.digest('hex'), bytes };
+  return { sha256: hash.digest('hex'), bytes, head };
 }
 
-function write(stream: fs.WriteStream, text: string): Promise<void> | void {
-  if (!stream.write(text)) return new Promise((resolve) => stream.once('drain', () => resolve()));
-}
-
-function close(stream: fs.WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
-}
 
 

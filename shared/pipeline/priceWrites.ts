@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import type { PriceView } from '../config/settings';
 import type { PriceRow } from '../domain/priceRow';
 import { createBatchWriter } from '../storage/batchWriter';
@@ -18,6 +16,7 @@ import {
   type StoredVersion,
 } from '../storage/priceTable';
 import { addProductMeter, mergeProductMeters, type ProductMeters } from '../storage/productIndex';
+import { appendLine, closeSpool, openSpool, spooledLines, type SpoolFile } from './spoolFile';
 
 /**
  * The write half of an ingest. Changes are spooled to temporary files while the sheet is read (so
@@ -52,33 +51,12 @@ export interface ChangeWriterOptions {
 
 const PRODUCTS_PER_INDEX_FLUSH = 200;
 
-interface Spool {
-  file: string;
-  stream: fs.WriteStream;
-}
-
-function openSpool(file: string): Spool {
-  return { file, stream: fs.createWriteStream(file) };
-}
-
-function append(spool: Spool, line: string): Promise<void> | void {
-  if (!spool.stream.write(`${line}\n`)) return new Promise((resolve) => spool.stream.once('drain', () => resolve()));
-}
-
-function close(spool: Spool): Promise<void> {
-  return new Promise((resolve, reject) => spool.stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
-}
-
-async function* linesOf(file: string): AsyncGenerator<string> {
-  for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) if (line) yield line;
-}
-
 type DocChange = { k: string; v?: StoredVersion; x?: 1 };
 
 export function createChangeWriter(o: ChangeWriterOptions): ChangeWriter {
   const entities = openSpool(path.join(o.tmpDir, 'entities.ndjson'));
   const index = openSpool(path.join(o.tmpDir, 'index.ndjson'));
-  const partitions = new Map<string, Spool>();
+  const partitions = new Map<string, SpoolFile>();
   const partitionSpool = (partitionKey: string) => {
     let spool = partitions.get(partitionKey);
     if (!spool) {
@@ -90,19 +68,19 @@ export function createChangeWriter(o: ChangeWriterOptions): ChangeWriter {
 
   return {
     async version(keys, contentHash, row, added) {
-      if (!isMetered(row)) return append(entities, JSON.stringify(['upsert', entityOf(row, keys, String(contentHash)), 'Replace']));
+      if (!isMetered(row)) return appendLine(entities, JSON.stringify(['upsert', entityOf(row, keys, String(contentHash)), 'Replace']));
       const change: DocChange = { k: keys.rowKey, v: storedVersionOf(row, keys.rowKey, String(contentHash)) };
-      await append(partitionSpool(keys.partitionKey), JSON.stringify(change));
-      if (added) await append(index, JSON.stringify([row.productId, row.skuId, row.meterId]));
+      await appendLine(partitionSpool(keys.partitionKey), JSON.stringify(change));
+      if (added) await appendLine(index, JSON.stringify([row.productId, row.skuId, row.meterId]));
     },
     async removal(keys) {
       if (!isMeterDocPartition(keys.partitionKey)) {
-        return append(entities, JSON.stringify(['upsert', { ...keys, removedAsOf: o.removedAsOf }, 'Merge']));
+        return appendLine(entities, JSON.stringify(['upsert', { ...keys, removedAsOf: o.removedAsOf }, 'Merge']));
       }
-      await append(partitionSpool(keys.partitionKey), JSON.stringify({ k: keys.rowKey, x: 1 } satisfies DocChange));
+      await appendLine(partitionSpool(keys.partitionKey), JSON.stringify({ k: keys.rowKey, x: 1 } satisfies DocChange));
     },
     async commit(onProgress) {
-      await Promise.all([close(entities), close(index), ...[...partitions.values()].map(close)]);
+      await Promise.all([closeSpool(entities), closeSpool(index), ...[...partitions.values()].map(closeSpool)]);
       const pool = createPool(o.concurrency);
       const table = o.storage.table(o.storage.names.tables.prices);
       const writer = createBatchWriter(table, pool);
@@ -114,7 +92,7 @@ export function createChangeWriter(o: ChangeWriterOptions): ChangeWriter {
         if (done - reported >= 5000) onProgress((reported = done));
       };
 
-      for await (const line of linesOf(entities.file)) {
+      for await (const line of spooledLines(entities.file)) {
         await writer.add(JSON.parse(line));
         progress(1);
       }
@@ -143,7 +121,7 @@ async function mergedDocs(
   run: <T>(task: () => Promise<T>) => Promise<T>,
 ) {
   const byMeter = new Map<string, DocChange[]>();
-  for await (const line of linesOf(file)) {
+  for await (const line of spooledLines(file)) {
     const change = JSON.parse(line) as DocChange;
     const meter = meterDocRowKey(change.k);
     const list = byMeter.get(meter);
@@ -175,7 +153,7 @@ async function writeIndex(file: string, o: ChangeWriterOptions, run: <T>(task: (
     written += await mergeProductMeters(table, { market: o.market, view: o.view, stored: o.mergeStored }, pending, run);
     pending = new Map();
   };
-  for await (const line of linesOf(file)) {
+  for await (const line of spooledLines(file)) {
     const [productId, skuId, meterId] = JSON.parse(line) as [string, string, string];
     addProductMeter(pending, productId, skuId, meterId);
     if (pending.size >= PRODUCTS_PER_INDEX_FLUSH) await flush();

@@ -9,7 +9,7 @@ import { parseRatesFile } from '../domain/ratesFiles';
 import type { Logger } from '../observability/logger';
 import { openDecompressed } from '../parsing/openDecompressed';
 import type { FxRatesSource, RatesDownload } from '../sources/fxRatesPort';
-import { archiveFile, fileExtension } from '../storage/archive';
+import { archiveExtension, archiveFile } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
 import { rateSnapshotId, rateSnapshotOnOrBefore, ratesOfSnapshot, saveRateSnapshot } from '../storage/rates';
 import type { RunRecord } from '../storage/runLedger';
@@ -61,7 +61,7 @@ async function ingestLocked(req: RatesIngestRequest, { run, reject, tmp }: RunCo
   const sha256 = createHash('sha256').update(raw).digest('hex');
   const rawFile = path.join(tmp, 'raw');
   await fs.promises.writeFile(rawFile, raw);
-  const archived = await archiveFile(storage, `fxrates/${req.asOf}/${sha256}.${rawExtension(raw)}`, rawFile, {
+  const archived = await archiveFile(storage, `fxrates/${req.asOf}/${sha256}.${archiveExtension(raw.subarray(0, 64))}`, rawFile, {
     source: req.source,
     origin: encodeURIComponent(download.origin),
     runId: run.runId,
@@ -102,12 +102,6 @@ async function ingestLocked(req: RatesIngestRequest, { run, reject, tmp }: RunCo
     },
     parsed.rates,
   );
-}
-
-function rawExtension(raw: Buffer): string {
-  const ext = fileExtension(raw.subarray(0, 4));
-  // fileExtension knows price sheets; an ECB file is XML.
-  return ext === 'csv' && raw.subarray(0, 64).toString('utf8').trimStart().startsWith('<') ? 'xml' : ext;
 }
 
 async function readCapped(body: Readable | NodeJS.ReadableStream): Promise<Buffer> {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { StorageClients } from './clients';
+import { detectCompression } from '../parsing/openDecompressed';
 import { statusOf } from './errors';
 
 /**
@@ -7,12 +8,18 @@ import { statusOf } from './errors';
  * `{view}/{market}/{asOf}/{sha256}.{ext}`. The content hash makes re-archiving the same bytes a no-op.
  */
 
-export function fileExtension(firstBytes: Buffer): string {
-  if (firstBytes[0] === 0x50 && firstBytes[1] === 0x4b) return 'zip';
-  if (firstBytes[0] === 0x1f && firstBytes[1] === 0x8b) return 'csv.gz';
-  if (firstBytes[0] === 0x78) return 'csv.deflate';
-  if (firstBytes[0] === 0x7b) return 'jsonl';
-  return 'csv';
+const COMPRESSED_EXTENSION = { zip: 'zip', gzip: 'gz', zlib: 'deflate' } as const;
+
+/**
+ * The archive name's extension, from the file's first bytes (the same sniffing the parser uses):
+ * `zip`, `csv.gz`, `csv.deflate`, or for plain text `jsonl` (Retail API pages), `xml` (ECB rates) or `csv`.
+ */
+export function archiveExtension(head: Buffer): string {
+  const compression = detectCompression(head);
+  if (compression === 'zip') return COMPRESSED_EXTENSION.zip;
+  if (compression !== 'none') return `csv.${COMPRESSED_EXTENSION[compression]}`;
+  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  return text.startsWith('{') ? 'jsonl' : text.startsWith('<') ? 'xml' : 'csv';
 }
 
 export async function archiveFile(

@@ -61,7 +61,7 @@ export function createStorageClients(settings: Settings, credential?: TokenCrede
       mode: 'connection-string',
       blobs: BlobServiceClient.fromConnectionString(conn),
       tableService,
-      table: (name) => TableClient.fromConnectionString(conn, name, { ...TABLE_OPTIONS, allowInsecureConnection: true }),
+      table: reuse((name) => TableClient.fromConnectionString(conn, name, { ...TABLE_OPTIONS, allowInsecureConnection: true })),
     };
   }
   const account = settings.AzureWebJobsStorage__accountName;
@@ -78,7 +78,17 @@ export function createStorageClients(settings: Settings, credential?: TokenCrede
     mode: 'identity',
     blobs: new BlobServiceClient(blobUri, cred),
     tableService: new TableServiceClient(tableUri, cred, TABLE_OPTIONS),
-    table: (name) => new TableClient(tableUri, name, cred, TABLE_OPTIONS),
+    table: reuse((name) => new TableClient(tableUri, name, cred, TABLE_OPTIONS)),
+  };
+}
+
+/** One client per table for the life of the process: each request reuses its pipeline and connections. */
+function reuse(create: (name: string) => TableClient): (name: string) => TableClient {
+  const clients = new Map<string, TableClient>();
+  return (name) => {
+    let client = clients.get(name);
+    if (!client) clients.set(name, (client = create(name)));
+    return client;
   };
 }
 

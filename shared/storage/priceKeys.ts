@@ -3,13 +3,14 @@ import type { PriceView } from '../config/settings';
 import type { PriceRow } from '../domain/priceRow';
 
 /**
- * Table keys of price versions, designed for the lookups:
+ * Keys of price versions, designed for the lookups:
  * - Views priced per meter (Azure plan consumption and reservations): partition
- *   `{market}|{view}|m{first two hex digits of the meter}` and row key starting with the meter id, so a
- *   lookup by meter is one range query and writes spread over 256 partitions.
+ *   `{market}|{view}|m{first two hex digits of the meter}`, version key starting with the meter id;
+ *   all versions of a meter live in one entity whose row key is the meter id (see priceTable), so a
+ *   lookup by meter is one point read and writes spread over 256 partitions.
  * - Rows without a meter (license-based): partition `{market}|{view}|p{productId}`, row key starting
- *   with the SKU, so a product (+SKU) lookup is one range query.
- * The row key ends with the effective start date: one entity per version.
+ *   with the SKU (one entity per version), so a product (+SKU) lookup is one range query.
+ * A version key ends with the effective start date.
  * User-supplied parts are URI-encoded: keys may not contain / \ # ? or control characters, and `|`
  * separates parts.
  */

@@ -1,5 +1,10 @@
+import fs from 'node:fs';
 import { Readable } from 'node:stream';
+import type { Settings } from '../../shared/config/settings';
+import { createLogger, memorySink } from '../../shared/observability/logger';
+import type { IngestRequest } from '../../shared/pipeline/priceIngest';
 import type { PriceSheetDownload } from '../../shared/ports/priceSheetSource';
+import type { StorageClients } from '../../shared/storage/clients';
 
 /** Builds Partner Center price sheets (every value quoted, as the service sends them) for tests. */
 export const AZURE_PLAN_HEADER = [
@@ -47,4 +52,30 @@ export function sheetCsv(rows: SheetRow[], header: readonly string[] = AZURE_PLA
 
 export function downloadOf(content: string | Buffer, origin = 'test'): () => Promise<PriceSheetDownload> {
   return async () => ({ body: Readable.from([typeof content === 'string' ? Buffer.from(content) : content]), format: 'partnercenter-csv', origin });
+}
+
+export function fileDownload(file: string): () => Promise<PriceSheetDownload> {
+  return async () => ({ body: fs.createReadStream(file), format: 'partnercenter-csv', origin: 'test' });
+}
+
+/** An ingest of a US consumption sheet as of 2026-11-01, with whatever the test changes. */
+export function ingestRequest(
+  storage: StorageClients,
+  settings: Settings,
+  open: IngestRequest['open'],
+  overrides: Partial<IngestRequest> = {},
+): IngestRequest {
+  return {
+    storage,
+    settings,
+    logger: createLogger(memorySink()),
+    open,
+    kind: 'ingest',
+    source: 'test',
+    market: 'US',
+    view: 'azure_consumption',
+    timeline: 'current',
+    asOf: '2026-11-01',
+    ...overrides,
+  };
 }

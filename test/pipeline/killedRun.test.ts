@@ -3,12 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TableClient } from '@azure/data-tables';
-import { createLogger, memorySink } from '../../shared/observability/logger';
 import { ingestPriceSheet } from '../../shared/pipeline/priceIngest';
 import { latestSnapshot } from '../../shared/storage/snapshots';
 import { versionsOfEntity } from '../../shared/storage/priceTable';
 import { testStorage } from '../helpers/storage';
-import { consumptionRow, meterId, sheetCsv } from '../helpers/priceSheets';
+import { consumptionRow, fileDownload, ingestRequest, meterId, sheetCsv } from '../helpers/priceSheets';
 
 async function count(table: TableClient): Promise<{ entities: number; versions: number }> {
   let entities = 0;
@@ -53,18 +52,7 @@ describe('a run killed half-way', () => {
 
     // The killed run still holds its lease; the re-run waits for it to lapse, then finishes the job.
     const started = Date.now();
-    const rerun = await ingestPriceSheet({
-      storage,
-      settings,
-      logger: createLogger(memorySink()),
-      open: async () => ({ body: fs.createReadStream(file), format: 'partnercenter-csv', origin: 'test' }),
-      kind: 'ingest',
-      source: 'test',
-      market: 'US',
-      view: 'azure_consumption',
-      timeline: 'current',
-      asOf: '2026-11-01',
-    });
+    const rerun = await ingestPriceSheet(ingestRequest(storage, settings, fileDownload(file)));
     expect(rerun.outcome).toBe('succeeded');
     expect(Date.now() - started).toBeLessThan(45_000);
     expect((await count(prices)).versions).toBe(rows.length);

@@ -1,6 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { ingestPriceSheet, type IngestRequest } from '../../shared/pipeline/priceIngest';
-import { createLogger, memorySink } from '../../shared/observability/logger';
 import { versionsByMeter, versionsOfEntity } from '../../shared/storage/priceTable';
 import { versionInForce } from '../../shared/domain/priceVersion';
 import { latestSnapshot, snapshotOnOrBefore } from '../../shared/storage/snapshots';
@@ -9,7 +8,7 @@ import { metersOfProduct } from '../../shared/storage/productIndex';
 import type { StorageClients } from '../../shared/storage/clients';
 import type { Settings } from '../../shared/config/settings';
 import { testStorage } from '../helpers/storage';
-import { consumptionRow, downloadOf, meterId, sheetCsv, type SheetRow } from '../helpers/priceSheets';
+import { consumptionRow, downloadOf, ingestRequest, meterId, sheetCsv, type SheetRow } from '../helpers/priceSheets';
 
 async function allEntities(table: TableClient): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
@@ -22,19 +21,7 @@ async function allVersions(table: TableClient) {
 }
 
 function ingest(storage: StorageClients, settings: Settings, csv: string | Buffer, extra: Partial<IngestRequest> = {}) {
-  return ingestPriceSheet({
-    storage,
-    settings,
-    logger: createLogger(memorySink()),
-    open: downloadOf(csv),
-    kind: 'ingest',
-    source: 'test',
-    market: 'US',
-    view: 'azure_consumption',
-    timeline: 'current',
-    asOf: '2026-11-01',
-    ...extra,
-  });
+  return ingestPriceSheet(ingestRequest(storage, settings, downloadOf(csv), extra));
 }
 
 describe('price ingest pipeline', () => {
@@ -186,12 +173,13 @@ describe('price ingest pipeline', () => {
       table: (name) => {
         const client = storage.table(name);
         if (name !== storage.names.tables.prices) return client;
-        const submit = client.submitTransaction.bind(client);
-        client.submitTransaction = async (actions) => {
+        // A view of the shared client whose transactions start failing, as if the process died.
+        const dyingClient = Object.create(client) as typeof client;
+        dyingClient.submitTransaction = async (actions) => {
           if (++transactions > 2) throw new Error('process killed');
-          return submit(actions);
+          return client.submitTransaction(actions);
         };
-        return client;
+        return dyingClient;
       },
     };
     const killed = await ingest(dying, settings, sheetCsv(rows));

@@ -6,7 +6,7 @@ import { createSampleSource } from '../../shared/sources/sampleSource';
 import { ensureStorage } from '../../shared/storage/ensure';
 import { recentRuns } from '../../shared/storage/runLedger';
 import { testStorage } from '../helpers/storage';
-import { consumptionRow, downloadOf, sheetCsv } from '../helpers/priceSheets';
+import { consumptionRow, downloadOf, ingestRequest, sheetCsv } from '../helpers/priceSheets';
 
 describe('refresh of several markets, and health', () => {
   it('goes on after a failing market; the ledger tells which failed; health shows the stale one', async () => {
@@ -51,18 +51,7 @@ describe('refresh of several markets, and health', () => {
     const lockBlob = storage.blobs.getContainerClient(storage.names.containers.locks).getBlockBlobClient('azure_consumption/US/current');
     await lockBlob.upload('', 0);
     await lockBlob.getBlobLeaseClient().acquireLease(15);
-    const run = await ingestPriceSheet({
-      storage,
-      settings,
-      logger: createLogger(memorySink()),
-      open: downloadOf(sheetCsv([consumptionRow()])),
-      kind: 'ingest',
-      source: 'test',
-      market: 'US',
-      view: 'azure_consumption',
-      timeline: 'current',
-      asOf: '2026-11-01',
-    });
+    const run = await ingestPriceSheet(ingestRequest(storage, settings, downloadOf(sheetCsv([consumptionRow()]))));
     expect(run.outcome).toBe('failed');
     expect(run.error).toMatch(/another run holds azure_consumption\/US\/current; gave up after waiting 1 s/);
   });

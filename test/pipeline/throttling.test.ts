@@ -1,12 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadSettings } from '../../shared/config/settings';
-import { createLogger, memorySink } from '../../shared/observability/logger';
 import { ingestPriceSheet } from '../../shared/pipeline/priceIngest';
 import { createStorageClients } from '../../shared/storage/clients';
 import { versionsOfEntity } from '../../shared/storage/priceTable';
 import { testSettings } from '../helpers/storage';
-import { consumptionRow, downloadOf, meterId, sheetCsv } from '../helpers/priceSheets';
+import { consumptionRow, downloadOf, ingestRequest, meterId, sheetCsv } from '../helpers/priceSheets';
 
 /** A proxy in front of the suite's table endpoint that answers the first transactions 503 or 429. */
 async function throttlingProxy(tableEndpoint: URL, refusals: number[]) {
@@ -44,18 +43,7 @@ describe('writes under throttling', () => {
       const settings = loadSettings({ AzureWebJobsStorage: proxied, STORAGE_NAME_PREFIX: base.STORAGE_NAME_PREFIX, TABLE_WRITE_CONCURRENCY: '1' });
       const storage = createStorageClients(settings);
       const rows = Array.from({ length: 300 }, (_, i) => consumptionRow({ MeterIds: meterId(800_000 + i) }));
-      const run = await ingestPriceSheet({
-        storage,
-        settings,
-        logger: createLogger(memorySink()),
-        open: downloadOf(sheetCsv(rows)),
-        kind: 'ingest',
-        source: 'test',
-        market: 'US',
-        view: 'azure_consumption',
-        timeline: 'current',
-        asOf: '2026-11-01',
-      });
+      const run = await ingestPriceSheet(ingestRequest(storage, settings, downloadOf(sheetCsv(rows))));
       expect(proxy.seen).toEqual([503, 429, 503, 503, 429]);
       expect(run.outcome).toBe('succeeded');
       let versions = 0;
