@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { validateCustomerRecords } from '../shared/pipeline/customerRecords';
+import { validateCustomerRecords } from '../shared/customers/batch';
 import { HEAP_FLAGS } from './heap';
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadSettings, type PriceView } from '../shared/config/settings';
 import { createLogger, stderrSink } from '../shared/observability/logger';
-import { ingestPriceSheet } from '../shared/pipeline/priceIngest';
+import { ingestPriceSheet } from '../shared/prices/ingest';
 import { createStorageClients } from '../shared/storage/clients';
 
 /**

@@ -7,14 +7,14 @@ import readline from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { startLocalRunner } from '../runtime/localRunner';
 import { freePort, startAzurite } from '../runtime/azurite';
-import { handlePrices } from '../shared/api/pricesEndpoint';
+import { handlePrices } from '../shared/prices/endpoints/lookup';
 import { loadSettings } from '../shared/config/settings';
-import { todayUtc } from '../shared/domain/dates';
+import { todayUtc } from '../shared/core/dates';
 import { createLogger, type LogSink } from '../shared/observability/logger';
-import { ingestPriceSheet } from '../shared/pipeline/priceIngest';
+import { ingestPriceSheet } from '../shared/prices/ingest';
 import { createStorageClients } from '../shared/storage/clients';
-import { meterPartition, meterRowPrefix } from '../shared/storage/priceKeys';
-import { meterDocRowKey, versionsByMeter } from '../shared/storage/priceTable';
+import { meterPartition, meterRowPrefix } from '../shared/prices/tables/keys';
+import { meterDocRowKey, versionsByMeter } from '../shared/prices/tables/versions';
 import { writeSyntheticSheet } from './syntheticSheet';
 
 /**

@@ -4,14 +4,14 @@ import { promisify } from 'node:util';
 import type { TransactionAction } from '@azure/data-tables';
 import { freePort, startAzurite } from '../runtime/azurite';
 import { loadSettings } from '../shared/config/settings';
-import { validatePriceRecord } from '../shared/domain/priceRow';
-import { readPriceFile } from '../shared/parsing/readPriceFile';
+import { validatePriceRecord } from '../shared/prices/row';
+import { readPriceFile } from '../shared/formats/priceFile';
 import { createBatchWriter } from '../shared/storage/batchWriter';
 import { createStorageClients } from '../shared/storage/clients';
 import { ensureStorage } from '../shared/storage/ensure';
 import { createPool } from '../shared/storage/pool';
-import { versionKeys } from '../shared/storage/priceKeys';
-import { entityOf, meterDocEntity, meterDocRowKey, storedVersionOf, type StoredVersion } from '../shared/storage/priceTable';
+import { versionKeys } from '../shared/prices/tables/keys';
+import { entityOf, meterDocEntity, meterDocRowKey, storedVersionOf, type StoredVersion } from '../shared/prices/tables/versions';
 import { HEAP_FLAGS } from './heap';
 import { writeSyntheticSheet } from './syntheticSheet';
 

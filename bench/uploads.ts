@@ -6,7 +6,7 @@ import { parseArgs, promisify } from 'node:util';
 import { freePort, startAzurite } from '../runtime/azurite';
 import { loadSettings } from '../shared/config/settings';
 import { createLogger, memorySink } from '../shared/observability/logger';
-import { processPriceUpload } from '../shared/pipeline/priceUpload';
+import { processPriceUpload } from '../shared/uploads/priceDrop';
 import { createStorageClients } from '../shared/storage/clients';
 import { ensureStorage } from '../shared/storage/ensure';
 import { HEAP_FLAGS } from './heap';

@@ -1,6 +1,6 @@
 import { priceViewSchema, type PriceView } from '../shared/config/settings';
-import { parseDay, todayUtc } from '../shared/domain/dates';
-import type { Timeline } from '../shared/ports/priceSheetSource';
+import { parseDay, todayUtc } from '../shared/core/dates';
+import type { Timeline } from '../shared/prices/sources/source';
 
 /** Parsing of the options several commands share; errors name the option. */
 export class UsageError extends Error {}

@@ -1,4 +1,4 @@
-import type { PipelineRun } from '../shared/pipeline/recordedRun';
+import type { PipelineRun } from '../shared/runs/recordedRun';
 import type { CommandIO } from './io';
 
 /** The summary of one or more pipeline runs: a line for people, an object for --json. Returns the exit code. */

@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { httpFunction } from '../runtime/registry';
 import { appServices, invocationLogger } from '../runtime/services';
-import { exchangeRatesDoc, handleExchangeRates } from '../shared/api/exchangeRatesEndpoint';
+import { exchangeRatesDoc, handleExchangeRates } from '../shared/rates/endpoint';
 
 export function exchangeRatesHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return handleExchangeRates(request.query, appServices().storage, invocationLogger(context));

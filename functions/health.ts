@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { httpFunction } from '../runtime/registry';
 import { appServices } from '../runtime/services';
-import { checkHealth } from '../shared/pipeline/health';
+import { checkHealth } from '../shared/runs/health';
 
 /** 200 while storage answers (status `ok` or `stale` in the body); 503 when storage is unreachable. */
 export async function healthHandler(_request: HttpRequest): Promise<HttpResponseInit> {

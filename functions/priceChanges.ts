@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { httpFunction } from '../runtime/registry';
 import { appServices, invocationLogger } from '../runtime/services';
-import { handlePriceChanges, priceChangesDoc } from '../shared/api/priceChangesEndpoint';
+import { handlePriceChanges, priceChangesDoc } from '../shared/prices/endpoints/changes';
 
 export function priceChangesHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return handlePriceChanges(request.query, appServices().storage, invocationLogger(context));

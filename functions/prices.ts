@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { httpFunction } from '../runtime/registry';
 import { appServices, invocationLogger } from '../runtime/services';
-import { handlePrices, pricesDoc } from '../shared/api/pricesEndpoint';
+import { handlePrices, pricesDoc } from '../shared/prices/endpoints/lookup';
 
 export function pricesHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return handlePrices(request.query, appServices().storage, invocationLogger(context));

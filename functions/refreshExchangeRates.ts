@@ -1,9 +1,9 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { timerFunction } from '../runtime/registry';
 import { appServices, invocationLogger } from '../runtime/services';
-import { todayUtc } from '../shared/domain/dates';
-import { refreshRates } from '../shared/pipeline/ratesIngest';
-import { createFxRatesSource } from '../shared/sources/fxRatesSource';
+import { todayUtc } from '../shared/core/dates';
+import { refreshRates } from '../shared/rates/ingest';
+import { createFxRatesSource } from '../shared/rates/sources/factory';
 
 /** Daily: the configured source's exchange rates, as of today (UTC). */
 export async function refreshExchangeRatesHandler(_timer: Timer, context: InvocationContext): Promise<void> {

@@ -1,9 +1,9 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import { timerFunction } from '../runtime/registry';
 import { appServices, invocationLogger } from '../runtime/services';
-import { todayUtc } from '../shared/domain/dates';
-import { refreshPrices } from '../shared/pipeline/priceRefresh';
-import { createPriceSheetSource } from '../shared/sources';
+import { todayUtc } from '../shared/core/dates';
+import { refreshPrices } from '../shared/prices/refresh';
+import { createPriceSheetSource } from '../shared/prices/sources/factory';
 
 /** Daily: every configured market × view from the configured source, as of today (UTC). */
 export async function refreshPricesHandler(_timer: Timer, context: InvocationContext): Promise<void> {

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, stderrSink } from '../shared/observability/logger';
-import { todayUtc } from '../shared/domain/dates';
-import { refreshPrices } from '../shared/pipeline/priceRefresh';
-import { refreshRates } from '../shared/pipeline/ratesIngest';
-import { createFxRatesSource } from '../shared/sources/fxRatesSource';
-import { createSampleSource } from '../shared/sources/sampleSource';
-import { lastSuccesses } from '../shared/storage/runLedger';
+import { todayUtc } from '../shared/core/dates';
+import { refreshPrices } from '../shared/prices/refresh';
+import { refreshRates } from '../shared/rates/ingest';
+import { createFxRatesSource } from '../shared/rates/sources/factory';
+import { createSampleSource } from '../shared/prices/sources/sample';
+import { lastSuccesses } from '../shared/runs/ledger';
 import { ensureStorage } from '../shared/storage/ensure';
 import { startLocalRunner } from './localRunner';
 import { openLocalStorage, type LocalStorage } from './storage';

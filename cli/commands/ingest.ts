@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger, stderrSink } from '../../shared/observability/logger';
-import { ingestPriceSheet } from '../../shared/pipeline/priceIngest';
-import { ingestRates } from '../../shared/pipeline/ratesIngest';
-import { ratesFileFormat } from '../../shared/pipeline/ratesFile';
-import { detectSheetKind } from '../../shared/pipeline/sheetKind';
+import { ingestPriceSheet } from '../../shared/prices/ingest';
+import { ingestRates } from '../../shared/rates/ingest';
+import { ratesFileFormat } from '../../shared/formats/ratesFileFormat';
+import { detectSheetKind } from '../../shared/prices/sheetKind';
 import type { CliCommand } from '../command';
 import { asOfOption, marketsOption, timelineOption, UsageError, viewsOption } from '../options';
 import { reportRuns } from '../runSummary';

@@ -1,9 +1,9 @@
 import { createLogger, stderrSink } from '../../shared/observability/logger';
-import { refreshPrices } from '../../shared/pipeline/priceRefresh';
-import { createPriceSheetSource } from '../../shared/sources';
+import { refreshPrices } from '../../shared/prices/refresh';
+import { createPriceSheetSource } from '../../shared/prices/sources/factory';
 import { priceSourceSchema, ratesSourceSchema } from '../../shared/config/settings';
-import { refreshRates } from '../../shared/pipeline/ratesIngest';
-import { createFxRatesSource } from '../../shared/sources/fxRatesSource';
+import { refreshRates } from '../../shared/rates/ingest';
+import { createFxRatesSource } from '../../shared/rates/sources/factory';
 import type { CliCommand } from '../command';
 import { asOfOption, marketsOption, timelineOption, UsageError, viewsOption } from '../options';
 import { reportRuns } from '../runSummary';

@@ -7,7 +7,7 @@ import {
   customerSummaryName,
   UnreadableCustomerFile,
   validateCustomerRecords,
-} from '../../shared/pipeline/customerRecords';
+} from '../../shared/customers/batch';
 
 /**
  * `validate <file>`: the blob-drop validation on a local file. Writes `<file>.report.csv|jsonl` and

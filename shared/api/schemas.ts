@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { priceViewSchema } from '../config/settings';
-import { parseDay, parseInstant, startOfDay } from '../domain/dates';
-import { currencyCodeSchema } from '../domain/rates';
+import { parseDay, parseInstant, startOfDay } from '../core/dates';
+import { currencyCodeSchema } from '../rates/rate';
 
 /**
  * The query and response schemas of the HTTP API: the queries are validated with these, and the

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { StorageClients } from './clients';
-import { detectCompression } from '../parsing/openDecompressed';
+import { detectCompression } from '../formats/compression';
 import { statusOf } from './errors';
 
 /**

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Settings } from '../../shared/config/settings';
 import { createLogger, memorySink } from '../../shared/observability/logger';
-import type { IngestRequest } from '../../shared/pipeline/priceIngest';
-import type { PriceSheetDownload } from '../../shared/ports/priceSheetSource';
+import type { IngestRequest } from '../../shared/prices/ingest';
+import type { PriceSheetDownload } from '../../shared/prices/sources/source';
 import type { StorageClients } from '../../shared/storage/clients';
 
 /** Builds Partner Center price sheets (every value quoted, as the service sends them) for tests. */

@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline, type Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import unzipper from 'unzipper';
+import { StructuralError } from '../prices/records';
+
+export type Compression = 'zip' | 'gzip' | 'zlib' | 'none';
+
+/** Recognises the compression from the first bytes: servers and people rename files freely. */
+export function detectCompression(head: Buffer): Compression {
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x504b0304) return 'zip';
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  // A zlib header is 0x78 plus a flag byte that makes the pair a multiple of 31; the check keeps a
+  // plain text file that merely starts with "x" from being taken for one.
+  if (head.length >= 2 && head[0] === 0x78 && head.readUInt16BE(0) % 31 === 0) return 'zlib';
+  return 'none';
+}
+
+async function readHead(filePath: string, length: number): Promise<Buffer> {
+  const handle = await fs.promises.open(filePath, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The file's text bytes, decompressed as a stream. Errors of the returned stream are the caller's to classify. */
+export async function openDecompressed(filePath: string): Promise<Readable> {
+  const compression = detectCompression(await readHead(filePath, 4));
+  switch (compression) {
+    case 'zip':
+      return openSingleCsvEntry(filePath);
+    case 'gzip':
+      return decompress(filePath, zlib.createGunzip());
+    case 'zlib':
+      return decompress(filePath, zlib.createInflate());
+    case 'none':
+      return fs.createReadStream(filePath);
+  }
+}
+
+function decompress(filePath: string, inflater: zlib.Gunzip | zlib.Inflate): Readable {
+  // pipeline forwards an error of the file stream to the inflater, so the reader sees every failure.
+  return pipeline(fs.createReadStream(filePath), inflater, () => undefined);
+}
+
+/**
+ * Reads the zip's central directory first, so that an archive with no CSV or several CSVs is
+ * refused before a single row is handed out.
+ */
+async function openSingleCsvEntry(filePath: string): Promise<Readable> {
+  let directory: unzipper.CentralDirectory;
+  try {
+    directory = await unzipper.Open.file(filePath);
+  } catch (error) {
+    throw new StructuralError(`${path.basename(filePath)} is not a readable zip archive: ${(error as Error).message}`);
+  }
+  const files = directory.files.filter((f) => f.type === 'File' && !f.path.startsWith('__MACOSX/'));
+  const csvEntries = files.filter((f) => /\.csv$/i.test(f.path));
+  if (csvEntries.length !== 1) {
+    const listing = files.map((f) => f.path).join(', ') || 'nothing';
+    const problem = csvEntries.length === 0 ? 'no CSV file' : `${csvEntries.length} CSV files`;
+    throw new StructuralError(`the zip archive must hold exactly one CSV file but holds ${problem} (entries: ${listing})`);
+  }
+  return csvEntries[0].stream();
+}

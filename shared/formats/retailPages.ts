@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { z } from 'zod';
+import type { PriceRecord } from '../prices/row';
+import { StructuralError, type ReadLine } from '../prices/records';
+
+/**
+ * The Retail Prices API's JSON pages (stored one page per line, as received) read as Partner
+ * Center price records. Prices keep every digit: numbers are turned into their source text
+ * before JSON.parse could round them to a double.
+ */
+
+/** The API has no end dates; this reads as "open ended" like Partner Center's year 9999. */
+const RETAIL_OPEN_END = '9999-12-31T23:59:59Z';
+
+/** A JSON string (skipped whole, escapes included) or a number literal (quoted). */
+const STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g;
+
+/** Valid JSON in, the same JSON with every number literal as a string of its exact text. */
+export function numbersAsText(json: string): string {
+  return json.replace(STRING_OR_NUMBER, (token) => (token.startsWith('"') ? token : `"${token}"`));
+}
+
+const pageSchema = z.object({
+  Items: z.array(z.unknown()),
+  NextPageLink: z.string().nullish(),
+});
+
+export interface RetailPage {
+  items: unknown[];
+  nextPageLink: string | null;
+}
+
+/** Throws StructuralError for a page that is not the API's envelope. */
+export function parseRetailPage(text: string): RetailPage {
+  let json: unknown;
+  try {
+    json = JSON.parse(numbersAsText(text));
+  } catch (error) {
+    throw new StructuralError(`not JSON: ${(error as Error).message}`);
+  }
+  const page = pageSchema.safeParse(json);
+  if (!page.success) throw new StructuralError('not a Retail Prices page (no Items array)');
+  return { items: page.data.Items, nextPageLink: page.data.NextPageLink ?? null };
+}
+
+const text = z.string().nullish();
+const itemSchema = z.object({
+  productName: text,
+  productId: text,
+  skuId: text,
+  skuName: text,
+  serviceName: text,
+  meterName: text,
+  armRegionName: text,
+  unitOfMeasure: text,
+  reservationTerm: text,
+  currencyCode: text,
+  retailPrice: text,
+  tierMinimumUnits: text,
+  effectiveStartDate: text,
+  meterId: text,
+  type: text,
+});
+
+type RetailItem = z.infer<typeof itemSchema>;
+
+/** '1 Year' → P1Y, '3 Years' → P3Y; other text is kept for the row check to judge. */
+function termDuration(reservationTerm: string | null | undefined): string {
+  const years = /^\s*(\d+)\s+years?\s*$/i.exec(reservationTerm ?? '');
+  return years ? `P${years[1]}Y` : (reservationTerm ?? '');
+}
+
+function retailItemToRecord(item: RetailItem, market: string): PriceRecord {
+  const v = (s: string | null | undefined) => s ?? '';
+  return {
+    productTitle: v(item.productName),
+    productId: v(item.productId),
+    skuId: v(item.skuId),
+    skuTitle: v(item.skuName),
+    publisher: 'Microsoft',
+    // Region is not a column in Partner Center sheets either; meterName tells a SKU's meters apart.
+    skuDescription: [item.serviceName, item.skuName, item.meterName, item.armRegionName].filter((s) => s).join(' / '),
+    unitOfMeasure: v(item.unitOfMeasure),
+    termDuration: termDuration(item.reservationTerm),
+    market,
+    currency: v(item.currencyCode),
+    unitPrice: v(item.retailPrice),
+    pricingTierRangeMin: v(item.tierMinimumUnits),
+    effectiveStartDate: v(item.effectiveStartDate),
+    effectiveEndDate: RETAIL_OPEN_END,
+    meterId: v(item.meterId),
+    meterType: v(item.type),
+    tags: v(item.type),
+  };
+}
+
+/**
+ * Reads a stored `retail-json-pages` file. `line` is the item's 1-based ordinal across all pages
+ * (a page is one physical line, so line numbers would not point at a row).
+ */
+export async function* readRetailPages(filePath: string, market: string): AsyncGenerator<ReadLine> {
+  const lines = readline.createInterface({ input: fs.createReadStream(filePath, 'utf8'), crlfDelay: Infinity });
+  let pageNumber = 0;
+  let ordinal = 0;
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    pageNumber += 1;
+    let page: RetailPage;
+    try {
+      page = parseRetailPage(line);
+    } catch (error) {
+      throw new StructuralError(`retail page ${pageNumber} of ${filePath}: ${(error as Error).message}`);
+    }
+    for (const raw of page.items) {
+      ordinal += 1;
+      const item = itemSchema.safeParse(raw);
+      yield item.success
+        ? { line: ordinal, record: retailItemToRecord(item.data, market) }
+        : { line: ordinal, error: `item ${ordinal} is not a Retail Prices item: ${item.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` };
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import Decimal from 'decimal.js';
+import type { PriceView } from '../config/settings';
+import { pricesInForce, type PriceVersion } from './version';
+import type { StorageClients } from '../storage/clients';
+import { isMeterDocPartition, marketViewRange, versionsByMeter, versionsByProduct, versionsOfEntity } from './tables/versions';
+import { metersOfProduct } from './tables/productIndex';
+
+/**
+ * Prices in force at an instant, a page at a time.
+ * - By meter: one point read (the meter's document holds all its versions).
+ * - By product: license-based views keep a product in one partition (one range query); views priced
+ *   per meter go through the product index (one query) and then one point read per meter, a few
+ *   in parallel, plus the product's partition for any rows it has without a meter.
+ * - Neither: a listing of the market and view, read in key order across its partition range; the
+ *   other filters are applied to the versions read.
+ * In every case the versions of one price are read together and the overlap rule picks one.
+ */
+
+export interface PriceQuery {
+  market: string;
+  view: PriceView;
+  meterId?: string;
+  productId?: string;
+  skuId?: string;
+  termDuration?: string;
+  billingPlan?: string;
+  currency?: string;
+  /** Normalized instant. */
+  instant: string;
+  top: number;
+  cursor?: LookupCursor;
+}
+
+/** Where the next page starts: a position in the list of lookups, or the last row a listing consumed. */
+export type LookupCursor = { source: number; offset: number } | { partitionKey: string; lastRowKey: string };
+
+export interface PricePage {
+  versions: PriceVersion[];
+  next: LookupCursor | null;
+}
+
+/** Range queries of a product lookup run this many at a time. */
+const SOURCE_CONCURRENCY = 8;
+/** A listing reads at most this many entities per page and then hands out a cursor, however few matched. */
+export const LISTING_READ_LIMIT = 20_000;
+
+export async function lookupPrices(storage: StorageClients, q: PriceQuery): Promise<PricePage> {
+  const table = storage.table(storage.names.tables.prices);
+  if (q.meterId === undefined && q.productId === undefined) return listMarketView(table, q);
+  const sources = await rangeSources(storage, table, q);
+  return pageOverSources(sources, q);
+}
+
+type Source = () => Promise<PriceVersion[]>;
+
+async function rangeSources(storage: StorageClients, table: TableClient, q: PriceQuery): Promise<Source[]> {
+  const { market, view, productId, skuId } = q;
+  if (q.meterId !== undefined) {
+    const meterId = q.meterId;
+    return [() => versionsByMeter(table, { market, view, meterId, productId, skuId: productId === undefined ? undefined : skuId })];
+  }
+  const product = productId as string;
+  const unmetered: Source = () => versionsByProduct(table, { market, view, productId: product, skuId });
+  if (view === 'updatedlicensebased') return [unmetered];
+  const meters = await metersOfProduct(storage.table(storage.names.tables.priceProducts), { market, view, productId: product, skuId });
+  return [unmetered, ...meters.map((m) => () => versionsByMeter(table, { market, view, meterId: m.meterId, productId: product, skuId: m.skuId }))];
+}
+
+function matchesFilters(v: PriceVersion, q: PriceQuery): boolean {
+  return (
+    (q.skuId === undefined || v.skuId === q.skuId) &&
+    (q.termDuration === undefined || v.termDuration === q.termDuration) &&
+    (q.billingPlan === undefined || v.billingPlan === q.billingPlan) &&
+    (q.currency === undefined || v.currency === q.currency)
+  );
+}
+
+const tierOrder = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : new Decimal(a).comparedTo(b));
+
+/** A stable order within one range query: by price key, tiers by their numeric lower bound. */
+function byPrice(a: PriceVersion, b: PriceVersion): number {
+  for (const f of ['productId', 'skuId', 'meterId', 'termDuration', 'billingPlan', 'currency'] as const) {
+    if (a[f] !== b[f]) return a[f] < b[f] ? -1 : 1;
+  }
+  return tierOrder(a.pricingTierRangeMin, b.pricingTierRangeMin);
+}
+
+async function pageOverSources(sources: Source[], q: PriceQuery): Promise<PricePage> {
+  const start = q.cursor && 'source' in q.cursor ? q.cursor : { source: 0, offset: 0 };
+  const versions: PriceVersion[] = [];
+  for (let first = start.source; first < sources.length; first += SOURCE_CONCURRENCY) {
+    const window = await Promise.all(sources.slice(first, first + SOURCE_CONCURRENCY).map((load) => load()));
+    for (let i = 0; i < window.length; i++) {
+      const index = first + i;
+      const inForce = pricesInForce(window[i].filter((v) => matchesFilters(v, q)), q.instant).sort(byPrice);
+      let offset = index === start.source ? start.offset : 0;
+      while (offset < inForce.length && versions.length < q.top) versions.push(inForce[offset++]);
+      if (versions.length === q.top) {
+        const more = offset < inForce.length;
+        if (more) return { versions, next: { source: index, offset } };
+        return { versions, next: index + 1 < sources.length ? { source: index + 1, offset: 0 } : null };
+      }
+    }
+  }
+  return { versions, next: null };
+}
+
+/** Row key without its last part (the effective start date): the same for every version of one price. */
+function keyPrefixOf(rowKey: string): string {
+  return rowKey.slice(0, rowKey.lastIndexOf('|') + 1);
+}
+
+/**
+ * A listing reads the market and view in key order. A meter document holds every version of its
+ * prices; a license-based price spreads its versions over consecutive version entities, grouped here
+ * by row-key prefix. Pages end only at such a boundary, so a price's versions are never split.
+ */
+async function listMarketView(table: TableClient, q: PriceQuery): Promise<PricePage> {
+  const range = marketViewRange(q.market, q.view);
+  const resume = q.cursor && 'partitionKey' in q.cursor ? q.cursor : null;
+  const queries = resume
+    ? [
+        odata`PartitionKey eq ${resume.partitionKey} and RowKey gt ${resume.lastRowKey}`,
+        odata`PartitionKey gt ${resume.partitionKey} and PartitionKey lt ${range.to}`,
+      ]
+    : [odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to}`];
+
+  const versions: PriceVersion[] = [];
+  let group: { partitionKey: string; unit: string; lastRowKey: string; versions: PriceVersion[] } | null = null;
+  let last: LookupCursor | null = resume;
+  let read = 0;
+  const emit = () => {
+    if (!group) return;
+    versions.push(...pricesInForce(group.versions, q.instant).filter((v) => matchesFilters(v, q)).sort(byPrice));
+    last = { partitionKey: group.partitionKey, lastRowKey: group.lastRowKey };
+  };
+  for (const filter of queries) {
+    for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const partitionKey = entity.partitionKey as string;
+      const rowKey = entity.rowKey as string;
+      const unit = isMeterDocPartition(partitionKey) ? rowKey : keyPrefixOf(rowKey);
+      if (!group || group.partitionKey !== partitionKey || group.unit !== unit) {
+        emit();
+        if (versions.length >= q.top || read >= LISTING_READ_LIMIT) return { versions, next: last };
+        group = { partitionKey, unit, lastRowKey: rowKey, versions: [] };
+      }
+      group.versions.push(...versionsOfEntity(entity));
+      group.lastRowKey = rowKey;
+      read++;
+    }
+  }
+  emit();
+  return { versions, next: null };
+}

@@ -1,0 +1,45 @@
+import type { Settings } from '../../config/settings';
+import { endpointOf } from '../../http/endpoint';
+import { createUpstreamHttp, statusError, type UpstreamHttp } from '../../http/upstreamHttp';
+import { NoPlannedChangesError, SourceError, type PriceSheetRequest, type PriceSheetSource } from './source';
+import { createPartnerCenterAuth, type AccessTokenProvider } from '../../http/partnerCenterAuth';
+import { getPartnerCenterFile } from '../../http/partnerCenterFile';
+import { asSourceError, reportingAs } from '../../http/sourceErrors';
+
+/**
+ * Price sheets from the Partner Center API (`GET /v1.0/sales/pricesheets(...)/$value`). With
+ * `Accept-Encoding: deflate` the service answers a zip holding one CSV instead of the plain CSV;
+ * the bytes are handed on as received and the parser recognises either by its first bytes.
+ */
+
+
+function priceSheetUrl(baseUrl: string, request: PriceSheetRequest): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  return `${base}/v1.0/sales/pricesheets(Market='${request.market}',PricesheetView='${request.view}')/$value?timeline=${request.timeline}`;
+}
+
+export function createPartnerCenterSource(
+  settings: Settings,
+  http: UpstreamHttp = createUpstreamHttp(settings),
+  auth: AccessTokenProvider = createPartnerCenterAuth(settings, http),
+): PriceSheetSource {
+  return {
+    name: 'partnercenter',
+    async fetchPriceSheet(request, signal) {
+      // The market goes into the URL path: two letters, nothing else.
+      if (!/^[A-Z]{2}$/.test(request.market)) throw new SourceError('the market must be a two-letter code such as US', request);
+      const url = priceSheetUrl(settings.PARTNER_CENTER_BASE_URL, request);
+      const what = `Partner Center ${endpointOf(url)}?timeline=${request.timeline}`;
+      try {
+        const response = await getPartnerCenterFile(http, auth, url, signal);
+        if (response.ok) return { body: reportingAs(request, response.body), format: 'partnercenter-csv', origin: what };
+        if (response.status === 404 && request.view === 'updatedlicensebased' && request.timeline === 'future') {
+          throw new NoPlannedChangesError(request);
+        }
+        throw statusError(what, response);
+      } catch (error) {
+        throw asSourceError(error, request);
+      }
+    },
+  };
+}

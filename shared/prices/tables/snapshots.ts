@@ -1,0 +1,115 @@
+import { createGunzip, createGzip } from 'node:zlib';
+import readline from 'node:readline';
+import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { odata } from '@azure/data-tables';
+import { statusOf } from '../../storage/errors';
+import type { PriceView } from '../../config/settings';
+import type { Timeline } from '../sources/source';
+import type { StorageClients } from '../../storage/clients';
+
+/**
+ * A snapshot is what one sheet listed on one as-of day: an entity in the snapshots table (the
+ * commit point of an ingest) and a manifest blob with one line per listed version
+ * (`partitionKey \t rowKey \t contentHash`). Row keys count down from 99999999 − yyyymmdd so that
+ * "the latest snapshot on or before D" is a single range query returning the first entity.
+ */
+
+export interface SnapshotRecord {
+  market: string;
+  view: PriceView;
+  timeline: Timeline;
+  asOf: string;
+  manifest: string;
+  rows: number;
+  sha256: string;
+  archive: string;
+  source: string;
+  runId: string;
+  createdAt: string;
+}
+
+export const snapshotPartition = (market: string, view: PriceView, timeline: Timeline) => `${market}|${view}|${timeline}`;
+
+export function snapshotRowKey(asOf: string): string {
+  return String(99999999 - Number(asOf.replace(/-/g, ''))).padStart(8, '0');
+}
+
+export function manifestName(market: string, view: PriceView, timeline: Timeline, asOf: string): string {
+  return `${view}/${market}/${timeline}/${asOf}.tsv.gz`;
+}
+
+/** The latest snapshot taken on or before the day (null when there is none). */
+export async function snapshotOnOrBefore(
+  storage: StorageClients,
+  q: { market: string; view: PriceView; timeline: Timeline; asOf: string },
+): Promise<SnapshotRecord | null> {
+  const table = storage.table(storage.names.tables.snapshots);
+  const filter = odata`PartitionKey eq ${snapshotPartition(q.market, q.view, q.timeline)} and RowKey ge ${snapshotRowKey(q.asOf)}`;
+  for await (const page of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: 1 })) {
+    if (page.length > 0) return recordOf(page[0]);
+  }
+  return null;
+}
+
+/** The newest snapshot of a market and view, whatever its date. */
+export function latestSnapshot(storage: StorageClients, q: { market: string; view: PriceView; timeline: Timeline }) {
+  return snapshotOnOrBefore(storage, { ...q, asOf: '9999-12-31' });
+}
+
+function recordOf(e: Record<string, unknown>): SnapshotRecord {
+  return {
+    market: e.market as string,
+    view: e.view as PriceView,
+    timeline: e.timeline as Timeline,
+    asOf: e.asOf as string,
+    manifest: e.manifest as string,
+    rows: Number(e.rows),
+    sha256: e.sha256 as string,
+    archive: e.archive as string,
+    source: e.source as string,
+    runId: e.runId as string,
+    createdAt: e.createdAt as string,
+  };
+}
+
+export async function saveSnapshot(storage: StorageClients, record: SnapshotRecord): Promise<void> {
+  const table = storage.table(storage.names.tables.snapshots);
+  await table.upsertEntity(
+    { partitionKey: snapshotPartition(record.market, record.view, record.timeline), rowKey: snapshotRowKey(record.asOf), ...record },
+    'Replace',
+  );
+}
+
+/** Uploads a manifest written locally (plain text) as a gzip blob. */
+export async function uploadManifest(storage: StorageClients, name: string, localFile: string): Promise<void> {
+  const blob = storage.blobs.getContainerClient(storage.names.containers.snapshots).getBlockBlobClient(name);
+  const gzip = createGzip();
+  const upload = blob.uploadStream(gzip, 4 * 1024 * 1024, 4, { blobHTTPHeaders: { blobContentType: 'text/tab-separated-values', blobContentEncoding: 'gzip' } });
+  await pipeline(fs.createReadStream(localFile), gzip);
+  await upload;
+}
+
+export interface ManifestLine {
+  partitionKey: string;
+  rowKey: string;
+  contentHash: string;
+}
+
+/** Streams a snapshot's manifest lines. */
+export async function* readManifest(storage: StorageClients, name: string): AsyncGenerator<ManifestLine> {
+  const blob = storage.blobs.getContainerClient(storage.names.containers.snapshots).getBlobClient(name);
+  let body: NodeJS.ReadableStream;
+  try {
+    body = (await blob.download()).readableStreamBody as NodeJS.ReadableStream;
+  } catch (e) {
+    if (statusOf(e) === 404) throw new Error(`snapshot manifest ${name} is missing`);
+    throw e;
+  }
+  const lines = readline.createInterface({ input: body.pipe(createGunzip()), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line === '') continue;
+    const [partitionKey, rowKey, contentHash] = line.split('\t');
+    yield { partitionKey, rowKey, contentHash };
+  }
+}

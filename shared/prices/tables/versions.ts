@@ -1,0 +1,150 @@
+import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
+import type { PriceView } from '../../config/settings';
+import { PRICE_FIELDS, type PriceField, type PriceRow } from '../row';
+import type { PriceVersion } from '../version';
+import { statusOf } from '../../storage/errors';
+import { meterPartition, meterRowPrefix, prefixEnd, productPartition, skuRowPrefix, enc } from './keys';
+
+/** Price versions in Table Storage: entity ⇄ row, and the key/range/point reads of the lookups. */
+
+export type PriceEntity = TableEntity<Record<string, string>>;
+
+/** Entities store text only (prices stay as published); null fields are left out. */
+export function entityOf(row: PriceRow, keys: { partitionKey: string; rowKey: string }, contentHash: string): PriceEntity {
+  const entity: PriceEntity = { ...keys, contentHash };
+  for (const field of PRICE_FIELDS) {
+    const value = row[field];
+    if (value !== null && value !== '') entity[field] = value;
+  }
+  return entity;
+}
+
+const NULLABLE = new Set<string>(['pricingTierRangeMin', 'pricingTierRangeMax', 'erpPrice', 'endOfSaleDate']);
+
+export function versionOf(entity: Record<string, unknown>): PriceVersion {
+  const version: Record<string, string | null> = {};
+  for (const field of PRICE_FIELDS) {
+    const value = entity[field];
+    version[field] = typeof value === 'string' ? value : NULLABLE.has(field) ? null : '';
+  }
+  version.removedAsOf = typeof entity.removedAsOf === 'string' ? entity.removedAsOf : null;
+  return version as unknown as PriceVersion;
+}
+
+async function listRange(table: TableClient, partitionKey: string, prefix: string): Promise<PriceVersion[]> {
+  const versions: PriceVersion[] = [];
+  const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${prefix} and RowKey lt ${prefixEnd(prefix)}`;
+  for await (const entity of table.listEntities({ queryOptions: { filter } })) versions.push(...versionsOfEntity(entity));
+  return versions;
+}
+
+/**
+ * Views priced per meter keep all versions of one meter together in ONE entity (row key = the
+ * meter id), so a lookup by meter is a single point read, and a cold ingest writes one entity per
+ * meter (its tiers and dates inside) rather than one per row. Each stored version keeps its own
+ * version row key (`{meter}|{product}|{sku}|…|{start}`, as listed in snapshot manifests), content
+ * hash and removal mark. The JSON is split over properties of at most 30,000 characters (a string
+ * property holds 64 KiB); an entity holds at most 1 MiB, which is hundreds of versions per meter.
+ */
+export interface StoredVersion {
+  /** The version's own row key (what snapshot manifests list). */
+  rowKey: string;
+  contentHash: string;
+  removedAsOf?: string;
+  row: Partial<Record<PriceField, string>>;
+}
+
+const DOC_CHUNK_CHARS = 30_000;
+const DOC_MAX_CHUNKS = 16;
+
+/** True for the partitions holding meter documents (`…|m{xx}`). */
+export function isMeterDocPartition(partitionKey: string): boolean {
+  return /\|m[^|]*$/.test(partitionKey);
+}
+
+/** The meter document holding a version: same partition, row key = the version row key's first part. */
+export function meterDocRowKey(versionRowKey: string): string {
+  return versionRowKey.slice(0, versionRowKey.indexOf('|'));
+}
+
+export function storedVersionOf(row: PriceRow, rowKey: string, contentHash: string): StoredVersion {
+  const compact: Partial<Record<PriceField, string>> = {};
+  for (const field of PRICE_FIELDS) {
+    const value = row[field];
+    if (value !== null && value !== '') compact[field] = value;
+  }
+  return { rowKey, contentHash, row: compact };
+}
+
+export function meterDocEntity(partitionKey: string, rowKey: string, versions: StoredVersion[]): PriceEntity {
+  const json = JSON.stringify(versions);
+  const chunks = Math.ceil(json.length / DOC_CHUNK_CHARS) || 1;
+  if (chunks > DOC_MAX_CHUNKS) throw new Error(`meter ${decodeURIComponent(rowKey)} has too many versions to store (${versions.length})`);
+  const entity: PriceEntity = { partitionKey, rowKey };
+  for (let i = 0; i < chunks; i++) entity[`v${i}`] = json.slice(i * DOC_CHUNK_CHARS, (i + 1) * DOC_CHUNK_CHARS);
+  return entity;
+}
+
+export function storedVersionsOf(entity: Record<string, unknown>): StoredVersion[] {
+  let json = '';
+  for (let i = 0; typeof entity[`v${i}`] === 'string'; i++) json += entity[`v${i}`] as string;
+  return json ? (JSON.parse(json) as StoredVersion[]) : [];
+}
+
+function priceVersionOf(stored: StoredVersion): PriceVersion {
+  return versionOf({ ...stored.row, removedAsOf: stored.removedAsOf });
+}
+
+/** The versions an entity holds: all of a meter document's, or the one of a version entity. */
+export function versionsOfEntity(entity: Record<string, unknown>): PriceVersion[] {
+  return isMeterDocPartition(entity.partitionKey as string) ? storedVersionsOf(entity).map(priceVersionOf) : [versionOf(entity)];
+}
+
+async function getOrNull(table: TableClient, partitionKey: string, rowKey: string): Promise<Record<string, unknown> | null> {
+  try {
+    return await table.getEntity(partitionKey, rowKey);
+  } catch (e) {
+    if (statusOf(e) === 404) return null;
+    throw e;
+  }
+}
+
+/** The stored versions of a meter document (empty when there is none). */
+export async function readMeterDoc(table: TableClient, partitionKey: string, rowKey: string): Promise<StoredVersion[]> {
+  const entity = await getOrNull(table, partitionKey, rowKey);
+  return entity ? storedVersionsOf(entity) : [];
+}
+
+/** One version by the keys a snapshot manifest lists (null when it is not stored). */
+export async function readVersion(table: TableClient, partitionKey: string, rowKey: string): Promise<PriceVersion | null> {
+  if (!isMeterDocPartition(partitionKey)) {
+    const entity = await getOrNull(table, partitionKey, rowKey);
+    return entity ? versionOf(entity) : null;
+  }
+  const stored = (await readMeterDoc(table, partitionKey, meterDocRowKey(rowKey))).find((v) => v.rowKey === rowKey);
+  return stored ? priceVersionOf(stored) : null;
+}
+
+/** Every stored version of a meter (optionally of one product and SKU): one point read. */
+export async function versionsByMeter(
+  table: TableClient,
+  q: { market: string; view: PriceView; meterId: string; productId?: string; skuId?: string },
+): Promise<PriceVersion[]> {
+  const prefix = meterRowPrefix(q.meterId, q.productId, q.skuId);
+  const stored = await readMeterDoc(table, meterPartition(q.market, q.view, q.meterId), meterDocRowKey(prefix));
+  return stored.filter((v) => v.rowKey.startsWith(prefix)).map(priceVersionOf);
+}
+
+/** Every stored version of a product without meters (optionally one SKU): one range query. */
+export function versionsByProduct(
+  table: TableClient,
+  q: { market: string; view: PriceView; productId: string; skuId?: string },
+): Promise<PriceVersion[]> {
+  return listRange(table, productPartition(q.market, q.view, q.productId), q.skuId === undefined ? '' : skuRowPrefix(q.skuId));
+}
+
+/** The partition-key range holding all versions of a market and view (for listings). */
+export function marketViewRange(market: string, view: PriceView): { from: string; to: string } {
+  const prefix = `${enc(market)}|${view}|`;
+  return { from: prefix, to: prefixEnd(prefix) };
+}

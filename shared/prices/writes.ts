@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { PriceView } from '../config/settings';
+import type { PriceRow } from './row';
+import { createBatchWriter } from '../storage/batchWriter';
+import type { StorageClients } from '../storage/clients';
+import { createPool } from '../storage/pool';
+import { isMetered } from './tables/keys';
+import {
+  entityOf,
+  isMeterDocPartition,
+  meterDocEntity,
+  meterDocRowKey,
+  readMeterDoc,
+  storedVersionOf,
+  type StoredVersion,
+} from './tables/versions';
+import { addProductMeter, mergeProductMeters, type ProductMeters } from './tables/productIndex';
+import { appendLine, closeSpool, openSpool, spooledLines, type SpoolFile } from '../files/spool';
+
+/**
+ * The write half of an ingest. Changes are spooled to temporary files while the sheet is read (so
+ * nothing is published before the whole file has been judged), then written:
+ * - version entities (rows without a meter) in transactions of ≤100 per partition;
+ * - meter documents partition by partition: one spool file per partition groups the changed
+ *   versions of each meter, the stored document is merged with them (read only when the market and
+ *   view have data already), and whole partitions go out as ≤100-entity transactions. One partition
+ *   at a time keeps memory flat for any sheet size;
+ * - the product → meter index, from the added meters (sheets list a product's rows together, so
+ *   flushing every few hundred products writes each product about once).
+ */
+
+export interface ChangeWriter {
+  version(keys: { partitionKey: string; rowKey: string }, contentHash: number, row: PriceRow, added: boolean): Promise<void>;
+  /** Marks a version the sheet no longer lists (from this as-of day on). */
+  removal(keys: { partitionKey: string; rowKey: string }): Promise<void>;
+  /** Writes everything spooled; returns the number of entities written. */
+  commit(onProgress: (done: number) => void): Promise<number>;
+}
+
+export interface ChangeWriterOptions {
+  storage: StorageClients;
+  tmpDir: string;
+  market: string;
+  view: PriceView;
+  concurrency: number;
+  removedAsOf: string;
+  /** False when the market and view hold no data yet: meter documents need not be read before writing. */
+  mergeStored: boolean;
+}
+
+const PRODUCTS_PER_INDEX_FLUSH = 200;
+
+type DocChange = { k: string; v?: StoredVersion; x?: 1 };
+
+export function createChangeWriter(o: ChangeWriterOptions): ChangeWriter {
+  const entities = openSpool(path.join(o.tmpDir, 'entities.ndjson'));
+  const index = openSpool(path.join(o.tmpDir, 'index.ndjson'));
+  const partitions = new Map<string, SpoolFile>();
+  const partitionSpool = (partitionKey: string) => {
+    let spool = partitions.get(partitionKey);
+    if (!spool) {
+      const name = createHash('sha1').update(partitionKey).digest('hex').slice(0, 16);
+      partitions.set(partitionKey, (spool = openSpool(path.join(o.tmpDir, `partition-${name}.ndjson`))));
+    }
+    return spool;
+  };
+
+  return {
+    async version(keys, contentHash, row, added) {
+      if (!isMetered(row)) return appendLine(entities, JSON.stringify(['upsert', entityOf(row, keys, String(contentHash)), 'Replace']));
+      const change: DocChange = { k: keys.rowKey, v: storedVersionOf(row, keys.rowKey, String(contentHash)) };
+      await appendLine(partitionSpool(keys.partitionKey), JSON.stringify(change));
+      if (added) await appendLine(index, JSON.stringify([row.productId, row.skuId, row.meterId]));
+    },
+    async removal(keys) {
+      if (!isMeterDocPartition(keys.partitionKey)) {
+        return appendLine(entities, JSON.stringify(['upsert', { ...keys, removedAsOf: o.removedAsOf }, 'Merge']));
+      }
+      await appendLine(partitionSpool(keys.partitionKey), JSON.stringify({ k: keys.rowKey, x: 1 } satisfies DocChange));
+    },
+    async commit(onProgress) {
+      await Promise.all([closeSpool(entities), closeSpool(index), ...[...partitions.values()].map(closeSpool)]);
+      const pool = createPool(o.concurrency);
+      const table = o.storage.table(o.storage.names.tables.prices);
+      const writer = createBatchWriter(table, pool);
+      // Progress counts versions (a meter document carries several).
+      let done = 0;
+      let reported = 0;
+      const progress = (versions: number) => {
+        done += versions;
+        if (done - reported >= 5000) onProgress((reported = done));
+      };
+
+      for await (const line of spooledLines(entities.file)) {
+        await writer.add(JSON.parse(line));
+        progress(1);
+      }
+      for (const [partitionKey, spool] of partitions) {
+        for (const { doc, changes } of await mergedDocs(spool.file, partitionKey, o, table, pool.run)) {
+          await writer.add(['upsert', doc, 'Replace']);
+          progress(changes);
+        }
+        // The partition is complete: send its last transaction now rather than hold it to the end.
+        await writer.endPartition(partitionKey);
+      }
+      const indexWrites = await writeIndex(index.file, o, pool.run);
+      await writer.flush();
+      onProgress(done);
+      return writer.written + indexWrites;
+    },
+  };
+}
+
+/** The new meter documents of one partition: stored versions merged with this sheet's changes. */
+async function mergedDocs(
+  file: string,
+  partitionKey: string,
+  o: ChangeWriterOptions,
+  table: ReturnType<StorageClients['table']>,
+  run: <T>(task: () => Promise<T>) => Promise<T>,
+) {
+  const byMeter = new Map<string, DocChange[]>();
+  for await (const line of spooledLines(file)) {
+    const change = JSON.parse(line) as DocChange;
+    const meter = meterDocRowKey(change.k);
+    const list = byMeter.get(meter);
+    if (list) list.push(change);
+    else byMeter.set(meter, [change]);
+  }
+  return Promise.all(
+    [...byMeter].map(([meter, changes]) =>
+      run(async () => {
+        const stored = o.mergeStored ? await readMeterDoc(table, partitionKey, meter) : [];
+        const versions = new Map(stored.map((v) => [v.rowKey, v]));
+        for (const change of changes) {
+          if (change.v) versions.set(change.k, change.v);
+          const removed = change.x ? versions.get(change.k) : undefined;
+          if (removed) removed.removedAsOf = o.removedAsOf;
+        }
+        const doc = meterDocEntity(partitionKey, meter, [...versions.values()].sort((a, b) => a.rowKey.localeCompare(b.rowKey)));
+        return { doc, changes: changes.length };
+      }),
+    ),
+  );
+}
+
+async function writeIndex(file: string, o: ChangeWriterOptions, run: <T>(task: () => Promise<T>) => Promise<T>): Promise<number> {
+  const table = o.storage.table(o.storage.names.tables.priceProducts);
+  let written = 0;
+  let pending: ProductMeters = new Map();
+  const flush = async () => {
+    written += await mergeProductMeters(table, { market: o.market, view: o.view, stored: o.mergeStored }, pending, run);
+    pending = new Map();
+  };
+  for await (const line of spooledLines(file)) {
+    const [productId, skuId, meterId] = JSON.parse(line) as [string, string, string];
+    addProductMeter(pending, productId, skuId, meterId);
+    if (pending.size >= PRODUCTS_PER_INDEX_FLUSH) await flush();
+  }
+  await flush();
+  return written;
+}

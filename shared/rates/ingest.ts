@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Settings } from '../config/settings';
+import { nowInstant } from '../core/dates';
+import { FileRejectedError, StructuralError } from '../prices/records';
+import { parseRatesFile } from '../formats/ratesFile';
+import type { Logger } from '../observability/logger';
+import { openDecompressed } from '../formats/compression';
+import type { FxRatesSource, RatesDownload } from './sources/source';
+import { archiveExtension, archiveFile } from '../storage/archive';
+import type { StorageClients } from '../storage/clients';
+import { rateSnapshotId, rateSnapshotOnOrBefore, ratesOfSnapshot, saveRateSnapshot } from './snapshots';
+import type { RunRecord } from '../runs/ledger';
+import { checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from '../runs/recordedRun';
+
+/**
+ * The exchange-rate pipeline (timer, `refresh rates`, `ingest <fx file>`), built like the price
+ * pipeline and on its parts: read the download → archive the raw bytes before parsing → parse
+ * and validate → compare with the rates in force on the as-of day (for the counts) → store the
+ * fetch (rates first, snapshot last) → record the run in the ledger. Every fetch is kept with
+ * its as-of day and source.
+ */
+
+export interface RatesIngestRequest {
+  storage: StorageClients;
+  settings: Settings;
+  logger: Logger;
+  open: () => Promise<RatesDownload>;
+  kind: 'refresh' | 'ingest';
+  source: string;
+  asOf: string;
+}
+
+/** The run ledger's market/view/timeline of rate runs (the health endpoint then lists their freshness too). */
+export const RATES_RUN = { market: 'ALL', view: 'fxrates', timeline: 'current' } as const;
+
+/** Rate files are a few kilobytes; anything far larger is not one and is refused before it fills memory. */
+const MAX_RATES_BYTES = 16 * 1024 * 1024;
+
+export function ingestRates(req: RatesIngestRequest): Promise<PipelineRun> {
+  return recordedRun({
+    storage: req.storage,
+    settings: req.settings,
+    logger: req.logger,
+    identity: { kind: req.kind, source: req.source, ...RATES_RUN, asOf: req.asOf },
+    lockName: 'fxrates',
+    eventName: 'RatesIngestRun',
+    rejectedReportName: (r) => `fxrates/${r.asOf}/${r.runId}.rejected.csv`,
+    work: (context) => ingestLocked(req, context),
+  });
+}
+
+async function ingestLocked(req: RatesIngestRequest, { run, reject, tmp }: RunContext): Promise<void> {
+  const { storage, settings } = req;
+  const counts = run.counts;
+
+  const download = await req.open();
+  const raw = await readCapped(download.body);
+  const sha256 = createHash('sha256').update(raw).digest('hex');
+  const rawFile = path.join(tmp, 'raw');
+  await fs.promises.writeFile(rawFile, raw);
+  const archived = await archiveFile(storage, `fxrates/${req.asOf}/${sha256}.${archiveExtension(raw.subarray(0, 64))}`, rawFile, {
+    source: req.source,
+    origin: encodeURIComponent(download.origin),
+    runId: run.runId,
+    bytes: String(raw.length),
+  });
+  run.archive = archived.name;
+
+  const parsed = parseRatesFile((await readCapped(await openDecompressed(rawFile))).toString('utf8'));
+  counts.read = parsed.read;
+  for (const r of parsed.rejected) reject(r.line, r.reason);
+  if (parsed.rates.length === 0) throw new StructuralError(`no valid exchange rates (${counts.read} read, ${counts.rejected} rejected)`);
+  checkRejectedShare(counts, settings, 'rates', (message) => new FileRejectedError(message));
+
+  const previous = await rateSnapshotOnOrBefore(storage, req.asOf);
+  const before = new Map((previous ? await ratesOfSnapshot(storage, previous) : []).map((r) => [r.currency, r.usdPerUnit]));
+  for (const rate of parsed.rates) {
+    const old = before.get(rate.currency);
+    if (old === undefined) counts.added++;
+    else if (old !== rate.usdPerUnit) counts.changed++;
+    else counts.unchanged++;
+    before.delete(rate.currency);
+  }
+  counts.removed = before.size;
+
+  const createdAt = nowInstant();
+  counts.entitiesWritten = await saveRateSnapshot(
+    storage,
+    {
+      id: rateSnapshotId(req.asOf, createdAt),
+      asOf: req.asOf,
+      source: req.source,
+      rateDate: parsed.rateDate,
+      rates: parsed.rates.length,
+      sha256,
+      archive: archived.name,
+      runId: run.runId,
+      createdAt,
+    },
+    parsed.rates,
+  );
+}
+
+async function readCapped(body: Readable | NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buffer.length;
+    if (size > MAX_RATES_BYTES) throw new StructuralError(`the exchange-rate file exceeds ${MAX_RATES_BYTES} bytes: not a rates file`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Fetches today's (or the as-of day's) rates from a source and stores them. */
+export function refreshRates(req: Omit<RatesIngestRequest, 'open' | 'source' | 'kind'> & { source: FxRatesSource }): Promise<RunRecord> {
+  return ingestRates({ ...req, kind: 'refresh', source: req.source.name, open: () => req.source.fetchRates({ asOf: req.asOf }) });
+}

@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Settings } from '../../config/settings';
+import { createEcbRatesSource } from './ecb';
+import { createPartnerCenterFxSource } from './partnerCenter';
+import type { FxRatesSource } from './source';
+import { sampleDataDir } from '../../prices/sources/sample';
+
+export const SAMPLE_RATES_FILE = 'fxrates.csv';
+
+/** The source named by RATES_SOURCE (or `name`). */
+export function createFxRatesSource(settings: Settings, name: string = settings.RATES_SOURCE): FxRatesSource {
+  if (name === 'partnercenter') return createPartnerCenterFxSource(settings);
+  if (name === 'ecb') return createEcbRatesSource(settings);
+  if (name === 'sample') return localFileSource('sample', path.join(sampleDataDir(), SAMPLE_RATES_FILE), `sample:${SAMPLE_RATES_FILE}`);
+  if (name.startsWith('file:') && name.length > 'file:'.length) {
+    const file = path.resolve(name.slice('file:'.length));
+    return localFileSource(name, file, `file:${file}`);
+  }
+  throw new Error(`unknown rates source "${name}": use partnercenter, ecb, sample or file:<path>`);
+}
+
+/** A file on disk (the bundled SAMPLE rates, or a file downloaded by hand): either format, any compression. */
+function localFileSource(name: string, file: string, origin: string): FxRatesSource {
+  return {
+    name,
+    async fetchRates() {
+      const stat = await fs.promises.stat(file).catch(() => undefined);
+      if (!stat?.isFile()) throw new Error(`rates file ${file} does not exist or is not a file`);
+      return { body: fs.createReadStream(file), origin };
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { odata } from '@azure/data-tables';
+import type { StorageClients } from '../storage/clients';
+
+/**
+ * The run ledger: one entity per run (refresh, ingest, upload), newest first, and the last
+ * successful run per market/view/timeline for the health endpoint.
+ */
+
+export type RunOutcome = 'succeeded' | 'failed';
+
+export interface RunCounts {
+  read: number;
+  rejected: number;
+  added: number;
+  changed: number;
+  removed: number;
+  unchanged: number;
+  entitiesWritten: number;
+}
+
+export interface RunRecord {
+  runId: string;
+  kind: string;
+  source: string;
+  market: string;
+  view: string;
+  timeline: string;
+  asOf: string;
+  startedAt: string;
+  durationMs: number;
+  outcome: RunOutcome;
+  error: string | null;
+  /** Something worth knowing about a successful run (e.g. no planned price changes). */
+  note?: string;
+  counts: RunCounts;
+  archive: string | null;
+  rejectedReport: string | null;
+}
+
+// Newest first: row keys count down from the largest 13-digit millisecond timestamp.
+const newestFirst = (iso: string) => String(9_999_999_999_999 - Date.parse(iso)).padStart(13, '0');
+const LEDGER_PARTITION = 'runs';
+const STATUS_PARTITION = 'lastSuccess';
+
+export async function recordRun(storage: StorageClients, run: RunRecord): Promise<void> {
+  const { counts, ...rest } = run;
+  const entity = {
+    partitionKey: LEDGER_PARTITION,
+    rowKey: `${newestFirst(run.startedAt)}_${run.runId}`,
+    ...rest,
+    ...counts,
+    error: run.error ?? undefined,
+    archive: run.archive ?? undefined,
+    rejectedReport: run.rejectedReport ?? undefined,
+  };
+  await storage.table(storage.names.tables.runs).upsertEntity(entity, 'Replace');
+  if (run.outcome === 'succeeded') {
+    await storage.table(storage.names.tables.runStatus).upsertEntity(
+      { ...entity, partitionKey: STATUS_PARTITION, rowKey: `${run.market}|${run.view}|${run.timeline}` },
+      'Replace',
+    );
+  }
+}
+
+function runOf(e: Record<string, unknown>): RunRecord {
+  const n = (k: string) => Number(e[k] ?? 0);
+  const s = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : null);
+  return {
+    runId: e.runId as string,
+    kind: e.kind as string,
+    source: e.source as string,
+    market: e.market as string,
+    view: e.view as string,
+    timeline: e.timeline as string,
+    asOf: e.asOf as string,
+    startedAt: e.startedAt as string,
+    durationMs: n('durationMs'),
+    outcome: e.outcome as RunOutcome,
+    error: s('error'),
+    ...(typeof e.note === 'string' ? { note: e.note } : {}),
+    counts: {
+      read: n('read'),
+      rejected: n('rejected'),
+      added: n('added'),
+      changed: n('changed'),
+      removed: n('removed'),
+      unchanged: n('unchanged'),
+      entitiesWritten: n('entitiesWritten'),
+    },
+    archive: s('archive'),
+    rejectedReport: s('rejectedReport'),
+  };
+}
+
+/** The most recent runs, newest first. */
+export async function recentRuns(storage: StorageClients, limit: number): Promise<RunRecord[]> {
+  const table = storage.table(storage.names.tables.runs);
+  const filter = odata`PartitionKey eq ${LEDGER_PARTITION}`;
+  for await (const page of table.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: limit })) {
+    return page.map(runOf);
+  }
+  return [];
+}
+
+/** Last successful run of every market/view/timeline. */
+export async function lastSuccesses(storage: StorageClients): Promise<RunRecord[]> {
+  const table = storage.table(storage.names.tables.runStatus);
+  const result: RunRecord[] = [];
+  const filter = odata`PartitionKey eq ${STATUS_PARTITION}`;
+  for await (const e of table.listEntities({ queryOptions: { filter } })) result.push(runOf(e));
+  return result;
+}

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Settings } from '../config/settings';
+import { nowInstant } from '../core/dates';
+import { FileRejectedError, StructuralError } from '../prices/records';
+import type { Logger } from '../observability/logger';
+import { writeReport } from '../storage/archive';
+import type { StorageClients } from '../storage/clients';
+import { ensureStorage } from '../storage/ensure';
+import { withLock } from './lock';
+import { recordRun, type RunCounts, type RunRecord } from './ledger';
+
+/**
+ * The life of every pipeline run (price sheets, exchange rates): a ledger record, a private temp
+ * folder, the lock of its market/view, the rejected-rows report, the ledger entry and the summary
+ * event — whatever happens inside.
+ */
+
+export interface RunContext {
+  run: RunRecord;
+  /** Rejected rows as report lines (`line,"reason"`); the first REPORTED_REJECTS are kept. */
+  reject(line: number, reason: string): void;
+  tmp: string;
+}
+
+export interface RunPlan {
+  storage: StorageClients;
+  settings: Settings;
+  logger: Logger;
+  identity: Pick<RunRecord, 'kind' | 'source' | 'market' | 'view' | 'timeline' | 'asOf'>;
+  lockName: string;
+  /** Name of the summary event (a dashboard or alert is built on it). */
+  eventName: string;
+  /** Blob name of the rejected-rows report, in the reports container. */
+  rejectedReportName: (run: RunRecord) => string;
+  /** An error that means success after all (e.g. no planned changes): returns the note to record. */
+  successNote?: (error: unknown) => string | undefined;
+  work: (context: RunContext) => Promise<void>;
+}
+
+export type PipelineRun = RunRecord & {
+  /**
+   * The file itself is at fault (unreadable, no valid rows, too many rejected rows): the same bytes
+   * can never succeed, so an upload is quarantined instead of retried. Absent for storage and source failures.
+   */
+  fileFault?: true;
+};
+
+/** Rejected rows listed one by one in the report (the count is always complete). */
+const REPORTED_REJECTS = 10000;
+
+const emptyCounts = (): RunCounts => ({ read: 0, rejected: 0, added: 0, changed: 0, removed: 0, unchanged: 0, entitiesWritten: 0 });
+
+/** Runs the plan and returns its ledger record. */
+export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
+  const { storage, logger } = plan;
+  const started = Date.now();
+  const run: RunRecord = {
+    runId: logger.correlationId,
+    ...plan.identity,
+    startedAt: nowInstant(new Date(started)),
+    durationMs: 0,
+    outcome: 'failed',
+    error: null,
+    counts: emptyCounts(),
+    archive: null,
+    rejectedReport: null,
+  };
+  const rejects: string[] = [];
+  const reject = (line: number, reason: string) => {
+    run.counts.rejected++;
+    if (rejects.length < REPORTED_REJECTS) rejects.push(`${line},"${reason.replace(/"/g, '""')}"`);
+  };
+  const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'csp-run-'));
+  let failure: unknown;
+  try {
+    await ensureStorage(storage);
+    await withLock(storage, plan.lockName, plan.settings.REFRESH_LOCK_WAIT_SECONDS, () => plan.work({ run, reject, tmp }));
+    run.outcome = 'succeeded';
+  } catch (e) {
+    const note = plan.successNote?.(e);
+    if (note !== undefined) {
+      run.outcome = 'succeeded';
+      run.note = note;
+    } else {
+      failure = e;
+      run.error = (e as Error).message;
+      logger.error(`${plan.eventName} failed`, { market: run.market, view: run.view, asOf: run.asOf, error: run.error });
+    }
+  } finally {
+    run.durationMs = Date.now() - started;
+    if (run.counts.rejected > 0) {
+      const more = run.counts.rejected > rejects.length ? `# ${run.counts.rejected - rejects.length} more rejected rows not listed\n` : '';
+      const text = `line,reason\n${rejects.join('\n')}\n${more}`;
+      run.rejectedReport = await writeReport(storage, plan.rejectedReportName(run), text, 'text/csv').catch(() => null);
+    }
+    await recordRun(storage, run).catch((e) => logger.error('could not record the run', { error: (e as Error).message }));
+    const { counts, ...summary } = run;
+    logger.event(plan.eventName, { ...summary, ...counts });
+    await fs.promises.rm(tmp, { recursive: true, force: true });
+  }
+  return failure instanceof StructuralError || failure instanceof FileRejectedError ? { ...run, fileFault: true } : run;
+}
+
+/** Fails the run, before anything is published, when more rows were rejected than the setting allows. */
+export function checkRejectedShare(counts: RunCounts, settings: Settings, what: string, fail: (message: string) => Error): void {
+  const percent = (counts.rejected / Math.max(counts.read, 1)) * 100;
+  if (percent > settings.REJECTED_ROWS_MAX_PERCENT) {
+    throw fail(
+      `${counts.rejected} of ${counts.read} ${what} rejected (${percent.toFixed(2)} %, limit ${settings.REJECTED_ROWS_MAX_PERCENT} %); nothing was published`,
+    );
+  }
+}

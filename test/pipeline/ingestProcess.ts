@@ -1,9 +1,0 @@
-import { loadSettings } from '../../shared/config/settings';
-import { ingestPriceSheet } from '../../shared/pipeline/priceIngest';
-import { createStorageClients } from '../../shared/storage/clients';
-import { fileDownload, ingestRequest } from '../helpers/priceSheets';
-
-/** An ingest in a process of its own, for the test that kills it half-way (see killedRun.test.ts). */
-const [connection, prefix, file] = process.argv.slice(2);
-const settings = loadSettings({ AzureWebJobsStorage: connection, STORAGE_NAME_PREFIX: prefix, TABLE_WRITE_CONCURRENCY: '1' });
-ingestPriceSheet(ingestRequest(createStorageClients(settings), settings, fileDownload(file))).then((run) => process.stdout.write(`${run.outcome}\n`));

@@ -1,0 +1,69 @@
+import zlib from 'node:zlib';
+import { StructuralError } from '../../../shared/prices/records';
+import { detectCompression } from '../../../shared/formats/compression';
+import { PC_HEADER, pcRow, readAll, tempFiles, zipOf } from '../../helpers/files';
+
+const files = tempFiles();
+const csv = [PC_HEADER, pcRow({ SkuId: 'ONE' }), pcRow({ SkuId: 'TWO', SkuDescription: 'two\r\nlines' }), pcRow({ SkuId: 'THREE' })].join('\r\n');
+const expected = [
+  [2, 'ONE'],
+  [3, 'TWO'],
+  [5, 'THREE'],
+];
+const summary = (lines: Awaited<ReturnType<typeof readAll>>) => lines.map((l) => [l.line, 'record' in l ? l.record.skuId : l.error]);
+
+describe('readPriceFile: compression is recognised by content, not name', () => {
+  it.each([
+    ['plain', () => Buffer.from(csv)],
+    ['gzip', () => zlib.gzipSync(csv)],
+    ['zlib (HTTP deflate)', () => zlib.deflateSync(csv)],
+    ['zip holding one CSV', () => zipOf({ 'pricesheet.csv': csv })],
+    ['zip with a folder and a non-CSV entry', () => zipOf({ 'readme.txt': 'hello', 'export/US.CSV': csv })],
+  ])('%s', async (_, content) => {
+    const file = files.file(`misleading-name-${_.replace(/\W/g, '')}.txt`, await content());
+    expect(summary(await readAll(file))).toEqual(expected);
+  });
+
+  it('detects from the first bytes', () => {
+    expect(detectCompression(Buffer.from('PK\x03\x04'))).toBe('zip');
+    expect(detectCompression(Buffer.from([0x1f, 0x8b, 8, 0]))).toBe('gzip');
+    expect(detectCompression(Buffer.from([0x78, 0x9c]))).toBe('zlib');
+    expect(detectCompression(Buffer.from([0x78, 0xda]))).toBe('zlib');
+    expect(detectCompression(Buffer.from('xyz,'))).toBe('none');
+    expect(detectCompression(Buffer.from('"Pr'))).toBe('none');
+    expect(detectCompression(Buffer.alloc(0))).toBe('none');
+  });
+
+  it('refuses a zip with two CSVs, naming them', async () => {
+    const file = files.file('two.zip', await zipOf({ 'a.csv': csv, 'b.csv': csv }));
+    await expect(readAll(file)).rejects.toThrow(StructuralError);
+    await expect(readAll(file)).rejects.toThrow('must hold exactly one CSV file but holds 2 CSV files (entries: a.csv, b.csv)');
+  });
+
+  it('refuses a zip with no CSV', async () => {
+    const file = files.file('none.zip', await zipOf({ 'rates.json': '{}' }));
+    await expect(readAll(file)).rejects.toThrow('must hold exactly one CSV file but holds no CSV file (entries: rates.json)');
+  });
+
+  it('refuses a truncated zip', async () => {
+    const whole = await zipOf({ 'pricesheet.csv': csv.repeat(50) });
+    for (const keep of [0.9, 0.5, 0.1]) {
+      const file = files.file(`truncated-${keep}.zip`, whole.subarray(0, Math.floor(whole.length * keep)));
+      await expect(readAll(file)).rejects.toThrow(StructuralError);
+    }
+  });
+
+  it('refuses a zip whose entry data is corrupt', async () => {
+    const whole = Buffer.from(await zipOf({ 'pricesheet.csv': csv.repeat(50) }));
+    for (let i = 60; i < 400; i++) whole[i] ^= 0x5a; // compressed data, after the 30+14-byte local header
+    const file = files.file('corrupt.zip', whole);
+    await expect(readAll(file)).rejects.toThrow(StructuralError);
+  });
+
+  it('refuses a truncated gzip and zlib stream', async () => {
+    const gz = zlib.gzipSync(csv.repeat(50));
+    const z = zlib.deflateSync(csv.repeat(50));
+    await expect(readAll(files.file('cut.gz', gz.subarray(0, gz.length - 40)))).rejects.toThrow(StructuralError);
+    await expect(readAll(files.file('cut.z', z.subarray(0, z.length - 40)))).rejects.toThrow(StructuralError);
+  });
+});

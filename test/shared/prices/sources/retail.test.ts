@@ -1,0 +1,193 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { StructuralError, type ReadLine } from '../../../../shared/prices/records';
+import { validatePriceRecord } from '../../../../shared/prices/row';
+import { SourceError, type PriceSheetRequest } from '../../../../shared/prices/sources/source';
+import { numbersAsText, readRetailPages } from '../../../../shared/formats/retailPages';
+import { createRetailSource } from '../../../../shared/prices/sources/retail';
+import { rawNumber, startRetailFake, type RetailFake, type RetailFakeItem } from '../../../fakes/retailFake';
+import { fastHttp, fastSettings, gapMs, readBody } from '../../../helpers/sources';
+
+const PRECISE = '0.000123456789012345678';
+
+function item(n: number, overrides: RetailFakeItem = {}): RetailFakeItem {
+  return {
+    currencyCode: 'USD',
+    tierMinimumUnits: rawNumber('0.0'),
+    retailPrice: rawNumber(n === 1 ? PRECISE : `${n}.5`),
+    unitPrice: rawNumber(n === 1 ? PRECISE : `${n}.5`),
+    armRegionName: 'eastus',
+    location: 'US East',
+    effectiveStartDate: '2023-04-01T00:00:00Z',
+    meterId: `00000000-0000-0000-0000-00000000000${n}`,
+    meterName: 'D2 v3',
+    productId: 'DZH318Z0BQ4L',
+    skuId: `DZH318Z0BQ4L/00${n}`,
+    productName: 'Virtual Machines Dv3 Series',
+    skuName: 'D2 v3',
+    serviceName: 'Virtual Machines',
+    serviceId: 'DZH313Z7MMC8',
+    serviceFamily: 'Compute',
+    unitOfMeasure: '1 Hour',
+    type: 'Consumption',
+    isPrimaryMeterRegion: true,
+    armSkuName: 'Standard_D2_v3',
+    ...overrides,
+  };
+}
+
+const ITEMS: RetailFakeItem[] = [
+  item(1),
+  item(2),
+  item(3, { type: 'Reservation', reservationTerm: '1 Year' }),
+  item(4),
+  item(5, { type: 'Reservation', reservationTerm: '3 Years' }),
+  item(6),
+  item(7),
+];
+
+const consumption: PriceSheetRequest = { market: 'US', view: 'azure_consumption', timeline: 'current' };
+
+describe('retail source', () => {
+  let fake: RetailFake;
+  let tmp: string;
+
+  beforeEach(async () => {
+    fake = await startRetailFake(ITEMS, { pageSize: 2 });
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'retail-source-'));
+  });
+  afterEach(async () => {
+    await fake.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const source = (overrides: Record<string, string> = {}) => {
+    const settings = fastSettings({ RETAIL_PRICES_URL: fake.pricesUrl, ...overrides });
+    return createRetailSource(settings, fastHttp(settings));
+  };
+
+  async function download(request: PriceSheetRequest, overrides: Record<string, string> = {}): Promise<string> {
+    const file = path.join(tmp, `${request.market}-${request.view}.jsonl`);
+    fs.writeFileSync(file, await readBody((await source(overrides).fetchPriceSheet(request)).body));
+    return file;
+  }
+
+  async function readAll(file: string, market: string): Promise<ReadLine[]> {
+    const lines: ReadLine[] = [];
+    for await (const line of readRetailPages(file, market)) lines.push(line);
+    return lines;
+  }
+
+  it('follows NextPageLink to the end and keeps each page as received, one per line', async () => {
+    const file = await download(consumption);
+    const pages = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    // Five consumption items in pages of two.
+    expect(pages).toHaveLength(3);
+    expect(fake.requests).toHaveLength(3);
+    expect(pages[0]).toContain(`"retailPrice":${PRECISE}`);
+    const first = fake.requests[0].url.searchParams;
+    expect(first.get('currencyCode')).toBe("'USD'");
+    expect(first.get('$filter')).toBe("priceType eq 'Consumption'");
+    expect(first.get('meterRegion')).toBe("'primary'");
+    expect(fake.requests[2].url.searchParams.get('$skip')).toBe('4');
+  });
+
+  it('maps items onto Partner Center fields without losing a digit', async () => {
+    const lines = await readAll(await download(consumption), 'US');
+    expect(lines.map((l) => l.line)).toEqual([1, 2, 3, 4, 5]);
+    const [first] = lines;
+    if (!('record' in first)) throw new Error(first.error);
+    expect(first.record).toEqual({
+      productTitle: 'Virtual Machines Dv3 Series',
+      productId: 'DZH318Z0BQ4L',
+      skuId: 'DZH318Z0BQ4L/001',
+      skuTitle: 'D2 v3',
+      publisher: 'Microsoft',
+      skuDescription: 'Virtual Machines / D2 v3 / D2 v3 / eastus',
+      unitOfMeasure: '1 Hour',
+      termDuration: '',
+      market: 'US',
+      currency: 'USD',
+      unitPrice: PRECISE,
+      pricingTierRangeMin: '0.0',
+      effectiveStartDate: '2023-04-01T00:00:00Z',
+      effectiveEndDate: '9999-12-31T23:59:59Z',
+      meterId: '00000000-0000-0000-0000-000000000001',
+      meterType: 'Consumption',
+      tags: 'Consumption',
+    });
+    for (const line of lines) {
+      if (!('record' in line)) throw new Error(line.error);
+      expect(validatePriceRecord(line.record).ok).toBe(true);
+    }
+  });
+
+  it('reads reservations with their terms as ISO durations', async () => {
+    const request: PriceSheetRequest = { market: 'US', view: 'azure_reservations', timeline: 'current' };
+    const lines = await readAll(await download(request), 'US');
+    expect(fake.requests[0].url.searchParams.get('$filter')).toBe("priceType eq 'Reservation'");
+    expect(lines.map((l) => ('record' in l ? l.record.termDuration : l.error))).toEqual(['P1Y', 'P3Y']);
+  });
+
+  it('asks for the currency of the market', async () => {
+    await download({ ...consumption, market: 'DE' });
+    expect(fake.requests[0].url.searchParams.get('currencyCode')).toBe("'EUR'");
+  });
+
+  it('refuses a market it has no currency for, before asking the API', async () => {
+    const error = await source().fetchPriceSheet({ ...consumption, market: 'ZZ' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceError);
+    expect(String(error)).toMatch(/ZZ\/azure_consumption: the retail source knows no currency for market ZZ \(known markets: US, /);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('refuses views and timelines the API does not have', async () => {
+    await expect(source().fetchPriceSheet({ ...consumption, view: 'updatedlicensebased' })).rejects.toThrow(/only azure_consumption and azure_reservations/);
+    await expect(source().fetchPriceSheet({ ...consumption, timeline: 'future' })).rejects.toThrow(/current prices only/);
+  });
+
+  it('waits out a 429 in the middle of the paging', async () => {
+    fake.inject({ kind: 'status', status: 429, retryAfter: '1' }, { path: '$skip=2' });
+    const lines = await readAll(await download(consumption, { HTTP_MAX_RETRY_DELAY_MS: '5000' }), 'US');
+    expect(lines).toHaveLength(5);
+    expect(fake.requests).toHaveLength(4);
+    expect(gapMs(fake.requests, 2)).toBeGreaterThanOrEqual(950);
+  });
+
+  it('fails the body with a SourceError when a later page cannot be had', async () => {
+    fake.inject({ kind: 'status', status: 500 }, { path: '$skip=4', times: 10 });
+    const download = await source().fetchPriceSheet(consumption);
+    const error = await readBody(download.body).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SourceError);
+    expect(String(error)).toMatch(/US\/azure_consumption: Retail Prices page 3 answered HTTP 500 after 4 attempts/);
+  });
+
+  it('fails the fetch itself when the first page is refused', async () => {
+    fake.inject({ kind: 'status', status: 400, body: '{"Error":{"Code":"BadRequest"}}' });
+    await expect(source().fetchPriceSheet(consumption)).rejects.toThrow(/US\/azure_consumption: Retail Prices page 1 answered HTTP 400: .*BadRequest/);
+  });
+
+  it('rejects a file whose page is not JSON as a whole', async () => {
+    const file = path.join(tmp, 'broken.jsonl');
+    fs.writeFileSync(file, '{"Items":[],"NextPageLink":null}\n{"Items":[\n');
+    const error = await readAll(file, 'US').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StructuralError);
+    expect(String(error)).toMatch(/retail page 2 of .*broken\.jsonl: not JSON/);
+  });
+
+  it('reports an item that is not an object as a line error and reads on', async () => {
+    const file = path.join(tmp, 'odd.jsonl');
+    fs.writeFileSync(file, `{"Items":[42,{"productId":"P","skuId":"S","retailPrice":1E-7}],"NextPageLink":null}\n`);
+    const lines = await readAll(file, 'US');
+    expect(lines[0]).toEqual({ line: 1, error: expect.stringMatching(/^item 1 is not a Retail Prices item/) });
+    expect(lines[1]).toMatchObject({ line: 2, record: { productId: 'P', unitPrice: '1E-7' } });
+  });
+});
+
+describe('numbersAsText', () => {
+  it('quotes number literals and leaves strings alone, escapes included', () => {
+    const json = '{"a":-1.50e+3,"b":"x\\"9\\\\","c":[0.000123456789012345678,true,null],"d9":"7"}';
+    expect(JSON.parse(numbersAsText(json))).toEqual({ a: '-1.50e+3', b: 'x"9\\', c: ['0.000123456789012345678', true, null], d9: '7' });
+  });
+});
