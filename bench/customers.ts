@@ -34,8 +34,17 @@ export async function runCustomerBench(options: CustomerBenchOptions = {}): Prom
   await pipeline(Readable.from(customerCsv(records)), fs.createWriteStream(file));
   const generateSeconds = (Date.now() - generatedAt) / 1000;
 
-  const { stdout } = await promisify(execFile)(process.execPath, [...HEAP_FLAGS, __filename, '--validate', file], { maxBuffer: 1024 * 1024 });
-  const child = JSON.parse(stdout) as { seconds: number; cpuSeconds: number; records: number; valid: number; invalid: number; peakRssMB: number };
+  const { stdout } = await promisify(execFile)(process.execPath, [...HEAP_FLAGS, __filename, '--validate', file], {
+    maxBuffer: 1024 * 1024,
+  });
+  const child = JSON.parse(stdout) as {
+    seconds: number;
+    cpuSeconds: number;
+    records: number;
+    valid: number;
+    invalid: number;
+    peakRssMB: number;
+  };
   const recordsPerSecond = Math.round(child.records / child.seconds);
   const result = {
     records: child.records,
@@ -109,7 +118,11 @@ async function* customerCsv(records: number): AsyncGenerator<string> {
 async function validateFile(file: string): Promise<void> {
   const started = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
-  const summary = await validateCustomerRecords(fs.createReadStream(file), 'csv', fs.createWriteStream(`${file}.report.csv`));
+  const summary = await validateCustomerRecords(
+    fs.createReadStream(file),
+    'csv',
+    fs.createWriteStream(`${file}.report.csv`),
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -11,7 +11,13 @@ import { createStorageClients } from '../shared/storage/clients';
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { file: { type: 'string' }, connection: { type: 'string' }, prefix: { type: 'string' }, 'as-of': { type: 'string' }, view: { type: 'string' } },
+    options: {
+      file: { type: 'string' },
+      connection: { type: 'string' },
+      prefix: { type: 'string' },
+      'as-of': { type: 'string' },
+      view: { type: 'string' },
+    },
   });
   const settings = loadSettings({ AzureWebJobsStorage: values.connection, STORAGE_NAME_PREFIX: values.prefix });
   const storage = createStorageClients(settings);

@@ -61,14 +61,22 @@ async function sampleIds(file: string): Promise<{ meters: string[]; products: st
 
 /** The entity a meter lookup reads: the meter's document. */
 function meterDocKeys(meterId: string): { partitionKey: string; rowKey: string } {
-  return { partitionKey: meterPartition('US', 'azure_consumption', meterId), rowKey: meterDocRowKey(meterRowPrefix(meterId)) };
+  return {
+    partitionKey: meterPartition('US', 'azure_consumption', meterId),
+    rowKey: meterDocRowKey(meterRowPrefix(meterId)),
+  };
 }
 
 export async function runLookupBench(options: { rows?: number } = {}): Promise<Record<string, unknown>> {
   const rows = options.rows ?? 200_000;
   const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'lookup-bench-'));
-  const azurite = await startAzurite({ ports: { blob: await freePort(), queue: await freePort(), table: await freePort() } });
-  const previousEnv = { AzureWebJobsStorage: process.env.AzureWebJobsStorage, STORAGE_NAME_PREFIX: process.env.STORAGE_NAME_PREFIX };
+  const azurite = await startAzurite({
+    ports: { blob: await freePort(), queue: await freePort(), table: await freePort() },
+  });
+  const previousEnv = {
+    AzureWebJobsStorage: process.env.AzureWebJobsStorage,
+    STORAGE_NAME_PREFIX: process.env.STORAGE_NAME_PREFIX,
+  };
   try {
     const settings = loadSettings({ AzureWebJobsStorage: azurite.connectionString, STORAGE_NAME_PREFIX: 'bench' });
     const storage = createStorageClients(settings);
@@ -101,10 +109,15 @@ export async function runLookupBench(options: { rows?: number } = {}): Promise<R
     for (let i = 0; i < WARMUP + SAMPLES; i++) {
       const k = i % meters.length;
       const [raw] = await timed(() => table.getEntity(keys[k].partitionKey, keys[k].rowKey));
-      const [range] = await timed(() => versionsByMeter(table, { market: 'US', view: 'azure_consumption', meterId: meters[k] }));
+      const [range] = await timed(() =>
+        versionsByMeter(table, { market: 'US', view: 'azure_consumption', meterId: meters[k] }),
+      );
       // versionsByMeter is the storage-level read the handler makes (one point read and the JSON parse).
-      const [viaHandler, response] = await timed(() => handlePrices(new URLSearchParams({ market: 'US', meterId: meters[k] }), storage, logger));
-      if (response.status !== 200 || !response.body.includes(meters[k])) throw new Error(`lookup of ${meters[k]} answered ${response.status}`);
+      const [viaHandler, response] = await timed(() =>
+        handlePrices(new URLSearchParams({ market: 'US', meterId: meters[k] }), storage, logger),
+      );
+      if (response.status !== 200 || !response.body.includes(meters[k]))
+        throw new Error(`lookup of ${meters[k]} answered ${response.status}`);
       if (i >= WARMUP) {
         rawMs.push(raw);
         rangeMs.push(range);
@@ -123,7 +136,12 @@ export async function runLookupBench(options: { rows?: number } = {}): Promise<R
     for (const productId of productsTried) {
       let token: string | null = null;
       do {
-        const params: Record<string, string> = { market: 'US', productId, top: '50', ...(token ? { continuationToken: token } : {}) };
+        const params: Record<string, string> = {
+          market: 'US',
+          productId,
+          top: '50',
+          ...(token ? { continuationToken: token } : {}),
+        };
         const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
         const body = JSON.parse(response.body) as { items: unknown[]; continuationToken: string | null };
         pageMs.push(ms);
@@ -135,7 +153,11 @@ export async function runLookupBench(options: { rows?: number } = {}): Promise<R
     const listingMs: number[] = [];
     let token: string | null = null;
     for (let page = 0; page < 5; page++) {
-      const params: Record<string, string> = { market: 'US', top: '1000', ...(token ? { continuationToken: token } : {}) };
+      const params: Record<string, string> = {
+        market: 'US',
+        top: '1000',
+        ...(token ? { continuationToken: token } : {}),
+      };
       const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
       listingMs.push(ms);
       token = (JSON.parse(response.body) as { continuationToken: string | null }).continuationToken;
@@ -144,10 +166,21 @@ export async function runLookupBench(options: { rows?: number } = {}): Promise<R
     // The runner under load from a second process. The functions read storage from the environment, as under the host.
     process.env.AzureWebJobsStorage = settings.AzureWebJobsStorage;
     process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
-    const runner = await startLocalRunner({ port: 0, settings, storage, functionsDir: path.join(__dirname, '..', 'functions'), pollBlobs: false, runTimers: false, log: () => {} });
+    const runner = await startLocalRunner({
+      port: 0,
+      settings,
+      storage,
+      functionsDir: path.join(__dirname, '..', 'functions'),
+      pollBlobs: false,
+      runTimers: false,
+      log: () => {},
+    });
     let load: LoadResult;
     try {
-      load = await loadFromSecondProcess(runner.url, meters.slice(0, 200).map((m) => `/api/prices?market=US&meterId=${m}`));
+      load = await loadFromSecondProcess(
+        runner.url,
+        meters.slice(0, 200).map((m) => `/api/prices?market=US&meterId=${m}`),
+      );
     } finally {
       await runner.close();
     }
@@ -165,9 +198,20 @@ export async function runLookupBench(options: { rows?: number } = {}): Promise<R
         rawRangeQueryMs: rangeQuery,
         p50RatioToRangeQuery: Math.round((handler.p50 / rangeQuery.p50) * 100) / 100,
       },
-      productListing: { products: productsTried.length, pages: productPages, items: productItems, top: 50, pageMs: percentiles(pageMs) },
+      productListing: {
+        products: productsTried.length,
+        pages: productPages,
+        items: productItems,
+        top: 50,
+        pageMs: percentiles(pageMs),
+      },
       marketListing: { pages: listingMs.length, top: 1000, pageMs: percentiles(listingMs) },
-      runnerLoad: { ...load, concurrency: LOAD_CONCURRENCY, seconds: LOAD_SECONDS, from: 'a second node process on 127.0.0.1 (keep-alive)' },
+      runnerLoad: {
+        ...load,
+        concurrency: LOAD_CONCURRENCY,
+        seconds: LOAD_SECONDS,
+        from: 'a second node process on 127.0.0.1 (keep-alive)',
+      },
     };
   } finally {
     process.env.AzureWebJobsStorage = previousEnv.AzureWebJobsStorage;
@@ -186,7 +230,12 @@ interface LoadResult {
 
 function loadFromSecondProcess(baseUrl: string, paths: string[]): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, [], { env: { ...process.env, LOOKUP_BENCH_CLIENT: JSON.stringify({ baseUrl, paths, seconds: LOAD_SECONDS, concurrency: LOAD_CONCURRENCY }) } });
+    const child = fork(__filename, [], {
+      env: {
+        ...process.env,
+        LOOKUP_BENCH_CLIENT: JSON.stringify({ baseUrl, paths, seconds: LOAD_SECONDS, concurrency: LOAD_CONCURRENCY }),
+      },
+    });
     const timer = setTimeout(() => child.kill(), (LOAD_SECONDS + 30) * 1000);
     child.once('message', (m) => resolve(m as LoadResult));
     child.once('error', reject);
@@ -198,7 +247,12 @@ function loadFromSecondProcess(baseUrl: string, paths: string[]): Promise<LoadRe
 }
 
 /** The load client (the forked process): keep-alive requests from `concurrency` loops for `seconds`. */
-async function runLoadClient(config: { baseUrl: string; paths: string[]; seconds: number; concurrency: number }): Promise<LoadResult> {
+async function runLoadClient(config: {
+  baseUrl: string;
+  paths: string[];
+  seconds: number;
+  concurrency: number;
+}): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: config.concurrency });
   const latencies: number[] = [];
   let errors = 0;
@@ -227,7 +281,12 @@ async function runLoadClient(config: { baseUrl: string; paths: string[]; seconds
   );
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
-  return { requests: latencies.length, errors, requestsPerSecond: Math.round(latencies.length / elapsed), latencyMs: percentiles(latencies) };
+  return {
+    requests: latencies.length,
+    errors,
+    requestsPerSecond: Math.round(latencies.length / elapsed),
+    latencyMs: percentiles(latencies),
+  };
 }
 
 if (process.env.LOOKUP_BENCH_CLIENT && process.send) {

@@ -24,13 +24,17 @@ const SUITES: Record<string, Suite> = {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rows: { type: 'string' }, only: { type: 'string' } } });
   const rows = values.rows === undefined ? undefined : Number(values.rows);
-  if (rows !== undefined && (!Number.isInteger(rows) || rows < 1000)) throw new Error('--rows must be a whole number ≥ 1000');
+  if (rows !== undefined && (!Number.isInteger(rows) || rows < 1000))
+    throw new Error('--rows must be a whole number ≥ 1000');
   const names = values.only ? values.only.split(',') : Object.keys(SUITES);
   const unknown = names.filter((n) => !(n in SUITES));
   if (unknown.length) throw new Error(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}`);
   const workDir = path.resolve(__dirname, '..', '..', '.bench');
   fs.mkdirSync(workDir, { recursive: true });
-  const results: Record<string, unknown> = { machine: { node: process.version, cpus: require('node:os').cpus().length }, startedAt: new Date().toISOString() };
+  const results: Record<string, unknown> = {
+    machine: { node: process.version, cpus: require('node:os').cpus().length },
+    startedAt: new Date().toISOString(),
+  };
   for (const name of names) {
     process.stderr.write(`bench ${name}…\n`);
     results[name] = await SUITES[name]({ rows, workDir });

@@ -11,7 +11,13 @@ import { createStorageClients } from '../shared/storage/clients';
 import { ensureStorage } from '../shared/storage/ensure';
 import { createPool } from '../shared/storage/pool';
 import { versionKeys } from '../shared/prices/tables/keys';
-import { entityOf, meterDocEntity, meterDocRowKey, storedVersionOf, type StoredVersion } from '../shared/prices/tables/versions';
+import {
+  entityOf,
+  meterDocEntity,
+  meterDocRowKey,
+  storedVersionOf,
+  type StoredVersion,
+} from '../shared/prices/tables/versions';
 import { HEAP_FLAGS } from './heap';
 import { writeSyntheticSheet } from './syntheticSheet';
 
@@ -31,7 +37,8 @@ export async function runPriceBench(options: { rows?: number; workDir: string })
   try {
     const file = path.join(options.workDir, `sheet-${rows}.csv`);
     const generated = await writeSyntheticSheet(file, { rows, seed: 42 });
-    const settingsFor = (prefix: string) => loadSettings({ AzureWebJobsStorage: azurite.connectionString, STORAGE_NAME_PREFIX: prefix });
+    const settingsFor = (prefix: string) =>
+      loadSettings({ AzureWebJobsStorage: azurite.connectionString, STORAGE_NAME_PREFIX: prefix });
     const concurrency = settingsFor('x').TABLE_WRITE_CONCURRENCY;
 
     // The ceiling writes the very entities the pipeline would (meter documents), pre-built, so that
@@ -60,9 +67,30 @@ export async function runPriceBench(options: { rows?: number; workDir: string })
 
     const child = path.join(__dirname, 'ingestChild.js');
     const ingest = async (asOf: string) => {
-      const { stdout, stderr } = await run(process.execPath, [...HEAP_FLAGS, child, '--file', file, '--connection', azurite.connectionString, '--prefix', 'pipe', '--as-of', asOf], { maxBuffer: 1 << 20 });
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [
+          ...HEAP_FLAGS,
+          child,
+          '--file',
+          file,
+          '--connection',
+          azurite.connectionString,
+          '--prefix',
+          'pipe',
+          '--as-of',
+          asOf,
+        ],
+        { maxBuffer: 1 << 20 },
+      );
       process.stderr.write(stderr); // the child's phase timings
-      return JSON.parse(stdout.trim().split('\n').pop() as string) as { durationMs: number; outcome: string; error: string | null; counts: Record<string, number>; maxRssMB: number };
+      return JSON.parse(stdout.trim().split('\n').pop() as string) as {
+        durationMs: number;
+        outcome: string;
+        error: string | null;
+        counts: Record<string, number>;
+        maxRssMB: number;
+      };
     };
     const cold = await ingest('2026-11-01');
     if (cold.outcome !== 'succeeded') throw new Error(`cold ingest failed: ${cold.error}`);
@@ -73,10 +101,25 @@ export async function runPriceBench(options: { rows?: number; workDir: string })
       rows,
       fileMB: Math.round(generated.bytes / 1e5) / 10,
       tableWriteConcurrency: concurrency,
-      rawCeiling: { rows: ceilingRows, entities: docs.length, rowsPerSecond: Math.round(ceilingPerSecond), entitiesPerSecond: Math.round(docs.length / ceiling.seconds) },
+      rawCeiling: {
+        rows: ceilingRows,
+        entities: docs.length,
+        rowsPerSecond: Math.round(ceilingPerSecond),
+        entitiesPerSecond: Math.round(docs.length / ceiling.seconds),
+      },
       naiveBaseline: { rows: naiveRows, rowsPerSecond: Math.round(naivePerSecond) },
-      coldIngest: { seconds: cold.durationMs / 1000, rowsPerSecond: Math.round(coldPerSecond), entitiesWritten: cold.counts.entitiesWritten, peakRssMB: cold.maxRssMB },
-      unchangedReingest: { seconds: unchanged.durationMs / 1000, entitiesWritten: unchanged.counts.entitiesWritten, unchanged: unchanged.counts.unchanged, peakRssMB: unchanged.maxRssMB },
+      coldIngest: {
+        seconds: cold.durationMs / 1000,
+        rowsPerSecond: Math.round(coldPerSecond),
+        entitiesWritten: cold.counts.entitiesWritten,
+        peakRssMB: cold.maxRssMB,
+      },
+      unchangedReingest: {
+        seconds: unchanged.durationMs / 1000,
+        entitiesWritten: unchanged.counts.entitiesWritten,
+        unchanged: unchanged.counts.unchanged,
+        peakRssMB: unchanged.maxRssMB,
+      },
       ratios: {
         coldVsCeiling: round(coldPerSecond / ceilingPerSecond),
         coldVsNaive: round(coldPerSecond / naivePerSecond),
@@ -108,7 +151,8 @@ async function prebuilt(file: string, count: number) {
     const keys = versionKeys(verdict.row, 'azure_consumption');
     const docKey = `${keys.partitionKey}\n${meterDocRowKey(keys.rowKey)}`;
     let doc = byDoc.get(docKey);
-    if (!doc) byDoc.set(docKey, (doc = { partitionKey: keys.partitionKey, rowKey: meterDocRowKey(keys.rowKey), versions: [] }));
+    if (!doc)
+      byDoc.set(docKey, (doc = { partitionKey: keys.partitionKey, rowKey: meterDocRowKey(keys.rowKey), versions: [] }));
     doc.versions.push(storedVersionOf(verdict.row, keys.rowKey, '0'));
     versions.push(entityOf(verdict.row, keys, '0'));
     if (versions.length >= count) break;

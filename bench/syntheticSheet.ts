@@ -22,12 +22,32 @@ export interface SyntheticSheetOptions {
 const HEADER =
   '"ProductTitle","ProductId","SkuId","SkuTitle","Publisher","SkuDescription","UnitOfMeasure","TermDuration","Market","Currency","UnitPrice","PricingTierRangeMin","PricingTierRangeMax","EffectiveStartDate","EffectiveEndDate","MeterIds","MeterType","Tags"\r\n';
 
-const SERVICES = ['Virtual Machines', 'Storage', 'SQL Database', 'Azure App Service', 'Bandwidth', 'Azure Cosmos DB', 'Event Hubs', 'Azure Monitor', 'Backup', 'Azure Kubernetes Service'];
+const SERVICES = [
+  'Virtual Machines',
+  'Storage',
+  'SQL Database',
+  'Azure App Service',
+  'Bandwidth',
+  'Azure Cosmos DB',
+  'Event Hubs',
+  'Azure Monitor',
+  'Backup',
+  'Azure Kubernetes Service',
+];
 const REGIONS = ['US East', 'US West 2', 'EU West', 'EU North', 'AP Southeast', 'JA East', 'UK South', 'CA Central'];
 const UNITS = ['1 Hour', '1 GB/Month', '10K', '1 GB', '100 Hours', '1/Month'];
-const STARTS = ['3/1/2018 12:00:00 AM', '10/1/2020 12:00:00 AM', '2021-11-03T06:57:30.0682597Z', '2/1/2023 12:00:00 AM'];
+const STARTS = [
+  '3/1/2018 12:00:00 AM',
+  '10/1/2020 12:00:00 AM',
+  '2021-11-03T06:57:30.0682597Z',
+  '2/1/2023 12:00:00 AM',
+];
 const OPEN_END = '11/30/9999 11:59:59 PM';
-const TIERS: [string, string][] = [['1', '100'], ['101', '100000'], ['100001', '9223372036854780000']];
+const TIERS: [string, string][] = [
+  ['1', '100'],
+  ['101', '100000'],
+  ['100001', '9223372036854780000'],
+];
 const ROWS_PER_CHUNK = 1000;
 
 /** mulberry32: tiny, fast and good enough to spread meter ids evenly. */
@@ -44,7 +64,10 @@ function random(seed: number): () => number {
 
 function hex(next: () => number, digits: number): string {
   let s = '';
-  while (s.length < digits) s += Math.floor(next() * 0x100000000).toString(16).padStart(8, '0');
+  while (s.length < digits)
+    s += Math.floor(next() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return s.slice(0, digits);
 }
 

@@ -49,7 +49,10 @@ async function compare(file: string, rows: number): Promise<Record<string, unkno
   const upload = await withFreshAzurite(async (connection) => {
     const storage = createStorageClients(loadSettings({ AzureWebJobsStorage: connection }));
     await ensureStorage(storage);
-    await storage.blobs.getContainerClient(storage.names.containers.priceUploads).getBlockBlobClient(BLOB_NAME).uploadFile(file);
+    await storage.blobs
+      .getContainerClient(storage.names.containers.priceUploads)
+      .getBlockBlobClient(BLOB_NAME)
+      .uploadFile(file);
     return phase(['upload', '--connection', connection]);
   });
 
@@ -58,8 +61,18 @@ async function compare(file: string, rows: number): Promise<Record<string, unkno
   return {
     rows,
     zipMB: Math.round(generated.bytes / 1e5) / 10,
-    cliIngest: { seconds: cli.durationMs / 1000, rowsPerSecond: perSecond(cli), peakRssMB: cli.maxRssMB, outcome: cli.outcome },
-    blobUpload: { seconds: upload.durationMs / 1000, rowsPerSecond: perSecond(upload), peakRssMB: upload.maxRssMB, outcome: upload.outcome },
+    cliIngest: {
+      seconds: cli.durationMs / 1000,
+      rowsPerSecond: perSecond(cli),
+      peakRssMB: cli.maxRssMB,
+      outcome: cli.outcome,
+    },
+    blobUpload: {
+      seconds: upload.durationMs / 1000,
+      rowsPerSecond: perSecond(upload),
+      peakRssMB: upload.maxRssMB,
+      outcome: upload.outcome,
+    },
     uploadVsCli,
     targets: {
       'upload rows/s within 10 % of the CLI': uploadVsCli >= 0.9,
@@ -69,7 +82,9 @@ async function compare(file: string, rows: number): Promise<Record<string, unkno
 }
 
 async function withFreshAzurite<T>(work: (connection: string) => Promise<T>): Promise<T> {
-  const azurite = await startAzurite({ ports: { blob: await freePort(), queue: await freePort(), table: await freePort() } });
+  const azurite = await startAzurite({
+    ports: { blob: await freePort(), queue: await freePort(), table: await freePort() },
+  });
   try {
     return await work(azurite.connectionString);
   } finally {
@@ -86,7 +101,10 @@ async function phase(args: string[]): Promise<PhaseResult> {
 
 /** Child side: one phase, then its duration and this process's peak RSS on a `BENCH {...}` line. */
 async function child(): Promise<void> {
-  const { values, positionals } = parseArgs({ options: { file: { type: 'string' }, connection: { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    options: { file: { type: 'string' }, connection: { type: 'string' } },
+    allowPositionals: true,
+  });
   const connection = values.connection as string;
   const started = Date.now();
   let outcome: unknown;
@@ -94,23 +112,41 @@ async function child(): Promise<void> {
     process.env.AzureWebJobsStorage = connection;
     // Imported here: the CLI module reads nothing at load time, but the parent needs none of it.
     const { main } = await import('../cli/main');
-    const code = await main(['ingest', values.file as string, '--market', 'US', '--view', 'azure_consumption', '--as-of', AS_OF, '--json']);
+    const code = await main([
+      'ingest',
+      values.file as string,
+      '--market',
+      'US',
+      '--view',
+      'azure_consumption',
+      '--as-of',
+      AS_OF,
+      '--json',
+    ]);
     outcome = { exitCode: code };
   } else {
     const settings = loadSettings({ AzureWebJobsStorage: connection });
-    const result = await processPriceUpload({ storage: createStorageClients(settings), settings, logger: createLogger(memorySink()), blobName: BLOB_NAME });
-    outcome = result.status === 'gone' ? result : { status: result.status, reason: result.reason, counts: result.counts };
+    const result = await processPriceUpload({
+      storage: createStorageClients(settings),
+      settings,
+      logger: createLogger(memorySink()),
+      blobName: BLOB_NAME,
+    });
+    outcome =
+      result.status === 'gone' ? result : { status: result.status, reason: result.reason, counts: result.counts };
   }
   const durationMs = Date.now() - started;
-  process.stdout.write(`\nBENCH ${JSON.stringify({ durationMs, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), outcome })}\n`);
+  process.stdout.write(
+    `\nBENCH ${JSON.stringify({ durationMs, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), outcome })}\n`,
+  );
 }
 
 if (require.main === module) {
   const standalone = process.argv[2] === undefined || process.argv[2].startsWith('--rows');
   const task = standalone
-    ? runUploadBench({ rows: Number(parseArgs({ options: { rows: { type: 'string' } } }).values.rows ?? 500_000) }).then((r) =>
-        process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
-      )
+    ? runUploadBench({
+        rows: Number(parseArgs({ options: { rows: { type: 'string' } } }).values.rows ?? 500_000),
+      }).then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`))
     : child();
   task.catch((e: unknown) => {
     process.stderr.write(`${(e as Error).stack}\n`);

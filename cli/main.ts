@@ -11,7 +11,13 @@ import { validateCommand } from './commands/validate';
 const COMMANDS: CliCommand[] = [refreshCommand, ingestCommand, validateCommand];
 
 function usage(): string {
-  return ['Usage: npm run cli -- <command> [options]', '', ...COMMANDS.map((c) => `  ${c.usage}`), '', 'Every command takes --json (summary as JSON on stdout).'].join('\n');
+  return [
+    'Usage: npm run cli -- <command> [options]',
+    '',
+    ...COMMANDS.map((c) => `  ${c.usage}`),
+    '',
+    'Every command takes --json (summary as JSON on stdout).',
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,7 +29,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...command.options, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, json: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\nUsage: npm run cli -- ${command.usage}\n`);
     return 2;
@@ -32,7 +43,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const openStorage = async () => {
       const local = await openLocalStorage(process.env, { detached: true });
-      if (local.azurite?.process) io.log(`Started the embedded storage (Azurite, data in .azurite/); it keeps running for npm start and later commands.`);
+      if (local.azurite?.process)
+        io.log(
+          `Started the embedded storage (Azurite, data in .azurite/); it keeps running for npm start and later commands.`,
+        );
       return local;
     };
     return await command.run({ values: parsed.values, positionals: parsed.positionals }, { io, openStorage });

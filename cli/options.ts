@@ -14,17 +14,25 @@ export function asOfOption(value: unknown): string {
 
 export function marketsOption(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
-  const markets = String(value).split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
+  const markets = String(value)
+    .split(',')
+    .map((m) => m.trim().toUpperCase())
+    .filter(Boolean);
   const bad = markets.filter((m) => !/^[A-Z]{2}$/.test(m));
-  if (markets.length === 0 || bad.length > 0) throw new UsageError(`--market takes two-letter codes such as US,DE; got "${value}"`);
+  if (markets.length === 0 || bad.length > 0)
+    throw new UsageError(`--market takes two-letter codes such as US,DE; got "${value}"`);
   return markets;
 }
 
 export function viewsOption(value: unknown): PriceView[] | undefined {
   if (value === undefined) return undefined;
-  const views = String(value).split(',').map((v) => v.trim()).filter(Boolean);
+  const views = String(value)
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   const bad = views.filter((v) => !priceViewSchema.safeParse(v).success);
-  if (views.length === 0 || bad.length > 0) throw new UsageError(`--view takes ${priceViewSchema.options.join(', ')}; got "${value}"`);
+  if (views.length === 0 || bad.length > 0)
+    throw new UsageError(`--view takes ${priceViewSchema.options.join(', ')}; got "${value}"`);
   return views as PriceView[];
 }
 

@@ -7,4 +7,8 @@ export function exchangeRatesHandler(request: HttpRequest, context: InvocationCo
   return handleExchangeRates(request.query, appServices().storage, invocationLogger(context));
 }
 
-httpFunction('exchangeRates', { methods: ['GET'], authLevel: 'function', route: 'exchange-rates', handler: exchangeRatesHandler }, exchangeRatesDoc);
+httpFunction(
+  'exchangeRates',
+  { methods: ['GET'], authLevel: 'function', route: 'exchange-rates', handler: exchangeRatesHandler },
+  exchangeRatesDoc,
+);

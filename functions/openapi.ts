@@ -17,7 +17,17 @@ export async function openapiHandler(): Promise<HttpResponseInit> {
     200,
     openApiDocument(
       registeredFunctions().flatMap((r) =>
-        r.kind === 'http' ? [{ name: r.name, route: r.options.route, methods: r.options.methods, authLevel: r.options.authLevel, doc: r.doc }] : [],
+        r.kind === 'http'
+          ? [
+              {
+                name: r.name,
+                route: r.options.route,
+                methods: r.options.methods,
+                authLevel: r.options.authLevel,
+                doc: r.doc,
+              },
+            ]
+          : [],
       ),
       INFO,
     ),
@@ -25,7 +35,12 @@ export async function openapiHandler(): Promise<HttpResponseInit> {
   return document;
 }
 
-httpFunction('openapi', { methods: ['GET'], authLevel: 'anonymous', route: 'openapi.json', handler: openapiHandler }, {
-  summary: 'This document (OpenAPI 3.1)',
-  description: 'Generated from the registrations of the HTTP functions and the zod schemas that validate their requests.',
-});
+httpFunction(
+  'openapi',
+  { methods: ['GET'], authLevel: 'anonymous', route: 'openapi.json', handler: openapiHandler },
+  {
+    summary: 'This document (OpenAPI 3.1)',
+    description:
+      'Generated from the registrations of the HTTP functions and the zod schemas that validate their requests.',
+  },
+);

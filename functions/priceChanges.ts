@@ -7,4 +7,8 @@ export function priceChangesHandler(request: HttpRequest, context: InvocationCon
   return handlePriceChanges(request.query, appServices().storage, invocationLogger(context));
 }
 
-httpFunction('priceChanges', { methods: ['GET'], authLevel: 'function', route: 'prices/changes', handler: priceChangesHandler }, priceChangesDoc);
+httpFunction(
+  'priceChanges',
+  { methods: ['GET'], authLevel: 'function', route: 'prices/changes', handler: priceChangesHandler },
+  priceChangesDoc,
+);

@@ -21,7 +21,8 @@ export async function refreshPricesHandler(_timer: Timer, context: InvocationCon
   });
   const failed = results.filter((r) => r.outcome === 'failed');
   // Failing the invocation makes the failure visible to the host's monitoring; the ledger has the details.
-  if (failed.length > 0) throw new Error(`price refresh failed for ${failed.map((r) => `${r.market}/${r.view}`).join(', ')}`);
+  if (failed.length > 0)
+    throw new Error(`price refresh failed for ${failed.map((r) => `${r.market}/${r.view}`).join(', ')}`);
 }
 
 timerFunction('refreshPrices', 'PRICES_SCHEDULE', { handler: refreshPricesHandler });

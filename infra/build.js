@@ -28,7 +28,9 @@ if (available('bicep', ['--version'])) {
   run('az', ['bicep', 'build', '--file', 'infra/main.bicep', '--outfile', out]);
 } else {
   console.log("infra:build: no Bicep compiler found (neither 'bicep' nor 'az bicep'); skipped.");
-  console.log('  Install one (https://learn.microsoft.com/azure/azure-resource-manager/bicep/install) to compile the templates.');
+  console.log(
+    '  Install one (https://learn.microsoft.com/azure/azure-resource-manager/bicep/install) to compile the templates.',
+  );
   console.log('  The static template checks run everywhere: npx jest test/infra');
   process.exit(0);
 }

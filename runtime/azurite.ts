@@ -35,7 +35,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, HOST, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -78,10 +80,13 @@ function endpointsOf(ports: AzuritePorts, protocol: 'http' | 'https') {
 async function tlsAzuriteAnswers(ports: AzuritePorts, ca: Buffer): Promise<boolean> {
   const answers = (port: number) =>
     new Promise<boolean>((resolve) => {
-      const req = https.request({ host: HOST, port, path: `/${DEV_ACCOUNT}`, method: 'GET', ca, timeout: 1500 }, (res) => {
-        res.resume();
-        resolve(true);
-      });
+      const req = https.request(
+        { host: HOST, port, path: `/${DEV_ACCOUNT}`, method: 'GET', ca, timeout: 1500 },
+        (res) => {
+          res.resume();
+          resolve(true);
+        },
+      );
       req.on('timeout', () => req.destroy());
       req.on('error', () => resolve(false));
       req.end();
@@ -97,8 +102,18 @@ export async function startAzurite(options: StartOptions): Promise<RunningAzurit
     '--disableTelemetry',
     '--silent',
     '--skipApiVersionCheck',
-    '--blobHost', HOST, '--queueHost', HOST, '--tableHost', HOST,
-    '--blobPort', String(ports.blob), '--queuePort', String(ports.queue), '--tablePort', String(ports.table),
+    '--blobHost',
+    HOST,
+    '--queueHost',
+    HOST,
+    '--tableHost',
+    HOST,
+    '--blobPort',
+    String(ports.blob),
+    '--queuePort',
+    String(ports.queue),
+    '--tablePort',
+    String(ports.table),
   ];
   if (options.oauth && !options.tls) throw new Error('Azurite OAuth needs HTTPS: pass tls { cert, key }');
   if (options.tls) args.push('--cert', options.tls.cert, '--key', options.tls.key);

@@ -43,7 +43,8 @@ export interface Runner {
 
 export function loadFunctionModules(functionsDir: string): void {
   for (const file of fs.readdirSync(functionsDir).sort()) {
-    if (/\.(js|ts)$/.test(file) && !file.endsWith('.d.ts') && !file.endsWith('.map')) require(path.join(functionsDir, file));
+    if (/\.(js|ts)$/.test(file) && !file.endsWith('.d.ts') && !file.endsWith('.map'))
+      require(path.join(functionsDir, file));
   }
 }
 
@@ -96,7 +97,10 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
     if (!fn || fn.kind === 'http') throw new Error(`no timer or upload function named ${name}`);
     const context = contextFor(fn.name, log);
     if (fn.kind === 'timer') {
-      await fn.options.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: {} as never }, context);
+      await fn.options.handler(
+        { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: {} as never },
+        context,
+      );
     } else {
       const blobName = (input as { name?: unknown } | undefined)?.name;
       if (typeof blobName !== 'string') throw new Error(`${fn.name} needs {"input":"<blob name>"}`);
@@ -125,7 +129,9 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
       const body = await readBody(req);
       const text = body === 'too-large' ? '' : body.toString('utf8');
       const input = text ? (JSON.parse(text) as { input?: string }).input : undefined;
-      invoke(admin[1], input === undefined ? undefined : { name: input }).catch((e: unknown) => log(`[${admin[1]}] failed: ${(e as Error).message}`));
+      invoke(admin[1], input === undefined ? undefined : { name: input }).catch((e: unknown) =>
+        log(`[${admin[1]}] failed: ${(e as Error).message}`),
+      );
       return send(202, { accepted: admin[1] });
     }
 
@@ -141,10 +147,17 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
       }
       if (fn.options.authLevel !== 'anonymous' && options.functionKey) {
         const key = req.headers['x-functions-key'] ?? url.searchParams.get('code');
-        if (key !== options.functionKey) return send(401, { error: { code: 'Unauthorized', message: 'a function key is required (x-functions-key header or code query parameter)' } });
+        if (key !== options.functionKey)
+          return send(401, {
+            error: {
+              code: 'Unauthorized',
+              message: 'a function key is required (x-functions-key header or code query parameter)',
+            },
+          });
       }
       const body = await readBody(req);
-      if (body === 'too-large') return send(413, { error: { code: 'PayloadTooLarge', message: `body over ${MAX_BODY_BYTES} bytes` } });
+      if (body === 'too-large')
+        return send(413, { error: { code: 'PayloadTooLarge', message: `body over ${MAX_BODY_BYTES} bytes` } });
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       const request = new HttpRequest({
@@ -156,7 +169,8 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
         body: body.length > 0 ? { bytes: body } : undefined,
       });
       const started = Date.now();
-      const result = (await fn.options.handler(request, contextFor(fn.name, log))) as HttpResponseInit | HttpResponse | undefined;
+      const result = (await fn.options.handler(request, contextFor(fn.name, log))) as
+        HttpResponseInit | HttpResponse | undefined;
       const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
       const payload = Buffer.from(await response.arrayBuffer());
       const outHeaders: Record<string, string> = {};
@@ -166,11 +180,17 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
       log(`${method} ${url.pathname} → ${response.status} (${Date.now() - started} ms)`);
       return;
     }
-    return send(methodMismatch ? 405 : 404, { error: { code: methodMismatch ? 'MethodNotAllowed' : 'NotFound', message: methodMismatch ? 'method not allowed' : 'not found' } });
+    return send(methodMismatch ? 405 : 404, {
+      error: {
+        code: methodMismatch ? 'MethodNotAllowed' : 'NotFound',
+        message: methodMismatch ? 'method not allowed' : 'not found',
+      },
+    });
   }
 
   const stops: (() => void)[] = [];
-  if (options.runTimers !== false) for (const timer of timers) stops.push(scheduleTimer(timer, options.settings, invoke, log));
+  if (options.runTimers !== false)
+    for (const timer of timers) stops.push(scheduleTimer(timer, options.settings, invoke, log));
   if (options.pollBlobs !== false) stops.push(pollUploads(blobs, options.storage, log));
 
   const host = options.host ?? '127.0.0.1';
@@ -197,7 +217,12 @@ export function resolveSchedule(timer: TimerRegistration, settings: Settings): s
   return value;
 }
 
-function scheduleTimer(timer: TimerRegistration, settings: Settings, invoke: Runner['invoke'], log: (l: string) => void): () => void {
+function scheduleTimer(
+  timer: TimerRegistration,
+  settings: Settings,
+  invoke: Runner['invoke'],
+  log: (l: string) => void,
+): () => void {
   const expression = CronExpressionParser.parse(resolveSchedule(timer, settings), { tz: 'UTC' });
   let handle: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -221,7 +246,11 @@ function scheduleTimer(timer: TimerRegistration, settings: Settings, invoke: Run
   };
 }
 
-function pollUploads(blobs: readonly BlobRegistration[], storage: StorageClients, log: (l: string) => void): () => void {
+function pollUploads(
+  blobs: readonly BlobRegistration[],
+  storage: StorageClients,
+  log: (l: string) => void,
+): () => void {
   const inFlight = new Set<string>();
   const attempts = new Map<string, number>();
   let stopped = false;
@@ -237,7 +266,9 @@ function pollUploads(blobs: readonly BlobRegistration[], storage: StorageClients
         attempts.set(key, (attempts.get(key) ?? 0) + 1);
         fn.process(blob.name, contextFor(fn.name, log))
           .then(() => attempts.set(key, BLOB_MAX_ATTEMPTS))
-          .catch((e: unknown) => log(`[${fn.name}] ${blob.name} failed (attempt ${attempts.get(key)}): ${(e as Error).message}`))
+          .catch((e: unknown) =>
+            log(`[${fn.name}] ${blob.name} failed (attempt ${attempts.get(key)}): ${(e as Error).message}`),
+          )
           .finally(() => inFlight.delete(key));
       }
     }

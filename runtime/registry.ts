@@ -48,11 +48,7 @@ export function registeredFunctions(): readonly Registration[] {
   return registrations;
 }
 
-export function httpFunction(
-  name: string,
-  options: HttpRegistration['options'],
-  doc?: ApiDoc,
-): HttpHandler {
+export function httpFunction(name: string, options: HttpRegistration['options'], doc?: ApiDoc): HttpHandler {
   app.http(name, options);
   registrations.push({ kind: 'http', name, options, doc });
   return options.handler;

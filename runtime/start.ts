@@ -19,13 +19,18 @@ import { openLocalStorage, type LocalStorage } from './storage';
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: 'string' } }, allowPositionals: false });
   const port = Number(values.port ?? process.env.PORT ?? 7071);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port/PORT must be a port number, got ${values.port ?? process.env.PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port/PORT must be a port number, got ${values.port ?? process.env.PORT}`);
 
   const local = await openLocalStorage(process.env, { detached: false });
   // The functions read their settings from the environment, as under the Functions host.
   if (local.azurite) process.env.AzureWebJobsStorage = local.azurite.connectionString;
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  log(local.azurite ? `Storage: embedded Azurite (${local.azurite.process ? 'started here' : 'already running'}), data in .azurite/` : `Storage: ${local.storage.mode}`);
+  log(
+    local.azurite
+      ? `Storage: embedded Azurite (${local.azurite.process ? 'started here' : 'already running'}), data in .azurite/`
+      : `Storage: ${local.storage.mode}`,
+  );
 
   await loadSampleOnFirstStart(local, log);
   const runner = await startLocalRunner({
@@ -37,7 +42,9 @@ async function main(): Promise<void> {
     functionKey: local.settings.LOCAL_FUNCTION_KEY,
     log,
   });
-  log(`Functions running at ${runner.url}/api/ (health: ${runner.url}/api/health; run a timer now: curl -X POST ${runner.url}/admin/functions/refreshPrices -d '{}')`);
+  log(
+    `Functions running at ${runner.url}/api/ (health: ${runner.url}/api/health; run a timer now: curl -X POST ${runner.url}/admin/functions/refreshPrices -d '{}')`,
+  );
 
   const shutdown = async () => {
     await runner.close();
@@ -51,8 +58,15 @@ async function main(): Promise<void> {
 async function loadSampleOnFirstStart(local: LocalStorage, log: (l: string) => void): Promise<void> {
   await ensureStorage(local.storage);
   if ((await lastSuccesses(local.storage)).length > 0) return;
-  log('First start: loading the bundled SAMPLE prices and exchange rates (US consumption, reservations, license-based; not real prices).');
-  const common = { storage: local.storage, settings: local.settings, logger: createLogger(stderrSink), asOf: todayUtc() };
+  log(
+    'First start: loading the bundled SAMPLE prices and exchange rates (US consumption, reservations, license-based; not real prices).',
+  );
+  const common = {
+    storage: local.storage,
+    settings: local.settings,
+    logger: createLogger(stderrSink),
+    asOf: todayUtc(),
+  };
   const results = await refreshPrices({
     ...common,
     source: createSampleSource(),
@@ -62,7 +76,8 @@ async function loadSampleOnFirstStart(local: LocalStorage, log: (l: string) => v
     kind: 'refresh',
   });
   results.push(await refreshRates({ ...common, source: createFxRatesSource(local.settings, 'sample') }));
-  for (const r of results) log(`  ${r.market}/${r.view}: ${r.outcome}, ${r.counts.added} added${r.error ? ` (${r.error})` : ''}`);
+  for (const r of results)
+    log(`  ${r.market}/${r.view}: ${r.outcome}, ${r.counts.added} added${r.error ? ` (${r.error})` : ''}`);
 }
 
 main().catch((e: unknown) => {

@@ -16,7 +16,8 @@ import { reportRuns } from '../runSummary';
  */
 export const ingestCommand: CliCommand = {
   name: 'ingest',
-  usage: 'ingest <file> [--market CC] [--view azure_consumption|azure_reservations|updatedlicensebased] [--as-of YYYY-MM-DD] [--timeline current|future] [--json]',
+  usage:
+    'ingest <file> [--market CC] [--view azure_consumption|azure_reservations|updatedlicensebased] [--as-of YYYY-MM-DD] [--timeline current|future] [--json]',
   options: {
     market: { type: 'string' },
     view: { type: 'string' },
@@ -33,7 +34,8 @@ export const ingestCommand: CliCommand = {
     const { settings, storage } = await openStorage();
     const ratesFormat = await ratesFileFormat(fullPath);
     if (ratesFormat !== null) {
-      for (const option of ['market', 'view', 'timeline']) if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to an exchange-rate file`);
+      for (const option of ['market', 'view', 'timeline'])
+        if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to an exchange-rate file`);
       const asOf = asOfOption(values['as-of']);
       const started = Date.now();
       const run = await ingestRates({
@@ -45,7 +47,12 @@ export const ingestCommand: CliCommand = {
         source: `file:${path.basename(fullPath)}`,
         asOf,
       });
-      return reportRuns(io, `ingest ${path.basename(fullPath)} (exchange rates, ${ratesFormat}, ${asOf})`, [run], Date.now() - started);
+      return reportRuns(
+        io,
+        `ingest ${path.basename(fullPath)} (exchange rates, ${ratesFormat}, ${asOf})`,
+        [run],
+        Date.now() - started,
+      );
     }
     const market = marketsOption(values.market);
     if (market && market.length > 1) throw new UsageError('--market takes one market for a file');
@@ -59,7 +66,11 @@ export const ingestCommand: CliCommand = {
       storage,
       settings,
       logger: createLogger(stderrSink),
-      open: async () => ({ body: fs.createReadStream(fullPath), format: 'partnercenter-csv', origin: `file ${path.basename(fullPath)}` }),
+      open: async () => ({
+        body: fs.createReadStream(fullPath),
+        format: 'partnercenter-csv',
+        origin: `file ${path.basename(fullPath)}`,
+      }),
       kind: 'ingest',
       source: `file:${path.basename(fullPath)}`,
       market: kind.market,
@@ -69,6 +80,11 @@ export const ingestCommand: CliCommand = {
       onProgress: (p) => p.phase !== 'download' && progress.update(p.done, p.total),
     });
     progress.stop();
-    return reportRuns(io, `ingest ${path.basename(fullPath)} (${kind.market}/${kind.view} ${asOf})`, [run], Date.now() - started);
+    return reportRuns(
+      io,
+      `ingest ${path.basename(fullPath)} (${kind.market}/${kind.view} ${asOf})`,
+      [run],
+      Date.now() - started,
+    );
   },
 };

@@ -26,19 +26,29 @@ export const refreshCommand: CliCommand = {
   },
   async run({ values, positionals }, { io, openStorage }) {
     const [subject] = positionals;
-    if (subject !== 'prices' && subject !== 'rates') throw new UsageError(`refresh what? Usage: npm run cli -- ${refreshCommand.usage}`);
+    if (subject !== 'prices' && subject !== 'rates')
+      throw new UsageError(`refresh what? Usage: npm run cli -- ${refreshCommand.usage}`);
     const { settings, storage } = await openStorage();
     if (subject === 'rates') {
-      for (const option of ['market', 'view', 'timeline']) if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to refresh rates`);
+      for (const option of ['market', 'view', 'timeline'])
+        if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to refresh rates`);
       const sourceName = values.source === undefined ? settings.RATES_SOURCE : String(values.source);
-      if (!ratesSourceSchema.safeParse(sourceName).success) throw new UsageError(`--source must be partnercenter, ecb, sample or file:<path>; got "${sourceName}"`);
+      if (!ratesSourceSchema.safeParse(sourceName).success)
+        throw new UsageError(`--source must be partnercenter, ecb, sample or file:<path>; got "${sourceName}"`);
       const asOf = asOfOption(values['as-of']);
       const started = Date.now();
-      const run = await refreshRates({ storage, settings, logger: createLogger(stderrSink), source: createFxRatesSource(settings, sourceName), asOf });
+      const run = await refreshRates({
+        storage,
+        settings,
+        logger: createLogger(stderrSink),
+        source: createFxRatesSource(settings, sourceName),
+        asOf,
+      });
       return reportRuns(io, `rates ${asOf}`, [run], Date.now() - started);
     }
     const sourceName = values.source === undefined ? settings.PRICES_SOURCE : String(values.source);
-    if (!priceSourceSchema.safeParse(sourceName).success) throw new UsageError(`--source must be partnercenter, retail, sample or file:<path>; got "${sourceName}"`);
+    if (!priceSourceSchema.safeParse(sourceName).success)
+      throw new UsageError(`--source must be partnercenter, retail, sample or file:<path>; got "${sourceName}"`);
     const markets = marketsOption(values.market) ?? settings.PRICES_MARKETS;
     const views = viewsOption(values.view) ?? settings.PRICES_VIEWS;
     const asOf = asOfOption(values['as-of']);

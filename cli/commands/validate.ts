@@ -16,7 +16,8 @@ import {
  */
 export const validateCommand: CliCommand = {
   name: 'validate',
-  usage: 'validate <file.csv|file.jsonl> [--json]   validate customers (INN, phone); writes <file>.report.* and <file>.summary.json',
+  usage:
+    'validate <file.csv|file.jsonl> [--json]   validate customers (INN, phone); writes <file>.report.* and <file>.summary.json',
   options: {},
   async run({ positionals }, { io }) {
     const [file] = positionals;
@@ -51,7 +52,9 @@ export const validateCommand: CliCommand = {
     const summary = { file, report: reportPath, ...counts };
     await pipeline([`${JSON.stringify(summary, null, 2)}\n`], fs.createWriteStream(summaryPath));
 
-    const codes = Object.entries(counts.errors).map(([code, n]) => `${code} ${n}`).join(', ');
+    const codes = Object.entries(counts.errors)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ');
     io.log(`Report: ${reportPath}\nSummary: ${summaryPath}`);
     io.summary(
       `${counts.records} records: ${counts.valid} valid, ${counts.invalid} invalid${codes ? ` (${codes})` : ''}`,

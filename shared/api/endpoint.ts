@@ -42,7 +42,8 @@ export function parseQuery<S extends z.ZodObject>(schema: S, query: URLSearchPar
   const values: Record<string, string> = {};
   for (const [name, value] of query) {
     if (HOST_PARAMETERS.has(name)) continue;
-    if (name in values) throw new ApiError(400, 'DuplicateParameter', `${name}: given more than once`, { parameter: name });
+    if (name in values)
+      throw new ApiError(400, 'DuplicateParameter', `${name}: given more than once`, { parameter: name });
     values[name] = value;
   }
   const parsed = schema.safeParse(values);
@@ -60,6 +61,10 @@ export async function runEndpoint(logger: Logger, work: () => Promise<ApiRespons
   } catch (e) {
     if (e instanceof ApiError) return errorResponse(e);
     logger.error('request failed', { error: (e as Error).message, stack: (e as Error).stack ?? null });
-    return errorResponse(new ApiError(500, 'InternalError', 'internal error; the logs have the details', { correlationId: logger.correlationId }));
+    return errorResponse(
+      new ApiError(500, 'InternalError', 'internal error; the logs have the details', {
+        correlationId: logger.correlationId,
+      }),
+    );
   }
 }

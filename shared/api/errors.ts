@@ -19,7 +19,8 @@ export const badParameter = (parameter: string, message: string, code = 'Invalid
 /** A failed query validation, naming the first bad parameter in the message and all of them in details. */
 export function fromQueryIssues(issues: readonly z.core.$ZodIssue[]): ApiError {
   const named = issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ parameter: key, message: 'unknown parameter' }));
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({ parameter: key, message: 'unknown parameter' }));
     return [{ parameter: String(issue.path[0] ?? 'query'), message: issue.message }];
   });
   const first = named[0];

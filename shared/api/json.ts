@@ -19,7 +19,8 @@ export function exact(text: string): ExactNumber {
   return new ExactNumber(`${m[1]}${m[2].replace(/^0+(?=\d)/, '')}${m[3]}`);
 }
 
-export const exactOrNull = (text: string | null): ExactNumber | null => (text === null || text === '' ? null : exact(text));
+export const exactOrNull = (text: string | null): ExactNumber | null =>
+  text === null || text === '' ? null : exact(text);
 
 /** JSON text of a value tree of plain objects, arrays, strings, numbers, booleans, null and ExactNumbers. */
 export function toJson(value: unknown): string {

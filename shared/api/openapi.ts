@@ -59,9 +59,14 @@ function operation(endpoint: HttpEndpoint, method: string, pathParameters: JsonS
       ? { description: 'OK', content: { 'application/json': { schema: jsonSchema(doc.response, 'output') } } }
       : { description: 'OK (no schema is published for this function)' },
   };
-  for (const [status, description] of Object.entries(doc?.errors ?? {})) responses[status] = { description, content: errorContent };
-  if (endpoint.authLevel !== 'anonymous') responses['401'] = { description: 'A function key is required (x-functions-key header or code query parameter).' };
-  responses['500'] = { description: 'Internal error (details in the logs, found by the correlation id).', content: errorContent };
+  for (const [status, description] of Object.entries(doc?.errors ?? {}))
+    responses[status] = { description, content: errorContent };
+  if (endpoint.authLevel !== 'anonymous')
+    responses['401'] = { description: 'A function key is required (x-functions-key header or code query parameter).' };
+  responses['500'] = {
+    description: 'Internal error (details in the logs, found by the correlation id).',
+    content: errorContent,
+  };
   return {
     operationId: endpoint.methods.length > 1 ? `${endpoint.name}_${method.toLowerCase()}` : endpoint.name,
     summary: doc?.summary ?? endpoint.name,
@@ -72,7 +77,10 @@ function operation(endpoint: HttpEndpoint, method: string, pathParameters: JsonS
   };
 }
 
-export function openApiDocument(endpoints: readonly HttpEndpoint[], info: { title: string; version: string; description?: string }): JsonSchema {
+export function openApiDocument(
+  endpoints: readonly HttpEndpoint[],
+  info: { title: string; version: string; description?: string },
+): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const endpoint of [...endpoints].sort((a, b) => a.route.localeCompare(b.route))) {
     const { path, parameters } = pathOf(endpoint.route);

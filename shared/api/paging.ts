@@ -13,7 +13,14 @@ import { ApiError } from './errors';
 const FORMAT = 'v1';
 
 const checkOf = (body: string, binding: string) =>
-  createHash('sha256').update(FORMAT).update('\n').update(binding).update('\n').update(body).digest('base64url').slice(0, 22);
+  createHash('sha256')
+    .update(FORMAT)
+    .update('\n')
+    .update(binding)
+    .update('\n')
+    .update(body)
+    .digest('base64url')
+    .slice(0, 22);
 
 export function encodeToken(cursor: unknown, binding: string): string {
   const body = Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
@@ -39,5 +46,10 @@ export function decodeToken<T>(token: string, binding: string, schema: z.ZodType
 
 /** The parts of a query a token is bound to, in a fixed order. */
 export function queryBinding(endpoint: string, parts: Record<string, string | number | undefined>): string {
-  return JSON.stringify([endpoint, ...Object.keys(parts).sort().map((k) => [k, parts[k] ?? null])]);
+  return JSON.stringify([
+    endpoint,
+    ...Object.keys(parts)
+      .sort()
+      .map((k) => [k, parts[k] ?? null]),
+  ]);
 }

@@ -53,7 +53,10 @@ const instant = (description: string) =>
 
 /** Output: the UTC day `YYYY-MM-DD`. */
 const day = (description: string) =>
-  dateParameter((i) => i.slice(0, 10)).meta({ description: `${description} Format: ${ISO_DAY_OR_INSTANT}; only its (UTC) day counts.`, example: '2026-11-01' });
+  dateParameter((i) => i.slice(0, 10)).meta({
+    description: `${description} Format: ${ISO_DAY_OR_INSTANT}; only its (UTC) day counts.`,
+    example: '2026-11-01',
+  });
 
 export const MAX_TOP = 1000;
 
@@ -80,8 +83,12 @@ export const pricesQuerySchema = z.strictObject({
   termDuration: text('Term, e.g. P1M, P1Y, P3Y.', 'P1Y').optional(),
   billingPlan: text('Billing plan (license-based): Monthly, Annual, None.', 'Monthly').optional(),
   currency: currency('Only prices published in this currency.').optional(),
-  date: instant('The instant whose prices are wanted (default: now). The overlap rule of the pricing guide picks one version per price.').optional(),
-  convertTo: currency('Adds `converted` to each item: the price in this currency with the exchange rates in force on `date`.').optional(),
+  date: instant(
+    'The instant whose prices are wanted (default: now). The overlap rule of the pricing guide picks one version per price.',
+  ).optional(),
+  convertTo: currency(
+    'Adds `converted` to each item: the price in this currency with the exchange rates in force on `date`.',
+  ).optional(),
   top,
   continuationToken: continuationToken.optional(),
 });
@@ -93,12 +100,10 @@ export const priceChangesQuerySchema = z.strictObject({
   market,
   view,
   from: day('The earlier date: the snapshot in force on it (the latest on or before it) is compared.'),
-  to: z
-    .union([z.literal(FUTURE), day('The later date.')])
-    .meta({
-      description: `The later date (${ISO_DAY_OR_INSTANT}), or \`future\`: compare the current price list in force on \`from\` with the future price list fetched on or before \`from\` (updatedlicensebased, refreshed with --timeline future).`,
-      example: '2026-11-02',
-    }),
+  to: z.union([z.literal(FUTURE), day('The later date.')]).meta({
+    description: `The later date (${ISO_DAY_OR_INSTANT}), or \`future\`: compare the current price list in force on \`from\` with the future price list fetched on or before \`from\` (updatedlicensebased, refreshed with --timeline future).`,
+    example: '2026-11-02',
+  }),
   top,
   continuationToken: continuationToken.optional(),
 });
@@ -112,8 +117,12 @@ export type ExchangeRatesQuery = z.output<typeof exchangeRatesQuerySchema>;
 
 // ---- Responses (for the OpenAPI document; prices and rates are JSON numbers with their published digits) ----
 
-const decimal = z.number().meta({ description: 'A decimal number written with exactly the digits published (e.g. 0.000140).' });
-const isoInstant = z.string().meta({ description: 'ISO 8601 UTC instant with seven fraction digits.', example: '2021-11-03T06:57:30.0682597Z' });
+const decimal = z
+  .number()
+  .meta({ description: 'A decimal number written with exactly the digits published (e.g. 0.000140).' });
+const isoInstant = z
+  .string()
+  .meta({ description: 'ISO 8601 UTC instant with seven fraction digits.', example: '2021-11-03T06:57:30.0682597Z' });
 
 export const convertedSchema = z.object({
   currency: z.string(),
@@ -146,9 +155,19 @@ export const priceItemSchema = z.object({
   tags: z.string(),
   erpPrice: decimal.nullable(),
   endOfSaleDate: isoInstant.nullable().optional().meta({ description: 'updatedlicensebased only.' }),
-  monthlyUnitPrice: decimal.optional().meta({ description: 'updatedlicensebased only: UnitPrice per month of the term (P1Y ÷ 12, P3Y ÷ 36, P1M as is).' }),
-  marginAmount: decimal.nullable().optional().meta({ description: 'updatedlicensebased only: ERP Price − UnitPrice (null without an ERP price).' }),
-  marginPercent: decimal.nullable().optional().meta({ description: 'updatedlicensebased only: margin as a percentage of the ERP price.' }),
+  monthlyUnitPrice: decimal
+    .optional()
+    .meta({
+      description: 'updatedlicensebased only: UnitPrice per month of the term (P1Y ÷ 12, P3Y ÷ 36, P1M as is).',
+    }),
+  marginAmount: decimal
+    .nullable()
+    .optional()
+    .meta({ description: 'updatedlicensebased only: ERP Price − UnitPrice (null without an ERP price).' }),
+  marginPercent: decimal
+    .nullable()
+    .optional()
+    .meta({ description: 'updatedlicensebased only: margin as a percentage of the ERP price.' }),
   converted: convertedSchema.optional(),
 });
 
@@ -175,10 +194,19 @@ export const priceChangesResponseSchema = z.object({
   view: z.string(),
   from: z.string(),
   to: z.string(),
-  snapshots: z.object({ from: z.string(), to: z.string() }).meta({ description: 'As-of days of the snapshots compared.' }),
+  snapshots: z
+    .object({ from: z.string(), to: z.string() })
+    .meta({ description: 'As-of days of the snapshots compared.' }),
   added: z.array(priceItemSchema).meta({ description: 'New: listed on `to` (in the future list), not on `from`.' }),
-  changed: z.array(z.object({ before: priceItemSchema.nullable(), after: priceItemSchema })).meta({ description: 'Listed on both with a different price in force.' }),
-  removed: z.array(priceItemSchema).meta({ description: 'Listed on `from`, not on `to`; with to=future: future rows whose EffectiveEndDate ends availability.' }),
+  changed: z
+    .array(z.object({ before: priceItemSchema.nullable(), after: priceItemSchema }))
+    .meta({ description: 'Listed on both with a different price in force.' }),
+  removed: z
+    .array(priceItemSchema)
+    .meta({
+      description:
+        'Listed on `from`, not on `to`; with to=future: future rows whose EffectiveEndDate ends availability.',
+    }),
   counts: z.object({ added: z.number(), changed: z.number(), removed: z.number(), unchanged: z.number() }),
   continuationToken: z.string().nullable(),
 });

@@ -10,7 +10,12 @@ const list = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p.length > 0));
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0),
+    );
 
 const PRICE_VIEWS = ['azure_consumption', 'azure_reservations', 'updatedlicensebased'] as const;
 export const priceViewSchema = z.enum(PRICE_VIEWS);
@@ -37,55 +42,54 @@ const intSetting = (fallback: number, min: number, max: number) =>
 
 const optionalUrl = z.url().optional();
 
-export const settingsSchema = z
-  .object({
-    /** Storage: a connection string, or identity-based `AzureWebJobsStorage__*` URIs (see storage/clients). */
-    AzureWebJobsStorage: z.string().optional(),
-    AzureWebJobsStorage__blobServiceUri: optionalUrl,
-    AzureWebJobsStorage__queueServiceUri: optionalUrl,
-    AzureWebJobsStorage__tableServiceUri: optionalUrl,
-    AzureWebJobsStorage__accountName: z.string().optional(),
-    AzureWebJobsStorage__credential: z.enum(['managedidentity']).optional(),
-    AzureWebJobsStorage__clientId: z.string().optional(),
-    /** Prefix for every table and container name, so that several installations or test runs can share one account. */
-    STORAGE_NAME_PREFIX: z
-      .string()
-      .regex(/^[a-z][a-z0-9]{0,11}$/, 'lowercase letters and digits, starting with a letter, at most 12')
-      .or(z.literal(''))
-      .default(''),
+export const settingsSchema = z.object({
+  /** Storage: a connection string, or identity-based `AzureWebJobsStorage__*` URIs (see storage/clients). */
+  AzureWebJobsStorage: z.string().optional(),
+  AzureWebJobsStorage__blobServiceUri: optionalUrl,
+  AzureWebJobsStorage__queueServiceUri: optionalUrl,
+  AzureWebJobsStorage__tableServiceUri: optionalUrl,
+  AzureWebJobsStorage__accountName: z.string().optional(),
+  AzureWebJobsStorage__credential: z.enum(['managedidentity']).optional(),
+  AzureWebJobsStorage__clientId: z.string().optional(),
+  /** Prefix for every table and container name, so that several installations or test runs can share one account. */
+  STORAGE_NAME_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{0,11}$/, 'lowercase letters and digits, starting with a letter, at most 12')
+    .or(z.literal(''))
+    .default(''),
 
-    PRICES_SOURCE: priceSourceSchema.default('sample'),
-    PRICES_MARKETS: list('US').pipe(z.array(marketSchema).min(1)),
-    PRICES_VIEWS: list('azure_consumption,azure_reservations').pipe(z.array(priceViewSchema).min(1)),
-    PRICES_SCHEDULE: ncrontab.default('0 30 2 * * *'),
-    /** Rejected rows above this share of a file fail the run and publish nothing. */
-    REJECTED_ROWS_MAX_PERCENT: z.coerce.number().min(0).max(100).default(1),
-    /** Health reports a market/view as stale when its last successful refresh is older than this. */
-    STALE_AFTER_HOURS: intSetting(36, 1, 24 * 90),
-    /** Parallel table transactions during an ingest. */
-    TABLE_WRITE_CONCURRENCY: intSetting(16, 1, 128),
-    /** How long a refresh waits for another refresh of the same market and view to finish. */
-    REFRESH_LOCK_WAIT_SECONDS: intSetting(300, 0, 3600),
+  PRICES_SOURCE: priceSourceSchema.default('sample'),
+  PRICES_MARKETS: list('US').pipe(z.array(marketSchema).min(1)),
+  PRICES_VIEWS: list('azure_consumption,azure_reservations').pipe(z.array(priceViewSchema).min(1)),
+  PRICES_SCHEDULE: ncrontab.default('0 30 2 * * *'),
+  /** Rejected rows above this share of a file fail the run and publish nothing. */
+  REJECTED_ROWS_MAX_PERCENT: z.coerce.number().min(0).max(100).default(1),
+  /** Health reports a market/view as stale when its last successful refresh is older than this. */
+  STALE_AFTER_HOURS: intSetting(36, 1, 24 * 90),
+  /** Parallel table transactions during an ingest. */
+  TABLE_WRITE_CONCURRENCY: intSetting(16, 1, 128),
+  /** How long a refresh waits for another refresh of the same market and view to finish. */
+  REFRESH_LOCK_WAIT_SECONDS: intSetting(300, 0, 3600),
 
-    HTTP_TIMEOUT_SECONDS: intSetting(120, 1, 3600),
-    HTTP_MAX_RETRIES: intSetting(5, 0, 20),
-    HTTP_RETRY_DELAY_MS: intSetting(1000, 1, 60000),
-    HTTP_MAX_RETRY_DELAY_MS: intSetting(60000, 1, 600000),
+  HTTP_TIMEOUT_SECONDS: intSetting(120, 1, 3600),
+  HTTP_MAX_RETRIES: intSetting(5, 0, 20),
+  HTTP_RETRY_DELAY_MS: intSetting(1000, 1, 60000),
+  HTTP_MAX_RETRY_DELAY_MS: intSetting(60000, 1, 600000),
 
-    PARTNER_CENTER_TENANT_ID: z.string().min(1).optional(),
-    PARTNER_CENTER_APP_ID: z.string().min(1).optional(),
-    PARTNER_CENTER_APP_SECRET: z.string().min(1).optional(),
-    PARTNER_CENTER_REFRESH_TOKEN: z.string().min(1).optional(),
-    PARTNER_CENTER_AUTHORITY: z.url().default('https://login.microsoftonline.com'),
-    PARTNER_CENTER_BASE_URL: z.url().default('https://api.partner.microsoft.com'),
-    RETAIL_PRICES_URL: z.url().default('https://prices.azure.com/api/retail/prices'),
+  PARTNER_CENTER_TENANT_ID: z.string().min(1).optional(),
+  PARTNER_CENTER_APP_ID: z.string().min(1).optional(),
+  PARTNER_CENTER_APP_SECRET: z.string().min(1).optional(),
+  PARTNER_CENTER_REFRESH_TOKEN: z.string().min(1).optional(),
+  PARTNER_CENTER_AUTHORITY: z.url().default('https://login.microsoftonline.com'),
+  PARTNER_CENTER_BASE_URL: z.url().default('https://api.partner.microsoft.com'),
+  RETAIL_PRICES_URL: z.url().default('https://prices.azure.com/api/retail/prices'),
 
-    RATES_SOURCE: ratesSourceSchema.default('sample'),
-    RATES_SCHEDULE: ncrontab.default('0 0 3 * * *'),
-    ECB_RATES_URL: z.url().default('https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml'),
-    /** Local runner only: when set, functions with authLevel `function` require this key. */
-    LOCAL_FUNCTION_KEY: z.string().min(8).optional(),
-  });
+  RATES_SOURCE: ratesSourceSchema.default('sample'),
+  RATES_SCHEDULE: ncrontab.default('0 0 3 * * *'),
+  ECB_RATES_URL: z.url().default('https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml'),
+  /** Local runner only: when set, functions with authLevel `function` require this key. */
+  LOCAL_FUNCTION_KEY: z.string().min(8).optional(),
+});
 
 export type Settings = z.infer<typeof settingsSchema>;
 

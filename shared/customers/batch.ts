@@ -176,7 +176,8 @@ async function* csvRecords(rows: AsyncIterable<string[]>): AsyncGenerator<Source
       yield { payload, extra };
     }
   }
-  if (!columns) throw new UnreadableCustomerFile('the file is empty: a header row with the customer fields is expected');
+  if (!columns)
+    throw new UnreadableCustomerFile('the file is empty: a header row with the customer fields is expected');
 }
 
 function csvColumns(header: string[]): CsvColumn[] {
@@ -211,7 +212,11 @@ function jsonLineRecord(line: string): SourceRecord {
     value = JSON.parse(line);
   } catch {
     // JSON.parse's message quotes the line: never pass it on.
-    return { payload: undefined, extra: {}, unreadable: { field: '', code: 'RECORD_UNREADABLE', message: 'The line is not valid JSON' } };
+    return {
+      payload: undefined,
+      extra: {},
+      unreadable: { field: '', code: 'RECORD_UNREADABLE', message: 'The line is not valid JSON' },
+    };
   }
   if (!isPlainObject(value)) return { payload: value, extra: {} };
   const extra: Record<string, unknown> = {};
@@ -220,7 +225,12 @@ function jsonLineRecord(line: string): SourceRecord {
 }
 
 function unreadableVerdict(finding: Finding): CustomerVerdict {
-  return { valid: false, errors: [finding], warnings: [], normalized: { country: null, organizationRegistrationNumber: null, phoneNumber: null } };
+  return {
+    valid: false,
+    errors: [finding],
+    warnings: [],
+    normalized: { country: null, organizationRegistrationNumber: null, phoneNumber: null },
+  };
 }
 
 // ---- Reports ------------------------------------------------------------------------------------

@@ -33,7 +33,8 @@ export function handleValidateCustomer(
     } catch {
       throw new ApiError(400, 'InvalidBody', 'The body must be a JSON object (it is not valid JSON)');
     }
-    if (!isPlainObject(payload)) throw new ApiError(400, 'InvalidBody', 'The body must be a JSON object describing one customer');
+    if (!isPlainObject(payload))
+      throw new ApiError(400, 'InvalidBody', 'The body must be a JSON object describing one customer');
 
     const verdict = validateCustomer(payload);
     const { normalized } = verdict;
@@ -50,7 +51,10 @@ export function handleValidateCustomer(
 
 /** The body as text, refused as soon as it passes the limit (counted in bytes, read in chunks). */
 async function readBody(body: AsyncIterable<Uint8Array> | null, declaredLength: string | null): Promise<string> {
-  const tooLarge = () => new ApiError(413, 'PayloadTooLarge', `The body is larger than ${MAX_BODY_BYTES} bytes`, { limitBytes: MAX_BODY_BYTES });
+  const tooLarge = () =>
+    new ApiError(413, 'PayloadTooLarge', `The body is larger than ${MAX_BODY_BYTES} bytes`, {
+      limitBytes: MAX_BODY_BYTES,
+    });
   if (Number(declaredLength) > MAX_BODY_BYTES) throw tooLarge();
   if (!body) return '';
   const chunks: Uint8Array[] = [];

@@ -20,5 +20,6 @@ export function closeSpool(spool: SpoolFile): Promise<void> {
 }
 
 export async function* spooledLines(file: string): AsyncGenerator<string> {
-  for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) if (line) yield line;
+  for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity }))
+    if (line) yield line;
 }

@@ -64,7 +64,9 @@ async function openSingleCsvEntry(filePath: string): Promise<Readable> {
   if (csvEntries.length !== 1) {
     const listing = files.map((f) => f.path).join(', ') || 'nothing';
     const problem = csvEntries.length === 0 ? 'no CSV file' : `${csvEntries.length} CSV files`;
-    throw new StructuralError(`the zip archive must hold exactly one CSV file but holds ${problem} (entries: ${listing})`);
+    throw new StructuralError(
+      `the zip archive must hold exactly one CSV file but holds ${problem} (entries: ${listing})`,
+    );
   }
   return csvEntries[0].stream();
 }

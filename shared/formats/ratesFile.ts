@@ -22,7 +22,11 @@ export interface ParsedRates {
 
 const FX_COLUMNS = { currencycode: 'currency', usdperunit: 'usdPerUnit', month: 'month' } as const;
 
-const compact = (header: string) => header.replace(/^\uFEFF/, '').replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+const compact = (header: string) =>
+  header
+    .replace(/^\uFEFF/, '')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .toLowerCase();
 
 /** True when the first line is a Partner Center FX header (any case, quoted or not, any column order). */
 export function isFxRatesHeader(firstLine: string): boolean {
@@ -41,7 +45,9 @@ export function parseRatesFile(text: string): ParsedRates {
   const format = detectRatesFormat(text);
   if (format === 'partnercenter-fx-csv') return parseFxCsv(text);
   if (format === 'ecb-xml') return parseEcbXml(text);
-  throw new StructuralError('not an exchange-rate file: expected a Partner Center FX CSV ("CurrencyCode","USDPerUnit","Month") or ECB euro reference rates (XML)');
+  throw new StructuralError(
+    'not an exchange-rate file: expected a Partner Center FX CSV ("CurrencyCode","USDPerUnit","Month") or ECB euro reference rates (XML)',
+  );
 }
 
 function parseFxCsv(text: string): ParsedRates {
@@ -57,7 +63,13 @@ function parseFxCsv(text: string): ParsedRates {
   for (const required of Object.values(FX_COLUMNS)) {
     if (!fields.includes(required)) throw new StructuralError(`the FX header lacks ${required}`);
   }
-  const result: ParsedRates = { format: 'partnercenter-fx-csv', rateDate: null, rates: [], rejected: [], read: rows.length };
+  const result: ParsedRates = {
+    format: 'partnercenter-fx-csv',
+    rateDate: null,
+    rates: [],
+    rejected: [],
+    read: rows.length,
+  };
   rows.forEach((values, i) => {
     const line = i + 2;
     if (values.length !== fields.length) {
@@ -98,7 +110,8 @@ function parseEcbXml(text: string): ParsedRates {
     const attributes = Object.fromEntries([...tag[1].matchAll(ATTRIBUTE)].map((a) => [a[1], a[2] ?? a[3]]));
     if (attributes.time !== undefined) {
       if (day !== null) break;
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(attributes.time)) throw new StructuralError(`ECB rates: "${attributes.time}" is not a date`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(attributes.time))
+        throw new StructuralError(`ECB rates: "${attributes.time}" is not a date`);
       day = attributes.time;
       continue;
     }
@@ -107,7 +120,10 @@ function parseEcbXml(text: string): ParsedRates {
     const currency = attributes.currency.trim().toUpperCase();
     const rate = (attributes.rate ?? '').trim();
     if (!/^[A-Z]{3}$/.test(currency) || !/^\d+(\.\d+)?$/.test(rate) || Number(rate) === 0) {
-      rejected.push({ line, reason: `currency "${attributes.currency}" rate "${attributes.rate ?? ''}" is not a currency code and a positive rate` });
+      rejected.push({
+        line,
+        reason: `currency "${attributes.currency}" rate "${attributes.rate ?? ''}" is not a currency code and a positive rate`,
+      });
       continue;
     }
     eurRates.push({ currency, rate });

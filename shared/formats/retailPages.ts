@@ -117,7 +117,10 @@ export async function* readRetailPages(filePath: string, market: string): AsyncG
       const item = itemSchema.safeParse(raw);
       yield item.success
         ? { line: ordinal, record: retailItemToRecord(item.data, market) }
-        : { line: ordinal, error: `item ${ordinal} is not a Retail Prices item: ${item.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` };
+        : {
+            line: ordinal,
+            error: `item ${ordinal} is not a Retail Prices item: ${item.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+          };
     }
   }
 }

@@ -73,7 +73,12 @@ export function guardBody(source: Readable, guard: BodyGuard): Readable {
     else body.push(null);
   });
   source.on('error', (error) =>
-    fail('ECONNRESET', cutOff() ? `body truncated: the connection ended early (${error.message})` : `connection failed (${error.message})`),
+    fail(
+      'ECONNRESET',
+      cutOff()
+        ? `body truncated: the connection ended early (${error.message})`
+        : `connection failed (${error.message})`,
+    ),
   );
   source.on('close', () => {
     if (!ended) fail('ECONNRESET', 'body truncated: the connection ended early');

@@ -36,8 +36,14 @@ interface Credentials {
 }
 
 function credentialsFrom(settings: Settings): Credentials {
-  const { PARTNER_CENTER_TENANT_ID, PARTNER_CENTER_APP_ID, PARTNER_CENTER_APP_SECRET, PARTNER_CENTER_REFRESH_TOKEN } = settings;
-  if (!PARTNER_CENTER_TENANT_ID || !PARTNER_CENTER_APP_ID || !PARTNER_CENTER_APP_SECRET || !PARTNER_CENTER_REFRESH_TOKEN) {
+  const { PARTNER_CENTER_TENANT_ID, PARTNER_CENTER_APP_ID, PARTNER_CENTER_APP_SECRET, PARTNER_CENTER_REFRESH_TOKEN } =
+    settings;
+  if (
+    !PARTNER_CENTER_TENANT_ID ||
+    !PARTNER_CENTER_APP_ID ||
+    !PARTNER_CENTER_APP_SECRET ||
+    !PARTNER_CENTER_REFRESH_TOKEN
+  ) {
     throw new PartnerCenterAuthError(
       'the partnercenter source needs PARTNER_CENTER_TENANT_ID, PARTNER_CENTER_APP_ID, PARTNER_CENTER_APP_SECRET and PARTNER_CENTER_REFRESH_TOKEN',
     );
@@ -61,7 +67,11 @@ const tokenErrorSchema = z.object({
   error_description: z.string().optional(),
 });
 
-export function createPartnerCenterAuth(settings: Settings, http: UpstreamHttp, now: () => number = Date.now): AccessTokenProvider {
+export function createPartnerCenterAuth(
+  settings: Settings,
+  http: UpstreamHttp,
+  now: () => number = Date.now,
+): AccessTokenProvider {
   const credentials = credentialsFrom(settings);
   const tokenUrl = `${settings.PARTNER_CENTER_AUTHORITY.replace(/\/+$/, '')}/${encodeURIComponent(credentials.tenantId)}/oauth2/token`;
   let cached: { token: string; renewAt: number } | undefined;
@@ -70,7 +80,8 @@ export function createPartnerCenterAuth(settings: Settings, http: UpstreamHttp, 
   /** Belt and braces: the identity platform does not echo credentials, but a proxy or a fake might. */
   const redact = (text: string) =>
     [credentials.appSecret, credentials.refreshToken].reduce((t, secret) => t.split(secret).join('[redacted]'), text);
-  const fail = (problem: string) => new PartnerCenterAuthError(redact(`token request to ${endpointOf(tokenUrl)} failed: ${problem}`));
+  const fail = (problem: string) =>
+    new PartnerCenterAuthError(redact(`token request to ${endpointOf(tokenUrl)} failed: ${problem}`));
 
   async function redeem(signal?: AbortSignal): Promise<string> {
     const form = new URLSearchParams({
@@ -96,13 +107,18 @@ export function createPartnerCenterAuth(settings: Settings, http: UpstreamHttp, 
     if (response.status !== 200) {
       const refusal = tokenErrorSchema.safeParse(json);
       // The first line of the description carries the AADSTS code and its meaning; trace ids follow.
-      const reason = refusal.success ? `${refusal.data.error}: ${refusal.data.error_description?.split(/\r?\n/)[0] ?? ''}` : 'no error details';
+      const reason = refusal.success
+        ? `${refusal.data.error}: ${refusal.data.error_description?.split(/\r?\n/)[0] ?? ''}`
+        : 'no error details';
       throw fail(`HTTP ${response.status} (${reason.trim()})`);
     }
     const token = tokenResponseSchema.safeParse(json);
     if (!token.success) throw fail('the response holds no access_token/expires_in');
     const lifetimeMs = token.data.expires_in * 1000;
-    cached = { token: token.data.access_token, renewAt: now() + lifetimeMs - Math.min(RENEW_BEFORE_EXPIRY_MS, lifetimeMs / 2) };
+    cached = {
+      token: token.data.access_token,
+      renewAt: now() + lifetimeMs - Math.min(RENEW_BEFORE_EXPIRY_MS, lifetimeMs / 2),
+    };
     return token.data.access_token;
   }
 

@@ -15,7 +15,15 @@ export interface Backoff {
 }
 
 /** Connection-level failures worth another attempt (ours: ETIMEDOUT from the attempt timeout and the body guard). */
-const TRANSIENT_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const TRANSIENT_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** 501 and 505 will not change on a second try. */
 function isTransientStatus(status: number): boolean {

@@ -5,7 +5,11 @@ import { SourceError, type PriceSheetRequest } from '../prices/sources/source';
 export function asSourceError(error: unknown, request: PriceSheetRequest): SourceError {
   if (error instanceof SourceError) return error;
   const status = (error as { status?: unknown }).status;
-  return new SourceError(error instanceof Error ? error.message : String(error), request, typeof status === 'number' ? status : undefined);
+  return new SourceError(
+    error instanceof Error ? error.message : String(error),
+    request,
+    typeof status === 'number' ? status : undefined,
+  );
 }
 
 /**

@@ -90,11 +90,16 @@ export function createUpstreamHttp(settings: Settings, tuning: Partial<HttpTunin
   const backoff = { retryDelayMs: limits.retryDelayMs, maxRetryDelayMs: limits.maxRetryDelayMs };
   const pipeline = createEmptyPipeline();
   pipeline.addPolicy(userAgentPolicy({ userAgentPrefix: 'csp-pricing-functions' }));
-  pipeline.addPolicy(retryPolicy([retryAfterStrategy(backoff), backoffStrategy(backoff)], { maxRetries: limits.maxRetries }));
+  pipeline.addPolicy(
+    retryPolicy([retryAfterStrategy(backoff), backoffStrategy(backoff)], { maxRetries: limits.maxRetries }),
+  );
   pipeline.addPolicy(attemptPolicy(limits));
   const client = createDefaultHttpClient();
 
-  async function run(request: UpstreamRequest, streamed: ReadonlySet<number>): Promise<{ pipelineRequest: PipelineRequest; response: PipelineResponse }> {
+  async function run(
+    request: UpstreamRequest,
+    streamed: ReadonlySet<number>,
+  ): Promise<{ pipelineRequest: PipelineRequest; response: PipelineResponse }> {
     const pipelineRequest = createPipelineRequest({
       url: request.url,
       method: request.method ?? 'GET',
@@ -143,12 +148,17 @@ function giveUp(request: UpstreamRequest, pipelineRequest: PipelineRequest, erro
   if (request.signal?.aborted) return new UpstreamHttpError(`${endpointOf(request.url)}: cancelled`);
   const attempts = attemptsMade(pipelineRequest);
   const reason = error instanceof Error ? error.message : String(error);
-  return new UpstreamHttpError(`${endpointOf(request.url)}: ${reason} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'})`);
+  return new UpstreamHttpError(
+    `${endpointOf(request.url)}: ${reason} (gave up after ${attempts} attempt${attempts === 1 ? '' : 's'})`,
+  );
 }
 
 /** The error for a final non-success answer, with the start of its body (Partner Center explains itself there). */
 export function statusError(what: string, response: BufferedResponse): UpstreamHttpError {
   const excerpt = response.text.replace(/\s+/g, ' ').trim().slice(0, 300);
   const retried = response.attempts > 1 ? ` after ${response.attempts} attempts` : '';
-  return new UpstreamHttpError(`${what} answered HTTP ${response.status}${retried}${excerpt ? `: ${excerpt}` : ''}`, response.status);
+  return new UpstreamHttpError(
+    `${what} answered HTTP ${response.status}${retried}${excerpt ? `: ${excerpt}` : ''}`,
+    response.status,
+  );
 }

@@ -78,7 +78,11 @@ interface Digest {
 const keyPrefixOf = (rowKey: string) => rowKey.slice(0, rowKey.lastIndexOf('|') + 1);
 const priceIdOf = (line: ManifestLine) => versionHash(line.partitionKey, keyPrefixOf(line.rowKey));
 
-async function digests(storage: StorageClients, snapshot: SnapshotRecord, ending?: Set<string>): Promise<Map<string, Digest>> {
+async function digests(
+  storage: StorageClients,
+  snapshot: SnapshotRecord,
+  ending?: Set<string>,
+): Promise<Map<string, Digest>> {
   const result = new Map<string, Digest>();
   for await (const line of readManifest(storage, snapshot.manifest)) {
     const id = priceIdOf(line);
@@ -102,13 +106,19 @@ async function endingVersions(storage: StorageClients, market: string, view: Pri
   const filter = odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to} and effectiveEndDate lt ${'9999-01-01'}`;
   const ids = new Set<string>();
   const table = storage.table(storage.names.tables.prices);
-  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })) {
+  for await (const e of table.listEntities<Record<string, unknown>>({
+    queryOptions: { filter, select: ['PartitionKey', 'RowKey'] },
+  })) {
     ids.add(versionHash(e.partitionKey as string, e.rowKey as string));
   }
   return ids;
 }
 
-async function linesOf(storage: StorageClients, snapshot: SnapshotRecord, wanted: Set<string>): Promise<Map<string, ManifestLine[]>> {
+async function linesOf(
+  storage: StorageClients,
+  snapshot: SnapshotRecord,
+  wanted: Set<string>,
+): Promise<Map<string, ManifestLine[]>> {
   const result = new Map<string, ManifestLine[]>();
   if (wanted.size === 0) return result;
   for await (const line of readManifest(storage, snapshot.manifest)) {
@@ -122,18 +132,30 @@ async function linesOf(storage: StorageClients, snapshot: SnapshotRecord, wanted
 }
 
 /** The manifest line of a version read from the table: the price's row-key prefix plus the version's start date. */
-const rowKeyOf = (line: ManifestLine, v: PriceVersion) => `${keyPrefixOf(line.rowKey)}${encodeURIComponent(v.effectiveStartDate)}`;
+const rowKeyOf = (line: ManifestLine, v: PriceVersion) =>
+  `${keyPrefixOf(line.rowKey)}${encodeURIComponent(v.effectiveStartDate)}`;
 
-const samePrice = (a: string | null, b: string | null) => (a === null || b === null ? a === b : new Decimal(a).equals(b));
+const samePrice = (a: string | null, b: string | null) =>
+  a === null || b === null ? a === b : new Decimal(a).equals(b);
 
 export async function priceChanges(storage: StorageClients, q: ChangesQuery): Promise<PriceChanges> {
   const future = q.to === 'future';
   const base = { market: q.market, view: q.view };
   const before = await snapshotOnOrBefore(storage, { ...base, timeline: 'current', asOf: q.from });
-  if (!before) throw new SnapshotNotFoundError('from', `no ${q.market}/${q.view} price snapshot on or before ${q.from}`);
-  const after = await snapshotOnOrBefore(storage, { ...base, timeline: future ? 'future' : 'current', asOf: future ? q.from : q.to });
+  if (!before)
+    throw new SnapshotNotFoundError('from', `no ${q.market}/${q.view} price snapshot on or before ${q.from}`);
+  const after = await snapshotOnOrBefore(storage, {
+    ...base,
+    timeline: future ? 'future' : 'current',
+    asOf: future ? q.from : q.to,
+  });
   if (!after) {
-    throw new SnapshotNotFoundError('to', future ? `no future ${q.market}/${q.view} price list fetched on or before ${q.from}` : `no ${q.market}/${q.view} price snapshot on or before ${q.to}`);
+    throw new SnapshotNotFoundError(
+      'to',
+      future
+        ? `no future ${q.market}/${q.view} price list fetched on or before ${q.from}`
+        : `no ${q.market}/${q.view} price snapshot on or before ${q.to}`,
+    );
   }
 
   const ending = future ? await endingVersions(storage, q.market, q.view) : undefined;
@@ -178,14 +200,19 @@ export async function priceChanges(storage: StorageClients, q: ChangesQuery): Pr
   const instantOf = (day: string) => startOfDay(day);
   /** The version in force on the day among those listed; for a future list, its newest version. */
   const listedInForce = (versions: PriceVersion[], day: string | null): PriceVersion => {
-    const instant = day ? instantOf(day) : versions.reduce((m, v) => (v.effectiveStartDate > m ? v.effectiveStartDate : m), '');
-    return versionInForce(versions, instant) ?? versions.reduce((a, b) => (b.effectiveStartDate > a.effectiveStartDate ? b : a));
+    const instant = day
+      ? instantOf(day)
+      : versions.reduce((m, v) => (v.effectiveStartDate > m ? v.effectiveStartDate : m), '');
+    return (
+      versionInForce(versions, instant) ??
+      versions.reduce((a, b) => (b.effectiveStartDate > a.effectiveStartDate ? b : a))
+    );
   };
   const afterDay = future ? null : q.to;
 
   const changed: PriceChanges['changed'] = [];
   let checked = 0;
-  for (; checked < checking.length && changed.length < q.top; ) {
+  for (; checked < checking.length && changed.length < q.top;) {
     const batch = checking.slice(checked, checked + Math.min(q.top - changed.length + 16, 200));
     const results = await Promise.all(
       batch.map(async (id) => {
@@ -194,8 +221,13 @@ export async function priceChanges(storage: StorageClients, q: ChangesQuery): Pr
         const a = listedInForce(now, afterDay);
         // The same version republished with other content: the table keeps only its latest content,
         // so what it said before is unknown (reported with before = null).
-        const hashOn = (lines: ManifestLine[] | undefined, v: PriceVersion) => lines?.find((l) => l.rowKey === rowKeyOf(l, v))?.contentHash;
-        if (b.effectiveStartDate === a.effectiveStartDate && hashOn(linesBefore.get(id), b) !== hashOn(linesAfter.get(id), a)) return { before: null, after: a };
+        const hashOn = (lines: ManifestLine[] | undefined, v: PriceVersion) =>
+          lines?.find((l) => l.rowKey === rowKeyOf(l, v))?.contentHash;
+        if (
+          b.effectiveStartDate === a.effectiveStartDate &&
+          hashOn(linesBefore.get(id), b) !== hashOn(linesAfter.get(id), a)
+        )
+          return { before: null, after: a };
         if (samePrice(b.unitPrice, a.unitPrice) && samePrice(b.erpPrice, a.erpPrice)) return null;
         return { before: b, after: a };
       }),
@@ -209,7 +241,11 @@ export async function priceChanges(storage: StorageClients, q: ChangesQuery): Pr
 
   const [addedVersions, removedVersions] = await Promise.all([
     Promise.all(addedPage.map(async (id) => listedInForce(await read(linesAfter.get(id)), afterDay))),
-    Promise.all(removedPage.map(async (id) => listedInForce(await read((future ? linesAfter : linesBefore).get(id)), future ? null : q.from))),
+    Promise.all(
+      removedPage.map(async (id) =>
+        listedInForce(await read((future ? linesAfter : linesBefore).get(id)), future ? null : q.from),
+      ),
+    ),
   ]);
 
   const next = {
@@ -225,6 +261,9 @@ export async function priceChanges(storage: StorageClients, q: ChangesQuery): Pr
     removed: removedVersions,
     counts: { added: added.length, removed: removed.length, unchanged, candidates: candidates.length },
     next: more ? next : null,
-    identity: createHash('sha256').update([before.manifest, before.sha256, before.runId, after.manifest, after.sha256, after.runId].join('\n')).digest('base64url').slice(0, 22),
+    identity: createHash('sha256')
+      .update([before.manifest, before.sha256, before.runId, after.manifest, after.sha256, after.runId].join('\n'))
+      .digest('base64url')
+      .slice(0, 22),
   };
 }

@@ -13,7 +13,14 @@ import { archiveExtension, archiveFile } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
 import { versionDigest, versionKeys } from './tables/keys';
 import { DigestMap } from './digestMap';
-import { manifestName, readManifest, saveSnapshot, snapshotOnOrBefore, latestSnapshot, uploadManifest } from './tables/snapshots';
+import {
+  manifestName,
+  readManifest,
+  saveSnapshot,
+  snapshotOnOrBefore,
+  latestSnapshot,
+  uploadManifest,
+} from './tables/snapshots';
 import { createChangeWriter } from './writes';
 import { appendLine, closeSpool, openSpool } from '../files/spool';
 import { checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from '../runs/recordedRun';
@@ -67,7 +74,14 @@ export function ingestPriceSheet(req: IngestRequest): Promise<PipelineRun> {
     storage: req.storage,
     settings: req.settings,
     logger: req.logger,
-    identity: { kind: req.kind, source: req.source, market: req.market, view: req.view, timeline: req.timeline, asOf: req.asOf },
+    identity: {
+      kind: req.kind,
+      source: req.source,
+      market: req.market,
+      view: req.view,
+      timeline: req.timeline,
+      asOf: req.asOf,
+    },
     lockName: `${req.view}/${req.market}/${req.timeline}`,
     eventName: 'PriceIngestRun',
     rejectedReportName: (r) => `${r.view}/${r.market}/${r.asOf}/${r.runId}.rejected.csv`,
@@ -84,13 +98,20 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
   // 1. Spool and archive, before any parsing.
   const download = await req.open();
   const rawFile = path.join(tmp, 'raw');
-  const { sha256, bytes, head } = await spool(download.body, rawFile, (done) => req.onProgress?.({ phase: 'download', done }));
-  const archived = await archiveFile(storage, `${req.view}/${req.market}/${req.asOf}/${sha256}.${archiveExtension(head)}`, rawFile, {
-    source: req.source,
-    origin: encodeURIComponent(download.origin),
-    runId: run.runId,
-    bytes: String(bytes),
-  });
+  const { sha256, bytes, head } = await spool(download.body, rawFile, (done) =>
+    req.onProgress?.({ phase: 'download', done }),
+  );
+  const archived = await archiveFile(
+    storage,
+    `${req.view}/${req.market}/${req.asOf}/${sha256}.${archiveExtension(head)}`,
+    rawFile,
+    {
+      source: req.source,
+      origin: encodeURIComponent(download.origin),
+      runId: run.runId,
+      bytes: String(bytes),
+    },
+  );
   run.archive = archived.name;
 
   // 2–3. Parse, validate and diff against the previous snapshot.
@@ -99,7 +120,9 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
   const previous = await snapshotOnOrBefore(storage, { ...snapshotQuery, asOf: req.asOf });
   const latest = await latestSnapshot(storage, snapshotQuery);
   const known = new DigestMap(previous?.rows);
-  if (previous) for await (const line of readManifest(storage, previous.manifest)) known.set(versionDigest(line.partitionKey, line.rowKey), Number(line.contentHash));
+  if (previous)
+    for await (const line of readManifest(storage, previous.manifest))
+      known.set(versionDigest(line.partitionKey, line.rowKey), Number(line.contentHash));
 
   const manifest = openSpool(path.join(tmp, 'manifest.tsv'));
   const changes = createChangeWriter({
@@ -147,14 +170,21 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
   await closeSpool(manifest);
 
   const valid = counts.read - counts.rejected;
-  if (valid === 0) throw new FileRejectedError(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
+  if (valid === 0)
+    throw new FileRejectedError(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
   checkRejectedShare(counts, settings, 'rows', (message) => new FileRejectedError(message));
 
   const removed = new Set<string>();
   for (const [id, state] of known.entries()) if (state !== SEEN) removed.add(id.toString('hex'));
   counts.removed = removed.size;
 
-  req.logger.info('sheet read and compared', { rows: counts.read, added: counts.added, changed: counts.changed, removed: counts.removed, durationMs: Date.now() - readStarted });
+  req.logger.info('sheet read and compared', {
+    rows: counts.read,
+    added: counts.added,
+    changed: counts.changed,
+    removed: counts.removed,
+    durationMs: Date.now() - readStarted,
+  });
   const writeStarted = Date.now();
   // 4. Write what changed. A backfill into the past does not mark versions that later snapshots still list as removed.
   const removals = removed.size > 0 && previous !== null && removalsApply(req, latest?.asOf);
@@ -168,7 +198,8 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
   req.logger.info('changes written', { entities: counts.entitiesWritten, durationMs: Date.now() - writeStarted });
 
   // 5. Commit the snapshot (nothing to do when the same file was already committed for this day).
-  const unchangedRerun = previous?.asOf === req.asOf && previous.sha256 === sha256 && counts.added + counts.changed + counts.removed === 0;
+  const unchangedRerun =
+    previous?.asOf === req.asOf && previous.sha256 === sha256 && counts.added + counts.changed + counts.removed === 0;
   if (unchangedRerun) return;
   const sameListing = previous !== null && counts.added + counts.changed + counts.removed === 0;
   const name = sameListing ? previous.manifest : manifestName(req.market, req.view, req.timeline, req.asOf);
@@ -215,6 +246,3 @@ async function spool(
   await pipeline(body, tap, fs.createWriteStream(file));
   return { sha256: hash.digest('hex'), bytes, head };
 }
-
-
-

@@ -3,7 +3,13 @@ import Decimal from 'decimal.js';
 import type { PriceView } from '../config/settings';
 import { pricesInForce, type PriceVersion } from './version';
 import type { StorageClients } from '../storage/clients';
-import { isMeterDocPartition, marketViewRange, versionsByMeter, versionsByProduct, versionsOfEntity } from './tables/versions';
+import {
+  isMeterDocPartition,
+  marketViewRange,
+  versionsByMeter,
+  versionsByProduct,
+  versionsOfEntity,
+} from './tables/versions';
 import { metersOfProduct } from './tables/productIndex';
 
 /**
@@ -58,13 +64,32 @@ async function rangeSources(storage: StorageClients, table: TableClient, q: Pric
   const { market, view, productId, skuId } = q;
   if (q.meterId !== undefined) {
     const meterId = q.meterId;
-    return [() => versionsByMeter(table, { market, view, meterId, productId, skuId: productId === undefined ? undefined : skuId })];
+    return [
+      () =>
+        versionsByMeter(table, {
+          market,
+          view,
+          meterId,
+          productId,
+          skuId: productId === undefined ? undefined : skuId,
+        }),
+    ];
   }
   const product = productId as string;
   const unmetered: Source = () => versionsByProduct(table, { market, view, productId: product, skuId });
   if (view === 'updatedlicensebased') return [unmetered];
-  const meters = await metersOfProduct(storage.table(storage.names.tables.priceProducts), { market, view, productId: product, skuId });
-  return [unmetered, ...meters.map((m) => () => versionsByMeter(table, { market, view, meterId: m.meterId, productId: product, skuId: m.skuId }))];
+  const meters = await metersOfProduct(storage.table(storage.names.tables.priceProducts), {
+    market,
+    view,
+    productId: product,
+    skuId,
+  });
+  return [
+    unmetered,
+    ...meters.map(
+      (m) => () => versionsByMeter(table, { market, view, meterId: m.meterId, productId: product, skuId: m.skuId }),
+    ),
+  ];
 }
 
 function matchesFilters(v: PriceVersion, q: PriceQuery): boolean {
@@ -76,7 +101,8 @@ function matchesFilters(v: PriceVersion, q: PriceQuery): boolean {
   );
 }
 
-const tierOrder = (a: string | null, b: string | null) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : new Decimal(a).comparedTo(b));
+const tierOrder = (a: string | null, b: string | null) =>
+  a === b ? 0 : a === null ? -1 : b === null ? 1 : new Decimal(a).comparedTo(b);
 
 /** A stable order within one range query: by price key, tiers by their numeric lower bound. */
 function byPrice(a: PriceVersion, b: PriceVersion): number {
@@ -93,7 +119,10 @@ async function pageOverSources(sources: Source[], q: PriceQuery): Promise<PriceP
     const window = await Promise.all(sources.slice(first, first + SOURCE_CONCURRENCY).map((load) => load()));
     for (let i = 0; i < window.length; i++) {
       const index = first + i;
-      const inForce = pricesInForce(window[i].filter((v) => matchesFilters(v, q)), q.instant).sort(byPrice);
+      const inForce = pricesInForce(
+        window[i].filter((v) => matchesFilters(v, q)),
+        q.instant,
+      ).sort(byPrice);
       let offset = index === start.source ? start.offset : 0;
       while (offset < inForce.length && versions.length < q.top) versions.push(inForce[offset++]);
       if (versions.length === q.top) {
@@ -132,7 +161,11 @@ async function listMarketView(table: TableClient, q: PriceQuery): Promise<PriceP
   let read = 0;
   const emit = () => {
     if (!group) return;
-    versions.push(...pricesInForce(group.versions, q.instant).filter((v) => matchesFilters(v, q)).sort(byPrice));
+    versions.push(
+      ...pricesInForce(group.versions, q.instant)
+        .filter((v) => matchesFilters(v, q))
+        .sort(byPrice),
+    );
     last = { partitionKey: group.partitionKey, lastRowKey: group.lastRowKey };
   };
   for (const filter of queries) {

@@ -43,7 +43,10 @@ const HEADER_ALIASES: Record<string, PriceField> = {
 };
 
 export function fieldForHeader(header: string): PriceField | undefined {
-  const compact = header.replace(/^\uFEFF/, '').replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+  const compact = header
+    .replace(/^\uFEFF/, '')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .toLowerCase();
   return HEADER_ALIASES[compact] ?? PRICE_FIELDS.find((f) => f.toLowerCase() === compact);
 }
 
@@ -54,10 +57,11 @@ const text = z
   .optional()
   .transform((s) => s?.trim() ?? '');
 const requiredText = (what: string) => text.pipe(z.string().min(1, `${what} is empty`));
-const decimal = (what: string) =>
-  text.pipe(z.string().regex(DECIMAL, `${what} is not a decimal number`));
+const decimal = (what: string) => text.pipe(z.string().regex(DECIMAL, `${what} is not a decimal number`));
 const optionalDecimal = (what: string) =>
-  text.pipe(z.union([z.literal('').transform(() => null), z.string().regex(DECIMAL, `${what} is not a decimal number`)]));
+  text.pipe(
+    z.union([z.literal('').transform(() => null), z.string().regex(DECIMAL, `${what} is not a decimal number`)]),
+  );
 const instant = (what: string) =>
   text.transform((s, ctx) => {
     const parsed = parseInstant(s);
@@ -89,8 +93,12 @@ export const priceRowSchema = z
     unitOfMeasure: text,
     termDuration: text,
     billingPlan: text,
-    market: text.pipe(z.string().regex(/^[A-Za-z]{2}$/, 'Market is not a two-letter code')).transform((s) => s.toUpperCase()),
-    currency: text.pipe(z.string().regex(/^[A-Za-z]{3}$/, 'Currency is not a three-letter code')).transform((s) => s.toUpperCase()),
+    market: text
+      .pipe(z.string().regex(/^[A-Za-z]{2}$/, 'Market is not a two-letter code'))
+      .transform((s) => s.toUpperCase()),
+    currency: text
+      .pipe(z.string().regex(/^[A-Za-z]{3}$/, 'Currency is not a three-letter code'))
+      .transform((s) => s.toUpperCase()),
     unitPrice: decimal('UnitPrice'),
     pricingTierRangeMin: optionalDecimal('PricingTierRangeMin'),
     pricingTierRangeMax: optionalDecimal('PricingTierRangeMax'),
@@ -117,4 +125,12 @@ export function validatePriceRecord(record: PriceRecord): RowVerdict {
 }
 
 /** The fields that identify a price (everything but its dates and values), in key order. */
-export const PRICE_KEY_FIELDS = ['productId', 'skuId', 'meterId', 'termDuration', 'billingPlan', 'currency', 'pricingTierRangeMin'] as const;
+export const PRICE_KEY_FIELDS = [
+  'productId',
+  'skuId',
+  'meterId',
+  'termDuration',
+  'billingPlan',
+  'currency',
+  'pricingTierRangeMin',
+] as const;

@@ -31,7 +31,12 @@ import { appendLine, closeSpool, openSpool, spooledLines, type SpoolFile } from 
  */
 
 export interface ChangeWriter {
-  version(keys: { partitionKey: string; rowKey: string }, contentHash: number, row: PriceRow, added: boolean): Promise<void>;
+  version(
+    keys: { partitionKey: string; rowKey: string },
+    contentHash: number,
+    row: PriceRow,
+    added: boolean,
+  ): Promise<void>;
   /** Marks a version the sheet no longer lists (from this as-of day on). */
   removal(keys: { partitionKey: string; rowKey: string }): Promise<void>;
   /** Writes everything spooled; returns the number of entities written. */
@@ -68,7 +73,8 @@ export function createChangeWriter(o: ChangeWriterOptions): ChangeWriter {
 
   return {
     async version(keys, contentHash, row, added) {
-      if (!isMetered(row)) return appendLine(entities, JSON.stringify(['upsert', entityOf(row, keys, String(contentHash)), 'Replace']));
+      if (!isMetered(row))
+        return appendLine(entities, JSON.stringify(['upsert', entityOf(row, keys, String(contentHash)), 'Replace']));
       const change: DocChange = { k: keys.rowKey, v: storedVersionOf(row, keys.rowKey, String(contentHash)) };
       await appendLine(partitionSpool(keys.partitionKey), JSON.stringify(change));
       if (added) await appendLine(index, JSON.stringify([row.productId, row.skuId, row.meterId]));
@@ -138,14 +144,22 @@ async function mergedDocs(
           const removed = change.x ? versions.get(change.k) : undefined;
           if (removed) removed.removedAsOf = o.removedAsOf;
         }
-        const doc = meterDocEntity(partitionKey, meter, [...versions.values()].sort((a, b) => a.rowKey.localeCompare(b.rowKey)));
+        const doc = meterDocEntity(
+          partitionKey,
+          meter,
+          [...versions.values()].sort((a, b) => a.rowKey.localeCompare(b.rowKey)),
+        );
         return { doc, changes: changes.length };
       }),
     ),
   );
 }
 
-async function writeIndex(file: string, o: ChangeWriterOptions, run: <T>(task: () => Promise<T>) => Promise<T>): Promise<number> {
+async function writeIndex(
+  file: string,
+  o: ChangeWriterOptions,
+  run: <T>(task: () => Promise<T>) => Promise<T>,
+): Promise<number> {
   const table = o.storage.table(o.storage.names.tables.priceProducts);
   let written = 0;
   let pending: ProductMeters = new Map();

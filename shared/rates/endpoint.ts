@@ -15,10 +15,17 @@ export const exchangeRatesDoc: ApiDoc = {
     'Rates are JSON numbers with exactly the published digits; `asOf` is the day of that fetch, `month` the month the source published them for.',
   query: exchangeRatesQuerySchema,
   response: exchangeRatesResponseSchema,
-  errors: { 400: 'A parameter is invalid, unknown or repeated.', 404: 'RateNotFound: no rates stored on or before the date, or none for `currency`.' },
+  errors: {
+    400: 'A parameter is invalid, unknown or repeated.',
+    404: 'RateNotFound: no rates stored on or before the date, or none for `currency`.',
+  },
 };
 
-export async function handleExchangeRates(query: URLSearchParams, storage: StorageClients, logger: Logger): Promise<ApiResponse> {
+export async function handleExchangeRates(
+  query: URLSearchParams,
+  storage: StorageClients,
+  logger: Logger,
+): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
     const q = parseQuery(exchangeRatesQuerySchema, query);
     const date = q.date ?? todayUtc();
@@ -27,10 +34,21 @@ export async function handleExchangeRates(query: URLSearchParams, storage: Stora
       return jsonResponse(200, {
         date,
         base: BASE_CURRENCY,
-        rates: rates.map((r) => ({ currency: r.currency, usdPerUnit: exact(r.usdPerUnit), month: r.month, source: r.source, asOf: r.asOf })),
+        rates: rates.map((r) => ({
+          currency: r.currency,
+          usdPerUnit: exact(r.usdPerUnit),
+          month: r.month,
+          source: r.source,
+          asOf: r.asOf,
+        })),
       });
     } catch (e) {
-      if (e instanceof RateNotFoundError) throw new ApiError(404, 'RateNotFound', e.message, { parameter: e.currency === null ? 'date' : 'currency', currency: e.currency, date });
+      if (e instanceof RateNotFoundError)
+        throw new ApiError(404, 'RateNotFound', e.message, {
+          parameter: e.currency === null ? 'date' : 'currency',
+          currency: e.currency,
+          date,
+        });
       throw e;
     }
   });

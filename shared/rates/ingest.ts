@@ -61,22 +61,30 @@ async function ingestLocked(req: RatesIngestRequest, { run, reject, tmp }: RunCo
   const sha256 = createHash('sha256').update(raw).digest('hex');
   const rawFile = path.join(tmp, 'raw');
   await fs.promises.writeFile(rawFile, raw);
-  const archived = await archiveFile(storage, `fxrates/${req.asOf}/${sha256}.${archiveExtension(raw.subarray(0, 64))}`, rawFile, {
-    source: req.source,
-    origin: encodeURIComponent(download.origin),
-    runId: run.runId,
-    bytes: String(raw.length),
-  });
+  const archived = await archiveFile(
+    storage,
+    `fxrates/${req.asOf}/${sha256}.${archiveExtension(raw.subarray(0, 64))}`,
+    rawFile,
+    {
+      source: req.source,
+      origin: encodeURIComponent(download.origin),
+      runId: run.runId,
+      bytes: String(raw.length),
+    },
+  );
   run.archive = archived.name;
 
   const parsed = parseRatesFile((await readCapped(await openDecompressed(rawFile))).toString('utf8'));
   counts.read = parsed.read;
   for (const r of parsed.rejected) reject(r.line, r.reason);
-  if (parsed.rates.length === 0) throw new StructuralError(`no valid exchange rates (${counts.read} read, ${counts.rejected} rejected)`);
+  if (parsed.rates.length === 0)
+    throw new StructuralError(`no valid exchange rates (${counts.read} read, ${counts.rejected} rejected)`);
   checkRejectedShare(counts, settings, 'rates', (message) => new FileRejectedError(message));
 
   const previous = await rateSnapshotOnOrBefore(storage, req.asOf);
-  const before = new Map((previous ? await ratesOfSnapshot(storage, previous) : []).map((r) => [r.currency, r.usdPerUnit]));
+  const before = new Map(
+    (previous ? await ratesOfSnapshot(storage, previous) : []).map((r) => [r.currency, r.usdPerUnit]),
+  );
   for (const rate of parsed.rates) {
     const old = before.get(rate.currency);
     if (old === undefined) counts.added++;
@@ -110,13 +118,21 @@ async function readCapped(body: Readable | NodeJS.ReadableStream): Promise<Buffe
   for await (const chunk of body) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += buffer.length;
-    if (size > MAX_RATES_BYTES) throw new StructuralError(`the exchange-rate file exceeds ${MAX_RATES_BYTES} bytes: not a rates file`);
+    if (size > MAX_RATES_BYTES)
+      throw new StructuralError(`the exchange-rate file exceeds ${MAX_RATES_BYTES} bytes: not a rates file`);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
 }
 
 /** Fetches today's (or the as-of day's) rates from a source and stores them. */
-export function refreshRates(req: Omit<RatesIngestRequest, 'open' | 'source' | 'kind'> & { source: FxRatesSource }): Promise<RunRecord> {
-  return ingestRates({ ...req, kind: 'refresh', source: req.source.name, open: () => req.source.fetchRates({ asOf: req.asOf }) });
+export function refreshRates(
+  req: Omit<RatesIngestRequest, 'open' | 'source' | 'kind'> & { source: FxRatesSource },
+): Promise<RunRecord> {
+  return ingestRates({
+    ...req,
+    kind: 'refresh',
+    source: req.source.name,
+    open: () => req.source.fetchRates({ asOf: req.asOf }),
+  });
 }

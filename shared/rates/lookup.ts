@@ -1,6 +1,12 @@
 import { BASE_CURRENCY, convertAmount } from './rate';
 import type { StorageClients } from '../storage/clients';
-import { rateInSnapshot, rateSnapshotOnOrBefore, ratesOfSnapshot, type RateSnapshot, type StoredRate } from './snapshots';
+import {
+  rateInSnapshot,
+  rateSnapshotOnOrBefore,
+  ratesOfSnapshot,
+  type RateSnapshot,
+  type StoredRate,
+} from './snapshots';
 
 /** "The rate in force on day D": from the latest exchange-rate fetch taken on or before D. */
 
@@ -9,7 +15,11 @@ export class RateNotFoundError extends Error {
     readonly day: string,
     readonly currency: string | null,
   ) {
-    super(currency === null ? `no exchange rates were stored on or before ${day}` : `no exchange rate for ${currency} in force on ${day}`);
+    super(
+      currency === null
+        ? `no exchange rates were stored on or before ${day}`
+        : `no exchange rate for ${currency} in force on ${day}`,
+    );
     this.name = 'RateNotFoundError';
   }
 }
@@ -23,7 +33,11 @@ export interface RatesInForce {
 export async function ratesInForce(storage: StorageClients, day: string, currency?: string): Promise<RatesInForce> {
   const snapshot = await rateSnapshotOnOrBefore(storage, day);
   if (!snapshot) throw new RateNotFoundError(day, currency ?? null);
-  if (currency === undefined) return { snapshot, rates: (await ratesOfSnapshot(storage, snapshot)).sort((a, b) => a.currency.localeCompare(b.currency)) };
+  if (currency === undefined)
+    return {
+      snapshot,
+      rates: (await ratesOfSnapshot(storage, snapshot)).sort((a, b) => a.currency.localeCompare(b.currency)),
+    };
   const rate = await rateInSnapshot(storage, snapshot, currency);
   if (!rate) throw new RateNotFoundError(day, currency);
   return { snapshot, rates: [rate] };

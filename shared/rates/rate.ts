@@ -28,7 +28,10 @@ export const exchangeRateSchema = z.object({
     .trim()
     .regex(DECIMAL, 'USDPerUnit is not a decimal number')
     .refine((s) => !DECIMAL.test(s) || new Decimal(s).greaterThan(0), 'USDPerUnit must be above 0'),
-  month: z.string().trim().regex(/^\d{4}(0[1-9]|1[0-2])$/, 'Month is not YYYYMM'),
+  month: z
+    .string()
+    .trim()
+    .regex(/^\d{4}(0[1-9]|1[0-2])$/, 'Month is not YYYYMM'),
   eurRate: z.string().optional(),
 });
 
@@ -55,7 +58,10 @@ export function convertAmount(amount: string, fromUsdPerUnit: string, toUsdPerUn
  */
 export const ECB_SIGNIFICANT_DIGITS = 17;
 
-export function ratesFromEuroReference(eurRates: readonly { currency: string; rate: string }[], day: string): ExchangeRate[] {
+export function ratesFromEuroReference(
+  eurRates: readonly { currency: string; rate: string }[],
+  day: string,
+): ExchangeRate[] {
   const usd = eurRates.find((r) => r.currency === BASE_CURRENCY);
   if (!usd) throw new Error('the ECB reference rates hold no USD rate: cannot convert them to USD per unit');
   const month = day.slice(0, 7).replace('-', '');

@@ -39,7 +39,11 @@ export function rateSnapshotId(asOf: string, createdAt: string): string {
 }
 
 /** Writes the rates first, the snapshot entity last: a fetch is visible only once complete. */
-export async function saveRateSnapshot(storage: StorageClients, snapshot: RateSnapshot, rates: readonly ExchangeRate[]): Promise<number> {
+export async function saveRateSnapshot(
+  storage: StorageClients,
+  snapshot: RateSnapshot,
+  rates: readonly ExchangeRate[],
+): Promise<number> {
   const table = storage.table(storage.names.tables.rates);
   const entities = rates.map((r) => ({
     partitionKey: snapshot.id,
@@ -54,7 +58,10 @@ export async function saveRateSnapshot(storage: StorageClients, snapshot: RateSn
   const { id, rateDate, ...rest } = snapshot;
   await storage
     .table(storage.names.tables.rateSnapshots)
-    .upsertEntity({ partitionKey: SNAPSHOT_PARTITION, rowKey: id, ...rest, ...(rateDate ? { rateDate } : {}) }, 'Replace');
+    .upsertEntity(
+      { partitionKey: SNAPSHOT_PARTITION, rowKey: id, ...rest, ...(rateDate ? { rateDate } : {}) },
+      'Replace',
+    );
   return entities.length + 1;
 }
 
@@ -63,7 +70,9 @@ export async function rateSnapshotOnOrBefore(storage: StorageClients, day: strin
   const table = storage.table(storage.names.tables.rateSnapshots);
   const filter = odata`PartitionKey eq ${SNAPSHOT_PARTITION} and RowKey ge ${snapshotRowKey(day)}`;
   try {
-    for await (const page of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: 1 })) {
+    for await (const page of table
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+      .byPage({ maxPageSize: 1 })) {
       if (page.length > 0) return snapshotOf(page[0]);
     }
   } catch (e) {
@@ -103,16 +112,24 @@ function rateOf(e: Record<string, unknown>): StoredRate {
 export async function ratesOfSnapshot(storage: StorageClients, snapshot: RateSnapshot): Promise<StoredRate[]> {
   const table = storage.table(storage.names.tables.rates);
   const rates: StoredRate[] = [];
-  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${snapshot.id}` } })) {
+  for await (const e of table.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: odata`PartitionKey eq ${snapshot.id}` },
+  })) {
     rates.push(rateOf(e));
   }
   return rates;
 }
 
 /** One currency's rate in a fetch (a point read), or null. */
-export async function rateInSnapshot(storage: StorageClients, snapshot: RateSnapshot, currency: string): Promise<StoredRate | null> {
+export async function rateInSnapshot(
+  storage: StorageClients,
+  snapshot: RateSnapshot,
+  currency: string,
+): Promise<StoredRate | null> {
   try {
-    return rateOf(await storage.table(storage.names.tables.rates).getEntity<Record<string, unknown>>(snapshot.id, currency));
+    return rateOf(
+      await storage.table(storage.names.tables.rates).getEntity<Record<string, unknown>>(snapshot.id, currency),
+    );
   } catch (e) {
     if (statusOf(e) === 404) return null;
     throw e;

@@ -23,21 +23,40 @@ export interface HealthReport {
  * Storage reachable, and the last successful refresh of every configured market/view (plus any
  * other that has data) with its age; stale beyond STALE_AFTER_HOURS or never refreshed.
  */
-export async function checkHealth(storage: StorageClients, settings: Settings, now = new Date()): Promise<HealthReport> {
+export async function checkHealth(
+  storage: StorageClients,
+  settings: Settings,
+  now = new Date(),
+): Promise<HealthReport> {
   const staleAfterHours = settings.STALE_AFTER_HOURS;
   let successes: RunRecord[];
   try {
     successes = await lastSuccesses(storage);
   } catch (e) {
     const status = (e as { statusCode?: number }).statusCode;
-    if (status === 404) successes = []; // tables not created yet: nothing refreshed
-    else return { status: 'unavailable', storage: { reachable: false, mode: storage.mode, error: (e as Error).message }, staleAfterHours, prices: [] };
+    if (status === 404)
+      successes = []; // tables not created yet: nothing refreshed
+    else
+      return {
+        status: 'unavailable',
+        storage: { reachable: false, mode: storage.mode, error: (e as Error).message },
+        staleAfterHours,
+        prices: [],
+      };
   }
   const entries = new Map<string, FreshnessEntry>();
   const key = (m: string, v: string, t: string) => `${m}|${v}|${t}`;
   for (const market of settings.PRICES_MARKETS) {
     for (const view of settings.PRICES_VIEWS) {
-      entries.set(key(market, view, 'current'), { market, view, timeline: 'current', lastSuccessAt: null, asOf: null, ageHours: null, stale: true });
+      entries.set(key(market, view, 'current'), {
+        market,
+        view,
+        timeline: 'current',
+        lastSuccessAt: null,
+        asOf: null,
+        ageHours: null,
+        stale: true,
+      });
     }
   }
   for (const run of successes) {
@@ -53,7 +72,9 @@ export async function checkHealth(storage: StorageClients, settings: Settings, n
       stale: ageHours > staleAfterHours,
     });
   }
-  const prices = [...entries.values()].sort((a, b) => key(a.market, a.view, a.timeline).localeCompare(key(b.market, b.view, b.timeline)));
+  const prices = [...entries.values()].sort((a, b) =>
+    key(a.market, a.view, a.timeline).localeCompare(key(b.market, b.view, b.timeline)),
+  );
   return {
     status: prices.some((p) => p.stale && p.timeline === 'current') ? 'stale' : 'ok',
     storage: { reachable: true, mode: storage.mode },

@@ -55,10 +55,12 @@ export async function recordRun(storage: StorageClients, run: RunRecord): Promis
   };
   await storage.table(storage.names.tables.runs).upsertEntity(entity, 'Replace');
   if (run.outcome === 'succeeded') {
-    await storage.table(storage.names.tables.runStatus).upsertEntity(
-      { ...entity, partitionKey: STATUS_PARTITION, rowKey: `${run.market}|${run.view}|${run.timeline}` },
-      'Replace',
-    );
+    await storage
+      .table(storage.names.tables.runStatus)
+      .upsertEntity(
+        { ...entity, partitionKey: STATUS_PARTITION, rowKey: `${run.market}|${run.view}|${run.timeline}` },
+        'Replace',
+      );
   }
 }
 

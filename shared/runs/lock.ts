@@ -19,7 +19,12 @@ export class LockBusyError extends Error {
   }
 }
 
-export async function withLock<T>(storage: StorageClients, name: string, waitSeconds: number, work: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  storage: StorageClients,
+  name: string,
+  waitSeconds: number,
+  work: () => Promise<T>,
+): Promise<T> {
   const blob = storage.blobs.getContainerClient(storage.names.containers.locks).getBlockBlobClient(name);
   await blob.upload('', 0, { conditions: { ifNoneMatch: '*' } }).catch((e) => {
     // 409/412: it exists already (maybe leased by the other run) — that is fine.

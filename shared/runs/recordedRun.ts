@@ -50,7 +50,15 @@ export type PipelineRun = RunRecord & {
 /** Rejected rows listed one by one in the report (the count is always complete). */
 const REPORTED_REJECTS = 10000;
 
-const emptyCounts = (): RunCounts => ({ read: 0, rejected: 0, added: 0, changed: 0, removed: 0, unchanged: 0, entitiesWritten: 0 });
+const emptyCounts = (): RunCounts => ({
+  read: 0,
+  rejected: 0,
+  added: 0,
+  changed: 0,
+  removed: 0,
+  unchanged: 0,
+  entitiesWritten: 0,
+});
 
 /** Runs the plan and returns its ledger record. */
 export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
@@ -76,7 +84,9 @@ export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
   let failure: unknown;
   try {
     await ensureStorage(storage);
-    await withLock(storage, plan.lockName, plan.settings.REFRESH_LOCK_WAIT_SECONDS, () => plan.work({ run, reject, tmp }));
+    await withLock(storage, plan.lockName, plan.settings.REFRESH_LOCK_WAIT_SECONDS, () =>
+      plan.work({ run, reject, tmp }),
+    );
     run.outcome = 'succeeded';
   } catch (e) {
     const note = plan.successNote?.(e);
@@ -86,16 +96,26 @@ export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
     } else {
       failure = e;
       run.error = (e as Error).message;
-      logger.error(`${plan.eventName} failed`, { market: run.market, view: run.view, asOf: run.asOf, error: run.error });
+      logger.error(`${plan.eventName} failed`, {
+        market: run.market,
+        view: run.view,
+        asOf: run.asOf,
+        error: run.error,
+      });
     }
   } finally {
     run.durationMs = Date.now() - started;
     if (run.counts.rejected > 0) {
-      const more = run.counts.rejected > rejects.length ? `# ${run.counts.rejected - rejects.length} more rejected rows not listed\n` : '';
+      const more =
+        run.counts.rejected > rejects.length
+          ? `# ${run.counts.rejected - rejects.length} more rejected rows not listed\n`
+          : '';
       const text = `line,reason\n${rejects.join('\n')}\n${more}`;
       run.rejectedReport = await writeReport(storage, plan.rejectedReportName(run), text, 'text/csv').catch(() => null);
     }
-    await recordRun(storage, run).catch((e) => logger.error('could not record the run', { error: (e as Error).message }));
+    await recordRun(storage, run).catch((e) =>
+      logger.error('could not record the run', { error: (e as Error).message }),
+    );
     const { counts, ...summary } = run;
     logger.event(plan.eventName, { ...summary, ...counts });
     await fs.promises.rm(tmp, { recursive: true, force: true });
@@ -104,7 +124,12 @@ export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
 }
 
 /** Fails the run, before anything is published, when more rows were rejected than the setting allows. */
-export function checkRejectedShare(counts: RunCounts, settings: Settings, what: string, fail: (message: string) => Error): void {
+export function checkRejectedShare(
+  counts: RunCounts,
+  settings: Settings,
+  what: string,
+  fail: (message: string) => Error,
+): void {
   const percent = (counts.rejected / Math.max(counts.read, 1)) * 100;
   if (percent > settings.REJECTED_ROWS_MAX_PERCENT) {
     throw fail(

@@ -18,7 +18,10 @@ export function archiveExtension(head: Buffer): string {
   const compression = detectCompression(head);
   if (compression === 'zip') return COMPRESSED_EXTENSION.zip;
   if (compression !== 'none') return `csv.${COMPRESSED_EXTENSION[compression]}`;
-  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const text = head
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   return text.startsWith('{') ? 'jsonl' : text.startsWith('<') ? 'xml' : 'csv';
 }
 
@@ -42,7 +45,12 @@ export async function archiveFile(
 }
 
 /** A small text report (rejected rows, run summary) in the reports container. */
-export async function writeReport(storage: StorageClients, name: string, text: string, contentType: string): Promise<string> {
+export async function writeReport(
+  storage: StorageClients,
+  name: string,
+  text: string,
+  contentType: string,
+): Promise<string> {
   const blob = storage.blobs.getContainerClient(storage.names.containers.reports).getBlockBlobClient(name);
   await blob.upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: contentType } });
   return name;

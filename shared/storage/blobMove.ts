@@ -9,7 +9,11 @@ export type MoveResult = 'moved' | 'already-moved' | 'superseded';
  * version under the same name meanwhile, which stays for its own event), and a move interrupted
  * after the copy finishes on the next try ('already-moved' once the source is gone).
  */
-export async function moveBlob(source: BlobClient, target: BlobClient, version?: { etag: string; metadata?: Record<string, string> }): Promise<MoveResult> {
+export async function moveBlob(
+  source: BlobClient,
+  target: BlobClient,
+  version?: { etag: string; metadata?: Record<string, string> },
+): Promise<MoveResult> {
   const copied = version
     ? await target.getProperties().then(
         (p) => p.metadata?.uploadetag === version.etag,

@@ -43,7 +43,11 @@ export interface StorageClients {
 
 /** True when the settings name a storage account (otherwise the local commands start the emulator). */
 export function storageConfigured(settings: Settings): boolean {
-  return Boolean(settings.AzureWebJobsStorage || settings.AzureWebJobsStorage__blobServiceUri || settings.AzureWebJobsStorage__accountName);
+  return Boolean(
+    settings.AzureWebJobsStorage ||
+    settings.AzureWebJobsStorage__blobServiceUri ||
+    settings.AzureWebJobsStorage__accountName,
+  );
 }
 
 /**
@@ -55,18 +59,25 @@ export function createStorageClients(settings: Settings, credential?: TokenCrede
   const names = storageNames(settings.STORAGE_NAME_PREFIX);
   const conn = settings.AzureWebJobsStorage;
   if (conn) {
-    const tableService = TableServiceClient.fromConnectionString(conn, { ...TABLE_OPTIONS, allowInsecureConnection: true });
+    const tableService = TableServiceClient.fromConnectionString(conn, {
+      ...TABLE_OPTIONS,
+      allowInsecureConnection: true,
+    });
     return {
       names,
       mode: 'connection-string',
       blobs: BlobServiceClient.fromConnectionString(conn),
       tableService,
-      table: reuse((name) => TableClient.fromConnectionString(conn, name, { ...TABLE_OPTIONS, allowInsecureConnection: true })),
+      table: reuse((name) =>
+        TableClient.fromConnectionString(conn, name, { ...TABLE_OPTIONS, allowInsecureConnection: true }),
+      ),
     };
   }
   const account = settings.AzureWebJobsStorage__accountName;
-  const blobUri = settings.AzureWebJobsStorage__blobServiceUri ?? (account && `https://${account}.blob.core.windows.net`);
-  const tableUri = settings.AzureWebJobsStorage__tableServiceUri ?? (account && `https://${account}.table.core.windows.net`);
+  const blobUri =
+    settings.AzureWebJobsStorage__blobServiceUri ?? (account && `https://${account}.blob.core.windows.net`);
+  const tableUri =
+    settings.AzureWebJobsStorage__tableServiceUri ?? (account && `https://${account}.table.core.windows.net`);
   if (!blobUri || !tableUri) {
     throw new Error(
       'Storage is not configured: set AzureWebJobsStorage (connection string) or AzureWebJobsStorage__blobServiceUri and AzureWebJobsStorage__tableServiceUri (identity).',

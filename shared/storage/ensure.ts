@@ -23,7 +23,12 @@ export function ensureStorage(storage: StorageClients): Promise<void> {
     ];
     p = Promise.all([
       ...Object.values(tables).map((t) => storage.tableService.createTable(t).catch(ignoreConflict)),
-      ...containerNames.map((c) => storage.blobs.getContainerClient(c).createIfNotExists().then(() => undefined)),
+      ...containerNames.map((c) =>
+        storage.blobs
+          .getContainerClient(c)
+          .createIfNotExists()
+          .then(() => undefined),
+      ),
     ]).then(() => undefined);
     p.catch(() => ready.delete(storage));
     ready.set(storage, p);

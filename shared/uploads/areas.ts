@@ -48,7 +48,10 @@ export function uploadAreas(storage: StorageClients): UploadAreas {
 
 export const reportNameOf = (placedName: string) => `${placedName}.report.json`;
 
-const candidateNames = (upload: UploadedBlob) => [upload.name, `${upload.name}~${upload.etag.replace(/[^A-Za-z0-9]/g, '')}`];
+const candidateNames = (upload: UploadedBlob) => [
+  upload.name,
+  `${upload.name}~${upload.etag.replace(/[^A-Za-z0-9]/g, '')}`,
+];
 
 async function readJson<T>(blob: BlobClient): Promise<T | null> {
   try {
@@ -89,6 +92,11 @@ export async function writeReportJson(container: ContainerClient, placedName: st
 }
 
 /** Moves this version of the upload to an area (see moveBlob). */
-export function moveUpload(areas: UploadAreas, area: UploadArea, placedName: string, upload: UploadedBlob): Promise<MoveResult> {
+export function moveUpload(
+  areas: UploadAreas,
+  area: UploadArea,
+  placedName: string,
+  upload: UploadedBlob,
+): Promise<MoveResult> {
   return moveBlob(areas.uploads.getBlobClient(upload.name), areas[area].getBlobClient(placedName), upload);
 }

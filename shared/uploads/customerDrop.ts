@@ -38,7 +38,11 @@ export interface CustomerUploadSummary extends CustomerBatchSummary {
   report: string;
 }
 
-export async function processCustomerUpload(storage: StorageClients, fileName: string, logger: Logger): Promise<CustomerUploadOutcome> {
+export async function processCustomerUpload(
+  storage: StorageClients,
+  fileName: string,
+  logger: Logger,
+): Promise<CustomerUploadOutcome> {
   await ensureStorage(storage);
   const uploadsName = storage.names.containers.customerUploads;
   const uploads = storage.blobs.getContainerClient(uploadsName);
@@ -84,7 +88,13 @@ export async function processCustomerUpload(storage: StorageClients, fileName: s
   return { status: 'processed', file: fileName, report: reportName, summary };
 }
 
-async function quarantine(storage: StorageClients, source: BlobClient, fileName: string, reason: string, logger: Logger): Promise<CustomerUploadOutcome> {
+async function quarantine(
+  storage: StorageClients,
+  source: BlobClient,
+  fileName: string,
+  reason: string,
+  logger: Logger,
+): Promise<CustomerUploadOutcome> {
   const container = storage.blobs.getContainerClient(quarantineContainer(storage.names.containers.customerUploads));
   await uploadJson(container, `${fileName}.reason.json`, { file: fileName, reason });
   try {
@@ -99,9 +109,15 @@ async function quarantine(storage: StorageClients, source: BlobClient, fileName:
 }
 
 /** Streams what `write` produces into a block blob; a failed write leaves no committed blob behind. */
-async function streamInto<T>(blob: ReturnType<ContainerClient['getBlockBlobClient']>, contentType: string, write: (out: PassThrough) => Promise<T>): Promise<T> {
+async function streamInto<T>(
+  blob: ReturnType<ContainerClient['getBlockBlobClient']>,
+  contentType: string,
+  write: (out: PassThrough) => Promise<T>,
+): Promise<T> {
   const out = new PassThrough();
-  const upload = blob.uploadStream(out, 4 * 1024 * 1024, 4, { blobHTTPHeaders: { blobContentType: `${contentType}; charset=utf-8` } });
+  const upload = blob.uploadStream(out, 4 * 1024 * 1024, 4, {
+    blobHTTPHeaders: { blobContentType: `${contentType}; charset=utf-8` },
+  });
   try {
     const result = await write(out);
     await upload;
@@ -116,6 +132,7 @@ async function streamInto<T>(blob: ReturnType<ContainerClient['getBlockBlobClien
 
 async function uploadJson(container: ContainerClient, name: string, value: unknown): Promise<void> {
   const text = `${JSON.stringify(value, null, 2)}\n`;
-  await container.getBlockBlobClient(name).upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: 'application/json' } });
+  await container
+    .getBlockBlobClient(name)
+    .upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: 'application/json' } });
 }
-

@@ -13,8 +13,24 @@ import { readSheetEvidence } from '../prices/sheetKind';
  */
 
 export type UploadPlan =
-  | { kind: 'price-sheet'; market: string; view: PriceView; timeline: Timeline; asOf: string; from: Record<string, string>; notes: string[] }
-  | { kind: 'exchange-rates'; market: null; view: null; timeline: null; asOf: string; from: Record<string, string>; notes: string[] };
+  | {
+      kind: 'price-sheet';
+      market: string;
+      view: PriceView;
+      timeline: Timeline;
+      asOf: string;
+      from: Record<string, string>;
+      notes: string[];
+    }
+  | {
+      kind: 'exchange-rates';
+      market: null;
+      view: null;
+      timeline: null;
+      asOf: string;
+      from: Record<string, string>;
+      notes: string[];
+    };
 
 /** Partner Center publishes next month's list ahead only for license-based prices (seed 004). */
 const FUTURE_VIEWS: readonly PriceView[] = ['updatedlicensebased'];
@@ -27,9 +43,19 @@ export async function planUpload(file: string, upload: UploadedBlob): Promise<Up
   if ((await ratesFileFormat(file)) !== null) {
     const misplaced = (['market', 'view', 'timeline'] as const).filter((name) => reading.labels[name] !== undefined);
     if (misplaced.length > 0) {
-      throw new UploadRefusedError(`an exchange-rate file takes no ${misplaced.join(', ')} (given by the ${misplaced.map((n) => reading.from[n]).join(', ')})`);
+      throw new UploadRefusedError(
+        `an exchange-rate file takes no ${misplaced.join(', ')} (given by the ${misplaced.map((n) => reading.from[n]).join(', ')})`,
+      );
     }
-    return { kind: 'exchange-rates', market: null, view: null, timeline: null, asOf, from: { asOf: asOfFrom }, notes: reading.notes };
+    return {
+      kind: 'exchange-rates',
+      market: null,
+      view: null,
+      timeline: null,
+      asOf,
+      from: { asOf: asOfFrom },
+      notes: reading.notes,
+    };
   }
 
   const evidence = await readSheetEvidence(file);
@@ -52,7 +78,8 @@ export async function planUpload(file: string, upload: UploadedBlob): Promise<Up
 
 function chooseMarket(markets: readonly string[], reading: LabelReading): { value: string; from: string } {
   const label = reading.labels.market;
-  if (markets.length > 1) throw new UploadRefusedError(`the file mixes markets ${markets.join(', ')}; one market per file`);
+  if (markets.length > 1)
+    throw new UploadRefusedError(`the file mixes markets ${markets.join(', ')}; one market per file`);
   if (markets.length === 1) {
     if (label !== undefined && label !== markets[0]) {
       throw new UploadRefusedError(`the ${reading.from.market} says market ${label} but the rows say ${markets[0]}`);

@@ -50,7 +50,15 @@ export interface UploadReport {
   status: UploadStatus;
   /** Why it was quarantined, or what it duplicates; null when processed. */
   reason: string | null;
-  upload: { container: string; name: string; etag: string; bytes: number; lastModified: string; sha256: string | null; metadata: Record<string, string> };
+  upload: {
+    container: string;
+    name: string;
+    etag: string;
+    bytes: number;
+    lastModified: string;
+    sha256: string | null;
+    metadata: Record<string, string>;
+  };
   kind: 'price-sheet' | 'exchange-rates' | null;
   market: string | null;
   view: string | null;
@@ -133,7 +141,10 @@ async function uploadedBlob(source: BlobClient, name: string): Promise<UploadedB
 /** Streams this version of the blob (If-Match) to a local file, hashing it on the way. */
 async function spoolBlob(source: BlobClient, upload: UploadedBlob, file: string): Promise<string> {
   const hash = createHash('sha256');
-  const download = await source.download(0, undefined, { conditions: { ifMatch: `"${upload.etag}"` }, maxRetryRequests: 5 });
+  const download = await source.download(0, undefined, {
+    conditions: { ifMatch: `"${upload.etag}"` },
+    maxRetryRequests: 5,
+  });
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
@@ -175,7 +186,13 @@ function baseReport(areas: UploadAreas, upload: UploadedBlob, sha256: string): U
   };
 }
 
-async function handle(req: UploadRequest, areas: UploadAreas, upload: UploadedBlob, file: string, sha256: string): Promise<UploadReport> {
+async function handle(
+  req: UploadRequest,
+  areas: UploadAreas,
+  upload: UploadedBlob,
+  file: string,
+  sha256: string,
+): Promise<UploadReport> {
   const report = baseReport(areas, upload, sha256);
   let plan: UploadPlan;
   try {
@@ -184,15 +201,31 @@ async function handle(req: UploadRequest, areas: UploadAreas, upload: UploadedBl
     if (!(e instanceof UploadRefusedError || e instanceof StructuralError)) throw e;
     return { ...report, reason: e.message };
   }
-  Object.assign(report, { kind: plan.kind, market: plan.market, view: plan.view, timeline: plan.timeline, asOf: plan.asOf, from: plan.from, notes: plan.notes });
-  return plan.kind === 'exchange-rates' ? handleRates(req, report, plan, file, sha256) : handlePrices(req, report, plan, file, sha256);
+  Object.assign(report, {
+    kind: plan.kind,
+    market: plan.market,
+    view: plan.view,
+    timeline: plan.timeline,
+    asOf: plan.asOf,
+    from: plan.from,
+    notes: plan.notes,
+  });
+  return plan.kind === 'exchange-rates'
+    ? handleRates(req, report, plan, file, sha256)
+    : handlePrices(req, report, plan, file, sha256);
 }
 
 /** The source named in the ledger and the snapshot: a later duplicate report points back to it. */
 const sourceOf = (report: UploadReport) => `upload:${report.upload.name}`;
 const originOf = (report: UploadReport) => `${report.upload.container}/${report.upload.name}`;
 
-async function handlePrices(req: UploadRequest, report: UploadReport, plan: UploadPlan & { kind: 'price-sheet' }, file: string, sha256: string): Promise<UploadReport> {
+async function handlePrices(
+  req: UploadRequest,
+  report: UploadReport,
+  plan: UploadPlan & { kind: 'price-sheet' },
+  file: string,
+  sha256: string,
+): Promise<UploadReport> {
   const { storage, settings, logger } = req;
   const list = { market: plan.market, view: plan.view, timeline: plan.timeline };
   const inForce = await snapshotOnOrBefore(storage, { ...list, asOf: plan.asOf });
@@ -208,11 +241,18 @@ async function handlePrices(req: UploadRequest, report: UploadReport, plan: Uplo
     ...list,
     asOf: plan.asOf,
   });
-  if (run.outcome === 'failed' && !run.fileFault) throw new Error(`price upload ${report.upload.name} failed, to be retried: ${run.error}`);
+  if (run.outcome === 'failed' && !run.fileFault)
+    throw new Error(`price upload ${report.upload.name} failed, to be retried: ${run.error}`);
   return withRun(req.storage, report, run);
 }
 
-async function handleRates(req: UploadRequest, report: UploadReport, plan: UploadPlan & { kind: 'exchange-rates' }, file: string, sha256: string): Promise<UploadReport> {
+async function handleRates(
+  req: UploadRequest,
+  report: UploadReport,
+  plan: UploadPlan & { kind: 'exchange-rates' },
+  file: string,
+  sha256: string,
+): Promise<UploadReport> {
   const { storage, settings, logger } = req;
   const inForce = await rateSnapshotOnOrBefore(storage, plan.asOf);
   if (inForce?.sha256 === sha256) return duplicate(report, inForce);
@@ -226,11 +266,15 @@ async function handleRates(req: UploadRequest, report: UploadReport, plan: Uploa
     source: sourceOf(report),
     asOf: plan.asOf,
   });
-  if (run.outcome === 'failed' && !run.fileFault) throw new Error(`exchange-rate upload ${report.upload.name} failed, to be retried: ${run.error}`);
+  if (run.outcome === 'failed' && !run.fileFault)
+    throw new Error(`exchange-rate upload ${report.upload.name} failed, to be retried: ${run.error}`);
   return withRun(storage, report, run);
 }
 
-function duplicate(report: UploadReport, inForce: { source: string; runId: string; asOf: string; archive: string }): UploadReport {
+function duplicate(
+  report: UploadReport,
+  inForce: { source: string; runId: string; asOf: string; archive: string },
+): UploadReport {
   const duplicateOf = { source: inForce.source, runId: inForce.runId, asOf: inForce.asOf, archive: inForce.archive };
   return {
     ...report,
@@ -258,14 +302,26 @@ async function withRun(storage: StorageClients, report: UploadReport, run: RunRe
 async function rejectedRows(storage: StorageClients, name: string): Promise<UploadReport['rejectedRows']> {
   const blob = storage.blobs.getContainerClient(storage.names.containers.reports).getBlobClient(name);
   const text = (await blob.downloadToBuffer()).toString('utf8');
-  const records = parse(text, { columns: true, comment: '#', skip_empty_lines: true, to: MAX_LISTED_REJECTS }) as { line: string; reason: string }[];
+  const records = parse(text, { columns: true, comment: '#', skip_empty_lines: true, to: MAX_LISTED_REJECTS }) as {
+    line: string;
+    reason: string;
+  }[];
   return records.map((r) => ({ line: Number(r.line), reason: r.reason }));
 }
 
-async function place(areas: UploadAreas, upload: UploadedBlob, report: UploadReport, logger: Logger): Promise<UploadOutcome> {
+async function place(
+  areas: UploadAreas,
+  upload: UploadedBlob,
+  report: UploadReport,
+  logger: Logger,
+): Promise<UploadOutcome> {
   const area: UploadArea = report.status === 'quarantined' ? 'quarantine' : 'processed';
   const placedName = await placedNameIn(areas[area], upload);
-  const placed: UploadReport = { ...report, file: `${areas[area].containerName}/${placedName}`, handledAt: nowInstant() };
+  const placed: UploadReport = {
+    ...report,
+    file: `${areas[area].containerName}/${placedName}`,
+    handledAt: nowInstant(),
+  };
   await writeReportJson(areas[area], placedName, placed);
   const move = await moveUpload(areas, area, placedName, upload);
   // Reasons name the file's faults (columns, line numbers), never its rows' content.

@@ -43,7 +43,11 @@ describe('writeSyntheticSheet', () => {
     const differing = today.flatMap((line, i) => (line === tomorrow[i] ? [] : [i]));
     expect(differing).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
     const priceColumn = 10;
-    const withoutPrice = (line: string) => line.split('","').filter((_, i) => i !== priceColumn).join();
+    const withoutPrice = (line: string) =>
+      line
+        .split('","')
+        .filter((_, i) => i !== priceColumn)
+        .join();
     for (const i of differing) expect(withoutPrice(today[i])).toBe(withoutPrice(tomorrow[i]));
   });
 

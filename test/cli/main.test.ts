@@ -22,7 +22,12 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 describe('CLI', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-'));
   const sheet = path.join(dir, 'US_consumption.csv');
-  fs.writeFileSync(sheet, sheetCsv(Array.from({ length: 30 }, (_, i) => consumptionRow({ MeterIds: meterId(7000 + i), UnitPrice: `1.${i}` }))));
+  fs.writeFileSync(
+    sheet,
+    sheetCsv(
+      Array.from({ length: 30 }, (_, i) => consumptionRow({ MeterIds: meterId(7000 + i), UnitPrice: `1.${i}` })),
+    ),
+  );
 
   beforeAll(() => {
     const settings = testSettings();
@@ -46,13 +51,40 @@ describe('CLI', () => {
   });
 
   it('refreshes from the sample source for a backfill day', async () => {
-    const result = await cli(['refresh', 'prices', '--source', 'sample', '--market', 'US', '--view', 'azure_consumption', '--as-of', '2026-10-01', '--json']);
+    const result = await cli([
+      'refresh',
+      'prices',
+      '--source',
+      'sample',
+      '--market',
+      'US',
+      '--view',
+      'azure_consumption',
+      '--as-of',
+      '2026-10-01',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout.trim().split('\n').pop() as string)).toMatchObject({ ok: true, runs: [{ asOf: '2026-10-01', source: 'sample', outcome: 'succeeded' }] });
+    expect(JSON.parse(result.stdout.trim().split('\n').pop() as string)).toMatchObject({
+      ok: true,
+      runs: [{ asOf: '2026-10-01', source: 'sample', outcome: 'succeeded' }],
+    });
   });
 
   it('treats "no planned price changes" for a future list as success, and says so', async () => {
-    const result = await cli(['refresh', 'prices', '--source', 'sample', '--market', 'DE', '--view', 'updatedlicensebased', '--timeline', 'future', '--json']);
+    const result = await cli([
+      'refresh',
+      'prices',
+      '--source',
+      'sample',
+      '--market',
+      'DE',
+      '--view',
+      'updatedlicensebased',
+      '--timeline',
+      'future',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout.trim().split('\n').pop() as string);
     expect(summary).toMatchObject({ ok: true, runs: [{ outcome: 'succeeded', read: 0, timeline: 'future' }] });
@@ -60,9 +92,22 @@ describe('CLI', () => {
   });
 
   it('exits non-zero with a clear message on failure and on bad usage', async () => {
-    const noSample = await cli(['refresh', 'prices', '--source', 'sample', '--market', 'DE', '--view', 'azure_consumption', '--json']);
+    const noSample = await cli([
+      'refresh',
+      'prices',
+      '--source',
+      'sample',
+      '--market',
+      'DE',
+      '--view',
+      'azure_consumption',
+      '--json',
+    ]);
     expect(noSample.code).toBe(1);
-    expect(JSON.parse(noSample.stdout.trim().split('\n').pop() as string)).toMatchObject({ ok: false, runs: [{ market: 'DE', outcome: 'failed' }] });
+    expect(JSON.parse(noSample.stdout.trim().split('\n').pop() as string)).toMatchObject({
+      ok: false,
+      runs: [{ market: 'DE', outcome: 'failed' }],
+    });
     expect(noSample.stderr).toMatch(/DE\/azure_consumption: FAILED/);
 
     const badDate = await cli(['ingest', sheet, '--as-of', '2026-13-01']);

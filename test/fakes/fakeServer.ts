@@ -86,13 +86,16 @@ export async function startFakeServer(route: Route): Promise<FakeServer> {
       if (fault?.kind === 'status') {
         const headers: Record<string, string> = { 'Content-Type': 'application/json' };
         if (fault.retryAfter !== undefined) headers['Retry-After'] = fault.retryAfter;
-        const body = fault.body ?? JSON.stringify({ statusCode: fault.status, message: `injected HTTP ${fault.status}` });
+        const body =
+          fault.body ?? JSON.stringify({ statusCode: fault.status, message: `injected HTTP ${fault.status}` });
         send(res, { status: fault.status, headers, body });
         return;
       }
       void Promise.resolve(route(request))
         .catch((error: Error): Reply => ({ status: 500, body: `fake route failed: ${error.message}` }))
-        .then((reply) => (fault?.kind === 'idle' || fault?.kind === 'truncate' ? sendPart(res, reply, fault) : send(res, reply)));
+        .then((reply) =>
+          fault?.kind === 'idle' || fault?.kind === 'truncate' ? sendPart(res, reply, fault) : send(res, reply),
+        );
     });
   });
 

@@ -44,7 +44,11 @@ const json = (status: number, body: unknown): Reply => ({
 
 /** What the identity platform answers to a bad redemption (shape of a real v1 error). */
 const tokenRefusal = (error: string, description: string) =>
-  json(400, { error, error_description: `${description}\r\nTrace ID: 00000000-0000\r\nTimestamp: 2024-01-01 00:00:00Z`, error_codes: [70000] });
+  json(400, {
+    error,
+    error_description: `${description}\r\nTrace ID: 00000000-0000\r\nTimestamp: 2024-01-01 00:00:00Z`,
+    error_codes: [70000],
+  });
 
 /** What the pricing workspace and the API's deflate answer hold: one deflated CSV entry. */
 async function zipOneCsv(csv: string): Promise<Buffer> {
@@ -67,10 +71,18 @@ export async function startPartnerCenterFake(options: { expiresInSeconds?: numbe
         return tokenRefusal('invalid_request', 'AADSTS90002: Tenant not found.');
       }
       const form = new URLSearchParams(request.body);
-      if (form.get('grant_type') !== 'refresh_token') return tokenRefusal('unsupported_grant_type', 'AADSTS70003: grant_type not supported.');
-      if (form.get('resource') !== 'https://api.partner.microsoft.com') return tokenRefusal('invalid_resource', 'AADSTS500011: resource not found.');
-      if (form.get('client_id') !== FAKE_CREDENTIALS.appId || form.get('client_secret') !== FAKE_CREDENTIALS.appSecret) {
-        return json(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
+      if (form.get('grant_type') !== 'refresh_token')
+        return tokenRefusal('unsupported_grant_type', 'AADSTS70003: grant_type not supported.');
+      if (form.get('resource') !== 'https://api.partner.microsoft.com')
+        return tokenRefusal('invalid_resource', 'AADSTS500011: resource not found.');
+      if (
+        form.get('client_id') !== FAKE_CREDENTIALS.appId ||
+        form.get('client_secret') !== FAKE_CREDENTIALS.appSecret
+      ) {
+        return json(401, {
+          error: 'invalid_client',
+          error_description: 'AADSTS7000215: Invalid client secret provided.',
+        });
       }
       if (form.get('refresh_token') !== FAKE_CREDENTIALS.refreshToken) {
         return tokenRefusal('invalid_grant', 'AADSTS70008: The refresh token has expired due to inactivity.');
@@ -79,17 +91,29 @@ export async function startPartnerCenterFake(options: { expiresInSeconds?: numbe
       issuedTokens.push(token);
       validTokens.add(token);
       const expiresIn = String(options.expiresInSeconds ?? 3599);
-      return json(200, { token_type: 'Bearer', expires_in: expiresIn, resource: form.get('resource'), access_token: token, refresh_token: 'rotated' });
+      return json(200, {
+        token_type: 'Bearer',
+        expires_in: expiresIn,
+        resource: form.get('resource'),
+        access_token: token,
+        refresh_token: 'rotated',
+      });
     }
 
     if (request.method !== 'GET') return json(405, { message: 'method not allowed' });
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    if (!bearer || !validTokens.has(bearer)) return json(401, { statusCode: 401, message: 'Invalid Authorization header' });
+    if (!bearer || !validTokens.has(bearer))
+      return json(401, { statusCode: 401, message: 'Invalid Authorization header' });
     const file = files.get(decodeURIComponent(request.path));
     if (!file) return json(404, { statusCode: 404, message: 'Not Found' });
     const wantsZip = /\bdeflate\b/.test(String(request.headers['accept-encoding'] ?? ''));
-    if (!wantsZip || file.plainOnly) return { status: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: file.csv };
-    return zipOneCsv(file.csv).then((zip) => ({ status: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: zip }));
+    if (!wantsZip || file.plainOnly)
+      return { status: 200, headers: { 'Content-Type': 'application/octet-stream' }, body: file.csv };
+    return zipOneCsv(file.csv).then((zip) => ({
+      status: 200,
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: zip,
+    }));
   });
 
   return {

@@ -36,7 +36,10 @@ function serialize(value: unknown): string {
   return text.replace(/"\\u0000raw(\d+)\\u0000"/g, (_m, i: string) => raws[Number(i)]);
 }
 
-export async function startRetailFake(items: RetailFakeItem[], options: { pageSize?: number } = {}): Promise<RetailFake> {
+export async function startRetailFake(
+  items: RetailFakeItem[],
+  options: { pageSize?: number } = {},
+): Promise<RetailFake> {
   const pageSize = options.pageSize ?? 2;
   let base = '';
   const server = await startFakeServer((request) => {
@@ -45,7 +48,11 @@ export async function startRetailFake(items: RetailFakeItem[], options: { pageSi
     const currency = /^'([A-Z]{3})'$/.exec(query.get('currencyCode') ?? '')?.[1];
     const priceType = /^priceType eq '(\w+)'$/.exec(query.get('$filter') ?? '')?.[1];
     if (!currency || !priceType) {
-      return { status: 400, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Error: { Code: 'BadRequest', Message: 'Invalid filter' } }) };
+      return {
+        status: 400,
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ Error: { Code: 'BadRequest', Message: 'Invalid filter' } }),
+      };
     }
     const matching = items.filter((item) => item.type === priceType);
     const skip = Number(query.get('$skip') ?? '0');

@@ -31,11 +31,16 @@ describe('HTTP API through the local runner', () => {
   afterAll(() => runner?.close());
 
   it('serves prices, changes and rates with the function key, exact numbers on the wire', async () => {
-    const prices = await fetch(`${runner.url}/api/prices?market=US&meterId=${TIER_METER}&convertTo=EUR&date=2026-11-02`, { headers: key });
+    const prices = await fetch(
+      `${runner.url}/api/prices?market=US&meterId=${TIER_METER}&convertTo=EUR&date=2026-11-02`,
+      { headers: key },
+    );
     expect(prices.status).toBe(200);
     expect(await prices.text()).toContain('"unitPrice":0.000140');
     expect((await fetch(`${runner.url}/api/prices?market=US`)).status).toBe(401);
-    const changes = await fetch(`${runner.url}/api/prices/changes?market=US&from=2026-11-01&to=2026-11-02&code=local-test-key`);
+    const changes = await fetch(
+      `${runner.url}/api/prices/changes?market=US&from=2026-11-01&to=2026-11-02&code=local-test-key`,
+    );
     expect(changes.status).toBe(200);
     const rates = await fetch(`${runner.url}/api/exchange-rates?currency=EUR&date=2026-11-02`, { headers: key });
     expect(await rates.json()).toMatchObject({ base: 'USD', rates: [{ currency: 'EUR', usdPerUnit: 1.0867 }] });
@@ -47,10 +52,25 @@ describe('HTTP API through the local runner', () => {
   it('publishes an OpenAPI document of every HTTP function and every query parameter, without a key', async () => {
     const response = await fetch(`${runner.url}/api/openapi.json`);
     expect(response.status).toBe(200);
-    const doc = (await response.json()) as { openapi: string; paths: Record<string, Record<string, { operationId: string; parameters: { name: string; in: string; required: boolean }[]; responses: Record<string, unknown> }>> };
+    const doc = (await response.json()) as {
+      openapi: string;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            operationId: string;
+            parameters: { name: string; in: string; required: boolean }[];
+            responses: Record<string, unknown>;
+          }
+        >
+      >;
+    };
     expect(doc.openapi).toMatch(/^3\./);
     const http = registeredFunctions().filter((r): r is HttpRegistration => r.kind === 'http');
-    expect(http.map((r) => r.name)).toEqual(expect.arrayContaining(['prices', 'priceChanges', 'exchangeRates', 'openapi', 'health']));
+    expect(http.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['prices', 'priceChanges', 'exchangeRates', 'openapi', 'health']),
+    );
     for (const fn of http) {
       const item = doc.paths[`/api/${fn.options.route.replace(/\{(\w+)[^}]*\}/g, '{$1}')}`];
       expect(item).toBeDefined();
@@ -63,12 +83,35 @@ describe('HTTP API through the local runner', () => {
     }
     const prices = doc.paths['/api/prices'].get;
     expect(prices.parameters.find((p) => p.name === 'market')).toMatchObject({ required: true });
-    expect(prices.parameters.find((p) => p.name === 'top')).toMatchObject({ required: false, schema: { default: 100 } });
+    expect(prices.parameters.find((p) => p.name === 'top')).toMatchObject({
+      required: false,
+      schema: { default: 100 },
+    });
     expect(prices.parameters.map((p) => p.name)).toEqual(
-      expect.arrayContaining(['market', 'view', 'meterId', 'productId', 'skuId', 'termDuration', 'billingPlan', 'currency', 'date', 'convertTo', 'top', 'continuationToken']),
+      expect.arrayContaining([
+        'market',
+        'view',
+        'meterId',
+        'productId',
+        'skuId',
+        'termDuration',
+        'billingPlan',
+        'currency',
+        'date',
+        'convertTo',
+        'top',
+        'continuationToken',
+      ]),
     );
     expect(Object.keys(prices.responses)).toEqual(expect.arrayContaining(['200', '400', '422']));
-    expect(doc.paths['/api/prices/changes'].get.parameters.map((p) => p.name)).toEqual(['market', 'view', 'from', 'to', 'top', 'continuationToken']);
+    expect(doc.paths['/api/prices/changes'].get.parameters.map((p) => p.name)).toEqual([
+      'market',
+      'view',
+      'from',
+      'to',
+      'top',
+      'continuationToken',
+    ]);
     expect(doc.paths['/api/exchange-rates'].get.parameters.map((p) => p.name)).toEqual(['date', 'currency']);
   });
 });

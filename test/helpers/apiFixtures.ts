@@ -17,18 +17,76 @@ export const PRODUCT_METERS = Array.from({ length: 15 }, (_, i) => meterId(0x710
 
 export function consumptionSheet(): SheetRow[] {
   return [
-    consumptionRow({ ProductId: 'CFQ7TTC0HD7P', SkuId: '0001', MeterIds: OVERLAP_METER, UnitPrice: '10', EffectiveStartDate: '2021-10-01T00:00:00.0000000Z', EffectiveEndDate: '2021-11-03T06:57:30.0682597Z' }),
-    consumptionRow({ ProductId: 'CFQ7TTC0HD7P', SkuId: '0001', MeterIds: OVERLAP_METER, UnitPrice: '12', EffectiveStartDate: '2021-11-01T00:00:00.0000000Z', EffectiveEndDate: '9999-11-30T23:59:59.0000000Z' }),
-    consumptionRow({ ProductId: 'TIERED00PROD', SkuId: '0001', MeterIds: TIER_METER, UnitPrice: '0.000140', PricingTierRangeMin: '1', PricingTierRangeMax: '100' }),
-    consumptionRow({ ProductId: 'TIERED00PROD', SkuId: '0001', MeterIds: TIER_METER, UnitPrice: '0.000120', PricingTierRangeMin: '101', PricingTierRangeMax: '100000' }),
-    consumptionRow({ ProductId: 'TIERED00PROD', SkuId: '0001', MeterIds: TIER_METER, UnitPrice: '0.000100', PricingTierRangeMin: '100001', PricingTierRangeMax: '9223372036854780000' }),
-    ...PRODUCT_METERS.map((m, i) => consumptionRow({ ProductId: 'MANYMETERS01', SkuId: `000${i % 3}`, MeterIds: m, UnitPrice: `1.${String(i).padStart(2, '0')}0` })),
+    consumptionRow({
+      ProductId: 'CFQ7TTC0HD7P',
+      SkuId: '0001',
+      MeterIds: OVERLAP_METER,
+      UnitPrice: '10',
+      EffectiveStartDate: '2021-10-01T00:00:00.0000000Z',
+      EffectiveEndDate: '2021-11-03T06:57:30.0682597Z',
+    }),
+    consumptionRow({
+      ProductId: 'CFQ7TTC0HD7P',
+      SkuId: '0001',
+      MeterIds: OVERLAP_METER,
+      UnitPrice: '12',
+      EffectiveStartDate: '2021-11-01T00:00:00.0000000Z',
+      EffectiveEndDate: '9999-11-30T23:59:59.0000000Z',
+    }),
+    consumptionRow({
+      ProductId: 'TIERED00PROD',
+      SkuId: '0001',
+      MeterIds: TIER_METER,
+      UnitPrice: '0.000140',
+      PricingTierRangeMin: '1',
+      PricingTierRangeMax: '100',
+    }),
+    consumptionRow({
+      ProductId: 'TIERED00PROD',
+      SkuId: '0001',
+      MeterIds: TIER_METER,
+      UnitPrice: '0.000120',
+      PricingTierRangeMin: '101',
+      PricingTierRangeMax: '100000',
+    }),
+    consumptionRow({
+      ProductId: 'TIERED00PROD',
+      SkuId: '0001',
+      MeterIds: TIER_METER,
+      UnitPrice: '0.000100',
+      PricingTierRangeMin: '100001',
+      PricingTierRangeMax: '9223372036854780000',
+    }),
+    ...PRODUCT_METERS.map((m, i) =>
+      consumptionRow({
+        ProductId: 'MANYMETERS01',
+        SkuId: `000${i % 3}`,
+        MeterIds: m,
+        UnitPrice: `1.${String(i).padStart(2, '0')}0`,
+      }),
+    ),
   ];
 }
 
 export const LICENSE_HEADER = [
-  'ProductTitle', 'ProductId', 'SkuId', 'SkuTitle', 'Publisher', 'SkuDescription', 'UnitOfMeasure', 'TermDuration', 'BillingPlan',
-  'Market', 'Currency', 'UnitPrice', 'PricingTierRangeMin', 'PricingTierRangeMax', 'EffectiveStartDate', 'EffectiveEndDate', 'Tags', 'ERP Price',
+  'ProductTitle',
+  'ProductId',
+  'SkuId',
+  'SkuTitle',
+  'Publisher',
+  'SkuDescription',
+  'UnitOfMeasure',
+  'TermDuration',
+  'BillingPlan',
+  'Market',
+  'Currency',
+  'UnitPrice',
+  'PricingTierRangeMin',
+  'PricingTierRangeMax',
+  'EffectiveStartDate',
+  'EffectiveEndDate',
+  'Tags',
+  'ERP Price',
 ] as const;
 
 export function licenseRow(overrides: Record<string, string> = {}): Record<string, string> {
@@ -76,7 +134,11 @@ export function ingestSheet(
 }
 
 export function fxCsv(rates: Record<string, string>, month = '202610'): string {
-  return ['"CurrencyCode","USDPerUnit","Month"', ...Object.entries(rates).map(([c, r]) => `"${c}","${r}","${month}"`)].join('\r\n') + '\r\n';
+  return (
+    ['"CurrencyCode","USDPerUnit","Month"', ...Object.entries(rates).map(([c, r]) => `"${c}","${r}","${month}"`)].join(
+      '\r\n',
+    ) + '\r\n'
+  );
 }
 
 export async function ingestFx(storage: StorageClients, settings: Settings, content: string | Buffer, asOf: string) {

@@ -2,9 +2,24 @@ import { sheetCsv } from './priceSheets';
 
 /** Builds new-commerce license-based sheets (`updatedlicensebased`) in Partner Center's column order. */
 export const LICENSE_HEADER = [
-  'ProductTitle', 'ProductId', 'SkuId', 'SkuTitle', 'Publisher', 'SkuDescription', 'UnitOfMeasure', 'TermDuration',
-  'BillingPlan', 'Market', 'Currency', 'UnitPrice', 'PricingTierRangeMin', 'PricingTierRangeMax', 'EffectiveStartDate',
-  'EffectiveEndDate', 'Tags', 'ERP Price',
+  'ProductTitle',
+  'ProductId',
+  'SkuId',
+  'SkuTitle',
+  'Publisher',
+  'SkuDescription',
+  'UnitOfMeasure',
+  'TermDuration',
+  'BillingPlan',
+  'Market',
+  'Currency',
+  'UnitPrice',
+  'PricingTierRangeMin',
+  'PricingTierRangeMax',
+  'EffectiveStartDate',
+  'EffectiveEndDate',
+  'Tags',
+  'ERP Price',
 ] as const;
 
 /** Preview (future) files add the end-of-sale date. */

@@ -8,9 +8,24 @@ import type { StorageClients } from '../../shared/storage/clients';
 
 /** Builds Partner Center price sheets (every value quoted, as the service sends them) for tests. */
 export const AZURE_PLAN_HEADER = [
-  'ProductTitle', 'ProductId', 'SkuId', 'SkuTitle', 'Publisher', 'SkuDescription', 'UnitOfMeasure', 'TermDuration',
-  'Market', 'Currency', 'UnitPrice', 'PricingTierRangeMin', 'PricingTierRangeMax', 'EffectiveStartDate',
-  'EffectiveEndDate', 'MeterIds', 'MeterType', 'Tags',
+  'ProductTitle',
+  'ProductId',
+  'SkuId',
+  'SkuTitle',
+  'Publisher',
+  'SkuDescription',
+  'UnitOfMeasure',
+  'TermDuration',
+  'Market',
+  'Currency',
+  'UnitPrice',
+  'PricingTierRangeMin',
+  'PricingTierRangeMax',
+  'EffectiveStartDate',
+  'EffectiveEndDate',
+  'MeterIds',
+  'MeterType',
+  'Tags',
 ] as const;
 
 export type SheetRow = Partial<Record<(typeof AZURE_PLAN_HEADER)[number], string>>;
@@ -47,11 +62,20 @@ export function consumptionRow(overrides: SheetRow = {}): SheetRow {
 
 export function sheetCsv(rows: SheetRow[], header: readonly string[] = AZURE_PLAN_HEADER): string {
   const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
-  return [header.map(quote).join(','), ...rows.map((r) => header.map((h) => quote((r as Record<string, string>)[h] ?? '')).join(','))].join('\r\n') + '\r\n';
+  return (
+    [
+      header.map(quote).join(','),
+      ...rows.map((r) => header.map((h) => quote((r as Record<string, string>)[h] ?? '')).join(',')),
+    ].join('\r\n') + '\r\n'
+  );
 }
 
 export function downloadOf(content: string | Buffer, origin = 'test'): () => Promise<PriceSheetDownload> {
-  return async () => ({ body: Readable.from([typeof content === 'string' ? Buffer.from(content) : content]), format: 'partnercenter-csv', origin });
+  return async () => ({
+    body: Readable.from([typeof content === 'string' ? Buffer.from(content) : content]),
+    format: 'partnercenter-csv',
+    origin,
+  });
 }
 
 export function fileDownload(file: string): () => Promise<PriceSheetDownload> {

@@ -8,7 +8,8 @@ import { createStorageClients, type StorageClients } from '../../shared/storage/
  */
 export function testSettings(overrides: Record<string, string> = {}): Settings {
   const connection = process.env.TEST_STORAGE_CONNECTION;
-  if (!connection) throw new Error('TEST_STORAGE_CONNECTION is not set: run the tests with jest (globalSetup starts Azurite)');
+  if (!connection)
+    throw new Error('TEST_STORAGE_CONNECTION is not set: run the tests with jest (globalSetup starts Azurite)');
   return loadSettings({
     AzureWebJobsStorage: connection,
     STORAGE_NAME_PREFIX: `t${randomBytes(5).toString('hex')}`,

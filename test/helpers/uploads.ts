@@ -27,7 +27,9 @@ export function uploadHarness(storage: StorageClients, settings: Settings) {
       return processPriceUpload({ storage, settings, logger: createLogger(memorySink()), blobName: name });
     },
     async report(container: 'processed' | 'quarantine', name: string): Promise<UploadReport> {
-      return JSON.parse((await areas[container].getBlobClient(`${name}.report.json`).downloadToBuffer()).toString('utf8')) as UploadReport;
+      return JSON.parse(
+        (await areas[container].getBlobClient(`${name}.report.json`).downloadToBuffer()).toString('utf8'),
+      ) as UploadReport;
     },
   };
 }

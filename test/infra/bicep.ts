@@ -15,7 +15,10 @@ export function readInfra(relative: string): string {
 }
 
 export function bicepFiles(): string[] {
-  const modules = fs.readdirSync(path.join(INFRA, 'modules')).filter((f) => f.endsWith('.bicep')).map((f) => `modules/${f}`);
+  const modules = fs
+    .readdirSync(path.join(INFRA, 'modules'))
+    .filter((f) => f.endsWith('.bicep'))
+    .map((f) => `modules/${f}`);
   return ['main.bicep', ...modules];
 }
 
@@ -64,7 +67,8 @@ export function bracketProblem(text: string): string | null {
     if (c === "'") inString = true;
     else if ('([{'.includes(c)) stack.push(c);
     else if (c in pairs) {
-      if (stack.pop() !== pairs[c]) return `unbalanced '${c}' at offset ${i}: ${text.slice(Math.max(0, i - 60), i + 1)}`;
+      if (stack.pop() !== pairs[c])
+        return `unbalanced '${c}' at offset ${i}: ${text.slice(Math.max(0, i - 60), i + 1)}`;
     }
   }
   if (inString) return 'unterminated string';
@@ -206,7 +210,11 @@ export function moduleCalls(text: string): ModuleCall[] {
 
 /** Resource declarations: symbol, type@version and body. */
 export function resources(text: string): { symbol: string; type: string; body: string }[] {
-  return [...text.matchAll(/^\s*resource\s+(\w+)\s+'([^']+)'(?:\s+existing)?\s*=\s*(?:\[\s*for[^:]+:\s*)?(?:if\s*\([^{]*\)\s*)?/gm)].map((m) => {
+  return [
+    ...text.matchAll(
+      /^\s*resource\s+(\w+)\s+'([^']+)'(?:\s+existing)?\s*=\s*(?:\[\s*for[^:]+:\s*)?(?:if\s*\([^{]*\)\s*)?/gm,
+    ),
+  ].map((m) => {
     const open = text.indexOf('{', m.index! + m[0].length - 1);
     return { symbol: m[1], type: m[2], body: enclosed(text, open) };
   });

@@ -56,7 +56,10 @@ export function registeredUploadAndTimerFunctions(): Registered {
         name: m[1],
         container: m[2] as keyof StorageNames['containers'],
       })),
-      timers: [...text.matchAll(/timerFunction\(\s*['"](\w+)['"]\s*,\s*['"](\w+)['"]/g)].map((m) => ({ name: m[1], scheduleSetting: m[2] })),
+      timers: [...text.matchAll(/timerFunction\(\s*['"](\w+)['"]\s*,\s*['"](\w+)['"]/g)].map((m) => ({
+        name: m[1],
+        scheduleSetting: m[2],
+      })),
       source: `source of ${files.length} function file(s) (loading failed: ${(error as Error).message.split('\n')[0]})`,
     };
   }

@@ -46,8 +46,10 @@ const schemaSettings = Object.keys(settingsSchema.shape);
  * settingsSchema must be set by the template. A new setting fails this test until it is added to one or the other.
  */
 const NOT_SET_IN_AZURE: Record<string, string> = {
-  AzureWebJobsStorage: 'connection string: local/Azurite only; Azure uses the identity-based AzureWebJobsStorage__* settings',
-  AzureWebJobsStorage__accountName: 'shorthand for the CLI run by an operator (the README (Operations)); in Azure the service URIs are set',
+  AzureWebJobsStorage:
+    'connection string: local/Azurite only; Azure uses the identity-based AzureWebJobsStorage__* settings',
+  AzureWebJobsStorage__accountName:
+    'shorthand for the CLI run by an operator (the README (Operations)); in Azure the service URIs are set',
   STORAGE_NAME_PREFIX: 'for sharing one account between installations or test runs; a deployment has its own account',
   REJECTED_ROWS_MAX_PERCENT: 'tuning: the code default suits Azure',
   TABLE_WRITE_CONCURRENCY: 'tuning: the code default suits Azure',
@@ -60,17 +62,22 @@ const NOT_SET_IN_AZURE: Record<string, string> = {
   PARTNER_CENTER_BASE_URL: 'public-cloud default; override only for a sovereign cloud',
   RETAIL_PRICES_URL: 'public-cloud default',
   ECB_RATES_URL: 'public default of the ecb rates source',
-  LOCAL_FUNCTION_KEY: 'local runner only; in Azure the host\'s own function keys protect authLevel function',
+  LOCAL_FUNCTION_KEY: "local runner only; in Azure the host's own function keys protect authLevel function",
 };
 
 /** Template defaults that differ from the code default on purpose. */
 const DELIBERATE_DEFAULTS: Record<string, string> = {
-  PRICES_SOURCE: 'the code defaults to the bundled sample data for local runs; a deployment starts with the public retail prices until Partner Center is set up',
+  PRICES_SOURCE:
+    'the code defaults to the bundled sample data for local runs; a deployment starts with the public retail prices until Partner Center is set up',
   RATES_SOURCE: 'likewise: a deployment starts with the credential-free ECB rates until Partner Center is set up',
 };
 
 /** Settings the template sets for the Functions host itself, not read through settingsSchema. */
-const HOST_SETTINGS = ['APPLICATIONINSIGHTS_CONNECTION_STRING', 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', 'languageWorkers__node__arguments'];
+const HOST_SETTINGS = [
+  'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  'languageWorkers__node__arguments',
+];
 
 /**
  * Settings the template sets ahead of the code (the exchange-rate refresh is being written). Once the schema
@@ -109,16 +116,27 @@ const DOCUMENTED_TIMERS = [
  */
 function expectedUploads(): { functionName: string; container: string }[] {
   const { uploads, source } = registeredUploadAndTimerFunctions();
-  const registered = uploads.map((u) => ({ functionName: u.name, container: storageNames('').containers[u.container] }));
-  const undocumented = registered.filter((r) => !DOCUMENTED_UPLOADS.some((d) => d.functionName === r.functionName && d.container === r.container));
-  if (undocumented.length) throw new Error(`Upload functions registered (${source}) but not in the template's list: ${JSON.stringify(undocumented)}`);
+  const registered = uploads.map((u) => ({
+    functionName: u.name,
+    container: storageNames('').containers[u.container],
+  }));
+  const undocumented = registered.filter(
+    (r) => !DOCUMENTED_UPLOADS.some((d) => d.functionName === r.functionName && d.container === r.container),
+  );
+  if (undocumented.length)
+    throw new Error(
+      `Upload functions registered (${source}) but not in the template's list: ${JSON.stringify(undocumented)}`,
+    );
   return [...DOCUMENTED_UPLOADS];
 }
 
 function expectedTimers(): { name: string; scheduleSetting: string }[] {
   const { timers, source } = registeredUploadAndTimerFunctions();
-  const undocumented = timers.filter((t) => !DOCUMENTED_TIMERS.some((d) => d.name === t.name && d.scheduleSetting === t.scheduleSetting));
-  if (undocumented.length) throw new Error(`Timers registered (${source}) but not in the template's list: ${JSON.stringify(undocumented)}`);
+  const undocumented = timers.filter(
+    (t) => !DOCUMENTED_TIMERS.some((d) => d.name === t.name && d.scheduleSetting === t.scheduleSetting),
+  );
+  if (undocumented.length)
+    throw new Error(`Timers registered (${source}) but not in the template's list: ${JSON.stringify(undocumented)}`);
   return [...DOCUMENTED_TIMERS];
 }
 
@@ -141,9 +159,15 @@ describe('template structure', () => {
       expect(fs.existsSync(file)).toBe(true);
       const declared = params(readInfra(call.path));
       const required = declared.filter((p) => p.defaultValue === undefined).map((p) => p.name);
-      expect({ module: call.symbol, missing: required.filter((p) => !call.params.has(p)) }).toEqual({ module: call.symbol, missing: [] });
+      expect({ module: call.symbol, missing: required.filter((p) => !call.params.has(p)) }).toEqual({
+        module: call.symbol,
+        missing: [],
+      });
       const known = new Set(declared.map((p) => p.name));
-      expect({ module: call.symbol, unknown: [...call.params.keys()].filter((p) => !known.has(p)) }).toEqual({ module: call.symbol, unknown: [] });
+      expect({ module: call.symbol, unknown: [...call.params.keys()].filter((p) => !known.has(p)) }).toEqual({
+        module: call.symbol,
+        unknown: [],
+      });
     }
   });
 
@@ -184,7 +208,11 @@ describe('app settings', () => {
   });
 
   it('sets every timer schedule setting (the host resolves %NAME% itself and fails when it is missing)', () => {
-    for (const timer of expectedTimers()) expect({ timer: timer.name, set: appSettings.has(timer.scheduleSetting) }).toEqual({ timer: timer.name, set: true });
+    for (const timer of expectedTimers())
+      expect({ timer: timer.name, set: appSettings.has(timer.scheduleSetting) }).toEqual({
+        timer: timer.name,
+        set: true,
+      });
   });
 
   it('refers to secrets only through Key Vault references', () => {
@@ -213,10 +241,13 @@ describe('app settings', () => {
 
   it('parameter defaults agree with the code defaults', () => {
     const mainParams = new Map(params(main).map((p) => [p.name, p]));
-    const parameterFile = JSON.parse(fs.readFileSync(path.join(INFRA, 'main.parameters.json'), 'utf8')).parameters as Record<string, { value: unknown }>;
+    const parameterFile = JSON.parse(fs.readFileSync(path.join(INFRA, 'main.parameters.json'), 'utf8'))
+      .parameters as Record<string, { value: unknown }>;
     let compared = 0;
     for (const [setting, value] of appSettings) {
-      const shape = (settingsSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }>)[setting];
+      const shape = (
+        settingsSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean; data?: unknown } }>
+      )[setting];
       const paramName = /^string\((\w+)\)$/.exec(value)?.[1] ?? value;
       const param = mainParams.get(paramName);
       if (!shape || !param?.defaultValue) continue;
@@ -237,7 +268,16 @@ describe('parameters', () => {
   it('has parameters for environment, location, markets, views, schedules and sources', () => {
     const names = params(main).map((p) => p.name);
     expect(names).toEqual(
-      expect.arrayContaining(['environmentName', 'location', 'pricesMarkets', 'pricesViews', 'pricesSchedule', 'ratesSchedule', 'pricesSource', 'ratesSource']),
+      expect.arrayContaining([
+        'environmentName',
+        'location',
+        'pricesMarkets',
+        'pricesViews',
+        'pricesSchedule',
+        'ratesSchedule',
+        'pricesSource',
+        'ratesSource',
+      ]),
     );
   });
 
@@ -246,7 +286,9 @@ describe('parameters', () => {
     const declared = params(main);
     const mapped = Object.keys(file.parameters);
     expect(mapped.filter((name) => !declared.some((p) => p.name === name))).toEqual([]);
-    expect(declared.filter((p) => p.defaultValue === undefined && !mapped.includes(p.name)).map((p) => p.name)).toEqual([]);
+    expect(declared.filter((p) => p.defaultValue === undefined && !mapped.includes(p.name)).map((p) => p.name)).toEqual(
+      [],
+    );
     expect(file.parameters.environmentName.value).toBe('${AZURE_ENV_NAME}');
   });
 
@@ -257,12 +299,17 @@ describe('parameters', () => {
     const allowed = after(mainRaw, new RegExp(`@allowed\\((?=[^)]*\\)\\s*param ${param}\\b)`));
     const shape = (settingsSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>)[setting];
     expect(stringItems(allowed).length).toBeGreaterThan(0);
-    for (const source of stringItems(allowed)) expect({ source, ok: shape.safeParse(source).success }).toEqual({ source, ok: true });
+    for (const source of stringItems(allowed))
+      expect({ source, ok: shape.safeParse(source).success }).toEqual({ source, ok: true });
   });
 });
 
 describe('security', () => {
-  const allText = [...bicepFiles().map(readInfra), fs.readFileSync(path.join(INFRA, 'main.parameters.json'), 'utf8'), fs.readFileSync(path.join(ROOT, 'azure.yaml'), 'utf8')];
+  const allText = [
+    ...bicepFiles().map(readInfra),
+    fs.readFileSync(path.join(INFRA, 'main.parameters.json'), 'utf8'),
+    fs.readFileSync(path.join(ROOT, 'azure.yaml'), 'utf8'),
+  ];
 
   it('uses no account keys, SAS or storage connection strings anywhere', () => {
     for (const text of allText) {
@@ -286,13 +333,16 @@ describe('security', () => {
 
   it('disables local auth on Application Insights and sends telemetry with the identity', () => {
     expect(monitoring).toMatch(/DisableLocalAuth:\s*true/);
-    expect(appSettings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toBe("'ClientId=${identity.properties.clientId};Authorization=AAD'");
+    expect(appSettings.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING')).toBe(
+      "'ClientId=${identity.properties.clientId};Authorization=AAD'",
+    );
     expect(appSettings.get('APPLICATIONINSIGHTS_CONNECTION_STRING')).toBe('monitoring.outputs.connectionString');
   });
 
   it('gives the app identity exactly its roles, each scoped to its resource', () => {
     const roleIds = objectEntries(after(roles, /var roleIds\s*=\s*/));
-    for (const [key, guid] of Object.entries(ROLE)) expect({ key, guid: roleIds.get(key) }).toEqual({ key, guid: `'${guid}'` });
+    for (const [key, guid] of Object.entries(ROLE))
+      expect({ key, guid: roleIds.get(key) }).toEqual({ key, guid: `'${guid}'` });
     const assignments = resources(roles)
       .filter((r) => r.type.startsWith('Microsoft.Authorization/roleAssignments@'))
       .map((r) => {
@@ -307,19 +357,19 @@ describe('security', () => {
         };
       });
     const app = assignments.filter((a) => a.principal === 'identityPrincipalId');
-    expect(app.map((a) => ({ role: a.role, scope: a.scope })).sort((x, y) => x.role!.localeCompare(y.role!))).toEqual(
-      [
-        { role: 'keyVaultSecretsUser', scope: 'vault' },
-        { role: 'monitoringMetricsPublisher', scope: 'applicationInsights' },
-        { role: 'storageBlobDataOwner', scope: 'storage' },
-        { role: 'storageQueueDataContributor', scope: 'storage' },
-        { role: 'storageTableDataContributor', scope: 'storage' },
-      ],
-    );
+    expect(app.map((a) => ({ role: a.role, scope: a.scope })).sort((x, y) => x.role!.localeCompare(y.role!))).toEqual([
+      { role: 'keyVaultSecretsUser', scope: 'vault' },
+      { role: 'monitoringMetricsPublisher', scope: 'applicationInsights' },
+      { role: 'storageBlobDataOwner', scope: 'storage' },
+      { role: 'storageQueueDataContributor', scope: 'storage' },
+      { role: 'storageTableDataContributor', scope: 'storage' },
+    ]);
     // Deterministic, unique names: guid(scope, principal, role).
-    for (const a of assignments) expect(a.nameSeed).toMatch(new RegExp(`^guid\\(${a.scope}\\.id, \\w+, roleIds\\.${a.role}\\)$`));
+    for (const a of assignments)
+      expect(a.nameSeed).toMatch(new RegExp(`^guid\\(${a.scope}\\.id, \\w+, roleIds\\.${a.role}\\)$`));
     // Everything else is for the optional operator, and only when one is given.
-    for (const a of assignments.filter((x) => x.principal !== 'identityPrincipalId')) expect(a.principal).toBe('operatorPrincipalId');
+    for (const a of assignments.filter((x) => x.principal !== 'identityPrincipalId'))
+      expect(a.principal).toBe('operatorPrincipalId');
     // The scopes are the app's own resources, never the resource group or subscription.
     expect(roles).not.toMatch(/scope:\s*(resourceGroup|subscription)\(/);
     expect(main).toMatch(/identityPrincipalId:\s*identity\.properties\.principalId/);
@@ -357,7 +407,15 @@ describe('function app', () => {
 
   it('outputs what azd and the operations guide use', () => {
     expect(outputs(main)).toEqual(
-      expect.arrayContaining(['AZURE_LOCATION', 'AZURE_TENANT_ID', 'AZURE_RESOURCE_GROUP', 'AZURE_FUNCTION_APP_NAME', 'AZURE_STORAGE_ACCOUNT_NAME', 'AZURE_KEY_VAULT_NAME', 'AZURE_FUNCTION_URL']),
+      expect.arrayContaining([
+        'AZURE_LOCATION',
+        'AZURE_TENANT_ID',
+        'AZURE_RESOURCE_GROUP',
+        'AZURE_FUNCTION_APP_NAME',
+        'AZURE_STORAGE_ACCOUNT_NAME',
+        'AZURE_KEY_VAULT_NAME',
+        'AZURE_FUNCTION_URL',
+      ]),
     );
   });
 });
@@ -375,14 +433,18 @@ describe('storage contents', () => {
 
   it('creates every container, the processed/quarantine containers of the uploads, and the dead-letter container', () => {
     const uploads = [names.containers.priceUploads, names.containers.customerUploads];
-    const expected = [...Object.values(names.containers), ...uploads.flatMap((c) => [processedContainer(c), quarantineContainer(c)])];
+    const expected = [
+      ...Object.values(names.containers),
+      ...uploads.flatMap((c) => [processedContainer(c), quarantineContainer(c)]),
+    ];
     expect(templateContainers.sort()).toEqual(expected.sort());
     expect(deadLetter).toBe('eventgrid-deadletter');
     expect(identifierItems(containerBody)).toEqual(['deadLetterContainerName']);
   });
 
   it('container and table names are valid', () => {
-    for (const c of [...templateContainers, deadLetter!]) expect(c).toMatch(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/);
+    for (const c of [...templateContainers, deadLetter!])
+      expect(c).toMatch(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/);
     for (const t of templateTables) expect(t).toMatch(/^[A-Za-z][A-Za-z0-9]{2,62}$/);
   });
 });
@@ -390,11 +452,15 @@ describe('storage contents', () => {
 describe('Event Grid', () => {
   const uploadsInTemplate = (() => {
     const body = after(main, /var uploadFunctions\s*=\s*/);
-    return [...body.matchAll(/\{\s*functionName:\s*'(\w+)',\s*container:\s*'([\w-]+)'\s*\}/g)].map((m) => ({ functionName: m[1], container: m[2] }));
+    return [...body.matchAll(/\{\s*functionName:\s*'(\w+)',\s*container:\s*'([\w-]+)'\s*\}/g)].map((m) => ({
+      functionName: m[1],
+      container: m[2],
+    }));
   })();
 
   it('subscribes exactly the upload functions registered in runtime/registry, each to its container', () => {
-    const byName = (a: { functionName: string }, b: { functionName: string }) => a.functionName.localeCompare(b.functionName);
+    const byName = (a: { functionName: string }, b: { functionName: string }) =>
+      a.functionName.localeCompare(b.functionName);
     expect([...uploadsInTemplate].sort(byName)).toEqual(expectedUploads().sort(byName));
   });
 
@@ -405,7 +471,9 @@ describe('Event Grid', () => {
   });
 
   it('delivers BlobCreated of each upload container to its Azure Function, with bounded retries and a dead-letter container', () => {
-    const sub = resources(events).find((r) => r.type.startsWith('Microsoft.EventGrid/systemTopics/eventSubscriptions@'));
+    const sub = resources(events).find((r) =>
+      r.type.startsWith('Microsoft.EventGrid/systemTopics/eventSubscriptions@'),
+    );
     expect(sub).toBeDefined();
     const body = sub!.body;
     expect(body).toMatch(/endpointType:\s*'AzureFunction'/);
@@ -430,14 +498,19 @@ describe('Event Grid', () => {
     const hook = fs.readFileSync(path.join(INFRA, 'scripts', 'postdeploy.sh'), 'utf8');
     expect(hook).toMatch(/azd env set DEPLOY_EVENT_SUBSCRIPTIONS true/);
     expect(hook).toMatch(/azd provision --no-prompt/);
-    if (process.platform !== 'win32') expect(fs.statSync(path.join(INFRA, 'scripts', 'postdeploy.sh')).mode & 0o111).not.toBe(0);
+    if (process.platform !== 'win32')
+      expect(fs.statSync(path.join(INFRA, 'scripts', 'postdeploy.sh')).mode & 0o111).not.toBe(0);
   });
 });
 
 describe('alerts', () => {
   it('watches every refresh timer for staleness', () => {
     const watched = stringItems(after(main, /var timerFunctions\s*=\s*/));
-    expect(watched.sort()).toEqual(expectedTimers().map((t) => t.name).sort());
+    expect(watched.sort()).toEqual(
+      expectedTimers()
+        .map((t) => t.name)
+        .sort(),
+    );
     expect(alerts).toMatch(/operation_Name == "\$\{timer\}" and success == true/);
     expect(appSettings.get('STALE_AFTER_HOURS')).toBe('string(staleAfterHours)');
   });
@@ -466,7 +539,10 @@ describe('host.json', () => {
 
   it('is a v2 host with the v4 extension bundle (needed for Event Grid triggers on Flex Consumption)', () => {
     expect(host.version).toBe('2.0');
-    expect(host.extensionBundle).toEqual({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.0.0, 5.0.0)' });
+    expect(host.extensionBundle).toEqual({
+      id: 'Microsoft.Azure.Functions.ExtensionBundle',
+      version: '[4.0.0, 5.0.0)',
+    });
   });
 
   it('has a bounded function timeout long enough for the largest refresh', () => {

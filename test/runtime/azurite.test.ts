@@ -33,12 +33,28 @@ describeIfOpenssl('identity path against Azurite with OAuth over HTTPS', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azurite-oauth-'));
     const cert = path.join(dir, 'cert.pem');
     const key = path.join(dir, 'key.pem');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '1',
-      '-keyout', key, '-out', cert,
-      '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-sha256',
+        '-days',
+        '1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     const ports = { blob: await freePort(), queue: await freePort(), table: await freePort() };
     azurite = await startAzurite({ ports, tls: { cert, key }, oauth: 'basic' });
   });
@@ -54,15 +70,19 @@ describeIfOpenssl('identity path against Azurite with OAuth over HTTPS', () => {
   });
 
   it('writes and reads blobs and table entities with the bearer token of the supplied credential', () => {
-    const result = spawnSync(process.execPath, ['-r', path.join(__dirname, 'fixtures', 'register-ts.js'), path.join(__dirname, 'fixtures', 'identityProbe.ts')], {
-      env: {
-        ...process.env,
-        NODE_EXTRA_CA_CERTS: path.join(dir, 'cert.pem'),
-        PROBE_ENDPOINTS: JSON.stringify(azurite!.endpoints),
+    const result = spawnSync(
+      process.execPath,
+      ['-r', path.join(__dirname, 'fixtures', 'register-ts.js'), path.join(__dirname, 'fixtures', 'identityProbe.ts')],
+      {
+        env: {
+          ...process.env,
+          NODE_EXTRA_CA_CERTS: path.join(dir, 'cert.pem'),
+          PROBE_ENDPOINTS: JSON.stringify(azurite!.endpoints),
+        },
+        encoding: 'utf8',
+        timeout: 50000,
       },
-      encoding: 'utf8',
-      timeout: 50000,
-    });
+    );
     if (result.status !== 0) throw new Error(`probe failed (${result.status}): ${result.stderr}`);
     const probe = JSON.parse(result.stdout.trim().split('\n').pop()!);
     expect(probe.mode).toBe('identity');

@@ -54,7 +54,12 @@ describe('local runner (npm start without the Functions host)', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(report?.status).toBe('ok');
-    expect(report?.prices.filter((p) => !p.stale).map((p) => `${p.market}/${p.view}`).sort()).toEqual(['US/azure_consumption', 'US/azure_reservations']);
+    expect(
+      report?.prices
+        .filter((p) => !p.stale)
+        .map((p) => `${p.market}/${p.view}`)
+        .sort(),
+    ).toEqual(['US/azure_consumption', 'US/azure_reservations']);
   });
 
   it('asks for the configured key on functions with authLevel function', async () => {
@@ -62,6 +67,9 @@ describe('local runner (npm start without the Functions host)', () => {
     if (!secured || secured.kind !== 'http') return; // only health is registered so far
     const url = `${runner.url}/api/${secured.options.route}`;
     expect((await fetch(url, { method: secured.options.methods[0] })).status).toBe(401);
-    expect((await fetch(url, { method: secured.options.methods[0], headers: { 'x-functions-key': 'local-test-key' } })).status).not.toBe(401);
+    expect(
+      (await fetch(url, { method: secured.options.methods[0], headers: { 'x-functions-key': 'local-test-key' } }))
+        .status,
+    ).not.toBe(401);
   });
 });

@@ -4,9 +4,7 @@
  * checks only the pattern: a failure here means "probably a typo", not "Partner Center refuses".
  */
 
-export type InnCheckResult =
-  | { ok: true }
-  | { ok: false; kind: 'checkDigit' | 'structure'; reason: string };
+export type InnCheckResult = { ok: true } | { ok: false; kind: 'checkDigit' | 'structure'; reason: string };
 
 export type InnCheck = (digits: string) => InnCheckResult;
 
@@ -59,7 +57,14 @@ export const uaEdrpou: InnCheck = (d) => {
   const first = digit(d, 0);
   const base = first >= 3 && first <= 5 ? [7, 1, 2, 3, 4, 5, 6] : [1, 2, 3, 4, 5, 6, 7];
   let r = weightedSum(d, base) % 11;
-  if (r >= 10) r = (weightedSum(d, base.map((w) => w + 2)) % 11) % 10;
+  if (r >= 10)
+    r =
+      (weightedSum(
+        d,
+        base.map((w) => w + 2),
+      ) %
+        11) %
+      10;
   return r === digit(d, 7) ? OK : badCheckDigit('Ukrainian ЄДРПОУ code');
 };
 
@@ -97,6 +102,7 @@ export const mdIdno: InnCheck = (d) =>
 /** Azerbaijan, VÖEN (10 digits): check digit 9th, last digit 1 (legal entity) or 2 (person). */
 export const azVoen: InnCheck = (d) => {
   const kind = digit(d, 9);
-  if (kind !== 1 && kind !== 2) return badStructure('the last digit of an Azerbaijani VÖEN must be 1 (legal entity) or 2 (person)');
+  if (kind !== 1 && kind !== 2)
+    return badStructure('the last digit of an Azerbaijani VÖEN must be 1 (legal entity) or 2 (person)');
   return weightedSum(d, [4, 1, 8, 6, 2, 7, 5, 3]) % 11 === digit(d, 8) ? OK : badCheckDigit('Azerbaijani VÖEN');
 };

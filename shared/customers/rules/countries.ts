@@ -28,7 +28,12 @@ export const CUSTOMER_COUNTRIES: CountryTable = {
   AM: { inn: [{ length: 8 }, { length: 10 }] },
   AZ: { inn: [{ length: 7 }, { length: 10, check: azVoen }] },
   BY: { inn: [{ length: 9, check: byUnp }] },
-  HU: { inn: [{ length: 10, check: huAdoazonosito }, { length: 11, check: huAdoszam }] },
+  HU: {
+    inn: [
+      { length: 10, check: huAdoazonosito },
+      { length: 11, check: huAdoszam },
+    ],
+  },
   KZ: { inn: [{ length: 12, check: kzBin }] },
   KG: { inn: [{ length: 14 }] },
   MD: { inn: [{ length: 6 }, { length: 7 }, { length: 8 }, { length: 13, check: mdIdno }] },

@@ -70,7 +70,11 @@ export interface FieldOutcome<T> {
   value: T | null;
 }
 
-export function outcome<T>(value: NoInfer<T> | null, errors: Finding[] = [], warnings: Finding[] = []): FieldOutcome<T> {
+export function outcome<T>(
+  value: NoInfer<T> | null,
+  errors: Finding[] = [],
+  warnings: Finding[] = [],
+): FieldOutcome<T> {
   return { value, errors, warnings };
 }
 

@@ -37,7 +37,13 @@ export function checkInn(field: ReadField, country: string | null, countries: Co
   const warnings =
     digits.length === field.value.text.length
       ? []
-      : [{ field: name, code: 'INN_SEPARATORS_REMOVED' as const, message: 'Spaces, hyphens and dots were removed: send the digits only (see normalized)' }];
+      : [
+          {
+            field: name,
+            code: 'INN_SEPARATORS_REMOVED' as const,
+            message: 'Spaces, hyphens and dots were removed: send the digits only (see normalized)',
+          },
+        ];
   const invalid = (problem: string) =>
     outcome<string>(
       null,
@@ -52,7 +58,8 @@ export function checkInn(field: ReadField, country: string | null, countries: Co
       ],
       warnings,
     );
-  if (!DIGITS.test(digits)) return invalid('The registration number may contain digits only (letters or other characters were found)');
+  if (!DIGITS.test(digits))
+    return invalid('The registration number may contain digits only (letters or other characters were found)');
   const format = rules.inn.find((f) => f.length === digits.length);
   if (!format) return invalid(`The registration number has ${digits.length} digits`);
 

@@ -12,7 +12,12 @@ import { checkPhone } from './phone';
 export function validateCustomer(payload: unknown, countries: CountryTable = CUSTOMER_COUNTRIES): CustomerVerdict {
   if (!isPlainObject(payload)) {
     const error: Finding = { field: '', code: 'NOT_AN_OBJECT', message: 'The customer must be a JSON object' };
-    return { valid: false, errors: [error], warnings: [], normalized: { country: null, organizationRegistrationNumber: null, phoneNumber: null } };
+    return {
+      valid: false,
+      errors: [error],
+      warnings: [],
+      normalized: { country: null, organizationRegistrationNumber: null, phoneNumber: null },
+    };
   }
   const { fields, errors: typeErrors } = readCustomer(payload);
   const country = checkCountry(fields.country);
@@ -38,7 +43,11 @@ function checkCountry(field: ReadField): FieldOutcome<string> {
     return failed({ field: name, code: 'COUNTRY_REQUIRED', message: 'The country is required (two letters, e.g. RU)' });
   }
   if (!COUNTRY.test(value.text)) {
-    return failed({ field: name, code: 'COUNTRY_INVALID', message: 'The country must be a two-letter ISO code such as RU' });
+    return failed({
+      field: name,
+      code: 'COUNTRY_INVALID',
+      message: 'The country must be a two-letter ISO code such as RU',
+    });
   }
   return outcome(value.text.toUpperCase());
 }

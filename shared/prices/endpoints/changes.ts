@@ -14,7 +14,7 @@ export const priceChangesDoc: ApiDoc = {
     'Compares the current price snapshots in force on `from` and `to` (the latest taken on or before each day): `added` = listed on `to` only, ' +
     '`removed` = listed on `from` only, `changed` = listed on both with a different price in force (`before`/`after`). A version republished ' +
     'with other content under the same EffectiveStartDate is reported as changed with `before` = null: only its latest content is stored. With `to=future`, the current list in force on `from` is compared with the future list ' +
-    'fetched on or before `from` (the pricing guide\'s change types: new → `added`, changed price → `changed`, deleted by EffectiveEndDate → ' +
+    "fetched on or before `from` (the pricing guide's change types: new → `added`, changed price → `changed`, deleted by EffectiveEndDate → " +
     '`removed`, unchanged → `counts.unchanged`). Each list holds at most `top` items per page; `counts.candidates` is the number of prices listed ' +
     `differently on both (the changed list holds those whose price differs; up to ${CHECK_LIMIT} are checked per page).`,
   query: priceChangesQuerySchema,
@@ -27,25 +27,47 @@ export const priceChangesDoc: ApiDoc = {
 
 const tokenSchema = z.strictObject({
   s: z.string().max(200),
-  c: z.strictObject({ added: z.number().int().min(0), changed: z.number().int().min(0), removed: z.number().int().min(0) }),
+  c: z.strictObject({
+    added: z.number().int().min(0),
+    changed: z.number().int().min(0),
+    removed: z.number().int().min(0),
+  }),
 });
 
-export async function handlePriceChanges(query: URLSearchParams, storage: StorageClients, logger: Logger): Promise<ApiResponse> {
+export async function handlePriceChanges(
+  query: URLSearchParams,
+  storage: StorageClients,
+  logger: Logger,
+): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
     const q = parseQuery(priceChangesQuerySchema, query);
     const binding = queryBinding('priceChanges', { market: q.market, view: q.view, from: q.from, to: q.to });
-    const token = q.continuationToken === undefined ? undefined : decodeToken(q.continuationToken, binding, tokenSchema);
+    const token =
+      q.continuationToken === undefined ? undefined : decodeToken(q.continuationToken, binding, tokenSchema);
     let changes;
     try {
-      changes = await priceChanges(storage, { market: q.market, view: q.view, from: q.from, to: q.to, top: q.top, cursor: token?.c });
+      changes = await priceChanges(storage, {
+        market: q.market,
+        view: q.view,
+        from: q.from,
+        to: q.to,
+        top: q.top,
+        cursor: token?.c,
+      });
     } catch (e) {
-      if (e instanceof SnapshotNotFoundError) throw new ApiError(404, 'SnapshotNotFound', e.message, { parameter: e.parameter });
+      if (e instanceof SnapshotNotFoundError)
+        throw new ApiError(404, 'SnapshotNotFound', e.message, { parameter: e.parameter });
       throw e;
     }
     // A token from before a re-ingest of either day no longer fits.
     const snapshotsId = changes.identity;
     if (token && token.s !== snapshotsId) {
-      throw new ApiError(400, 'InvalidContinuationToken', 'continuationToken: the compared snapshots changed since the first page; start again', { parameter: 'continuationToken' });
+      throw new ApiError(
+        400,
+        'InvalidContinuationToken',
+        'continuationToken: the compared snapshots changed since the first page; start again',
+        { parameter: 'continuationToken' },
+      );
     }
     const item = (v: Parameters<typeof priceItem>[0]) => priceItem(v, q.view);
     return jsonResponse(200, {

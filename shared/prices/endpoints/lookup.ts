@@ -14,7 +14,7 @@ import { pricesQuerySchema, pricesResponseSchema } from '../../api/schemas';
 export const pricesDoc: ApiDoc = {
   summary: 'Prices in force at an instant',
   description:
-    'The price of each item of a market and view in force at `date` (default now), one version per price by the pricing guide\'s overlap rule ' +
+    "The price of each item of a market and view in force at `date` (default now), one version per price by the pricing guide's overlap rule " +
     '(among versions covering the instant, the one that ends first). Look up by `meterId` (one range query) or `productId` (+`skuId`), or list the ' +
     'whole market and view. Prices are JSON numbers with exactly the published digits. Pages of `top` items; pass `continuationToken` for the next. ' +
     'A listing without meterId/productId reads at most 20,000 entities per page, so a page may hold fewer than `top` items and still have a continuation.',
@@ -34,24 +34,51 @@ const tokenSchema = z.object({
   ]),
 });
 
-export async function handlePrices(query: URLSearchParams, storage: StorageClients, logger: Logger): Promise<ApiResponse> {
+export async function handlePrices(
+  query: URLSearchParams,
+  storage: StorageClients,
+  logger: Logger,
+): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
     const q = parseQuery(pricesQuerySchema, query);
     const { market, view, meterId, productId, skuId, termDuration, billingPlan, currency, convertTo } = q;
     // The first page's instant travels in the token, so that "now" does not move between pages.
-    const binding = queryBinding('prices', { market, view, meterId, productId, skuId, termDuration, billingPlan, currency, convertTo });
+    const binding = queryBinding('prices', {
+      market,
+      view,
+      meterId,
+      productId,
+      skuId,
+      termDuration,
+      billingPlan,
+      currency,
+      convertTo,
+    });
     let instant = q.date ?? nowInstant();
     let cursor;
     if (q.continuationToken !== undefined) {
       const token = decodeToken(q.continuationToken, binding, tokenSchema);
-      if (q.date !== undefined && q.date !== token.at) throw badParameter('date', 'differs from the date of the first page (leave it out or keep it on later pages)');
+      if (q.date !== undefined && q.date !== token.at)
+        throw badParameter('date', 'differs from the date of the first page (leave it out or keep it on later pages)');
       instant = token.at;
       cursor = token.c;
     }
     const day = instant.slice(0, 10);
     try {
       const converter = convertTo === undefined ? undefined : await converterFor(storage, day, convertTo);
-      const page = await lookupPrices(storage, { market, view, meterId, productId, skuId, termDuration, billingPlan, currency, instant, top: q.top, cursor });
+      const page = await lookupPrices(storage, {
+        market,
+        view,
+        meterId,
+        productId,
+        skuId,
+        termDuration,
+        billingPlan,
+        currency,
+        instant,
+        top: q.top,
+        cursor,
+      });
       await converter?.prepare(page.versions.map((v) => v.currency));
       return jsonResponse(200, {
         market,
@@ -59,7 +86,12 @@ export async function handlePrices(query: URLSearchParams, storage: StorageClien
         asOf: instant,
         items: page.versions.map((v) => priceItem(v, view, converter)),
         continuationToken: page.next ? encodeToken({ at: instant, c: page.next }, binding) : null,
-        conversion: converter && { to: converter.target, ...CONVERSION, rateDate: converter.snapshot.asOf, source: converter.snapshot.source },
+        conversion: converter && {
+          to: converter.target,
+          ...CONVERSION,
+          rateDate: converter.snapshot.asOf,
+          source: converter.snapshot.source,
+        },
       });
     } catch (e) {
       if (e instanceof RateNotFoundError) {

@@ -12,7 +12,6 @@ import { asSourceError, reportingAs } from '../../http/sourceErrors';
  * the bytes are handed on as received and the parser recognises either by its first bytes.
  */
 
-
 function priceSheetUrl(baseUrl: string, request: PriceSheetRequest): string {
   const base = baseUrl.replace(/\/+$/, '');
   return `${base}/v1.0/sales/pricesheets(Market='${request.market}',PricesheetView='${request.view}')/$value?timeline=${request.timeline}`;
@@ -27,12 +26,14 @@ export function createPartnerCenterSource(
     name: 'partnercenter',
     async fetchPriceSheet(request, signal) {
       // The market goes into the URL path: two letters, nothing else.
-      if (!/^[A-Z]{2}$/.test(request.market)) throw new SourceError('the market must be a two-letter code such as US', request);
+      if (!/^[A-Z]{2}$/.test(request.market))
+        throw new SourceError('the market must be a two-letter code such as US', request);
       const url = priceSheetUrl(settings.PARTNER_CENTER_BASE_URL, request);
       const what = `Partner Center ${endpointOf(url)}?timeline=${request.timeline}`;
       try {
         const response = await getPartnerCenterFile(http, auth, url, signal);
-        if (response.ok) return { body: reportingAs(request, response.body), format: 'partnercenter-csv', origin: what };
+        if (response.ok)
+          return { body: reportingAs(request, response.body), format: 'partnercenter-csv', origin: what };
         if (response.status === 404 && request.view === 'updatedlicensebased' && request.timeline === 'future') {
           throw new NoPlannedChangesError(request);
         }

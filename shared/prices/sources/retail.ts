@@ -58,7 +58,10 @@ function retailPricesUrl(baseUrl: string, currency: string, priceType: string): 
   return `${baseUrl}${baseUrl.includes('?') ? '&' : '?'}${query}`;
 }
 
-export function createRetailSource(settings: Settings, http: UpstreamHttp = createUpstreamHttp(settings)): PriceSheetSource {
+export function createRetailSource(
+  settings: Settings,
+  http: UpstreamHttp = createUpstreamHttp(settings),
+): PriceSheetSource {
   const origin = new URL(settings.RETAIL_PRICES_URL).origin;
 
   async function fetchPage(url: string, pageNumber: number, signal?: AbortSignal) {
@@ -110,12 +113,20 @@ export function createRetailSource(settings: Settings, http: UpstreamHttp = crea
 
 function retailQuery(request: PriceSheetRequest): { currency: string; priceType: string } {
   const priceType = PRICE_TYPE[request.view];
-  if (!priceType) throw new SourceError('the Retail Prices API has no such price list (only azure_consumption and azure_reservations)', request);
-  if (request.timeline !== 'current') throw new SourceError('the Retail Prices API publishes current prices only', request);
+  if (!priceType)
+    throw new SourceError(
+      'the Retail Prices API has no such price list (only azure_consumption and azure_reservations)',
+      request,
+    );
+  if (request.timeline !== 'current')
+    throw new SourceError('the Retail Prices API publishes current prices only', request);
   const currency = RETAIL_CURRENCY_BY_MARKET[request.market];
   if (!currency) {
     const known = Object.keys(RETAIL_CURRENCY_BY_MARKET).join(', ');
-    throw new SourceError(`the retail source knows no currency for market ${request.market} (known markets: ${known})`, request);
+    throw new SourceError(
+      `the retail source knows no currency for market ${request.market} (known markets: ${known})`,
+      request,
+    );
   }
   return { currency, priceType };
 }

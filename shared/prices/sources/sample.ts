@@ -4,7 +4,6 @@ import { projectRoot } from '../../config/paths';
 import type { PriceSheetDownload, PriceSheetRequest, PriceSheetSource } from './source';
 import { SourceError, NoPlannedChangesError } from './source';
 
-
 /** Bundled SAMPLE price sheets (`sample-data/`), in Partner Center's format: no credentials needed. */
 
 const SAMPLE_MARKET = 'US';
@@ -23,8 +22,7 @@ export function createSampleSource(): PriceSheetSource {
     name: 'sample',
     async fetchPriceSheet(request: PriceSheetRequest): Promise<PriceSheetDownload> {
       if (request.view === LICENSE_VIEW) return licenseSample(request);
-      const covered =
-        request.market === SAMPLE_MARKET && (SAMPLE_VIEWS as readonly string[]).includes(request.view);
+      const covered = request.market === SAMPLE_MARKET && (SAMPLE_VIEWS as readonly string[]).includes(request.view);
       if (!covered) {
         throw new SourceError(
           `no sample data for ${request.market}/${request.view}; the sample covers ${SAMPLE_MARKET} ${SAMPLE_VIEWS.join(' and ')}, and ${LICENSE_MARKETS.join(' and ')} ${LICENSE_VIEW}`,
@@ -32,7 +30,10 @@ export function createSampleSource(): PriceSheetSource {
         );
       }
       if (request.timeline !== 'current') {
-        throw new SourceError(`no sample data for the ${request.timeline} timeline; the sample covers current prices only`, request);
+        throw new SourceError(
+          `no sample data for the ${request.timeline} timeline; the sample covers current prices only`,
+          request,
+        );
       }
       const file = path.join(sampleDataDir(), `${request.market}_${request.view}.csv`);
       await fs.promises.access(file, fs.constants.R_OK);
@@ -44,9 +45,13 @@ export function createSampleSource(): PriceSheetSource {
 /** Like Partner Center: a market without a bundled future list has "no planned changes". */
 async function licenseSample(request: PriceSheetRequest): Promise<PriceSheetDownload> {
   if (!LICENSE_MARKETS.includes(request.market)) {
-    throw new SourceError(`no sample data for ${request.market}/${LICENSE_VIEW}; the sample covers ${LICENSE_MARKETS.join(' and ')}`, request);
+    throw new SourceError(
+      `no sample data for ${request.market}/${LICENSE_VIEW}; the sample covers ${LICENSE_MARKETS.join(' and ')}`,
+      request,
+    );
   }
-  if (request.timeline === 'future' && !LICENSE_FUTURE_MARKETS.includes(request.market)) throw new NoPlannedChangesError(request);
+  if (request.timeline === 'future' && !LICENSE_FUTURE_MARKETS.includes(request.market))
+    throw new NoPlannedChangesError(request);
   const suffix = request.timeline === 'future' ? '_future' : '';
   const file = path.join(sampleDataDir(), `${request.market}_${LICENSE_VIEW}${suffix}.csv`);
   await fs.promises.access(file, fs.constants.R_OK);

@@ -47,7 +47,13 @@ export function skuRowPrefix(skuId: string): string {
 }
 
 export function versionKeys(row: PriceRow, view: PriceView): { partitionKey: string; rowKey: string } {
-  const tail = [row.termDuration, row.billingPlan, row.currency, row.pricingTierRangeMin ?? '', row.effectiveStartDate].map(enc);
+  const tail = [
+    row.termDuration,
+    row.billingPlan,
+    row.currency,
+    row.pricingTierRangeMin ?? '',
+    row.effectiveStartDate,
+  ].map(enc);
   if (isMetered(row)) {
     return {
       partitionKey: meterPartition(row.market, view, row.meterId),

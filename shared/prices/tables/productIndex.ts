@@ -71,7 +71,12 @@ function packEntities(partitionKey: string, pairs: string[]): IndexEntity[] {
   return entities;
 }
 
-async function mergeOne(table: TableClient, partitionKey: string, additions: Set<string>, hasIndex: boolean): Promise<number> {
+async function mergeOne(
+  table: TableClient,
+  partitionKey: string,
+  additions: Set<string>,
+  hasIndex: boolean,
+): Promise<number> {
   if (!hasIndex) {
     const entities = packEntities(partitionKey, [...additions].sort());
     for (const entity of entities) await table.upsertEntity(entity, 'Replace');
@@ -110,7 +115,9 @@ export async function mergeProductMeters(
   run: <T>(task: () => Promise<T>) => Promise<T>,
 ): Promise<number> {
   const written = await Promise.all(
-    [...additions].map(([productId, pairs]) => run(() => mergeOne(table, partitionOf(q.market, q.view, productId), pairs, q.stored))),
+    [...additions].map(([productId, pairs]) =>
+      run(() => mergeOne(table, partitionOf(q.market, q.view, productId), pairs, q.stored)),
+    ),
   );
   return written.reduce((a, b) => a + b, 0);
 }

@@ -29,7 +29,8 @@ export interface SnapshotRecord {
   createdAt: string;
 }
 
-export const snapshotPartition = (market: string, view: PriceView, timeline: Timeline) => `${market}|${view}|${timeline}`;
+export const snapshotPartition = (market: string, view: PriceView, timeline: Timeline) =>
+  `${market}|${view}|${timeline}`;
 
 export function snapshotRowKey(asOf: string): string {
   return String(99999999 - Number(asOf.replace(/-/g, ''))).padStart(8, '0');
@@ -46,7 +47,9 @@ export async function snapshotOnOrBefore(
 ): Promise<SnapshotRecord | null> {
   const table = storage.table(storage.names.tables.snapshots);
   const filter = odata`PartitionKey eq ${snapshotPartition(q.market, q.view, q.timeline)} and RowKey ge ${snapshotRowKey(q.asOf)}`;
-  for await (const page of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: 1 })) {
+  for await (const page of table
+    .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+    .byPage({ maxPageSize: 1 })) {
     if (page.length > 0) return recordOf(page[0]);
   }
   return null;
@@ -76,7 +79,11 @@ function recordOf(e: Record<string, unknown>): SnapshotRecord {
 export async function saveSnapshot(storage: StorageClients, record: SnapshotRecord): Promise<void> {
   const table = storage.table(storage.names.tables.snapshots);
   await table.upsertEntity(
-    { partitionKey: snapshotPartition(record.market, record.view, record.timeline), rowKey: snapshotRowKey(record.asOf), ...record },
+    {
+      partitionKey: snapshotPartition(record.market, record.view, record.timeline),
+      rowKey: snapshotRowKey(record.asOf),
+      ...record,
+    },
     'Replace',
   );
 }
@@ -85,7 +92,9 @@ export async function saveSnapshot(storage: StorageClients, record: SnapshotReco
 export async function uploadManifest(storage: StorageClients, name: string, localFile: string): Promise<void> {
   const blob = storage.blobs.getContainerClient(storage.names.containers.snapshots).getBlockBlobClient(name);
   const gzip = createGzip();
-  const upload = blob.uploadStream(gzip, 4 * 1024 * 1024, 4, { blobHTTPHeaders: { blobContentType: 'text/tab-separated-values', blobContentEncoding: 'gzip' } });
+  const upload = blob.uploadStream(gzip, 4 * 1024 * 1024, 4, {
+    blobHTTPHeaders: { blobContentType: 'text/tab-separated-values', blobContentEncoding: 'gzip' },
+  });
   await pipeline(fs.createReadStream(localFile), gzip);
   await upload;
 }

@@ -10,7 +10,11 @@ import { meterPartition, meterRowPrefix, prefixEnd, productPartition, skuRowPref
 export type PriceEntity = TableEntity<Record<string, string>>;
 
 /** Entities store text only (prices stay as published); null fields are left out. */
-export function entityOf(row: PriceRow, keys: { partitionKey: string; rowKey: string }, contentHash: string): PriceEntity {
+export function entityOf(
+  row: PriceRow,
+  keys: { partitionKey: string; rowKey: string },
+  contentHash: string,
+): PriceEntity {
   const entity: PriceEntity = { ...keys, contentHash };
   for (const field of PRICE_FIELDS) {
     const value = row[field];
@@ -34,7 +38,8 @@ export function versionOf(entity: Record<string, unknown>): PriceVersion {
 async function listRange(table: TableClient, partitionKey: string, prefix: string): Promise<PriceVersion[]> {
   const versions: PriceVersion[] = [];
   const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${prefix} and RowKey lt ${prefixEnd(prefix)}`;
-  for await (const entity of table.listEntities({ queryOptions: { filter } })) versions.push(...versionsOfEntity(entity));
+  for await (const entity of table.listEntities({ queryOptions: { filter } }))
+    versions.push(...versionsOfEntity(entity));
   return versions;
 }
 
@@ -79,7 +84,8 @@ export function storedVersionOf(row: PriceRow, rowKey: string, contentHash: stri
 export function meterDocEntity(partitionKey: string, rowKey: string, versions: StoredVersion[]): PriceEntity {
   const json = JSON.stringify(versions);
   const chunks = Math.ceil(json.length / DOC_CHUNK_CHARS) || 1;
-  if (chunks > DOC_MAX_CHUNKS) throw new Error(`meter ${decodeURIComponent(rowKey)} has too many versions to store (${versions.length})`);
+  if (chunks > DOC_MAX_CHUNKS)
+    throw new Error(`meter ${decodeURIComponent(rowKey)} has too many versions to store (${versions.length})`);
   const entity: PriceEntity = { partitionKey, rowKey };
   for (let i = 0; i < chunks; i++) entity[`v${i}`] = json.slice(i * DOC_CHUNK_CHARS, (i + 1) * DOC_CHUNK_CHARS);
   return entity;
@@ -97,10 +103,16 @@ function priceVersionOf(stored: StoredVersion): PriceVersion {
 
 /** The versions an entity holds: all of a meter document's, or the one of a version entity. */
 export function versionsOfEntity(entity: Record<string, unknown>): PriceVersion[] {
-  return isMeterDocPartition(entity.partitionKey as string) ? storedVersionsOf(entity).map(priceVersionOf) : [versionOf(entity)];
+  return isMeterDocPartition(entity.partitionKey as string)
+    ? storedVersionsOf(entity).map(priceVersionOf)
+    : [versionOf(entity)];
 }
 
-async function getOrNull(table: TableClient, partitionKey: string, rowKey: string): Promise<Record<string, unknown> | null> {
+async function getOrNull(
+  table: TableClient,
+  partitionKey: string,
+  rowKey: string,
+): Promise<Record<string, unknown> | null> {
   try {
     return await table.getEntity(partitionKey, rowKey);
   } catch (e) {
@@ -116,7 +128,11 @@ export async function readMeterDoc(table: TableClient, partitionKey: string, row
 }
 
 /** One version by the keys a snapshot manifest lists (null when it is not stored). */
-export async function readVersion(table: TableClient, partitionKey: string, rowKey: string): Promise<PriceVersion | null> {
+export async function readVersion(
+  table: TableClient,
+  partitionKey: string,
+  rowKey: string,
+): Promise<PriceVersion | null> {
   if (!isMeterDocPartition(partitionKey)) {
     const entity = await getOrNull(table, partitionKey, rowKey);
     return entity ? versionOf(entity) : null;
@@ -140,7 +156,11 @@ export function versionsByProduct(
   table: TableClient,
   q: { market: string; view: PriceView; productId: string; skuId?: string },
 ): Promise<PriceVersion[]> {
-  return listRange(table, productPartition(q.market, q.view, q.productId), q.skuId === undefined ? '' : skuRowPrefix(q.skuId));
+  return listRange(
+    table,
+    productPartition(q.market, q.view, q.productId),
+    q.skuId === undefined ? '' : skuRowPrefix(q.skuId),
+  );
 }
 
 /** The partition-key range holding all versions of a market and view (for listings). */

@@ -8,7 +8,10 @@ import type { FxRatesSource } from './source';
  * EUR-based; the pipeline converts it to USD per unit (shared/rates/rate). It is published on
  * TARGET working days around 16:00 CET, so a fetch on a weekend stores Friday's rates again.
  */
-export function createEcbRatesSource(settings: Settings, http: UpstreamHttp = createUpstreamHttp(settings)): FxRatesSource {
+export function createEcbRatesSource(
+  settings: Settings,
+  http: UpstreamHttp = createUpstreamHttp(settings),
+): FxRatesSource {
   return {
     name: 'ecb',
     async fetchRates(_request, signal) {

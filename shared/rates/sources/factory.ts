@@ -12,7 +12,8 @@ export const SAMPLE_RATES_FILE = 'fxrates.csv';
 export function createFxRatesSource(settings: Settings, name: string = settings.RATES_SOURCE): FxRatesSource {
   if (name === 'partnercenter') return createPartnerCenterFxSource(settings);
   if (name === 'ecb') return createEcbRatesSource(settings);
-  if (name === 'sample') return localFileSource('sample', path.join(sampleDataDir(), SAMPLE_RATES_FILE), `sample:${SAMPLE_RATES_FILE}`);
+  if (name === 'sample')
+    return localFileSource('sample', path.join(sampleDataDir(), SAMPLE_RATES_FILE), `sample:${SAMPLE_RATES_FILE}`);
   if (name.startsWith('file:') && name.length > 'file:'.length) {
     const file = path.resolve(name.slice('file:'.length));
     return localFileSource(name, file, `file:${file}`);

@@ -32,7 +32,14 @@ describe('settings', () => {
     }
     expect(error).toBeInstanceOf(SettingsError);
     const message = (error as Error).message;
-    for (const name of ['PRICES_MARKETS', 'PRICES_SCHEDULE', 'REJECTED_ROWS_MAX_PERCENT', 'PARTNER_CENTER_TENANT_ID', 'PARTNER_CENTER_APP_ID', 'PARTNER_CENTER_REFRESH_TOKEN']) {
+    for (const name of [
+      'PRICES_MARKETS',
+      'PRICES_SCHEDULE',
+      'REJECTED_ROWS_MAX_PERCENT',
+      'PARTNER_CENTER_TENANT_ID',
+      'PARTNER_CENTER_APP_ID',
+      'PARTNER_CENTER_REFRESH_TOKEN',
+    ]) {
       expect(message).toContain(name);
     }
     expect(message).not.toContain('PARTNER_CENTER_APP_SECRET');
@@ -46,8 +53,12 @@ describe('settings', () => {
   });
 
   it('local.settings.sample.json documents every setting and nothing else', () => {
-    const sample = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'local.settings.sample.json'), 'utf8'));
-    const documented = Object.keys(sample.Values).filter((k) => !['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsFeatureFlags'].includes(k));
+    const sample = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '..', '..', '..', 'local.settings.sample.json'), 'utf8'),
+    );
+    const documented = Object.keys(sample.Values).filter(
+      (k) => !['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsFeatureFlags'].includes(k),
+    );
     const known = Object.keys(settingsSchema.shape);
     expect(documented.sort()).toEqual(known.sort());
     expect(() => loadSettings(sample.Values)).not.toThrow();

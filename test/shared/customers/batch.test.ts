@@ -12,7 +12,9 @@ import { validateCustomer } from '../../../shared/customers/rules/validateCustom
 async function run(content: string | Buffer, format: CustomerFileFormat, chunkSize = 7) {
   // Small chunks: records, lines and multi-byte characters all straddle chunk borders.
   const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content);
-  const chunks = Array.from({ length: Math.ceil(bytes.length / chunkSize) }, (_, i) => bytes.subarray(i * chunkSize, (i + 1) * chunkSize));
+  const chunks = Array.from({ length: Math.ceil(bytes.length / chunkSize) }, (_, i) =>
+    bytes.subarray(i * chunkSize, (i + 1) * chunkSize),
+  );
   const out = new PassThrough();
   const report = text(out);
   // On failure the pipeline destroys `out`, failing `report`: the caller sees the pipeline's error instead.
@@ -60,7 +62,11 @@ describe('validateCustomerRecords (CSV)', () => {
     expect(rows[0].note).toBe('first, with comma');
     expect(rows[2].note).toBe('multi\r\nline');
     expect(rows[3]).toMatchObject({ organizationRegistrationNumber: '32855961', phoneNumber: '+380501234567' });
-    expect(rows[5]).toMatchObject({ country: 'RU', organizationRegistrationNumber: '7709442668', phoneNumber: '+79123456789' });
+    expect(rows[5]).toMatchObject({
+      country: 'RU',
+      organizationRegistrationNumber: '7709442668',
+      phoneNumber: '+79123456789',
+    });
     expect(rows[5].warnings).toMatch(/^organizationRegistrationNumber: /);
     expect(summary).toEqual({
       format: 'csv',
@@ -83,21 +89,30 @@ describe('validateCustomerRecords (CSV)', () => {
   });
 
   it('reads headers in any case and order, with a BOM', async () => {
-    const { summary } = await run('\ufeffPhoneNumber, COUNTRY ,OrganizationRegistrationNumber\n+375294911911,BY,200988541\n', 'csv');
+    const { summary } = await run(
+      '\ufeffPhoneNumber, COUNTRY ,OrganizationRegistrationNumber\n+375294911911,BY,200988541\n',
+      'csv',
+    );
     expect(summary).toMatchObject({ records: 1, valid: 1 });
   });
 
   it('writes a report with a header for a file without records', async () => {
     const { report, summary } = await run('country,organizationRegistrationNumber\n', 'csv');
     expect(summary.records).toBe(0);
-    expect(report.split('\n')[0]).toBe('record,valid,country,organizationRegistrationNumber,phoneNumber,errorCodes,partnerCenterCodes,errors,warnings');
+    expect(report.split('\n')[0]).toBe(
+      'record,valid,country,organizationRegistrationNumber,phoneNumber,errorCodes,partnerCenterCodes,errors,warnings',
+    );
   });
 
   it.each([
     ['an empty file', '', /empty/],
     ['a header without customer fields', 'a,b\n1,2\n', /header names none/],
     ['a field named twice', 'country,Country\nRU,RU\n', /twice/],
-    ['an unclosed quote', 'country,organizationRegistrationNumber\nRU,"7709442668\n', /CSV cannot be parsed.*CSV_QUOTE_NOT_CLOSED/],
+    [
+      'an unclosed quote',
+      'country,organizationRegistrationNumber\nRU,"7709442668\n',
+      /CSV cannot be parsed.*CSV_QUOTE_NOT_CLOSED/,
+    ],
     ['binary content', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]), /binary|UTF-8/],
     ['Latin-1 bytes', Buffer.from('country,firstName\nHU,J\xf3zsef\n', 'latin1'), /not UTF-8/],
   ])('refuses %s as unreadable, without quoting its content', async (_what, content, reason) => {
@@ -124,17 +139,37 @@ describe('validateCustomerRecords (CSV)', () => {
 
 describe('validateCustomerRecords (JSON Lines)', () => {
   const JSONL = [
-    JSON.stringify({ id: 1, city: 'Москва — Mосква', country: 'RU', organizationRegistrationNumber: '7709442668', phoneNumber: '+79123456789', email: 'a@example.ru' }),
+    JSON.stringify({
+      id: 1,
+      city: 'Москва — Mосква',
+      country: 'RU',
+      organizationRegistrationNumber: '7709442668',
+      phoneNumber: '+79123456789',
+      email: 'a@example.ru',
+    }),
     '',
-    JSON.stringify({ id: 2, companyProfile: { organizationRegistrationNumber: '1401555081' }, billingProfile: { defaultAddress: { country: 'AZ', phoneNumber: '+994401234567' } } }),
+    JSON.stringify({
+      id: 2,
+      companyProfile: { organizationRegistrationNumber: '1401555081' },
+      billingProfile: { defaultAddress: { country: 'AZ', phoneNumber: '+994401234567' } },
+    }),
     '{"id": 3, "country": "RU", broken',
     '[1,2]',
-    JSON.stringify({ id: 4, tag: { nested: true }, country: 'UA', organizationRegistrationNumber: '1759013776', phoneNumber: '+380501234567' }),
+    JSON.stringify({
+      id: 4,
+      tag: { nested: true },
+      country: 'UA',
+      organizationRegistrationNumber: '1759013776',
+      phoneNumber: '+380501234567',
+    }),
   ].join('\n');
 
   it('reports every line in order, with the extra keys passed through and no personal data in messages', async () => {
     const { report, summary } = await run(JSONL, 'jsonl');
-    const lines = report.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = report
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.record, l.extra, l.valid, l.errors.map((e: { code: string }) => e.code)])).toEqual([
       [1, { id: 1, city: 'Москва — Mосква' }, true, []],
       [2, { id: 2 }, false, ['INN_CHECK_DIGIT']],
@@ -143,14 +178,20 @@ describe('validateCustomerRecords (JSON Lines)', () => {
       [5, { id: 4, tag: { nested: true } }, true, []],
     ]);
     expect(lines[1].errors[0].field).toBe('companyProfile.organizationRegistrationNumber');
-    expect(lines[0].normalized).toEqual({ country: 'RU', organizationRegistrationNumber: '7709442668', phoneNumber: '+79123456789' });
+    expect(lines[0].normalized).toEqual({
+      country: 'RU',
+      organizationRegistrationNumber: '7709442668',
+      phoneNumber: '+79123456789',
+    });
     expect(report).not.toContain('broken');
     expect(report).not.toContain('a@example.ru');
     expect(summary).toMatchObject({ records: 5, valid: 2, invalid: 3 });
   });
 
   it('refuses a file in which no line is JSON', async () => {
-    await expect(run('country,organizationRegistrationNumber\nRU,7709442668\n', 'jsonl')).rejects.toBeInstanceOf(UnreadableCustomerFile);
+    await expect(run('country,organizationRegistrationNumber\nRU,7709442668\n', 'jsonl')).rejects.toBeInstanceOf(
+      UnreadableCustomerFile,
+    );
   });
 });
 

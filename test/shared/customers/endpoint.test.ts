@@ -5,7 +5,10 @@ import { registeredFunctions } from '../../../runtime/registry';
 
 const URL = 'http://localhost:7071/api/customers/validate';
 
-async function call(body: string | Uint8Array, headers: Record<string, string> = {}): Promise<{ response: HttpResponseInit; logs: string[] }> {
+async function call(
+  body: string | Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<{ response: HttpResponseInit; logs: string[] }> {
   const logs: string[] = [];
   const context = new InvocationContext({
     functionName: 'validateCustomer',
@@ -24,23 +27,33 @@ async function call(body: string | Uint8Array, headers: Record<string, string> =
 describe('POST /api/customers/validate', () => {
   it('is registered as a function-key POST route', () => {
     const registration = registeredFunctions().find((r) => r.name === 'validateCustomer');
-    expect(registration).toMatchObject({ kind: 'http', options: { route: 'customers/validate', methods: ['POST'], authLevel: 'function' } });
+    expect(registration).toMatchObject({
+      kind: 'http',
+      options: { route: 'customers/validate', methods: ['POST'], authLevel: 'function' },
+    });
   });
 
   it('answers 200 with the verdict for a flat customer', async () => {
-    const { response } = await call(JSON.stringify({ country: 'RU', organizationRegistrationNumber: '7709 442 668', phoneNumber: '8 912 345-67-89' }));
+    const { response } = await call(
+      JSON.stringify({ country: 'RU', organizationRegistrationNumber: '7709 442 668', phoneNumber: '8 912 345-67-89' }),
+    );
     expect(response.status).toBe(200);
     expect(response.jsonBody).toEqual({
       valid: true,
       errors: [],
-      warnings: [{ field: 'organizationRegistrationNumber', code: 'INN_SEPARATORS_REMOVED', message: expect.any(String) }],
+      warnings: [
+        { field: 'organizationRegistrationNumber', code: 'INN_SEPARATORS_REMOVED', message: expect.any(String) },
+      ],
       normalized: { country: 'RU', organizationRegistrationNumber: '7709442668', phoneNumber: '+79123456789' },
     });
   });
 
   it('answers 200 with errors, Partner Center codes and the expected pattern for an invalid customer', async () => {
     const { response } = await call(
-      JSON.stringify({ companyProfile: { organizationRegistrationNumber: '12345678' }, billingProfile: { defaultAddress: { country: 'AZ' } } }),
+      JSON.stringify({
+        companyProfile: { organizationRegistrationNumber: '12345678' },
+        billingProfile: { defaultAddress: { country: 'AZ' } },
+      }),
     );
     expect(response.status).toBe(200);
     expect(response.jsonBody).toEqual({
@@ -53,7 +66,12 @@ describe('POST /api/customers/validate', () => {
           expected: '^(\\d{7}|\\d{10})$',
           message: expect.any(String),
         },
-        { field: 'billingProfile.defaultAddress.phoneNumber', code: 'PHONE_REQUIRED', partnerCenterCode: 600051, message: expect.any(String) },
+        {
+          field: 'billingProfile.defaultAddress.phoneNumber',
+          code: 'PHONE_REQUIRED',
+          partnerCenterCode: 600051,
+          message: expect.any(String),
+        },
       ],
       warnings: [],
       normalized: { country: 'AZ', organizationRegistrationNumber: null, phoneNumber: null },
@@ -69,7 +87,9 @@ describe('POST /api/customers/validate', () => {
   ])('answers 400 when the body is %s', async (_what, body, message) => {
     const { response } = await call(body);
     expect(response.status).toBe(400);
-    expect(response.jsonBody).toEqual({ error: { code: 'InvalidBody', message: expect.stringMatching(message), details: {} } });
+    expect(response.jsonBody).toEqual({
+      error: { code: 'InvalidBody', message: expect.stringMatching(message), details: {} },
+    });
   });
 
   it('answers 413 for a real body over 64 KiB, counted in bytes before parsing', async () => {
@@ -100,15 +120,36 @@ describe('POST /api/customers/validate', () => {
       billingProfile: {
         email: 'aigerim.n@example.kz',
         companyName: 'Nurly Zhol LLP',
-        defaultAddress: { country: 'KZ', phoneNumber: '+7 771 000 99 98', firstName: 'Aigerim', middleName: 'Serikovna', lastName: 'Nurlanova' },
+        defaultAddress: {
+          country: 'KZ',
+          phoneNumber: '+7 771 000 99 98',
+          firstName: 'Aigerim',
+          middleName: 'Serikovna',
+          lastName: 'Nurlanova',
+        },
       },
     };
-    const wrongCountry = { country: 'KZ', organizationRegistrationNumber: '990940003031', phoneNumber: '+79123456789', firstName: 'Aigerim' };
+    const wrongCountry = {
+      country: 'KZ',
+      organizationRegistrationNumber: '990940003031',
+      phoneNumber: '+79123456789',
+      firstName: 'Aigerim',
+    };
     const { logs: validLogs } = await call(JSON.stringify(customer));
     const { logs: invalidLogs, response } = await call(JSON.stringify(wrongCountry));
     const logs = [...validLogs, ...invalidLogs].join('\n');
     expect(logs).toContain('customer validated');
-    for (const secret of ['940140000385', '7710009998', '990940003031', '9123456789', 'aigerim', 'Aigerim', 'Serikovna', 'Nurlanova', 'Nurly']) {
+    for (const secret of [
+      '940140000385',
+      '7710009998',
+      '990940003031',
+      '9123456789',
+      'aigerim',
+      'Aigerim',
+      'Serikovna',
+      'Nurlanova',
+      'Nurly',
+    ]) {
       expect(logs).not.toContain(secret);
     }
     expect(JSON.stringify(response.jsonBody)).not.toContain('9123456789');

@@ -4,13 +4,19 @@ import { detectCompression } from '../../../shared/formats/compression';
 import { PC_HEADER, pcRow, readAll, tempFiles, zipOf } from '../../helpers/files';
 
 const files = tempFiles();
-const csv = [PC_HEADER, pcRow({ SkuId: 'ONE' }), pcRow({ SkuId: 'TWO', SkuDescription: 'two\r\nlines' }), pcRow({ SkuId: 'THREE' })].join('\r\n');
+const csv = [
+  PC_HEADER,
+  pcRow({ SkuId: 'ONE' }),
+  pcRow({ SkuId: 'TWO', SkuDescription: 'two\r\nlines' }),
+  pcRow({ SkuId: 'THREE' }),
+].join('\r\n');
 const expected = [
   [2, 'ONE'],
   [3, 'TWO'],
   [5, 'THREE'],
 ];
-const summary = (lines: Awaited<ReturnType<typeof readAll>>) => lines.map((l) => [l.line, 'record' in l ? l.record.skuId : l.error]);
+const summary = (lines: Awaited<ReturnType<typeof readAll>>) =>
+  lines.map((l) => [l.line, 'record' in l ? l.record.skuId : l.error]);
 
 describe('readPriceFile: compression is recognised by content, not name', () => {
   it.each([
@@ -37,12 +43,16 @@ describe('readPriceFile: compression is recognised by content, not name', () => 
   it('refuses a zip with two CSVs, naming them', async () => {
     const file = files.file('two.zip', await zipOf({ 'a.csv': csv, 'b.csv': csv }));
     await expect(readAll(file)).rejects.toThrow(StructuralError);
-    await expect(readAll(file)).rejects.toThrow('must hold exactly one CSV file but holds 2 CSV files (entries: a.csv, b.csv)');
+    await expect(readAll(file)).rejects.toThrow(
+      'must hold exactly one CSV file but holds 2 CSV files (entries: a.csv, b.csv)',
+    );
   });
 
   it('refuses a zip with no CSV', async () => {
     const file = files.file('none.zip', await zipOf({ 'rates.json': '{}' }));
-    await expect(readAll(file)).rejects.toThrow('must hold exactly one CSV file but holds no CSV file (entries: rates.json)');
+    await expect(readAll(file)).rejects.toThrow(
+      'must hold exactly one CSV file but holds no CSV file (entries: rates.json)',
+    );
   });
 
   it('refuses a truncated zip', async () => {

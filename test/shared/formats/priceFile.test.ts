@@ -5,7 +5,10 @@ const files = tempFiles();
 
 describe('readPriceFile: CSV text', () => {
   it('maps Partner Center columns to fields and keeps the text exactly', async () => {
-    const file = files.file('pc.csv', `${PC_HEADER}\r\n${pcRow({ UnitPrice: '0.000140', PricingTierRangeMax: '9223372036854780000' })}\r\n`);
+    const file = files.file(
+      'pc.csv',
+      `${PC_HEADER}\r\n${pcRow({ UnitPrice: '0.000140', PricingTierRangeMax: '9223372036854780000' })}\r\n`,
+    );
     const [line] = await readAll(file);
     expect(line).toEqual({
       line: 2,
@@ -45,7 +48,10 @@ describe('readPriceFile: CSV text', () => {
   it('reads quoted commas, doubled quotes and line breaks inside quotes', async () => {
     const text = `${PC_HEADER}\r\n${pcRow({ SkuDescription: 'App Service, "Linux"\r\nsecond line', Tags: 'Azure' })}\r\n`;
     const [line] = await readAll(files.file('quoted.csv', text));
-    expect(line).toMatchObject({ line: 2, record: { skuDescription: 'App Service, "Linux"\r\nsecond line', tags: 'Azure' } });
+    expect(line).toMatchObject({
+      line: 2,
+      record: { skuDescription: 'App Service, "Linux"\r\nsecond line', tags: 'Azure' },
+    });
   });
 
   it('skips empty lines and counts them in line numbers', async () => {
@@ -97,7 +103,12 @@ describe('readPriceFile: CSV text', () => {
   });
 
   it('turns a row with broken quoting into an error and reads on', async () => {
-    const text = [PC_HEADER, pcRow({ SkuId: 'ONE' }), pcRow({ SkuId: 'BAD' }).replace('"D2 v3"', '"D2" v3"'), pcRow({ SkuId: 'THREE' })].join('\n');
+    const text = [
+      PC_HEADER,
+      pcRow({ SkuId: 'ONE' }),
+      pcRow({ SkuId: 'BAD' }).replace('"D2 v3"', '"D2" v3"'),
+      pcRow({ SkuId: 'THREE' }),
+    ].join('\n');
     const lines = await readAll(files.file('badquote.csv', text));
     expect(lines.map((l) => [l.line, 'record' in l ? l.record.skuId : 'error'])).toEqual([
       [2, 'ONE'],
@@ -113,7 +124,10 @@ describe('readPriceFile: CSV text', () => {
   });
 
   it('refuses a header that lacks required columns, naming them', async () => {
-    const file = files.file('fx.csv', '"CurrencyCode","USDPerUnit","Month"\r\n"AED","0.27224589249009701","201909"\r\n');
+    const file = files.file(
+      'fx.csv',
+      '"CurrencyCode","USDPerUnit","Month"\r\n"AED","0.27224589249009701","201909"\r\n',
+    );
     await expect(readAll(file)).rejects.toThrow(StructuralError);
     await expect(readAll(file)).rejects.toThrow(
       'not a price sheet: the header lacks productId, skuId, market, currency, unitPrice, effectiveStartDate, effectiveEndDate',

@@ -18,7 +18,12 @@ describe('Partner Center App+User auth', () => {
 
   /** Nothing a person or a log collector could see may hold a credential. */
   function expectNoCredentials(error: unknown): void {
-    for (const text of [String(error), (error as Error).stack ?? '', inspect(error, { depth: 5, showHidden: true }), JSON.stringify(error)]) {
+    for (const text of [
+      String(error),
+      (error as Error).stack ?? '',
+      inspect(error, { depth: 5, showHidden: true }),
+      JSON.stringify(error),
+    ]) {
       expect(text).not.toContain(FAKE_CREDENTIALS.appSecret);
       expect(text).not.toContain(FAKE_CREDENTIALS.refreshToken);
     }
@@ -70,13 +75,17 @@ describe('Partner Center App+User auth', () => {
     const failure = auth({ PARTNER_CENTER_REFRESH_TOKEN: `${FAKE_CREDENTIALS.refreshToken}-old` }).getToken();
     const error = await failure.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PartnerCenterAuthError);
-    expect(String(error)).toMatch(/HTTP 400 \(invalid_grant: AADSTS70008: The refresh token has expired due to inactivity\.\)/);
+    expect(String(error)).toMatch(
+      /HTTP 400 \(invalid_grant: AADSTS70008: The refresh token has expired due to inactivity\.\)/,
+    );
     expect(String(error)).not.toContain('Trace ID');
     expectNoCredentials(error);
   });
 
   it('explains a wrong client secret without showing it', async () => {
-    const error = await auth({ PARTNER_CENTER_APP_SECRET: 'wrong-secret-value' }).getToken().catch((e: unknown) => e);
+    const error = await auth({ PARTNER_CENTER_APP_SECRET: 'wrong-secret-value' })
+      .getToken()
+      .catch((e: unknown) => e);
     expect(String(error)).toMatch(/HTTP 401 \(invalid_client: AADSTS7000215/);
     expect(String(error)).not.toContain('wrong-secret-value');
     expectNoCredentials(error);
@@ -84,12 +93,18 @@ describe('Partner Center App+User auth', () => {
 
   it('reports an unreachable token endpoint without credentials', async () => {
     fake.inject({ kind: 'reset' }, { times: 10 });
-    const error = await auth().getToken().catch((e: unknown) => e);
-    expect(String(error)).toMatch(/token request failed: http:\/\/127\.0\.0\.1:\d+\/fake-tenant-0000\/oauth2\/token: socket hang up \(gave up after 4 attempts\)/);
+    const error = await auth()
+      .getToken()
+      .catch((e: unknown) => e);
+    expect(String(error)).toMatch(
+      /token request failed: http:\/\/127\.0\.0\.1:\d+\/fake-tenant-0000\/oauth2\/token: socket hang up \(gave up after 4 attempts\)/,
+    );
     expectNoCredentials(error);
   });
 
   it('refuses to start without the four credentials', () => {
-    expect(() => auth({ PARTNER_CENTER_REFRESH_TOKEN: '' })).toThrow(/needs PARTNER_CENTER_TENANT_ID, .*PARTNER_CENTER_REFRESH_TOKEN/);
+    expect(() => auth({ PARTNER_CENTER_REFRESH_TOKEN: '' })).toThrow(
+      /needs PARTNER_CENTER_TENANT_ID, .*PARTNER_CENTER_REFRESH_TOKEN/,
+    );
   });
 });

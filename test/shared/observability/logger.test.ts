@@ -8,20 +8,37 @@ describe('structured log lines', () => {
     log.info('started', { market: 'US' });
     const line = sink.lines[0];
     expect(line.startsWith('{"level":"info","message":"started","correlationId":"run-1"')).toBe(true);
-    expect(JSON.parse(line)).toEqual({ level: 'info', message: 'started', correlationId: 'run-1', trigger: 'timer', market: 'US' });
+    expect(JSON.parse(line)).toEqual({
+      level: 'info',
+      message: 'started',
+      correlationId: 'run-1',
+      trigger: 'timer',
+      market: 'US',
+    });
   });
 
   it('writes run summaries as event lines that KQL can find by their start', () => {
     const sink = memorySink();
     createLogger(sink, 'run-2').event('priceRefreshCompleted', { market: 'US', rows: 12, ok: true });
     expect(sink.lines[0].startsWith(`{"level":"${EVENT_LEVEL}"`)).toBe(true);
-    expect(JSON.parse(sink.lines[0])).toMatchObject({ level: 'event', message: 'priceRefreshCompleted', eventName: 'priceRefreshCompleted', correlationId: 'run-2', rows: 12 });
+    expect(JSON.parse(sink.lines[0])).toMatchObject({
+      level: 'event',
+      message: 'priceRefreshCompleted',
+      eventName: 'priceRefreshCompleted',
+      correlationId: 'run-2',
+      rows: 12,
+    });
   });
 
   it('does not let props overwrite the fixed fields', () => {
     const sink = memorySink();
     createLogger(sink, 'run-3').event('x', { level: 'info', correlationId: 'other', eventName: 'y', message: 'z' });
-    expect(JSON.parse(sink.lines[0])).toMatchObject({ level: 'event', correlationId: 'run-3', eventName: 'x', message: 'x' });
+    expect(JSON.parse(sink.lines[0])).toMatchObject({
+      level: 'event',
+      correlationId: 'run-3',
+      eventName: 'x',
+      message: 'x',
+    });
   });
 
   it('gives each logger its own correlation id by default', () => {

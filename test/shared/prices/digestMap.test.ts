@@ -22,6 +22,11 @@ describe('DigestMap', () => {
     map.set(digest('b'), 0);
     const entries = [...map.entries()].map(([k, v]) => [k.toString('hex'), v]);
     expect(entries).toHaveLength(2);
-    expect(entries).toEqual(expect.arrayContaining([[digest('a').toString('hex', 0, 8), big], [digest('b').toString('hex', 0, 8), 0]]));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        [digest('a').toString('hex', 0, 8), big],
+        [digest('b').toString('hex', 0, 8), 0],
+      ]),
+    );
   });
 });

@@ -26,17 +26,28 @@ async function count(table: TableClient): Promise<{ entities: number; versions: 
 describe('a run killed half-way', () => {
   it('leaves nothing committed, and a re-run converges to exactly the state of an uninterrupted run', async () => {
     const { settings, storage } = testStorage({ REFRESH_LOCK_WAIT_SECONDS: '60' });
-    const rows = Array.from({ length: 6000 }, (_, i) => consumptionRow({ ProductId: `P${i % 40}`, MeterIds: meterId(900_000 + i), UnitPrice: `${i}.5` }));
+    const rows = Array.from({ length: 6000 }, (_, i) =>
+      consumptionRow({ ProductId: `P${i % 40}`, MeterIds: meterId(900_000 + i), UnitPrice: `${i}.5` }),
+    );
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'killed-')), 'sheet.csv');
     fs.writeFileSync(file, sheetCsv(rows));
     const prices = storage.table(storage.names.tables.prices);
 
     const child = spawn(
       process.execPath,
-      ['-r', path.join(__dirname, '..', '..', 'helpers', 'tsRegister.js'), path.join(__dirname, '..', '..', 'helpers', 'ingestProcess.ts'), settings.AzureWebJobsStorage as string, settings.STORAGE_NAME_PREFIX, file],
+      [
+        '-r',
+        path.join(__dirname, '..', '..', 'helpers', 'tsRegister.js'),
+        path.join(__dirname, '..', '..', 'helpers', 'ingestProcess.ts'),
+        settings.AzureWebJobsStorage as string,
+        settings.STORAGE_NAME_PREFIX,
+        file,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal === 'SIGKILL' ? -9 : _code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal === 'SIGKILL' ? -9 : _code)),
+    );
     // Kill it as soon as it has written part of the sheet.
     let written = 0;
     for (let i = 0; i < 600 && written === 0; i++) {
@@ -59,6 +70,8 @@ describe('a run killed half-way', () => {
     const stored = [];
     for await (const e of prices.listEntities()) stored.push(...versionsOfEntity(e));
     expect(stored.map((v) => v.unitPrice).sort()).toEqual(rows.map((r) => r.UnitPrice).sort());
-    expect(await latestSnapshot(storage, { market: 'US', view: 'azure_consumption', timeline: 'current' })).toMatchObject({ rows: rows.length });
+    expect(
+      await latestSnapshot(storage, { market: 'US', view: 'azure_consumption', timeline: 'current' }),
+    ).toMatchObject({ rows: rows.length });
   });
 });

@@ -26,7 +26,12 @@ function ingest(storage: StorageClients, settings: Settings, csv: string | Buffe
 
 describe('price ingest pipeline', () => {
   const rows: SheetRow[] = Array.from({ length: 250 }, (_, i) =>
-    consumptionRow({ ProductId: `PROD${i % 7}`, SkuId: `S${i % 3}`, UnitPrice: `0.${String(1000 + i)}4567`, MeterIds: meterId(5000 + i) }),
+    consumptionRow({
+      ProductId: `PROD${i % 7}`,
+      SkuId: `S${i % 3}`,
+      UnitPrice: `0.${String(1000 + i)}4567`,
+      MeterIds: meterId(5000 + i),
+    }),
   );
 
   it('stores a cold sheet, then re-ingesting it writes nothing', async () => {
@@ -41,7 +46,14 @@ describe('price ingest pipeline', () => {
 
     const again = await ingest(storage, settings, sheetCsv(rows));
     expect(again.outcome).toBe('succeeded');
-    expect(again.counts).toMatchObject({ read: 250, added: 0, changed: 0, removed: 0, unchanged: 250, entitiesWritten: 0 });
+    expect(again.counts).toMatchObject({
+      read: 250,
+      added: 0,
+      changed: 0,
+      removed: 0,
+      unchanged: 250,
+      entitiesWritten: 0,
+    });
 
     const snapshot = await latestSnapshot(storage, { market: 'US', view: 'azure_consumption', timeline: 'current' });
     expect(snapshot).toMatchObject({ asOf: '2026-11-01', rows: 250, source: 'test' });
@@ -79,7 +91,16 @@ describe('price ingest pipeline', () => {
     expect(backfill.counts).toMatchObject({ added: 250, changed: 0, removed: 0 });
     const between = await ingest(storage, settings, sheetCsv(rows), { asOf: '2026-11-07' });
     expect(between.counts).toMatchObject({ added: 0, changed: 5, unchanged: 245 });
-    expect((await snapshotOnOrBefore(storage, { market: 'US', view: 'azure_consumption', timeline: 'current', asOf: '2026-11-06' }))?.asOf).toBe('2026-11-05');
+    expect(
+      (
+        await snapshotOnOrBefore(storage, {
+          market: 'US',
+          view: 'azure_consumption',
+          timeline: 'current',
+          asOf: '2026-11-06',
+        })
+      )?.asOf,
+    ).toBe('2026-11-05');
   });
 
   it('fails without publishing when too many rows are rejected, keeping the raw file and a report', async () => {
@@ -91,9 +112,16 @@ describe('price ingest pipeline', () => {
     expect(await allEntities(storage.table(storage.names.tables.prices))).toHaveLength(0);
     expect(await latestSnapshot(storage, { market: 'US', view: 'azure_consumption', timeline: 'current' })).toBeNull();
     expect(result.archive).not.toBeNull();
-    const archived = storage.blobs.getContainerClient(storage.names.containers.archive).getBlobClient(result.archive as string);
+    const archived = storage.blobs
+      .getContainerClient(storage.names.containers.archive)
+      .getBlobClient(result.archive as string);
     expect(await archived.exists()).toBe(true);
-    const report = (await storage.blobs.getContainerClient(storage.names.containers.reports).getBlobClient(result.rejectedReport as string).downloadToBuffer()).toString();
+    const report = (
+      await storage.blobs
+        .getContainerClient(storage.names.containers.reports)
+        .getBlobClient(result.rejectedReport as string)
+        .downloadToBuffer()
+    ).toString();
     expect(report).toContain('line,reason');
     expect(report).toMatch(/^97,"UnitPrice is not a decimal number"$/m);
   });
@@ -104,7 +132,12 @@ describe('price ingest pipeline', () => {
     const result = await ingest(storage, settings, sheetCsv(withBad));
     expect(result.outcome).toBe('succeeded');
     expect(result.counts).toMatchObject({ read: 61, rejected: 1, added: 60 });
-    const report = (await storage.blobs.getContainerClient(storage.names.containers.reports).getBlobClient(result.rejectedReport as string).downloadToBuffer()).toString();
+    const report = (
+      await storage.blobs
+        .getContainerClient(storage.names.containers.reports)
+        .getBlobClient(result.rejectedReport as string)
+        .downloadToBuffer()
+    ).toString();
     expect(report).toContain('52,"EffectiveStartDate ""someday"" is not a date"');
   });
 
@@ -141,24 +174,47 @@ describe('price ingest pipeline', () => {
     const { settings, storage } = testStorage();
     const meter = meterId(424242);
     const overlap = [
-      consumptionRow({ ProductId: 'CFQ7TTC0HD7P', MeterIds: meter, UnitPrice: '10', EffectiveStartDate: '2021-10-01T00:00:00.0000000Z', EffectiveEndDate: '2021-11-03T06:57:30.0682597Z' }),
-      consumptionRow({ ProductId: 'CFQ7TTC0HD7P', MeterIds: meter, UnitPrice: '12', EffectiveStartDate: '2021-11-01T00:00:00.0000000Z', EffectiveEndDate: '9999-11-30T23:59:59.0000000Z' }),
+      consumptionRow({
+        ProductId: 'CFQ7TTC0HD7P',
+        MeterIds: meter,
+        UnitPrice: '10',
+        EffectiveStartDate: '2021-10-01T00:00:00.0000000Z',
+        EffectiveEndDate: '2021-11-03T06:57:30.0682597Z',
+      }),
+      consumptionRow({
+        ProductId: 'CFQ7TTC0HD7P',
+        MeterIds: meter,
+        UnitPrice: '12',
+        EffectiveStartDate: '2021-11-01T00:00:00.0000000Z',
+        EffectiveEndDate: '9999-11-30T23:59:59.0000000Z',
+      }),
     ];
     await ingest(storage, settings, sheetCsv(overlap));
-    const versions = await versionsByMeter(storage.table(storage.names.tables.prices), { market: 'US', view: 'azure_consumption', meterId: meter.toUpperCase() });
+    const versions = await versionsByMeter(storage.table(storage.names.tables.prices), {
+      market: 'US',
+      view: 'azure_consumption',
+      meterId: meter.toUpperCase(),
+    });
     expect(versions).toHaveLength(2);
     expect(versionInForce(versions, '2021-11-02T00:00:00.0000000Z')?.unitPrice).toBe('10');
     expect(versionInForce(versions, '2021-11-03T06:57:30.0682597Z')?.unitPrice).toBe('10');
     expect(versionInForce(versions, '2021-11-03T06:57:30.0682598Z')?.unitPrice).toBe('12');
     expect(versionInForce(versions, '2021-11-04T00:00:00.0000000Z')?.unitPrice).toBe('12');
     expect(versionInForce(versions, '2021-09-30T23:59:59.9999999Z')).toBeNull();
-    const index = await metersOfProduct(storage.table(storage.names.tables.priceProducts), { market: 'US', view: 'azure_consumption', productId: 'CFQ7TTC0HD7P' });
+    const index = await metersOfProduct(storage.table(storage.names.tables.priceProducts), {
+      market: 'US',
+      view: 'azure_consumption',
+      productId: 'CFQ7TTC0HD7P',
+    });
     expect(index).toEqual([{ skuId: '00JX', meterId: meter }]);
   });
 
   it('keeps two concurrent refreshes of one market and view apart', async () => {
     const { settings, storage } = testStorage();
-    const [a, b] = await Promise.all([ingest(storage, settings, sheetCsv(rows)), ingest(storage, settings, sheetCsv(rows))]);
+    const [a, b] = await Promise.all([
+      ingest(storage, settings, sheetCsv(rows)),
+      ingest(storage, settings, sheetCsv(rows)),
+    ]);
     expect([a.outcome, b.outcome]).toEqual(['succeeded', 'succeeded']);
     // One of them stored the sheet, the other found it already there.
     expect([a.counts.added, b.counts.added].sort()).toEqual([0, 250]);

@@ -32,7 +32,10 @@ describe('validatePriceRecord', () => {
         termDuration: '',
       }),
     });
-    expect(validatePriceRecord({ ...valid, unitPrice: '12.3456789' })).toMatchObject({ ok: true, row: { unitPrice: '12.3456789' } });
+    expect(validatePriceRecord({ ...valid, unitPrice: '12.3456789' })).toMatchObject({
+      ok: true,
+      row: { unitPrice: '12.3456789' },
+    });
   });
 
   it('reads empty tier bounds as null', () => {
@@ -43,7 +46,11 @@ describe('validatePriceRecord', () => {
   });
 
   it('accepts the pricing guide overlap rows', () => {
-    const first = validatePriceRecord({ ...valid, effectiveStartDate: '2021-10-01T00:00:00.0000000Z', effectiveEndDate: '2021-11-03T06:57:30.0682597Z' });
+    const first = validatePriceRecord({
+      ...valid,
+      effectiveStartDate: '2021-10-01T00:00:00.0000000Z',
+      effectiveEndDate: '2021-11-03T06:57:30.0682597Z',
+    });
     expect(first).toMatchObject({ ok: true, row: { effectiveEndDate: '2021-11-03T06:57:30.0682597Z' } });
   });
 

@@ -42,7 +42,9 @@ const tmpFile = (name: string, content: string | Buffer) => {
 
 describe('exchange-rate files', () => {
   it('reads a Partner Center FX CSV as published, header in any case and order', () => {
-    const parsed = parseRatesFile('"month","USDPerUnit","currencycode"\r\n"201909","0.27224589249009701","AED"\r\n"201909","x","EUR"\r\n');
+    const parsed = parseRatesFile(
+      '"month","USDPerUnit","currencycode"\r\n"201909","0.27224589249009701","AED"\r\n"201909","x","EUR"\r\n',
+    );
     expect(parsed.rates).toEqual([{ currency: 'AED', usdPerUnit: '0.27224589249009701', month: '201909' }]);
     expect(parsed.rejected).toEqual([{ line: 3, reason: 'USDPerUnit is not a decimal number' }]);
   });
@@ -53,14 +55,18 @@ describe('exchange-rate files', () => {
     const byCode = Object.fromEntries(parsed.rates.map((r) => [r.currency, r]));
     expect(byCode.EUR).toMatchObject({ usdPerUnit: '1.0921', month: '202610', eurRate: '1' });
     expect(byCode.USD.usdPerUnit).toBe('1');
-    expect(byCode.JPY.usdPerUnit).toBe(new Decimal('1.0921').div('162.53').toSignificantDigits(17, Decimal.ROUND_HALF_EVEN).toFixed());
+    expect(byCode.JPY.usdPerUnit).toBe(
+      new Decimal('1.0921').div('162.53').toSignificantDigits(17, Decimal.ROUND_HALF_EVEN).toFixed(),
+    );
     expect(byCode.JPY.usdPerUnit).toBe('0.0067193748846366825');
     expect(byCode.GBP).toMatchObject({ eurRate: '0.85543' });
   });
 
   it('recognises an FX file by its header, plain or zipped, and not a price sheet', async () => {
     expect(await ratesFileFormat(tmpFile('a.csv', fxCsv({ EUR: '1.1' })))).toBe('partnercenter-fx-csv');
-    expect(await ratesFileFormat(tmpFile('a.zip', await zipOf({ 'fx.csv': fxCsv({ EUR: '1.1' }) })))).toBe('partnercenter-fx-csv');
+    expect(await ratesFileFormat(tmpFile('a.zip', await zipOf({ 'fx.csv': fxCsv({ EUR: '1.1' }) })))).toBe(
+      'partnercenter-fx-csv',
+    );
     expect(await ratesFileFormat(tmpFile('b.xml', ECB_XML))).toBe('ecb-xml');
     expect(await ratesFileFormat(tmpFile('c.csv', sheetCsv([consumptionRow()])))).toBeNull();
   });
@@ -79,7 +85,12 @@ describe('exchange-rate pipeline and GET /api/exchange-rates', () => {
 
   beforeAll(async () => {
     await ingestFx(storage, settings, fxCsv({ EUR: '1.0867000000000000', GBP: '1.26543210987654321' }), '2026-10-01');
-    await ingestFx(storage, settings, await zipOf({ 'fx.csv': fxCsv({ EUR: '1.0901', GBP: '1.26543210987654321', CHF: '1.12' }, '202610') }), '2026-10-15');
+    await ingestFx(
+      storage,
+      settings,
+      await zipOf({ 'fx.csv': fxCsv({ EUR: '1.0901', GBP: '1.26543210987654321', CHF: '1.12' }, '202610') }),
+      '2026-10-15',
+    );
   });
 
   it('archives every fetch raw, records it in the ledger and counts what changed', async () => {
@@ -87,17 +98,27 @@ describe('exchange-rate pipeline and GET /api/exchange-rates', () => {
     expect(runs[0]).toMatchObject({ outcome: 'succeeded', market: 'ALL', view: 'fxrates', asOf: '2026-10-15' });
     expect(runs[0].counts).toMatchObject({ read: 3, added: 1, changed: 1, unchanged: 1, removed: 0 });
     expect(runs[0].archive).toMatch(/^fxrates\/2026-10-15\/[0-9a-f]{64}\.zip$/);
-    const archived = storage.blobs.getContainerClient(storage.names.containers.archive).getBlobClient(runs[0].archive as string);
+    const archived = storage.blobs
+      .getContainerClient(storage.names.containers.archive)
+      .getBlobClient(runs[0].archive as string);
     expect(await archived.exists()).toBe(true);
   });
 
   it('answers the rates in force on a date, exactly as published', async () => {
     const response = await rates({ date: '2026-10-14' });
     expect(response.status).toBe(200);
-    expect(response.body).toContain('{"currency":"EUR","usdPerUnit":1.0867000000000000,"month":"202610","source":"test","asOf":"2026-10-01"}');
+    expect(response.body).toContain(
+      '{"currency":"EUR","usdPerUnit":1.0867000000000000,"month":"202610","source":"test","asOf":"2026-10-01"}',
+    );
     expect(json(response)).toMatchObject({ date: '2026-10-14', base: 'USD' });
-    expect(json(await rates({ date: '2026-10-15T00:00:00Z', currency: 'chf' })).rates).toEqual([{ currency: 'CHF', usdPerUnit: 1.12, month: '202610', source: 'test', asOf: '2026-10-15' }]);
-    expect(json(await rates({ date: '2026-12-31' })).rates.map((r: { currency: string }) => r.currency)).toEqual(['CHF', 'EUR', 'GBP']);
+    expect(json(await rates({ date: '2026-10-15T00:00:00Z', currency: 'chf' })).rates).toEqual([
+      { currency: 'CHF', usdPerUnit: 1.12, month: '202610', source: 'test', asOf: '2026-10-15' },
+    ]);
+    expect(json(await rates({ date: '2026-12-31' })).rates.map((r: { currency: string }) => r.currency)).toEqual([
+      'CHF',
+      'EUR',
+      'GBP',
+    ]);
   });
 
   it('keeps every fetch of a day and answers the latest', async () => {
@@ -110,7 +131,10 @@ describe('exchange-rate pipeline and GET /api/exchange-rates', () => {
   it('answers 404 RateNotFound for a currency without a rate and before the first fetch', async () => {
     const missing = await rates({ date: '2026-10-14', currency: 'CHF' });
     expect(missing.status).toBe(404);
-    expect(json(missing).error).toMatchObject({ code: 'RateNotFound', details: { parameter: 'currency', currency: 'CHF' } });
+    expect(json(missing).error).toMatchObject({
+      code: 'RateNotFound',
+      details: { parameter: 'currency', currency: 'CHF' },
+    });
     const early = await rates({ date: '2026-09-30' });
     expect(early.status).toBe(404);
     expect(json(early).error.details.parameter).toBe('date');
@@ -136,7 +160,10 @@ describe('exchange-rate pipeline and GET /api/exchange-rates', () => {
       storage: st3,
       settings: s3,
       logger: logger(),
-      open: async () => ({ body: require('node:stream').Readable.from([Buffer.from(fxCsv({ EUR: 'abc', GBP: '1.2' }))]), origin: 'test' }),
+      open: async () => ({
+        body: require('node:stream').Readable.from([Buffer.from(fxCsv({ EUR: 'abc', GBP: '1.2' }))]),
+        origin: 'test',
+      }),
       kind: 'ingest',
       source: 'test',
       asOf: '2026-10-01',
@@ -155,7 +182,13 @@ describe('exchange-rate sources', () => {
       fake.setFile("/v1.0/sales/fxrates(Month='202611')/$value", fxCsv({ AED: '0.27224589249009701' }, '202611'));
       const settings = fastSettings(fake.settings);
       const { storage } = testStorage();
-      const run = await refreshRates({ storage, settings, logger: logger(), source: createFxRatesSource(settings, 'partnercenter'), asOf: '2026-11-03' });
+      const run = await refreshRates({
+        storage,
+        settings,
+        logger: logger(),
+        source: createFxRatesSource(settings, 'partnercenter'),
+        asOf: '2026-11-03',
+      });
       expect(run).toMatchObject({ outcome: 'succeeded', source: 'partnercenter' });
       expect(run.archive).toMatch(/\.zip$/);
       const download = fake.requests.find((r) => r.path.includes('fxrates'));
@@ -164,7 +197,13 @@ describe('exchange-rate sources', () => {
       const body = (await handleExchangeRates(q({ date: '2026-11-03' }), storage, logger())).body;
       expect(body).toContain('"usdPerUnit":0.27224589249009701');
 
-      const missing = await refreshRates({ storage, settings, logger: logger(), source: createFxRatesSource(settings, 'partnercenter'), asOf: '2026-12-01' });
+      const missing = await refreshRates({
+        storage,
+        settings,
+        logger: logger(),
+        source: createFxRatesSource(settings, 'partnercenter'),
+        asOf: '2026-12-01',
+      });
       expect(missing.outcome).toBe('failed');
       expect(missing.error).toMatch(/404/);
     } finally {
@@ -173,16 +212,27 @@ describe('exchange-rate sources', () => {
   });
 
   it('ecb: the public daily XML, retried through the shared HTTP layer', async () => {
-    const server = await startFakeServer(() => ({ status: 200, headers: { 'Content-Type': 'text/xml' }, body: ECB_XML }));
+    const server = await startFakeServer(() => ({
+      status: 200,
+      headers: { 'Content-Type': 'text/xml' },
+      body: ECB_XML,
+    }));
     try {
       server.inject({ kind: 'status', status: 503 });
       const settings = fastSettings({ ECB_RATES_URL: `${server.url}/eurofxref-daily.xml` });
       const { storage } = testStorage();
-      const run = await refreshRates({ storage, settings, logger: logger(), source: createFxRatesSource(settings, 'ecb'), asOf: '2026-11-01' });
+      const run = await refreshRates({
+        storage,
+        settings,
+        logger: logger(),
+        source: createFxRatesSource(settings, 'ecb'),
+        asOf: '2026-11-01',
+      });
       expect(run).toMatchObject({ outcome: 'succeeded', source: 'ecb' });
       expect(run.archive).toMatch(/\.xml$/);
       expect(server.requests).toHaveLength(2);
-      const usd = json(await handleExchangeRates(q({ currency: 'EUR', date: '2026-11-01' }), storage, logger())).rates[0];
+      const usd = json(await handleExchangeRates(q({ currency: 'EUR', date: '2026-11-01' }), storage, logger()))
+        .rates[0];
       expect(usd).toMatchObject({ usdPerUnit: 1.0921, month: '202610', source: 'ecb', asOf: '2026-11-01' });
     } finally {
       await server.close();
@@ -192,17 +242,39 @@ describe('exchange-rate sources', () => {
   it('sample and file:, and `refresh rates` / unknown sources in the CLI', async () => {
     const { settings, storage } = testStorage();
     const lines: string[] = [];
-    const io: CommandIO = { json: true, log: (l) => lines.push(l), progress: () => ({ update: () => {}, stop: () => {} }), summary: (_l, data) => lines.push(JSON.stringify(data)) };
+    const io: CommandIO = {
+      json: true,
+      log: (l) => lines.push(l),
+      progress: () => ({ update: () => {}, stop: () => {} }),
+      summary: (_l, data) => lines.push(JSON.stringify(data)),
+    };
     const env = { io, openStorage: async () => ({ settings, storage }) };
     expect(await refreshCommand.run({ values: { 'as-of': '2026-11-02' }, positionals: ['rates'] }, env)).toBe(0);
-    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ ok: true, runs: [{ source: 'sample', view: 'fxrates', asOf: '2026-11-02' }] });
+    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({
+      ok: true,
+      runs: [{ source: 'sample', view: 'fxrates', asOf: '2026-11-02' }],
+    });
     const file = tmpFile('ecb.xml', ECB_XML);
-    expect(await refreshCommand.run({ values: { source: `file:${file}`, 'as-of': '2026-11-03' }, positionals: ['rates'] }, env)).toBe(0);
-    expect(json(await handleExchangeRates(q({ currency: 'JPY', date: '2026-11-03' }), storage, logger())).rates[0].source).toBe(`file:${file}`);
-    await expect(refreshCommand.run({ values: { source: 'ftp' }, positionals: ['rates'] }, env)).rejects.toThrow(/--source/);
+    expect(
+      await refreshCommand.run(
+        { values: { source: `file:${file}`, 'as-of': '2026-11-03' }, positionals: ['rates'] },
+        env,
+      ),
+    ).toBe(0);
+    expect(
+      json(await handleExchangeRates(q({ currency: 'JPY', date: '2026-11-03' }), storage, logger())).rates[0].source,
+    ).toBe(`file:${file}`);
+    await expect(refreshCommand.run({ values: { source: 'ftp' }, positionals: ['rates'] }, env)).rejects.toThrow(
+      /--source/,
+    );
     const fx = tmpFile('pc-fx.zip', await zipOf({ 'fx.csv': fxCsv({ NOK: '0.0945' }) }));
     expect(await ingestCommand.run({ values: { 'as-of': '2026-11-04' }, positionals: [fx] }, env)).toBe(0);
-    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ ok: true, runs: [{ view: 'fxrates', source: 'file:pc-fx.zip', added: 1 }] });
-    await expect(refreshCommand.run({ values: { market: 'US' }, positionals: ['rates'] }, env)).rejects.toThrow(/--market/);
+    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({
+      ok: true,
+      runs: [{ view: 'fxrates', source: 'file:pc-fx.zip', added: 1 }],
+    });
+    await expect(refreshCommand.run({ values: { market: 'US' }, positionals: ['rates'] }, env)).rejects.toThrow(
+      /--market/,
+    );
   });
 });

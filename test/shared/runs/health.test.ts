@@ -48,7 +48,9 @@ describe('refresh of several markets, and health', () => {
     const { settings, storage } = testStorage({ REFRESH_LOCK_WAIT_SECONDS: '1' });
     await ensureStorage(storage);
     // Another process holds the lease (and might have died: the lease then expires on its own).
-    const lockBlob = storage.blobs.getContainerClient(storage.names.containers.locks).getBlockBlobClient('azure_consumption/US/current');
+    const lockBlob = storage.blobs
+      .getContainerClient(storage.names.containers.locks)
+      .getBlockBlobClient('azure_consumption/US/current');
     await lockBlob.upload('', 0);
     await lockBlob.getBlobLeaseClient().acquireLease(15);
     const run = await ingestPriceSheet(ingestRequest(storage, settings, downloadOf(sheetCsv([consumptionRow()]))));

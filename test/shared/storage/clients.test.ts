@@ -2,7 +2,12 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { StorageSharedKeyCredential } from '@azure/storage-blob';
 import { loadSettings } from '../../../shared/config/settings';
-import { DEV_ACCOUNT, createStorageClients, emulatorConnectionString, storageConfigured } from '../../../shared/storage/clients';
+import {
+  DEV_ACCOUNT,
+  createStorageClients,
+  emulatorConnectionString,
+  storageConfigured,
+} from '../../../shared/storage/clients';
 
 /**
  * createStorageClients has one code path for the two ways to reach storage: a connection string (local,
@@ -58,13 +63,19 @@ describe('identity-based settings', () => {
   });
 
   it('applies the storage name prefix to tables and containers', () => {
-    const clients = createStorageClients(loadSettings({ ...IDENTITY, STORAGE_NAME_PREFIX: 'abc' }), new FakeCredential());
+    const clients = createStorageClients(
+      loadSettings({ ...IDENTITY, STORAGE_NAME_PREFIX: 'abc' }),
+      new FakeCredential(),
+    );
     expect(clients.names.tables.runs).toBe('abcruns');
     expect(clients.names.containers.priceUploads).toBe('abc-price-uploads');
   });
 
   it('derives the public endpoints from the account name alone (the CLI against a deployed account)', () => {
-    const clients = createStorageClients(loadSettings({ AzureWebJobsStorage__accountName: 'stexample' }), new FakeCredential());
+    const clients = createStorageClients(
+      loadSettings({ AzureWebJobsStorage__accountName: 'stexample' }),
+      new FakeCredential(),
+    );
     expect(origin(clients.blobs.url)).toBe('https://stexample.blob.core.windows.net');
     expect(origin(clients.tableService.url)).toBe('https://stexample.table.core.windows.net');
   });
@@ -82,7 +93,10 @@ describe('identity-based settings', () => {
 
   it('refuses half a configuration with a message naming the settings', () => {
     expect(() =>
-      createStorageClients(loadSettings({ AzureWebJobsStorage__blobServiceUri: IDENTITY.AzureWebJobsStorage__blobServiceUri }), new FakeCredential()),
+      createStorageClients(
+        loadSettings({ AzureWebJobsStorage__blobServiceUri: IDENTITY.AzureWebJobsStorage__blobServiceUri }),
+        new FakeCredential(),
+      ),
     ).toThrow(/AzureWebJobsStorage__tableServiceUri/);
   });
 });
@@ -101,15 +115,20 @@ describe('connection string', () => {
 
   it('wins over identity settings when both are present (local runs keep working with a copied Azure config)', () => {
     const conn = emulatorConnectionString('127.0.0.1', { blob: 41100, queue: 41101, table: 41102 });
-    const clients = createStorageClients(loadSettings({ ...IDENTITY, AzureWebJobsStorage: conn }), new FakeCredential());
+    const clients = createStorageClients(
+      loadSettings({ ...IDENTITY, AzureWebJobsStorage: conn }),
+      new FakeCredential(),
+    );
     expect(clients.mode).toBe('connection-string');
     expect(clients.blobs.url).toContain('127.0.0.1:41100');
   });
 
-  it('reaches the suite\'s Azurite', async () => {
+  it("reaches the suite's Azurite", async () => {
     const conn = process.env.TEST_STORAGE_CONNECTION;
     if (!conn) throw new Error('TEST_STORAGE_CONNECTION is not set: run with jest (globalSetup starts Azurite)');
-    const clients = createStorageClients(loadSettings({ AzureWebJobsStorage: conn, STORAGE_NAME_PREFIX: `c${Date.now().toString(36)}` }));
+    const clients = createStorageClients(
+      loadSettings({ AzureWebJobsStorage: conn, STORAGE_NAME_PREFIX: `c${Date.now().toString(36)}` }),
+    );
     const container = clients.blobs.getContainerClient(clients.names.containers.locks);
     await container.createIfNotExists();
     expect(await container.exists()).toBe(true);

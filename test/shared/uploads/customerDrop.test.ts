@@ -20,7 +20,18 @@ const CSV = [
   'C-101,KZ,990940003031,+79123456789,Aigerim,Nurlanova,aigerim@example.kz',
   'C-102,BY,,,Pavel,,',
 ].join('\n');
-const PERSONAL = ['7709442668', '990940003031', '9123456789', 'Anna', 'Ivanova', 'Aigerim', 'Nurlanova', 'example.ru', 'example.kz', 'Pavel'];
+const PERSONAL = [
+  '7709442668',
+  '990940003031',
+  '9123456789',
+  'Anna',
+  'Ivanova',
+  'Aigerim',
+  'Nurlanova',
+  'example.ru',
+  'example.kz',
+  'Pavel',
+];
 
 beforeAll(async () => {
   await uploads.createIfNotExists();
@@ -50,7 +61,10 @@ describe('customer uploads (blob drop)', () => {
   it('is registered as the blob function of the customer upload container', () => {
     // Registration happens when the function file is loaded.
     require('../../../functions/customerUploads');
-    expect(registeredFunctions().find((r) => r.name === 'customerUploads')).toMatchObject({ kind: 'blob', container: 'customerUploads' });
+    expect(registeredFunctions().find((r) => r.name === 'customerUploads')).toMatchObject({
+      kind: 'blob',
+      container: 'customerUploads',
+    });
   });
 
   it('writes the report and summary next to the moved input, in input order, without logging personal data', async () => {
@@ -60,11 +74,17 @@ describe('customer uploads (blob drop)', () => {
 
     expect(outcome).toMatchObject({ status: 'processed', report: 'batches/2024-05.csv.report.csv' });
     expect(await names(uploads)).toEqual([]);
-    expect(await names(processed)).toEqual(['batches/2024-05.csv', 'batches/2024-05.csv.report.csv', 'batches/2024-05.csv.summary.json']);
+    expect(await names(processed)).toEqual([
+      'batches/2024-05.csv',
+      'batches/2024-05.csv.report.csv',
+      'batches/2024-05.csv.summary.json',
+    ]);
     expect(await read(processed, 'batches/2024-05.csv')).toBe(CSV);
 
     const report = (await read(processed, 'batches/2024-05.csv.report.csv')).trim().split('\n');
-    expect(report[0]).toBe('record,customerRef,valid,country,organizationRegistrationNumber,phoneNumber,errorCodes,partnerCenterCodes,errors,warnings');
+    expect(report[0]).toBe(
+      'record,customerRef,valid,country,organizationRegistrationNumber,phoneNumber,errorCodes,partnerCenterCodes,errors,warnings',
+    );
     expect(report.slice(1).map((l) => l.split(',').slice(0, 3))).toEqual([
       ['1', 'C-100', 'true'],
       ['2', 'C-101', 'false'],
@@ -89,21 +109,35 @@ describe('customer uploads (blob drop)', () => {
   });
 
   it('gives the same report and no duplicates when the same file is processed again', async () => {
-    await upload('again.jsonl', '{"ref":"x","country":"UA","organizationRegistrationNumber":"32855961","phoneNumber":"0501234567"}\n');
+    await upload(
+      'again.jsonl',
+      '{"ref":"x","country":"UA","organizationRegistrationNumber":"32855961","phoneNumber":"0501234567"}\n',
+    );
     await processCustomerUpload(storage, 'again.jsonl', logger().logger);
     const first = await read(processed, 'again.jsonl.report.jsonl');
     const firstSummary = await read(processed, 'again.jsonl.summary.json');
     const before = await names(processed);
 
     // A second drop of the same file, then a duplicate event delivery for it.
-    await upload('again.jsonl', '{"ref":"x","country":"UA","organizationRegistrationNumber":"32855961","phoneNumber":"0501234567"}\n');
+    await upload(
+      'again.jsonl',
+      '{"ref":"x","country":"UA","organizationRegistrationNumber":"32855961","phoneNumber":"0501234567"}\n',
+    );
     await processCustomerUpload(storage, 'again.jsonl', logger().logger);
-    expect(await processCustomerUpload(storage, 'again.jsonl', logger().logger)).toEqual({ status: 'gone', file: 'again.jsonl' });
+    expect(await processCustomerUpload(storage, 'again.jsonl', logger().logger)).toEqual({
+      status: 'gone',
+      file: 'again.jsonl',
+    });
 
     expect(await read(processed, 'again.jsonl.report.jsonl')).toBe(first);
     expect(await read(processed, 'again.jsonl.summary.json')).toBe(firstSummary);
     expect(await names(processed)).toEqual(before);
-    expect(JSON.parse(first)).toMatchObject({ record: 1, extra: { ref: 'x' }, valid: true, normalized: { phoneNumber: '+380501234567' } });
+    expect(JSON.parse(first)).toMatchObject({
+      record: 1,
+      extra: { ref: 'x' },
+      valid: true,
+      normalized: { phoneNumber: '+380501234567' },
+    });
   });
 
   it.each([
@@ -119,7 +153,10 @@ describe('customer uploads (blob drop)', () => {
     expect(await names(uploads)).toEqual([]);
     expect(await uploads.getBlobClient(name).exists()).toBe(false);
     expect(await quarantine.getBlobClient(name).exists()).toBe(true);
-    expect(JSON.parse(await read(quarantine, `${name}.reason.json`))).toEqual({ file: name, reason: expect.stringMatching(reason) });
+    expect(JSON.parse(await read(quarantine, `${name}.reason.json`))).toEqual({
+      file: name,
+      reason: expect.stringMatching(reason),
+    });
     expect((await names(processed)).filter((n) => n.startsWith(name))).toEqual([]);
     expect(sink.lines.join('\n')).toContain('customerUploadQuarantined');
     expect(sink.lines.join('\n')).not.toContain('7709442668');
@@ -134,7 +171,10 @@ describe('customer uploads (blob drop)', () => {
       const { customerUploadsHandler } = await import('../../../functions/customerUploads');
       await upload('via-handler.csv', CSV);
       const logs: string[] = [];
-      const context = new InvocationContext({ functionName: 'customerUploads', logHandler: (_level, ...args) => logs.push(args.join(' ')) });
+      const context = new InvocationContext({
+        functionName: 'customerUploads',
+        logHandler: (_level, ...args) => logs.push(args.join(' ')),
+      });
       expect(await customerUploadsHandler('via-handler.csv', context)).toMatchObject({ status: 'processed' });
       expect(logs.join('\n')).toContain('customerUploadProcessed');
       for (const value of PERSONAL) expect(logs.join('\n')).not.toContain(value);

@@ -10,7 +10,11 @@ import { sampleDataDir } from '../../../shared/prices/sources/sample';
 import { reported, uploadHarness, zipOf } from '../../helpers/uploads';
 
 const consumption = (n: number, overrides = {}) =>
-  sheetCsv(Array.from({ length: n }, (_, i) => consumptionRow({ MeterIds: meterId(70_000 + i), UnitPrice: `0.${100 + i}`, ...overrides })));
+  sheetCsv(
+    Array.from({ length: n }, (_, i) =>
+      consumptionRow({ MeterIds: meterId(70_000 + i), UnitPrice: `0.${100 + i}`, ...overrides }),
+    ),
+  );
 
 function setup() {
   const { settings, storage } = testStorage();
@@ -46,7 +50,10 @@ describe('price uploads: each kind of file', () => {
 
   it('stores a gzip reservations sheet named by the path convention', async () => {
     const { h } = setup();
-    const csv = sheetCsv([consumptionRow({ TermDuration: 'P1Y', Tags: 'Reservation', MeterIds: meterId(80_001) }), consumptionRow({ TermDuration: 'P3Y', Tags: 'Reservation', MeterIds: meterId(80_002) })]);
+    const csv = sheetCsv([
+      consumptionRow({ TermDuration: 'P1Y', Tags: 'Reservation', MeterIds: meterId(80_001) }),
+      consumptionRow({ TermDuration: 'P3Y', Tags: 'Reservation', MeterIds: meterId(80_002) }),
+    ]);
     const name = 'azure_reservations/US/2026-11-02/reservations.csv.gz';
     await h.drop(name, zlib.gzipSync(csv));
     expect(reported(await h.process(name))).toMatchObject({
@@ -78,7 +85,13 @@ describe('price uploads: each kind of file', () => {
     const fx = fs.readFileSync(path.join(sampleDataDir(), 'fxrates.csv'));
     await h.drop('rates/2026-11-03/fxrates.csv', fx);
     const report = reported(await h.process('rates/2026-11-03/fxrates.csv'));
-    expect(report).toMatchObject({ status: 'processed', kind: 'exchange-rates', asOf: '2026-11-03', market: null, view: null });
+    expect(report).toMatchObject({
+      status: 'processed',
+      kind: 'exchange-rates',
+      asOf: '2026-11-03',
+      market: null,
+      view: null,
+    });
     expect(report.counts?.added).toBeGreaterThan(0);
     expect(report.archive).toMatch(/^fxrates\/2026-11-03\//);
   });
@@ -93,23 +106,31 @@ describe('price uploads: refused files go to quarantine with the reason', () => 
     expect(report.move).toBe('moved');
     expect(await h.list('uploads')).toEqual([]);
     expect(await h.list('quarantine')).toEqual([name, `${name}.report.json`].sort());
-    expect(await h.report('quarantine', name)).toEqual(expect.objectContaining({ status: 'quarantined', reason: report.reason }));
+    expect(await h.report('quarantine', name)).toEqual(
+      expect.objectContaining({ status: 'quarantined', reason: report.reason }),
+    );
     return report;
   }
 
   it('a zip with several CSV entries', async () => {
     const zip = await zipOf({ 'a.csv': consumption(2), 'b.csv': consumption(2) });
-    expect((await quarantined('several.zip', zip)).reason).toMatch(/exactly one CSV file but holds 2 CSV files \(entries: a\.csv, b\.csv\)/);
+    expect((await quarantined('several.zip', zip)).reason).toMatch(
+      /exactly one CSV file but holds 2 CSV files \(entries: a\.csv, b\.csv\)/,
+    );
   });
 
   it('a zip with no CSV entry', async () => {
     const zip = await zipOf({ 'readme.txt': 'hello' });
-    expect((await quarantined('none.zip', zip)).reason).toMatch(/exactly one CSV file but holds no CSV file \(entries: readme\.txt\)/);
+    expect((await quarantined('none.zip', zip)).reason).toMatch(
+      /exactly one CSV file but holds no CSV file \(entries: readme\.txt\)/,
+    );
   });
 
   it('a truncated zip', async () => {
     const zip = await zipOf({ 'prices.csv': consumption(50) });
-    expect((await quarantined('cut.zip', zip.subarray(0, Math.floor(zip.length / 2)))).reason).toMatch(/not a readable zip archive/);
+    expect((await quarantined('cut.zip', zip.subarray(0, Math.floor(zip.length / 2)))).reason).toMatch(
+      /not a readable zip archive/,
+    );
   });
 
   it('a file whose header is not a price sheet', async () => {
@@ -119,12 +140,17 @@ describe('price uploads: refused files go to quarantine with the reason', () => 
   });
 
   it('a file that mixes markets', async () => {
-    const csv = sheetCsv([consumptionRow({ MeterIds: meterId(81_001) }), consumptionRow({ Market: 'DE', MeterIds: meterId(81_002) })]);
+    const csv = sheetCsv([
+      consumptionRow({ MeterIds: meterId(81_001) }),
+      consumptionRow({ Market: 'DE', MeterIds: meterId(81_002) }),
+    ]);
     expect((await quarantined('mixed.csv', csv)).reason).toBe('the file mixes markets DE, US; one market per file');
   });
 
   it('metadata that contradicts the rows', async () => {
-    expect((await quarantined('labelled.csv', consumption(3), { market: 'DE' })).reason).toBe('the metadata says market DE but the rows say US');
+    expect((await quarantined('labelled.csv', consumption(3), { market: 'DE' })).reason).toBe(
+      'the metadata says market DE but the rows say US',
+    );
   });
 
   it('a sheet whose view cannot be told and is not named', async () => {
@@ -133,11 +159,17 @@ describe('price uploads: refused files go to quarantine with the reason', () => 
   });
 
   it('a future marker on an Azure plan sheet (Partner Center publishes no preview of those)', async () => {
-    expect((await quarantined('future/consumption.csv', consumption(3))).reason).toBe('a future price list exists only for updatedlicensebased, not azure_consumption');
+    expect((await quarantined('future/consumption.csv', consumption(3))).reason).toBe(
+      'a future price list exists only for updatedlicensebased, not azure_consumption',
+    );
   });
 
   it('too many rejected rows: the report lists them with their line numbers and nothing is published', async () => {
-    const rows = [consumptionRow({ MeterIds: meterId(82_000) }), consumptionRow({ MeterIds: meterId(82_001), UnitPrice: 'abc' }), consumptionRow({ MeterIds: meterId(82_002), EffectiveStartDate: 'soon' })];
+    const rows = [
+      consumptionRow({ MeterIds: meterId(82_000) }),
+      consumptionRow({ MeterIds: meterId(82_001), UnitPrice: 'abc' }),
+      consumptionRow({ MeterIds: meterId(82_002), EffectiveStartDate: 'soon' }),
+    ];
     const report = await quarantined('azure_consumption/bad.csv', sheetCsv(rows));
     expect(report).toMatchObject({
       kind: 'price-sheet',
@@ -157,7 +189,9 @@ describe('price uploads: refused files go to quarantine with the reason', () => 
 
   it('an FX file with labels that do not apply to it', async () => {
     const fx = '"CurrencyCode","USDPerUnit","Month"\r\n"EUR","1.08","202611"\r\n';
-    expect((await quarantined('updatedlicensebased/fx.csv', fx)).reason).toBe('an exchange-rate file takes no view (given by the path)');
+    expect((await quarantined('updatedlicensebased/fx.csv', fx)).reason).toBe(
+      'an exchange-rate file takes no view (given by the path)',
+    );
   });
 });
 
@@ -173,7 +207,12 @@ describe('price uploads: duplicates, future marker, idempotence', () => {
       status: 'duplicate',
       counts: null,
       runId: null,
-      duplicateOf: { source: 'upload:US/2026-11-05/first.csv', runId: first.runId, asOf: '2026-11-05', archive: first.archive },
+      duplicateOf: {
+        source: 'upload:US/2026-11-05/first.csv',
+        runId: first.runId,
+        asOf: '2026-11-05',
+        archive: first.archive,
+      },
       file: `${h.areas.processed.containerName}/US/2026-11-06/again.csv`,
     });
     expect(second.reason).toMatch(/^duplicate of upload:US\/2026-11-05\/first\.csv/);
@@ -182,22 +221,45 @@ describe('price uploads: duplicates, future marker, idempotence', () => {
 
   it('keeps a future (preview) upload apart from the current list', async () => {
     const { h, storage } = setup();
-    const current = licenseCsv([licenseRow(), licenseRow({ TermDuration: 'P1M', BillingPlan: 'Monthly', UnitPrice: '6' })]);
-    const future = licenseCsv([licenseRow({ UnitPrice: '66', EffectiveStartDate: '12/1/2026 0:00', EndofSaleDate: '' })], LICENSE_PREVIEW_HEADER);
+    const current = licenseCsv([
+      licenseRow(),
+      licenseRow({ TermDuration: 'P1M', BillingPlan: 'Monthly', UnitPrice: '6' }),
+    ]);
+    const future = licenseCsv(
+      [licenseRow({ UnitPrice: '66', EffectiveStartDate: '12/1/2026 0:00', EndofSaleDate: '' })],
+      LICENSE_PREVIEW_HEADER,
+    );
     await h.drop('updatedlicensebased/2026-11-10/current.csv', current);
     await h.drop('prices/preview.csv', future, { timeline: 'future', asof: '2026-11-10' });
-    expect(reported(await h.process('updatedlicensebased/2026-11-10/current.csv'))).toMatchObject({ status: 'processed', timeline: 'current' });
-    expect(reported(await h.process('prices/preview.csv'))).toMatchObject({ status: 'processed', timeline: 'future', from: { timeline: 'metadata', asOf: 'metadata' }, counts: { added: 1 } });
+    expect(reported(await h.process('updatedlicensebased/2026-11-10/current.csv'))).toMatchObject({
+      status: 'processed',
+      timeline: 'current',
+    });
+    expect(reported(await h.process('prices/preview.csv'))).toMatchObject({
+      status: 'processed',
+      timeline: 'future',
+      from: { timeline: 'metadata', asOf: 'metadata' },
+      counts: { added: 1 },
+    });
     const list = { market: 'US', view: 'updatedlicensebased' as const };
-    expect(await latestSnapshot(storage, { ...list, timeline: 'current' })).toMatchObject({ rows: 2, source: 'upload:updatedlicensebased/2026-11-10/current.csv' });
-    expect(await latestSnapshot(storage, { ...list, timeline: 'future' })).toMatchObject({ rows: 1, source: 'upload:prices/preview.csv' });
+    expect(await latestSnapshot(storage, { ...list, timeline: 'current' })).toMatchObject({
+      rows: 2,
+      source: 'upload:updatedlicensebased/2026-11-10/current.csv',
+    });
+    expect(await latestSnapshot(storage, { ...list, timeline: 'future' })).toMatchObject({
+      rows: 1,
+      source: 'upload:prices/preview.csv',
+    });
   });
 
   it('notes metadata that overrides the path', async () => {
     const { h } = setup();
     await h.drop('2026-11-01/sheet.csv', consumption(2), { asof: '2026-11-02' });
     const report = reported(await h.process('2026-11-01/sheet.csv'));
-    expect(report).toMatchObject({ asOf: '2026-11-02', notes: ['metadata asOf 2026-11-02 overrides 2026-11-01 from the path'] });
+    expect(report).toMatchObject({
+      asOf: '2026-11-02',
+      notes: ['metadata asOf 2026-11-02 overrides 2026-11-01 from the path'],
+    });
   });
 
   it('converges after a crash between copy and delete, without ingesting again', async () => {
@@ -222,7 +284,9 @@ describe('price uploads: duplicates, future marker, idempotence', () => {
     await h.process('monthly.csv');
     await h.drop('monthly.csv', consumption(3));
     const second = reported(await h.process('monthly.csv'));
-    expect(second.file).toBe(`${h.areas.processed.containerName}/monthly.csv~${second.upload.etag.replace(/[^A-Za-z0-9]/g, '')}`);
+    expect(second.file).toBe(
+      `${h.areas.processed.containerName}/monthly.csv~${second.upload.etag.replace(/[^A-Za-z0-9]/g, '')}`,
+    );
     expect((await h.report('processed', 'monthly.csv')).counts?.read).toBe(2);
     expect((await h.list('processed')).length).toBe(4);
   });

@@ -10,7 +10,8 @@ function expectStructuredVerdict(verdict: ReturnType<typeof validateCustomer>): 
     expect(typeof finding.field).toBe('string');
     expect(finding.code).toMatch(CODES);
     expect(finding.message.length).toBeGreaterThan(0);
-    if (finding.partnerCenterCode !== undefined) expect([600002, 600049, 600050, 600051]).toContain(finding.partnerCenterCode);
+    if (finding.partnerCenterCode !== undefined)
+      expect([600002, 600049, 600050, 600051]).toContain(finding.partnerCenterCode);
   }
   const { country, organizationRegistrationNumber, phoneNumber } = verdict.normalized;
   if (country !== null) expect(country).toMatch(/^[A-Z]{2}$/);
@@ -18,7 +19,24 @@ function expectStructuredVerdict(verdict: ReturnType<typeof validateCustomer>): 
   if (phoneNumber !== null) expect(phoneNumber).toMatch(/^\+\d{6,15}$/);
 }
 
-const countries = fc.constantFrom('AM', 'AZ', 'BY', 'HU', 'KZ', 'KG', 'MD', 'RU', 'TJ', 'UZ', 'UA', 'DE', 'us', 'XX', '', 'R');
+const countries = fc.constantFrom(
+  'AM',
+  'AZ',
+  'BY',
+  'HU',
+  'KZ',
+  'KG',
+  'MD',
+  'RU',
+  'TJ',
+  'UZ',
+  'UA',
+  'DE',
+  'us',
+  'XX',
+  '',
+  'R',
+);
 const innLike = fc.oneof(fc.stringMatching(/^[0-9 .\-]{0,16}$/), fc.string(), fc.integer(), fc.constant(null));
 const phoneLike = fc.oneof(fc.stringMatching(/^\+?[0-9 ()\-]{0,18}$/), fc.string(), fc.constant(undefined));
 
@@ -32,8 +50,14 @@ describe('validateCustomer never throws and always answers with a structured ver
 
   it('for arbitrary objects (any key, any value, prototype-ish keys included)', () => {
     fc.assert(
-      fc.property(fc.object({ key: fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'country', 'companyProfile', 'billingProfile')) }), (value) =>
-        expectStructuredVerdict(validateCustomer(value)),
+      fc.property(
+        fc.object({
+          key: fc.oneof(
+            fc.string(),
+            fc.constantFrom('__proto__', 'constructor', 'country', 'companyProfile', 'billingProfile'),
+          ),
+        }),
+        (value) => expectStructuredVerdict(validateCustomer(value)),
       ),
       { numRuns: 2000 },
     );
@@ -42,7 +66,9 @@ describe('validateCustomer never throws and always answers with a structured ver
   it('for plausible flat customers', () => {
     fc.assert(
       fc.property(countries, innLike, phoneLike, fc.option(fc.string({ maxLength: 60 })), (country, inn, phone, name) =>
-        expectStructuredVerdict(validateCustomer({ country, organizationRegistrationNumber: inn, phoneNumber: phone, firstName: name })),
+        expectStructuredVerdict(
+          validateCustomer({ country, organizationRegistrationNumber: inn, phoneNumber: phone, firstName: name }),
+        ),
       ),
       { numRuns: 5000 },
     );
@@ -53,7 +79,10 @@ describe('validateCustomer never throws and always answers with a structured ver
     fc.assert(
       fc.property(countries, innLike, phoneLike, anything, anything, (country, inn, phone, oddProfile, oddAddress) => {
         const payloads = [
-          { companyProfile: { organizationRegistrationNumber: inn }, billingProfile: { defaultAddress: { country, phoneNumber: phone } } },
+          {
+            companyProfile: { organizationRegistrationNumber: inn },
+            billingProfile: { defaultAddress: { country, phoneNumber: phone } },
+          },
           { companyProfile: oddProfile, billingProfile: { defaultAddress: oddAddress } },
         ];
         for (const payload of payloads) expectStructuredVerdict(validateCustomer(payload));

@@ -72,23 +72,26 @@ describe('validateCustomer: registration numbers', () => {
     });
   });
 
-  it.each(Object.keys(CUSTOMER_COUNTRIES))('%s refuses lengths it does not accept (600050 with the pattern)', (country) => {
-    const lengths = new Set(CUSTOMER_COUNTRIES[country].inn.map((f) => f.length));
-    for (let length = 5; length <= 15; length++) {
-      if (lengths.has(length)) continue;
-      const verdict = validateCustomer(customer(country, '1'.repeat(length)));
-      expect(verdict.valid).toBe(false);
-      expect(verdict.errors).toEqual([
-        expect.objectContaining({
-          field: 'organizationRegistrationNumber',
-          code: 'INN_INVALID',
-          partnerCenterCode: 600050,
-          expected: innPattern(CUSTOMER_COUNTRIES[country]),
-        }),
-      ]);
-      expect(verdict.normalized.organizationRegistrationNumber).toBeNull();
-    }
-  });
+  it.each(Object.keys(CUSTOMER_COUNTRIES))(
+    '%s refuses lengths it does not accept (600050 with the pattern)',
+    (country) => {
+      const lengths = new Set(CUSTOMER_COUNTRIES[country].inn.map((f) => f.length));
+      for (let length = 5; length <= 15; length++) {
+        if (lengths.has(length)) continue;
+        const verdict = validateCustomer(customer(country, '1'.repeat(length)));
+        expect(verdict.valid).toBe(false);
+        expect(verdict.errors).toEqual([
+          expect.objectContaining({
+            field: 'organizationRegistrationNumber',
+            code: 'INN_INVALID',
+            partnerCenterCode: 600050,
+            expected: innPattern(CUSTOMER_COUNTRIES[country]),
+          }),
+        ]);
+        expect(verdict.normalized.organizationRegistrationNumber).toBeNull();
+      }
+    },
+  );
 
   it('states the pattern the way Partner Center does', () => {
     expect(innPattern(CUSTOMER_COUNTRIES.AZ)).toBe('^(\\d{7}|\\d{10})$');
@@ -112,7 +115,9 @@ describe('validateCustomer: registration numbers', () => {
   ])('%s: a wrong check digit in %s is an error of its own, without a Partner Center code', (country, inn) => {
     const verdict = validateCustomer(customer(country, inn));
     expect(verdict.valid).toBe(false);
-    expect(verdict.errors).toEqual([{ field: 'organizationRegistrationNumber', code: 'INN_CHECK_DIGIT', message: expect.any(String) }]);
+    expect(verdict.errors).toEqual([
+      { field: 'organizationRegistrationNumber', code: 'INN_CHECK_DIGIT', message: expect.any(String) },
+    ]);
     expect(verdict.normalized.organizationRegistrationNumber).toBeNull();
   });
 
@@ -123,7 +128,9 @@ describe('validateCustomer: registration numbers', () => {
     ['HU', '7071592153'],
   ])('%s: a structure error in %s has its own code, without a Partner Center code', (country, inn) => {
     const verdict = validateCustomer(customer(country, inn));
-    expect(verdict.errors).toEqual([{ field: 'organizationRegistrationNumber', code: 'INN_STRUCTURE', message: expect.any(String) }]);
+    expect(verdict.errors).toEqual([
+      { field: 'organizationRegistrationNumber', code: 'INN_STRUCTURE', message: expect.any(String) },
+    ]);
   });
 
   it.each(['77 0944 2668', '77-09-44-26-68', '770.944.2668', '7709 442-668', '77\u00a009\u201344 2668'])(
@@ -132,20 +139,35 @@ describe('validateCustomer: registration numbers', () => {
       const verdict = validateCustomer(customer('RU', inn));
       expect(verdict.valid).toBe(true);
       expect(verdict.normalized.organizationRegistrationNumber).toBe('7709442668');
-      expect(verdict.warnings).toEqual([{ field: 'organizationRegistrationNumber', code: 'INN_SEPARATORS_REMOVED', message: expect.any(String) }]);
+      expect(verdict.warnings).toEqual([
+        { field: 'organizationRegistrationNumber', code: 'INN_SEPARATORS_REMOVED', message: expect.any(String) },
+      ]);
     },
   );
 
   it('trims surrounding spaces without a warning', () => {
     const verdict = validateCustomer(customer('RU', '  7709442668 '));
-    expect(verdict).toMatchObject({ valid: true, warnings: [], normalized: { organizationRegistrationNumber: '7709442668' } });
+    expect(verdict).toMatchObject({
+      valid: true,
+      warnings: [],
+      normalized: { organizationRegistrationNumber: '7709442668' },
+    });
   });
 
-  it.each(['77094426A8', '7709442668/1', '770944266８', '+7709442668', 'ИНН7709442668', '7709_442668'])('refuses %j (digits only, 600050)', (inn) => {
-    const verdict = validateCustomer(customer('RU', inn));
-    expect(verdict.errors).toEqual([expect.objectContaining({ code: 'INN_INVALID', partnerCenterCode: 600050, expected: '^(\\d{9}|\\d{10}|\\d{12})$' })]);
-    expect(verdict.errors[0].message).toMatch(/digits only/);
-  });
+  it.each(['77094426A8', '7709442668/1', '770944266８', '+7709442668', 'ИНН7709442668', '7709_442668'])(
+    'refuses %j (digits only, 600050)',
+    (inn) => {
+      const verdict = validateCustomer(customer('RU', inn));
+      expect(verdict.errors).toEqual([
+        expect.objectContaining({
+          code: 'INN_INVALID',
+          partnerCenterCode: 600050,
+          expected: '^(\\d{9}|\\d{10}|\\d{12})$',
+        }),
+      ]);
+      expect(verdict.errors[0].message).toMatch(/digits only/);
+    },
+  );
 
   it('keeps both the separator warning and the length error', () => {
     const verdict = validateCustomer(customer('RU', '770-944-26'));
@@ -157,7 +179,12 @@ describe('validateCustomer: registration numbers', () => {
     for (const inn of [undefined, null, '', '   ']) {
       const verdict = validateCustomer({ ...customer(country, undefined), organizationRegistrationNumber: inn });
       expect(verdict.errors).toEqual([
-        { field: 'organizationRegistrationNumber', code: 'INN_REQUIRED', partnerCenterCode: 600049, message: expect.any(String) },
+        {
+          field: 'organizationRegistrationNumber',
+          code: 'INN_REQUIRED',
+          partnerCenterCode: 600049,
+          message: expect.any(String),
+        },
       ]);
     }
   });
@@ -165,22 +192,47 @@ describe('validateCustomer: registration numbers', () => {
   it('refuses a registration number for a country outside the table (600002)', () => {
     const verdict = validateCustomer({ country: 'DE', organizationRegistrationNumber: '123456789' });
     expect(verdict.errors).toEqual([
-      { field: 'organizationRegistrationNumber', code: 'INN_NOT_ACCEPTED', partnerCenterCode: 600002, message: expect.stringContaining('Germany') },
+      {
+        field: 'organizationRegistrationNumber',
+        code: 'INN_NOT_ACCEPTED',
+        partnerCenterCode: 600002,
+        message: expect.stringContaining('Germany'),
+      },
     ]);
-    expect(validateCustomer({ country: 'DE' })).toMatchObject({ valid: true, normalized: { country: 'DE', organizationRegistrationNumber: null, phoneNumber: null } });
+    expect(validateCustomer({ country: 'DE' })).toMatchObject({
+      valid: true,
+      normalized: { country: 'DE', organizationRegistrationNumber: null, phoneNumber: null },
+    });
   });
 
   it('takes a new country from data alone (e.g. India)', () => {
     const withIndia: CountryTable = { ...CUSTOMER_COUNTRIES, IN: { inn: [{ length: 15 }] } };
-    expect(validateCustomer({ country: 'IN', organizationRegistrationNumber: '123456789012345', phoneNumber: '+919812345678' }, withIndia).valid).toBe(true);
-    expect(validateCustomer({ country: 'IN', phoneNumber: '+919812345678' }, withIndia).errors.map((e) => e.partnerCenterCode)).toEqual([600049]);
-    expect(validateCustomer({ country: 'IN', organizationRegistrationNumber: '123456789012345' }).errors.map((e) => e.partnerCenterCode)).toEqual([600002]);
+    expect(
+      validateCustomer(
+        { country: 'IN', organizationRegistrationNumber: '123456789012345', phoneNumber: '+919812345678' },
+        withIndia,
+      ).valid,
+    ).toBe(true);
+    expect(
+      validateCustomer({ country: 'IN', phoneNumber: '+919812345678' }, withIndia).errors.map(
+        (e) => e.partnerCenterCode,
+      ),
+    ).toEqual([600049]);
+    expect(
+      validateCustomer({ country: 'IN', organizationRegistrationNumber: '123456789012345' }).errors.map(
+        (e) => e.partnerCenterCode,
+      ),
+    ).toEqual([600002]);
   });
 });
 
 describe('validateCustomer: phone numbers', () => {
   it.each(Object.entries(PHONES))('%s accepts the international form %s', (country, phone) => {
-    const verdict = validateCustomer({ country, organizationRegistrationNumber: VALID_INNS.find(([c]) => c === country)![1], phoneNumber: phone });
+    const verdict = validateCustomer({
+      country,
+      organizationRegistrationNumber: VALID_INNS.find(([c]) => c === country)![1],
+      phoneNumber: phone,
+    });
     expect(verdict.valid).toBe(true);
     expect(verdict.normalized.phoneNumber).toBe(phone);
   });
@@ -207,7 +259,11 @@ describe('validateCustomer: phone numbers', () => {
   ])('%s: %s belongs to another country', (country, phone, owner) => {
     const verdict = validateCustomer({ country, phoneNumber: phone });
     const error = verdict.errors.find((e) => e.field === 'phoneNumber');
-    expect(error).toEqual({ field: 'phoneNumber', code: 'PHONE_WRONG_COUNTRY', message: expect.stringContaining(owner) });
+    expect(error).toEqual({
+      field: 'phoneNumber',
+      code: 'PHONE_WRONG_COUNTRY',
+      message: expect.stringContaining(owner),
+    });
     expect(error!.message).not.toContain(phone.replace(/\D/g, '').slice(-6));
     expect(verdict.normalized.phoneNumber).toBeNull();
   });
@@ -226,8 +282,13 @@ describe('validateCustomer: phone numbers', () => {
   });
 
   it.each(Object.keys(CUSTOMER_COUNTRIES))('%s requires the phone number (600051)', (country) => {
-    const verdict = validateCustomer({ country, organizationRegistrationNumber: VALID_INNS.find(([c]) => c === country)![1] });
-    expect(verdict.errors).toEqual([{ field: 'phoneNumber', code: 'PHONE_REQUIRED', partnerCenterCode: 600051, message: expect.any(String) }]);
+    const verdict = validateCustomer({
+      country,
+      organizationRegistrationNumber: VALID_INNS.find(([c]) => c === country)![1],
+    });
+    expect(verdict.errors).toEqual([
+      { field: 'phoneNumber', code: 'PHONE_REQUIRED', partnerCenterCode: 600051, message: expect.any(String) },
+    ]);
   });
 
   it('checks a phone number outside the table when given, and does not require it', () => {
@@ -257,9 +318,16 @@ describe('validateCustomer: country, names and types', () => {
 
   it('checks names: 1–50 characters when given, middle name optional', () => {
     const base = customer('RU', '7709442668');
-    expect(validateCustomer({ ...base, firstName: 'Анна', middleName: 'Сергеевна', lastName: 'Иванова' }).valid).toBe(true);
+    expect(validateCustomer({ ...base, firstName: 'Анна', middleName: 'Сергеевна', lastName: 'Иванова' }).valid).toBe(
+      true,
+    );
     expect(validateCustomer({ ...base, firstName: 'Ä'.repeat(50), lastName: '😀'.repeat(50) }).valid).toBe(true);
-    const tooLong = validateCustomer({ ...base, firstName: 'x'.repeat(51), middleName: 'y'.repeat(60), lastName: 'Petrov' });
+    const tooLong = validateCustomer({
+      ...base,
+      firstName: 'x'.repeat(51),
+      middleName: 'y'.repeat(60),
+      lastName: 'Petrov',
+    });
     expect(tooLong.errors.map((e) => [e.field, e.code])).toEqual([
       ['firstName', 'NAME_LENGTH'],
       ['middleName', 'NAME_LENGTH'],
@@ -268,7 +336,12 @@ describe('validateCustomer: country, names and types', () => {
   });
 
   it('reports values of the wrong type instead of guessing (a number loses leading zeros)', () => {
-    const verdict = validateCustomer({ country: 'UA', organizationRegistrationNumber: 22438, phoneNumber: ['+380501234567'], email: {} });
+    const verdict = validateCustomer({
+      country: 'UA',
+      organizationRegistrationNumber: 22438,
+      phoneNumber: ['+380501234567'],
+      email: {},
+    });
     expect(verdict.errors.map((e) => [e.field, e.code])).toEqual([
       ['organizationRegistrationNumber', 'FIELD_TYPE'],
       ['phoneNumber', 'FIELD_TYPE'],
@@ -288,12 +361,23 @@ describe('validateCustomer: country, names and types', () => {
 
 describe('validateCustomer: the Partner Center create-customer payload', () => {
   const payload = (overrides: { inn?: unknown; address?: Record<string, unknown> } = {}) => ({
-    companyProfile: { domain: 'contoso.onmicrosoft.com', organizationRegistrationNumber: overrides.inn ?? '7709-442-668' },
+    companyProfile: {
+      domain: 'contoso.onmicrosoft.com',
+      organizationRegistrationNumber: overrides.inn ?? '7709-442-668',
+    },
     billingProfile: {
       email: 'anna@contoso.example',
       companyName: 'Contoso',
       culture: 'ru-RU',
-      defaultAddress: { country: 'RU', city: 'Moscow', addressLine1: 'Tverskaya 1', firstName: 'Anna', lastName: 'Ivanova', phoneNumber: '+79123456789', ...overrides.address },
+      defaultAddress: {
+        country: 'RU',
+        city: 'Moscow',
+        addressLine1: 'Tverskaya 1',
+        firstName: 'Anna',
+        lastName: 'Ivanova',
+        phoneNumber: '+79123456789',
+        ...overrides.address,
+      },
     },
   });
 
@@ -302,13 +386,21 @@ describe('validateCustomer: the Partner Center create-customer payload', () => {
     expect(verdict).toEqual({
       valid: true,
       errors: [],
-      warnings: [{ field: 'companyProfile.organizationRegistrationNumber', code: 'INN_SEPARATORS_REMOVED', message: expect.any(String) }],
+      warnings: [
+        {
+          field: 'companyProfile.organizationRegistrationNumber',
+          code: 'INN_SEPARATORS_REMOVED',
+          message: expect.any(String),
+        },
+      ],
       normalized: { country: 'RU', organizationRegistrationNumber: '7709442668', phoneNumber: '+79123456789' },
     });
   });
 
   it('reports Partner Center codes against the nested fields', () => {
-    const verdict = validateCustomer(payload({ inn: '', address: { country: 'KZ', phoneNumber: null, middleName: 'z'.repeat(51) } }));
+    const verdict = validateCustomer(
+      payload({ inn: '', address: { country: 'KZ', phoneNumber: null, middleName: 'z'.repeat(51) } }),
+    );
     expect(verdict.errors.map((e) => [e.field, e.code, e.partnerCenterCode])).toEqual([
       ['companyProfile.organizationRegistrationNumber', 'INN_REQUIRED', 600049],
       ['billingProfile.defaultAddress.phoneNumber', 'PHONE_REQUIRED', 600051],
@@ -325,27 +417,42 @@ describe('validateCustomer: the Partner Center create-customer payload', () => {
   });
 
   it('reports a part that is not an object once', () => {
-    const verdict = validateCustomer({ companyProfile: { organizationRegistrationNumber: '7709442668' }, billingProfile: 'RU' });
+    const verdict = validateCustomer({
+      companyProfile: { organizationRegistrationNumber: '7709442668' },
+      billingProfile: 'RU',
+    });
     expect(verdict.errors.map((e) => [e.field, e.code])).toEqual([['billingProfile', 'FIELD_TYPE']]);
   });
 
   it('treats a missing billing profile as missing country', () => {
     const verdict = validateCustomer({ companyProfile: { organizationRegistrationNumber: '7709442668' } });
-    expect(verdict.errors.map((e) => [e.field, e.code])).toEqual([['billingProfile.defaultAddress.country', 'COUNTRY_REQUIRED']]);
+    expect(verdict.errors.map((e) => [e.field, e.code])).toEqual([
+      ['billingProfile.defaultAddress.country', 'COUNTRY_REQUIRED'],
+    ]);
   });
 });
 
 describe('validateCustomer: privacy', () => {
   it('never echoes a submitted value in a message', () => {
     const inputs = [
-      { country: 'KZ', organizationRegistrationNumber: '94014000038X', phoneNumber: '+79123456789', firstName: 'Z'.repeat(51) + 'Anna' },
+      {
+        country: 'KZ',
+        organizationRegistrationNumber: '94014000038X',
+        phoneNumber: '+79123456789',
+        firstName: 'Z'.repeat(51) + 'Anna',
+      },
       { country: 'RU', organizationRegistrationNumber: '1234567895', phoneNumber: '+7912345678' },
       { country: 'DE', organizationRegistrationNumber: '987654321', phoneNumber: 'call 555 123' },
       { country: 'AZ', organizationRegistrationNumber: '1400057424', phoneNumber: '+380501234567' },
     ];
     for (const input of inputs) {
       const text = JSON.stringify(validateCustomer(input).errors);
-      for (const value of [input.organizationRegistrationNumber, input.phoneNumber, input.phoneNumber.replace(/\D/g, ''), 'Anna']) {
+      for (const value of [
+        input.organizationRegistrationNumber,
+        input.phoneNumber,
+        input.phoneNumber.replace(/\D/g, ''),
+        'Anna',
+      ]) {
         expect(text).not.toContain(value);
       }
     }

@@ -5,9 +5,12 @@ import { ingestSheet, json, LICENSE_HEADER, licenseRow, logger, q } from '../../
 
 describe('GET /api/prices/changes between two dates', () => {
   const { settings, storage } = testStorage();
-  const changes = (params: Record<string, string>) => handlePriceChanges(q({ market: 'US', ...params }), storage, logger());
+  const changes = (params: Record<string, string>) =>
+    handlePriceChanges(q({ market: 'US', ...params }), storage, logger());
   const m = (n: number) => meterId(0x9000 + n);
-  const day1 = Array.from({ length: 12 }, (_, i) => consumptionRow({ ProductId: 'CHANGES00001', MeterIds: m(i), UnitPrice: `0.${i + 1}00` }));
+  const day1 = Array.from({ length: 12 }, (_, i) =>
+    consumptionRow({ ProductId: 'CHANGES00001', MeterIds: m(i), UnitPrice: `0.${i + 1}00` }),
+  );
 
   beforeAll(async () => {
     await ingestSheet(storage, settings, day1, { asOf: '2026-11-01' });
@@ -30,7 +33,14 @@ describe('GET /api/prices/changes between two dates', () => {
     const response = await changes({ from: '2026-11-01', to: '2026-11-02' });
     expect(response.status).toBe(200);
     const body = json(response);
-    expect(body).toMatchObject({ market: 'US', view: 'azure_consumption', from: '2026-11-01', to: '2026-11-02', snapshots: { from: '2026-11-01', to: '2026-11-02' }, continuationToken: null });
+    expect(body).toMatchObject({
+      market: 'US',
+      view: 'azure_consumption',
+      from: '2026-11-01',
+      to: '2026-11-02',
+      snapshots: { from: '2026-11-01', to: '2026-11-02' },
+      continuationToken: null,
+    });
     expect(body.added.map((i: { meterId: string }) => i.meterId).sort()).toEqual([m(100), m(101)]);
     expect(response.body).toContain('"unitPrice":9.000000');
     expect(body.removed.map((i: { meterId: string }) => i.meterId)).toEqual([m(5)]);
@@ -48,7 +58,14 @@ describe('GET /api/prices/changes between two dates', () => {
     let token: string | null = null;
     let pages = 0;
     do {
-      const body: any = json(await changes({ from: '2026-11-01', to: '2026-11-02', top: '1', ...(token ? { continuationToken: token } : {}) }));
+      const body: any = json(
+        await changes({
+          from: '2026-11-01',
+          to: '2026-11-02',
+          top: '1',
+          ...(token ? { continuationToken: token } : {}),
+        }),
+      );
       for (const list of ['added', 'changed', 'removed'] as const) {
         expect(body[list].length).toBeLessThanOrEqual(1);
         seen[list] += body[list].length;
@@ -61,7 +78,12 @@ describe('GET /api/prices/changes between two dates', () => {
   });
 
   it('compares a day with itself as no change, and refuses what it cannot answer', async () => {
-    expect(json(await changes({ from: '2026-11-05', to: '2026-11-02' }))).toMatchObject({ added: [], changed: [], removed: [], counts: { unchanged: 13 } });
+    expect(json(await changes({ from: '2026-11-05', to: '2026-11-02' }))).toMatchObject({
+      added: [],
+      changed: [],
+      removed: [],
+      counts: { unchanged: 13 },
+    });
     const none = await changes({ from: '2026-10-01', to: '2026-11-02' });
     expect(none.status).toBe(404);
     expect(json(none).error).toMatchObject({ code: 'SnapshotNotFound', details: { parameter: 'from' } });
@@ -105,24 +127,43 @@ describe('GET /api/prices/changes?to=future (license-based current vs future pri
 
   beforeAll(async () => {
     await ingestSheet(storage, settings, current, { market: 'DE', view, asOf: '2026-11-20', header: LICENSE_HEADER });
-    await ingestSheet(storage, settings, futureList, { market: 'DE', view, asOf: '2026-11-20', timeline: 'future', header: LICENSE_HEADER });
+    await ingestSheet(storage, settings, futureList, {
+      market: 'DE',
+      view,
+      asOf: '2026-11-20',
+      timeline: 'future',
+      header: LICENSE_HEADER,
+    });
   });
 
   it("reports the pricing guide's change types", async () => {
-    const response = await handlePriceChanges(q({ market: 'DE', view, from: '2026-11-20', to: 'future' }), storage, logger());
+    const response = await handlePriceChanges(
+      q({ market: 'DE', view, from: '2026-11-20', to: 'future' }),
+      storage,
+      logger(),
+    );
     const body = json(response);
     expect(body.to).toBe('future');
     expect(body.added.map((i: { skuId: string }) => i.skuId)).toEqual(['0009']);
     expect(body.changed).toHaveLength(1);
-    expect(body.changed[0]).toMatchObject({ before: { skuId: '0001', unitPrice: 100 }, after: { skuId: '0001', unitPrice: 110, effectiveStartDate: '2026-12-01T00:00:00.0000000Z' } });
-    expect(body.removed).toEqual([expect.objectContaining({ skuId: '0002', effectiveEndDate: '2026-12-31T23:59:59.0000000Z' })]);
+    expect(body.changed[0]).toMatchObject({
+      before: { skuId: '0001', unitPrice: 100 },
+      after: { skuId: '0001', unitPrice: 110, effectiveStartDate: '2026-12-01T00:00:00.0000000Z' },
+    });
+    expect(body.removed).toEqual([
+      expect.objectContaining({ skuId: '0002', effectiveEndDate: '2026-12-31T23:59:59.0000000Z' }),
+    ]);
     expect(body.changed[0].after).toHaveProperty('monthlyUnitPrice');
     // 0003 is not in the future list, 0004 is listed the same.
     expect(body.counts).toEqual({ added: 1, removed: 1, unchanged: 2, candidates: 1 });
   });
 
   it('404 without a future price list', async () => {
-    const response = await handlePriceChanges(q({ market: 'DE', view, from: '2026-11-19', to: 'future' }), storage, logger());
+    const response = await handlePriceChanges(
+      q({ market: 'DE', view, from: '2026-11-19', to: 'future' }),
+      storage,
+      logger(),
+    );
     expect(response.status).toBe(404);
     expect(json(response).error).toMatchObject({ code: 'SnapshotNotFound' });
   });

@@ -3,7 +3,18 @@ import { handlePrices } from '../../../../shared/prices/endpoints/lookup';
 import { testStorage } from '../../../helpers/storage';
 import { meterId } from '../../../helpers/priceSheets';
 import {
-  consumptionSheet, fxCsv, ingestFx, ingestSheet, json, LICENSE_HEADER, licenseRow, logger, OVERLAP_METER, PRODUCT_METERS, q, TIER_METER,
+  consumptionSheet,
+  fxCsv,
+  ingestFx,
+  ingestSheet,
+  json,
+  LICENSE_HEADER,
+  licenseRow,
+  logger,
+  OVERLAP_METER,
+  PRODUCT_METERS,
+  q,
+  TIER_METER,
 } from '../../../helpers/apiFixtures';
 
 const { settings, storage } = testStorage();
@@ -21,7 +32,15 @@ beforeAll(async () => {
       licenseRow({ TermDuration: 'P1M', BillingPlan: 'Monthly', UnitPrice: '22.00', 'ERP Price': '26.40' }),
       licenseRow({ TermDuration: 'P3Y', BillingPlan: 'Annual', UnitPrice: '712.80', 'ERP Price': '0' }),
       licenseRow({ Currency: 'GBP', UnitPrice: '205.20', 'ERP Price': '246.24' }),
-      licenseRow({ SkuId: '0003', SkuTitle: 'Trial', BillingPlan: 'None', TermDuration: 'P1M', UnitPrice: '0', 'ERP Price': '0', Tags: 'Trial' }),
+      licenseRow({
+        SkuId: '0003',
+        SkuTitle: 'Trial',
+        BillingPlan: 'None',
+        TermDuration: 'P1M',
+        UnitPrice: '0',
+        'ERP Price': '0',
+        Tags: 'Trial',
+      }),
     ],
     { market: 'DE', view: 'updatedlicensebased', asOf: '2026-11-01', header: LICENSE_HEADER },
   );
@@ -30,7 +49,10 @@ beforeAll(async () => {
 });
 
 describe('GET /api/prices by meter: the overlap rule at the boundaries', () => {
-  const at = async (date: string) => json(await prices({ market: 'US', meterId: OVERLAP_METER, date })).items.map((i: { unitPrice: number }) => i.unitPrice);
+  const at = async (date: string) =>
+    json(await prices({ market: 'US', meterId: OVERLAP_METER, date })).items.map(
+      (i: { unitPrice: number }) => i.unitPrice,
+    );
 
   it("follows the pricing guide's example", async () => {
     expect(await at('2021-11-02')).toEqual([10]);
@@ -48,12 +70,39 @@ describe('GET /api/prices by meter: the overlap rule at the boundaries', () => {
 
   it('finds the meter whatever the case of its GUID, and returns every published field', async () => {
     const body = json(await prices({ market: 'us', meterId: OVERLAP_METER.toUpperCase(), date: '2021-11-04' }));
-    expect(body).toMatchObject({ market: 'US', view: 'azure_consumption', asOf: '2021-11-04T00:00:00.0000000Z', continuationToken: null });
+    expect(body).toMatchObject({
+      market: 'US',
+      view: 'azure_consumption',
+      asOf: '2021-11-04T00:00:00.0000000Z',
+      continuationToken: null,
+    });
     expect(Object.keys(body.items[0])).toEqual([
-      'productTitle', 'productId', 'skuId', 'skuTitle', 'publisher', 'skuDescription', 'unitOfMeasure', 'termDuration', 'billingPlan', 'market',
-      'currency', 'unitPrice', 'pricingTierRangeMin', 'pricingTierRangeMax', 'effectiveStartDate', 'effectiveEndDate', 'meterId', 'meterType', 'tags', 'erpPrice',
+      'productTitle',
+      'productId',
+      'skuId',
+      'skuTitle',
+      'publisher',
+      'skuDescription',
+      'unitOfMeasure',
+      'termDuration',
+      'billingPlan',
+      'market',
+      'currency',
+      'unitPrice',
+      'pricingTierRangeMin',
+      'pricingTierRangeMax',
+      'effectiveStartDate',
+      'effectiveEndDate',
+      'meterId',
+      'meterType',
+      'tags',
+      'erpPrice',
     ]);
-    expect(body.items[0]).toMatchObject({ effectiveStartDate: '2021-11-01T00:00:00.0000000Z', effectiveEndDate: '9999-11-30T23:59:59.0000000Z', erpPrice: null });
+    expect(body.items[0]).toMatchObject({
+      effectiveStartDate: '2021-11-01T00:00:00.0000000Z',
+      effectiveEndDate: '9999-11-30T23:59:59.0000000Z',
+      erpPrice: null,
+    });
   });
 });
 
@@ -64,7 +113,9 @@ describe('GET /api/prices: tiers and exact numbers', () => {
     expect(response.headers['content-type']).toMatch(/application\/json/);
     expect(response.body).toContain('"unitPrice":0.000140,"pricingTierRangeMin":1,"pricingTierRangeMax":100,');
     expect(response.body).toContain('"pricingTierRangeMax":9223372036854780000');
-    expect(json(response).items.map((i: { pricingTierRangeMin: number }) => i.pricingTierRangeMin)).toEqual([1, 101, 100001]);
+    expect(json(response).items.map((i: { pricingTierRangeMin: number }) => i.pricingTierRangeMin)).toEqual([
+      1, 101, 100001,
+    ]);
   });
 });
 
@@ -100,16 +151,26 @@ describe('GET /api/prices paging', () => {
   });
 
   it('filters by SKU, term, billing plan and currency', async () => {
-    const body = json(await prices({ market: 'DE', view: 'updatedlicensebased', productId: 'CFQ7TTC0LCHC', currency: 'eur', termDuration: 'P1Y' }));
+    const body = json(
+      await prices({
+        market: 'DE',
+        view: 'updatedlicensebased',
+        productId: 'CFQ7TTC0LCHC',
+        currency: 'eur',
+        termDuration: 'P1Y',
+      }),
+    );
     expect(body.items).toHaveLength(1);
     expect(body.items[0]).toMatchObject({ currency: 'EUR', termDuration: 'P1Y', billingPlan: 'Annual' });
     const listed = json(await prices({ market: 'DE', view: 'updatedlicensebased', billingPlan: 'None' }));
     expect(listed.items.map((i: { skuId: string }) => i.skuId)).toEqual(['0003']);
   });
 
-  it('keeps the first page\'s instant for later pages when date is left out', async () => {
+  it("keeps the first page's instant for later pages when date is left out", async () => {
     const first = json(await prices({ market: 'US', productId: 'MANYMETERS01', top: '10' }));
-    const second = json(await prices({ market: 'US', productId: 'MANYMETERS01', top: '10', continuationToken: first.continuationToken }));
+    const second = json(
+      await prices({ market: 'US', productId: 'MANYMETERS01', top: '10', continuationToken: first.continuationToken }),
+    );
     expect(second.asOf).toBe(first.asOf);
     expect(second.items).toHaveLength(5);
   });
@@ -117,42 +178,93 @@ describe('GET /api/prices paging', () => {
 
 describe('GET /api/prices for license-based prices', () => {
   it('adds the monthly equivalent and the partner margin', async () => {
-    const body = json(await prices({ market: 'DE', view: 'updatedlicensebased', productId: 'CFQ7TTC0LCHC', skuId: '0002', currency: 'EUR' }));
+    const body = json(
+      await prices({
+        market: 'DE',
+        view: 'updatedlicensebased',
+        productId: 'CFQ7TTC0LCHC',
+        skuId: '0002',
+        currency: 'EUR',
+      }),
+    );
     const byTerm = Object.fromEntries(body.items.map((i: { termDuration: string }) => [i.termDuration, i]));
-    expect(byTerm.P1Y).toMatchObject({ unitPrice: 237.6, monthlyUnitPrice: 19.8, marginAmount: 47.52, marginPercent: 16.67, erpPrice: 285.12, endOfSaleDate: null });
+    expect(byTerm.P1Y).toMatchObject({
+      unitPrice: 237.6,
+      monthlyUnitPrice: 19.8,
+      marginAmount: 47.52,
+      marginPercent: 16.67,
+      erpPrice: 285.12,
+      endOfSaleDate: null,
+    });
     expect(byTerm.P1M).toMatchObject({ monthlyUnitPrice: 22, marginAmount: 4.4 });
     expect(byTerm.P3Y).toMatchObject({ monthlyUnitPrice: 19.8, marginAmount: null, marginPercent: null });
   });
 });
 
 describe('GET /api/prices?convertTo', () => {
-  const convert = (amount: string, from: string, to: string) => new Decimal(amount).times(from).div(to).toDecimalPlaces(10, Decimal.ROUND_HALF_EVEN).toFixed();
+  const convert = (amount: string, from: string, to: string) =>
+    new Decimal(amount).times(from).div(to).toDecimalPlaces(10, Decimal.ROUND_HALF_EVEN).toFixed();
 
   it('converts USD to another currency with the rates in force on the date, and says how', async () => {
     const response = await prices({ market: 'US', meterId: TIER_METER, convertTo: 'eur', date: '2026-11-03' });
     const body = json(response);
-    expect(body.conversion).toEqual({ to: 'EUR', via: 'USD', rounding: 'ROUND_HALF_EVEN', decimals: 10, rateDate: '2026-10-31', source: 'test' });
-    expect(body.items[0].converted).toEqual({ currency: 'EUR', unitPrice: Number(convert('0.000140', '1', RATES_1.EUR)), usdPerUnit: 1.0867, fromUsdPerUnit: 1, rateDate: '2026-10-31', source: 'test' });
-    expect(response.body).toContain(`"converted":{"currency":"EUR","unitPrice":${convert('0.000140', '1', RATES_1.EUR)},"usdPerUnit":1.0867,`);
+    expect(body.conversion).toEqual({
+      to: 'EUR',
+      via: 'USD',
+      rounding: 'ROUND_HALF_EVEN',
+      decimals: 10,
+      rateDate: '2026-10-31',
+      source: 'test',
+    });
+    expect(body.items[0].converted).toEqual({
+      currency: 'EUR',
+      unitPrice: Number(convert('0.000140', '1', RATES_1.EUR)),
+      usdPerUnit: 1.0867,
+      fromUsdPerUnit: 1,
+      rateDate: '2026-10-31',
+      source: 'test',
+    });
+    expect(response.body).toContain(
+      `"converted":{"currency":"EUR","unitPrice":${convert('0.000140', '1', RATES_1.EUR)},"usdPerUnit":1.0867,`,
+    );
     const later = json(await prices({ market: 'US', meterId: TIER_METER, convertTo: 'EUR', date: '2026-11-06' }));
     expect(later.items[0].converted).toMatchObject({ usdPerUnit: 1.1, rateDate: '2026-11-05' });
   });
 
   it('converts between two currencies through USD, keeping long rates exact', async () => {
-    const response = await prices({ market: 'DE', view: 'updatedlicensebased', productId: 'CFQ7TTC0LCHC', currency: 'EUR', termDuration: 'P1Y', convertTo: 'GBP', date: '2026-11-01' });
+    const response = await prices({
+      market: 'DE',
+      view: 'updatedlicensebased',
+      productId: 'CFQ7TTC0LCHC',
+      currency: 'EUR',
+      termDuration: 'P1Y',
+      convertTo: 'GBP',
+      date: '2026-11-01',
+    });
     const expected = convert('237.60', RATES_1.EUR, RATES_1.GBP);
-    expect(response.body).toContain(`"converted":{"currency":"GBP","unitPrice":${expected},"usdPerUnit":1.26543210987654321,"fromUsdPerUnit":1.0867,`);
+    expect(response.body).toContain(
+      `"converted":{"currency":"GBP","unitPrice":${expected},"usdPerUnit":1.26543210987654321,"fromUsdPerUnit":1.0867,`,
+    );
   });
 
   it('answers 422 RateNotFound for a currency without a rate, and before the first rates', async () => {
     const missing = await prices({ market: 'US', meterId: TIER_METER, convertTo: 'CHF', date: '2026-11-03' });
     expect(missing.status).toBe(422);
-    expect(json(missing).error).toMatchObject({ code: 'RateNotFound', details: { parameter: 'convertTo', currency: 'CHF', date: '2026-11-03' } });
+    expect(json(missing).error).toMatchObject({
+      code: 'RateNotFound',
+      details: { parameter: 'convertTo', currency: 'CHF', date: '2026-11-03' },
+    });
     const early = await prices({ market: 'US', meterId: TIER_METER, convertTo: 'EUR', date: '2026-01-01' });
     expect(early.status).toBe(422);
     expect(json(early).error.code).toBe('RateNotFound');
     // The price currency itself (JPY rates exist only in the first fetch; GBP prices converted with the second).
-    const fromGbp = await prices({ market: 'DE', view: 'updatedlicensebased', productId: 'CFQ7TTC0LCHC', convertTo: 'JPY', date: '2026-11-06' });
+    const fromGbp = await prices({
+      market: 'DE',
+      view: 'updatedlicensebased',
+      productId: 'CFQ7TTC0LCHC',
+      convertTo: 'JPY',
+      date: '2026-11-06',
+    });
     expect(fromGbp.status).toBe(422);
     expect(json(fromGbp).error.details.currency).toBe('JPY');
   });
@@ -204,7 +316,14 @@ describe('GET /api/prices: every 400', () => {
     const forged = `${Buffer.from(JSON.stringify({ ...cursor, c: { source: 5, offset: 0 } })).toString('base64url')}.${check}`;
     for (const [params, code] of [
       [{ market: 'US', productId: 'MANYMETERS01', continuationToken: forged }, 'InvalidContinuationToken'],
-      [{ market: 'US', productId: 'MANYMETERS01', continuationToken: `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}` }, 'InvalidContinuationToken'],
+      [
+        {
+          market: 'US',
+          productId: 'MANYMETERS01',
+          continuationToken: `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`,
+        },
+        'InvalidContinuationToken',
+      ],
       [{ market: 'US', productId: 'TIERED00PROD', continuationToken: token }, 'InvalidContinuationToken'],
       [{ market: 'US', productId: 'MANYMETERS01', continuationToken: token, date: '2026-11-02' }, 'InvalidParameter'],
     ] as const) {
@@ -212,7 +331,9 @@ describe('GET /api/prices: every 400', () => {
       expect(response.status).toBe(400);
       expect(json(response).error.code).toBe(code);
     }
-    expect((await prices({ market: 'US', productId: 'MANYMETERS01', top: '2', continuationToken: token })).status).toBe(200);
+    expect((await prices({ market: 'US', productId: 'MANYMETERS01', top: '2', continuationToken: token })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -238,6 +359,9 @@ describe('GET /api/prices: injection strings never reach a filter unescaped', ()
   });
 
   it('an unknown meter is an empty answer, not an error', async () => {
-    expect(json(await prices({ market: 'US', meterId: meterId(0xdead) }))).toMatchObject({ items: [], continuationToken: null });
+    expect(json(await prices({ market: 'US', meterId: meterId(0xdead) }))).toMatchObject({
+      items: [],
+      continuationToken: null,
+    });
   });
 });

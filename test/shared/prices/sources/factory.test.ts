@@ -27,7 +27,9 @@ describe('file source', () => {
 
   it('names a missing file', async () => {
     const missing = path.join(tmp, 'nope.csv');
-    const error = await createPriceSheetSource(fastSettings(), `file:${missing}`).fetchPriceSheet(request).catch((e: unknown) => e);
+    const error = await createPriceSheetSource(fastSettings(), `file:${missing}`)
+      .fetchPriceSheet(request)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceError);
     expect(String(error)).toContain(`US/azure_consumption: price file ${missing} does not exist`);
   });

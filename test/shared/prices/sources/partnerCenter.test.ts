@@ -40,7 +40,9 @@ describe('partnercenter source', () => {
   it('downloads the zip the service answers to Accept-Encoding: deflate, bytes as received', async () => {
     const download = await source().fetchPriceSheet(consumption);
     expect(download.format).toBe('partnercenter-csv');
-    expect(download.origin).toContain("pricesheets(Market='US',PricesheetView='azure_consumption')/$value?timeline=current");
+    expect(download.origin).toContain(
+      "pricesheets(Market='US',PricesheetView='azure_consumption')/$value?timeline=current",
+    );
     const bytes = await readBody(download.body);
     expect(bytes.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
     const file = path.join(tmp, 'sheet.bin');
@@ -62,7 +64,9 @@ describe('partnercenter source', () => {
       fs.writeFileSync(file, await readBody((await source().fetchPriceSheet(consumption)).body));
       const lines = [];
       for await (const line of readPriceFile(file)) lines.push(line);
-      expect(lines).toEqual([{ line: 2, record: expect.objectContaining({ productId: 'DZH318Z0BQ4L', unitPrice: '0.0960000000000000001' }) }]);
+      expect(lines).toEqual([
+        { line: 2, record: expect.objectContaining({ productId: 'DZH318Z0BQ4L', unitPrice: '0.0960000000000000001' }) },
+      ]);
     }
   });
 
@@ -81,7 +85,9 @@ describe('partnercenter source', () => {
 
   it('tells "no planned changes" apart from a failure', async () => {
     const future: PriceSheetRequest = { market: 'US', view: 'updatedlicensebased', timeline: 'future' };
-    const error = await source().fetchPriceSheet(future).catch((e: unknown) => e);
+    const error = await source()
+      .fetchPriceSheet(future)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NoPlannedChangesError);
     expect(error).toBeInstanceOf(SourceError);
     expect((error as SourceError).status).toBe(404);
@@ -89,14 +95,24 @@ describe('partnercenter source', () => {
   });
 
   it('reports any other 404 as a failure', async () => {
-    const error = await source().fetchPriceSheet({ ...consumption, market: 'DE' }).catch((e: unknown) => e);
+    const error = await source()
+      .fetchPriceSheet({ ...consumption, market: 'DE' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceError);
     expect(error).not.toBeInstanceOf(NoPlannedChangesError);
     expect(String(error)).toMatch(/DE\/azure_consumption: Partner Center .* answered HTTP 404: .*Not Found/);
   });
 
   it('waits as long as a 429 Retry-After asks', async () => {
-    fake.inject({ kind: 'status', status: 429, retryAfter: '1', body: '{"statusCode":429,"message":"Rate limit is exceeded. Try again in 1 seconds."}' }, { path: 'pricesheets' });
+    fake.inject(
+      {
+        kind: 'status',
+        status: 429,
+        retryAfter: '1',
+        body: '{"statusCode":429,"message":"Rate limit is exceeded. Try again in 1 seconds."}',
+      },
+      { path: 'pricesheets' },
+    );
     const download = await source({ HTTP_MAX_RETRY_DELAY_MS: '5000' }).fetchPriceSheet(consumption);
     await readBody(download.body);
     expect(sheetRequests()).toHaveLength(2);
@@ -112,16 +128,22 @@ describe('partnercenter source', () => {
 
   it('names market, view and status once the retries are spent', async () => {
     fake.inject({ kind: 'status', status: 503 }, { path: 'pricesheets', times: 10 });
-    const error = await source().fetchPriceSheet(consumption).catch((e: unknown) => e);
+    const error = await source()
+      .fetchPriceSheet(consumption)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceError);
     expect((error as SourceError).status).toBe(503);
     expect((error as SourceError).request).toEqual(consumption);
-    expect(String(error)).toMatch(/^SourceError: US\/azure_consumption: Partner Center .* answered HTTP 503 after 4 attempts/);
+    expect(String(error)).toMatch(
+      /^SourceError: US\/azure_consumption: Partner Center .* answered HTTP 503 after 4 attempts/,
+    );
   });
 
   it('names market and view when the connection keeps failing', async () => {
     fake.inject({ kind: 'reset' }, { path: 'pricesheets', times: 10 });
-    const error = await source().fetchPriceSheet(consumption).catch((e: unknown) => e);
+    const error = await source()
+      .fetchPriceSheet(consumption)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceError);
     expect(String(error)).toMatch(/US\/azure_consumption: .*socket hang up \(gave up after 4 attempts\)/);
   });
@@ -137,7 +159,9 @@ describe('partnercenter source', () => {
   it('fails a download from a server gone quiet', async () => {
     fake.inject({ kind: 'idle', afterBytes: 20 }, { path: 'pricesheets' });
     const download = await source().fetchPriceSheet(consumption);
-    await expect(readBody(download.body)).rejects.toThrow(/US\/azure_consumption: .*no data for 300 ms \(received 20 of \d+ bytes\)/);
+    await expect(readBody(download.body)).rejects.toThrow(
+      /US\/azure_consumption: .*no data for 300 ms \(received 20 of \d+ bytes\)/,
+    );
   });
 
   it('forgets a refused token, so the next run redeems afresh', async () => {
@@ -152,7 +176,9 @@ describe('partnercenter source', () => {
   });
 
   it('reports a failed sign-in as a SourceError without credentials', async () => {
-    const error = await source({ PARTNER_CENTER_APP_SECRET: 'not-the-secret' }).fetchPriceSheet(consumption).catch((e: unknown) => e);
+    const error = await source({ PARTNER_CENTER_APP_SECRET: 'not-the-secret' })
+      .fetchPriceSheet(consumption)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceError);
     expect(String(error)).toMatch(/US\/azure_consumption: token request to .* failed: HTTP 401/);
     expect(String(error)).not.toContain('not-the-secret');

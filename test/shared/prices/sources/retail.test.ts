@@ -81,7 +81,10 @@ describe('retail source', () => {
 
   it('follows NextPageLink to the end and keeps each page as received, one per line', async () => {
     const file = await download(consumption);
-    const pages = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    const pages = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     // Five consumption items in pages of two.
     expect(pages).toHaveLength(3);
     expect(fake.requests).toHaveLength(3);
@@ -136,15 +139,23 @@ describe('retail source', () => {
   });
 
   it('refuses a market it has no currency for, before asking the API', async () => {
-    const error = await source().fetchPriceSheet({ ...consumption, market: 'ZZ' }).catch((e: unknown) => e);
+    const error = await source()
+      .fetchPriceSheet({ ...consumption, market: 'ZZ' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceError);
-    expect(String(error)).toMatch(/ZZ\/azure_consumption: the retail source knows no currency for market ZZ \(known markets: US, /);
+    expect(String(error)).toMatch(
+      /ZZ\/azure_consumption: the retail source knows no currency for market ZZ \(known markets: US, /,
+    );
     expect(fake.requests).toHaveLength(0);
   });
 
   it('refuses views and timelines the API does not have', async () => {
-    await expect(source().fetchPriceSheet({ ...consumption, view: 'updatedlicensebased' })).rejects.toThrow(/only azure_consumption and azure_reservations/);
-    await expect(source().fetchPriceSheet({ ...consumption, timeline: 'future' })).rejects.toThrow(/current prices only/);
+    await expect(source().fetchPriceSheet({ ...consumption, view: 'updatedlicensebased' })).rejects.toThrow(
+      /only azure_consumption and azure_reservations/,
+    );
+    await expect(source().fetchPriceSheet({ ...consumption, timeline: 'future' })).rejects.toThrow(
+      /current prices only/,
+    );
   });
 
   it('waits out a 429 in the middle of the paging', async () => {
@@ -165,7 +176,9 @@ describe('retail source', () => {
 
   it('fails the fetch itself when the first page is refused', async () => {
     fake.inject({ kind: 'status', status: 400, body: '{"Error":{"Code":"BadRequest"}}' });
-    await expect(source().fetchPriceSheet(consumption)).rejects.toThrow(/US\/azure_consumption: Retail Prices page 1 answered HTTP 400: .*BadRequest/);
+    await expect(source().fetchPriceSheet(consumption)).rejects.toThrow(
+      /US\/azure_consumption: Retail Prices page 1 answered HTTP 400: .*BadRequest/,
+    );
   });
 
   it('rejects a file whose page is not JSON as a whole', async () => {
@@ -188,6 +201,11 @@ describe('retail source', () => {
 describe('numbersAsText', () => {
   it('quotes number literals and leaves strings alone, escapes included', () => {
     const json = '{"a":-1.50e+3,"b":"x\\"9\\\\","c":[0.000123456789012345678,true,null],"d9":"7"}';
-    expect(JSON.parse(numbersAsText(json))).toEqual({ a: '-1.50e+3', b: 'x"9\\', c: ['0.000123456789012345678', true, null], d9: '7' });
+    expect(JSON.parse(numbersAsText(json))).toEqual({
+      a: '-1.50e+3',
+      b: 'x"9\\',
+      c: ['0.000123456789012345678', true, null],
+      d9: '7',
+    });
   });
 });
