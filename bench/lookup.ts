@@ -290,7 +290,7 @@ async function runLoadClient(config: {
 }
 
 if (process.env.LOOKUP_BENCH_CLIENT && process.send) {
-  runLoadClient(JSON.parse(process.env.LOOKUP_BENCH_CLIENT)).then(
+  runLoadClient(JSON.parse(process.env.LOOKUP_BENCH_CLIENT) as Parameters<typeof runLoadClient>[0]).then(
     (result) => process.send?.(result, () => process.exit(0)),
     (error: unknown) => {
       process.stderr.write(`${(error as Error).message}\n`);

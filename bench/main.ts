@@ -1,3 +1,4 @@
+import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const workDir = path.resolve(__dirname, '..', '..', '.bench');
   fs.mkdirSync(workDir, { recursive: true });
   const results: Record<string, unknown> = {
-    machine: { node: process.version, cpus: require('node:os').cpus().length },
+    machine: { node: process.version, cpus: os.cpus().length },
     startedAt: new Date().toISOString(),
   };
   for (const name of names) {

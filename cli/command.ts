@@ -18,5 +18,5 @@ export interface CliCommand {
 export interface CommandEnv {
   io: CommandIO;
   /** The app's settings and storage (starting the embedded storage if needed): only commands that use storage call it. */
-  openStorage(): Promise<LocalStorage>;
+  openStorage: () => Promise<LocalStorage>;
 }

@@ -44,6 +44,8 @@ export interface Runner {
 export function loadFunctionModules(functionsDir: string): void {
   for (const file of fs.readdirSync(functionsDir).sort()) {
     if (/\.(js|ts)$/.test(file) && !file.endsWith('.d.ts') && !file.endsWith('.map'))
+      // Synchronous on purpose: registrations must exist before the runner serves (as when the host loads `main`).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(path.join(functionsDir, file));
   }
 }

@@ -3,6 +3,7 @@ import {
   type HttpFunctionOptions,
   type HttpHandler,
   type EventGridHandler,
+  type InvocationContext,
   type TimerFunctionOptions,
   type TimerHandler,
 } from '@azure/functions';
@@ -37,7 +38,7 @@ export interface BlobRegistration {
   /** The upload container the function watches (the local runner polls it under the configured prefix). */
   container: keyof StorageNames['containers'];
   /** The handler that takes a blob by name and streams it itself (the runner and tests call this). */
-  process: (blobName: string, context: import('@azure/functions').InvocationContext) => Promise<unknown>;
+  process: (blobName: string, context: InvocationContext) => Promise<unknown>;
 }
 
 export type Registration = HttpRegistration | TimerRegistration | BlobRegistration;

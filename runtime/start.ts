@@ -51,8 +51,8 @@ async function main(): Promise<void> {
     await local.azurite?.stop();
     process.exit(0);
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
 }
 
 async function loadSampleOnFirstStart(local: LocalStorage, log: (l: string) => void): Promise<void> {

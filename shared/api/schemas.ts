@@ -27,6 +27,7 @@ const text = (description: string, example: string) =>
     .string()
     .min(1, 'must not be empty')
     .max(100, 'at most 100 characters')
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
     .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
     .meta({ description, example });
 
@@ -155,11 +156,9 @@ export const priceItemSchema = z.object({
   tags: z.string(),
   erpPrice: decimal.nullable(),
   endOfSaleDate: isoInstant.nullable().optional().meta({ description: 'updatedlicensebased only.' }),
-  monthlyUnitPrice: decimal
-    .optional()
-    .meta({
-      description: 'updatedlicensebased only: UnitPrice per month of the term (P1Y ÷ 12, P3Y ÷ 36, P1M as is).',
-    }),
+  monthlyUnitPrice: decimal.optional().meta({
+    description: 'updatedlicensebased only: UnitPrice per month of the term (P1Y ÷ 12, P3Y ÷ 36, P1M as is).',
+  }),
   marginAmount: decimal
     .nullable()
     .optional()
@@ -201,12 +200,9 @@ export const priceChangesResponseSchema = z.object({
   changed: z
     .array(z.object({ before: priceItemSchema.nullable(), after: priceItemSchema }))
     .meta({ description: 'Listed on both with a different price in force.' }),
-  removed: z
-    .array(priceItemSchema)
-    .meta({
-      description:
-        'Listed on `from`, not on `to`; with to=future: future rows whose EffectiveEndDate ends availability.',
-    }),
+  removed: z.array(priceItemSchema).meta({
+    description: 'Listed on `from`, not on `to`; with to=future: future rows whose EffectiveEndDate ends availability.',
+  }),
   counts: z.object({ added: z.number(), changed: z.number(), removed: z.number(), unchanged: z.number() }),
   continuationToken: z.string().nullable(),
 });

@@ -157,8 +157,8 @@ async function* csvRecords(rows: AsyncIterable<string[]>): AsyncGenerator<Source
       columns = csvColumns(row);
       continue;
     }
-    const payload: Record<string, string> = {};
-    const extra: Record<string, string> = {};
+    const payload: Record<string, unknown> = {};
+    const extra: Record<string, unknown> = {};
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i];
       const cell = row[i] ?? '';
@@ -276,7 +276,7 @@ class CsvReportWriter implements ReportWriter {
       header +
       csvLine([
         String(record),
-        ...this.extraHeaders.map((h) => String(extra[h] ?? '')),
+        ...this.extraHeaders.map((h) => cellText(extra[h])),
         String(verdict.valid),
         normalized.country ?? '',
         normalized.organizationRegistrationNumber ?? '',
@@ -341,3 +341,9 @@ class Tally {
 const bump = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
 /** Sorted keys keep the summary byte-identical between runs. */
 const sorted = (counts: Map<string, number>) => Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
+
+/** A pass-through value as a CSV cell (CSV input carries text; anything else is written as JSON). */
+function cellText(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

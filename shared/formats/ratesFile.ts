@@ -53,7 +53,7 @@ export function parseRatesFile(text: string): ParsedRates {
 function parseFxCsv(text: string): ParsedRates {
   let records: string[][];
   try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true });
   } catch (error) {
     throw new StructuralError(`unreadable FX CSV: ${(error as Error).message}`);
   }

@@ -29,7 +29,8 @@ export interface ChangesQuery {
   market: string;
   view: PriceView;
   from: string;
-  to: string | 'future';
+  /** A day YYYY-MM-DD, or `future` for the preview list. */
+  to: string;
   top: number;
   cursor?: ChangesCursor;
 }

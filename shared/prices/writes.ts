@@ -1,3 +1,4 @@
+import type { TransactionAction } from '@azure/data-tables';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { PriceView } from '../config/settings';
@@ -99,7 +100,7 @@ export function createChangeWriter(o: ChangeWriterOptions): ChangeWriter {
       };
 
       for await (const line of spooledLines(entities.file)) {
-        await writer.add(JSON.parse(line));
+        await writer.add(JSON.parse(line) as TransactionAction);
         progress(1);
       }
       for (const [partitionKey, spool] of partitions) {

@@ -66,7 +66,7 @@ export async function recordRun(storage: StorageClients, run: RunRecord): Promis
 
 function runOf(e: Record<string, unknown>): RunRecord {
   const n = (k: string) => Number(e[k] ?? 0);
-  const s = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : null);
+  const s = (k: string) => (typeof e[k] === 'string' ? e[k] : null);
   return {
     runId: e.runId as string,
     kind: e.kind as string,

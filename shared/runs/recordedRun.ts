@@ -20,7 +20,7 @@ import { recordRun, type RunCounts, type RunRecord } from './ledger';
 export interface RunContext {
   run: RunRecord;
   /** Rejected rows as report lines (`line,"reason"`); the first REPORTED_REJECTS are kept. */
-  reject(line: number, reason: string): void;
+  reject: (line: number, reason: string) => void;
   tmp: string;
 }
 

@@ -36,7 +36,7 @@ export function createBatchWriter(table: TableClient, pool: Pool): BatchWriter {
       return written;
     },
     async add(action) {
-      const pk = action[1].partitionKey as string;
+      const pk = action[1].partitionKey;
       let buffer = buffers.get(pk);
       if (!buffer) buffers.set(pk, (buffer = { actions: [], chars: 0 }));
       buffer.actions.push(action);

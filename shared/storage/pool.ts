@@ -6,7 +6,7 @@ export interface Pool {
   /** Waits for a free slot, starts the task and returns without waiting for it (producers use this for backpressure). */
   submit(task: () => Promise<unknown>): Promise<void>;
   /** Runs the task in a slot and resolves with its result. */
-  run<T>(task: () => Promise<T>): Promise<T>;
+  run: <T>(task: () => Promise<T>) => Promise<T>;
   /** Resolves when every submitted task has settled; rejects with the first failure. */
   drain(): Promise<void>;
 }
@@ -19,6 +19,7 @@ export function createPool(concurrency: number): Pool {
 
   const start = async <T>(task: () => Promise<T>): Promise<Promise<T>> => {
     while (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the first task's failure, rethrown as it came
     if (failure !== undefined) throw failure;
     active++;
     const p = task().finally(() => {
@@ -45,6 +46,7 @@ export function createPool(concurrency: number): Pool {
     },
     async drain() {
       while (running.size > 0) await Promise.allSettled([...running]);
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the first task's failure, rethrown as it came
       if (failure !== undefined) throw failure;
     },
   };

@@ -75,7 +75,7 @@ function fromPath(blobName: string): UploadLabels {
     }
     labels[name] = value;
   }
-  return labels as UploadLabels;
+  return labels;
 }
 
 function fromMetadata(metadata: Record<string, string>): UploadLabels {
@@ -87,7 +87,7 @@ function fromMetadata(metadata: Record<string, string>): UploadLabels {
     if (value === null) throw new UploadRefusedError(`metadata ${key}="${text}" is not a valid ${name}`);
     labels[name] = value;
   }
-  return labels as UploadLabels;
+  return labels;
 }
 
 export function readUploadLabels(blobName: string, metadata: Record<string, string>): LabelReading {

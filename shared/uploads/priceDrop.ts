@@ -302,10 +302,12 @@ async function withRun(storage: StorageClients, report: UploadReport, run: RunRe
 async function rejectedRows(storage: StorageClients, name: string): Promise<UploadReport['rejectedRows']> {
   const blob = storage.blobs.getContainerClient(storage.names.containers.reports).getBlobClient(name);
   const text = (await blob.downloadToBuffer()).toString('utf8');
-  const records = parse(text, { columns: true, comment: '#', skip_empty_lines: true, to: MAX_LISTED_REJECTS }) as {
-    line: string;
-    reason: string;
-  }[];
+  const records = parse<{ line: string; reason: string }>(text, {
+    columns: true,
+    comment: '#',
+    skip_empty_lines: true,
+    to: MAX_LISTED_REJECTS,
+  });
   return records.map((r) => ({ line: Number(r.line), reason: r.reason }));
 }
 

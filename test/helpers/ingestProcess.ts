@@ -10,6 +10,6 @@ const settings = loadSettings({
   STORAGE_NAME_PREFIX: prefix,
   TABLE_WRITE_CONCURRENCY: '1',
 });
-ingestPriceSheet(ingestRequest(createStorageClients(settings), settings, fileDownload(file))).then((run) =>
+void ingestPriceSheet(ingestRequest(createStorageClients(settings), settings, fileDownload(file))).then((run) =>
   process.stdout.write(`${run.outcome}\n`),
 );

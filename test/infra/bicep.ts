@@ -111,7 +111,7 @@ export function after(text: string, pattern: RegExp): string {
 export function objectEntries(body: string): Map<string, string> {
   const entries = new Map<string, string>();
   let depth = 0;
-  let inString = false;
+  const inString = false;
   let lineStart = 0;
   for (let i = 0; i <= body.length; i++) {
     const c = body[i];
@@ -203,7 +203,7 @@ export interface ModuleCall {
 
 export function moduleCalls(text: string): ModuleCall[] {
   return [...text.matchAll(/^module\s+(\w+)\s+'([^']+)'\s*=/gm)].map((m) => {
-    const body = enclosed(text, text.indexOf('{', m.index! + m[0].length));
+    const body = enclosed(text, text.indexOf('{', m.index + m[0].length));
     return { symbol: m[1], path: m[2], params: objectEntries(after(body, /(^|\n)\s*params:\s*/)) };
   });
 }
@@ -215,7 +215,7 @@ export function resources(text: string): { symbol: string; type: string; body: s
       /^\s*resource\s+(\w+)\s+'([^']+)'(?:\s+existing)?\s*=\s*(?:\[\s*for[^:]+:\s*)?(?:if\s*\([^{]*\)\s*)?/gm,
     ),
   ].map((m) => {
-    const open = text.indexOf('{', m.index! + m[0].length - 1);
+    const open = text.indexOf('{', m.index + m[0].length - 1);
     return { symbol: m[1], type: m[2], body: enclosed(text, open) };
   });
 }

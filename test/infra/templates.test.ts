@@ -256,7 +256,7 @@ describe('app settings', () => {
       const templateDefault = literal(param.defaultValue) ?? param.defaultValue;
       expect({ setting, value: shape.safeParse(templateDefault).data }).toEqual({ setting, value: fromCode.data });
       // azd's main.parameters.json falls back to the same default.
-      const azd = /^\$\{(\w+)(?:=(.*))?\}$/.exec(String(parameterFile[paramName]?.value ?? ''));
+      const azd = /^\$\{(\w+)(?:=(.*))?\}$/.exec(String((parameterFile[paramName]?.value as string | undefined) ?? ''));
       if (azd?.[2] !== undefined) expect({ setting, azd: azd[2] }).toEqual({ setting, azd: templateDefault });
       compared++;
     }

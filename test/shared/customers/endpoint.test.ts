@@ -21,7 +21,7 @@ async function call(
     body: typeof body === 'string' ? { string: body } : { bytes: body },
   });
   const response = await validateCustomerHandler(request, context);
-  return { response: { ...response, jsonBody: JSON.parse(String(response.body)) }, logs };
+  return { response: { ...response, jsonBody: JSON.parse(response.body as string) }, logs };
 }
 
 describe('POST /api/customers/validate', () => {

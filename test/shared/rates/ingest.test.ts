@@ -149,7 +149,7 @@ describe('exchange-rate pipeline and GET /api/exchange-rates', () => {
     [{ currency: 'EU' }, 'currency'],
     [{ base: 'EUR' }, 'base'],
   ])('400 for %j', async (params, parameter) => {
-    const response = await rates(params as Record<string, string>);
+    const response = await rates(params);
     expect(response.status).toBe(400);
     expect(json(response).error.details.parameter).toBe(parameter);
   });
