@@ -1,6 +1,7 @@
 import { priceViewSchema, type PriceView } from '../config/settings';
 import { validatePriceRecord } from './row';
 import { readPriceFile } from '../formats/priceFile';
+import { FileFault } from '../files/fault';
 
 /** What a price file is, read from its header and first rows — for files that arrive without a label. */
 export interface SheetKind {
@@ -9,13 +10,6 @@ export interface SheetKind {
 }
 
 const PEEK_ROWS = 1000;
-
-export class AmbiguousSheetError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AmbiguousSheetError';
-  }
-}
 
 /** What the header and first rows of a price file show, before anyone decides (labels may add to it). */
 export interface SheetEvidence {
@@ -69,13 +63,13 @@ export async function detectSheetKind(file: string, given: { market?: string; vi
   const evidence = await readSheetEvidence(file);
   const market = given.market ?? singleMarket(evidence.markets);
   const view = given.view ?? evidence.view;
-  if (!view) throw new AmbiguousSheetError(evidence.viewProblem);
+  if (!view) throw new FileFault(evidence.viewProblem);
   return { market, view };
 }
 
-/** The one market of the rows; none or several → AmbiguousSheetError. */
+/** The one market of the rows; none or several → FileFault. */
 export function singleMarket(markets: readonly string[]): string {
   if (markets.length === 1) return markets[0];
-  if (markets.length === 0) throw new AmbiguousSheetError('no valid rows to read the market from; name it');
-  throw new AmbiguousSheetError(`the file mixes markets ${markets.join(', ')}; one market per file, or name it`);
+  if (markets.length === 0) throw new FileFault('no valid rows to read the market from; name it');
+  throw new FileFault(`the file mixes markets ${markets.join(', ')}; one market per file, or name it`);
 }

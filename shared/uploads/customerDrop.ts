@@ -2,6 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { BlobClient, ContainerClient } from '@azure/storage-blob';
 import type { Logger } from '../observability/logger';
 import type { StorageClients } from '../storage/clients';
+import { FileFault } from '../files/fault';
 import { ensureStorage } from '../storage/ensure';
 import { statusOf } from '../storage/errors';
 import { moveBlob } from '../storage/blobMove';
@@ -10,7 +11,6 @@ import {
   customerFileFormat,
   customerReportName,
   customerSummaryName,
-  UnreadableCustomerFile,
   validateCustomerRecords,
   type CustomerBatchSummary,
 } from '../customers/batch';
@@ -70,7 +70,7 @@ export async function processCustomerUpload(
       validateCustomerRecords(body, format, out),
     );
   } catch (e) {
-    if (!(e instanceof UnreadableCustomerFile)) throw e;
+    if (!(e instanceof FileFault)) throw e;
     await report.deleteIfExists();
     return quarantine(storage, source, fileName, e.message, logger);
   }

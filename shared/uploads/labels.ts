@@ -1,6 +1,7 @@
 import { priceViewSchema, type PriceView } from '../config/settings';
 import { parseDay } from '../core/dates';
 import type { Timeline } from '../prices/sources/source';
+import { FileFault } from '../files/fault';
 
 /**
  * What an uploader says about a file, from two places (README: Blob-drop uploads):
@@ -27,14 +28,6 @@ export interface LabelReading {
   labels: UploadLabels;
   from: Partial<Record<LabelName, LabelOrigin>>;
   notes: string[];
-}
-
-/** The upload itself is at fault (ambiguous, contradictory, unreadable): quarantined, never retried. */
-export class UploadRefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UploadRefusedError';
-  }
 }
 
 const METADATA_KEYS: Record<string, LabelName> = { market: 'market', view: 'view', asof: 'asOf', timeline: 'timeline' };
@@ -69,9 +62,9 @@ function fromPath(blobName: string): UploadLabels {
     const name = pathLabel(segment);
     if (name === null) continue;
     const value = labelValue(name, segment);
-    if (value === null) throw new UploadRefusedError(`the folder "${segment}" is not a valid ${name}`);
+    if (value === null) throw new FileFault(`the folder "${segment}" is not a valid ${name}`);
     if (labels[name] !== undefined && labels[name] !== value) {
-      throw new UploadRefusedError(`the path names two ${name} values (${labels[name]} and ${value})`);
+      throw new FileFault(`the path names two ${name} values (${labels[name]} and ${value})`);
     }
     labels[name] = value;
   }
@@ -84,7 +77,7 @@ function fromMetadata(metadata: Record<string, string>): UploadLabels {
     const name = METADATA_KEYS[key.toLowerCase()];
     if (name === undefined) continue;
     const value = labelValue(name, text);
-    if (value === null) throw new UploadRefusedError(`metadata ${key}="${text}" is not a valid ${name}`);
+    if (value === null) throw new FileFault(`metadata ${key}="${text}" is not a valid ${name}`);
     labels[name] = value;
   }
   return labels;

@@ -1,7 +1,8 @@
 import type { PriceView } from '../config/settings';
 import type { Timeline } from '../prices/sources/source';
 import type { UploadedBlob } from './areas';
-import { readUploadLabels, UploadRefusedError, type LabelReading } from './labels';
+import { readUploadLabels, type LabelReading } from './labels';
+import { FileFault } from '../files/fault';
 import { ratesFileFormat } from '../formats/ratesFileFormat';
 import { readSheetEvidence } from '../prices/sheetKind';
 
@@ -43,7 +44,7 @@ export async function planUpload(file: string, upload: UploadedBlob): Promise<Up
   if ((await ratesFileFormat(file)) !== null) {
     const misplaced = (['market', 'view', 'timeline'] as const).filter((name) => reading.labels[name] !== undefined);
     if (misplaced.length > 0) {
-      throw new UploadRefusedError(
+      throw new FileFault(
         `an exchange-rate file takes no ${misplaced.join(', ')} (given by the ${misplaced.map((n) => reading.from[n]).join(', ')})`,
       );
     }
@@ -63,7 +64,7 @@ export async function planUpload(file: string, upload: UploadedBlob): Promise<Up
   const view = chooseView(evidence, reading);
   const timeline = reading.labels.timeline ?? 'current';
   if (timeline === 'future' && !FUTURE_VIEWS.includes(view.value)) {
-    throw new UploadRefusedError(`a future price list exists only for ${FUTURE_VIEWS.join(', ')}, not ${view.value}`);
+    throw new FileFault(`a future price list exists only for ${FUTURE_VIEWS.join(', ')}, not ${view.value}`);
   }
   return {
     kind: 'price-sheet',
@@ -78,17 +79,16 @@ export async function planUpload(file: string, upload: UploadedBlob): Promise<Up
 
 function chooseMarket(markets: readonly string[], reading: LabelReading): { value: string; from: string } {
   const label = reading.labels.market;
-  if (markets.length > 1)
-    throw new UploadRefusedError(`the file mixes markets ${markets.join(', ')}; one market per file`);
+  if (markets.length > 1) throw new FileFault(`the file mixes markets ${markets.join(', ')}; one market per file`);
   if (markets.length === 1) {
     if (label !== undefined && label !== markets[0]) {
-      throw new UploadRefusedError(`the ${reading.from.market} says market ${label} but the rows say ${markets[0]}`);
+      throw new FileFault(`the ${reading.from.market} says market ${label} but the rows say ${markets[0]}`);
     }
     return { value: markets[0], from: 'rows' };
   }
   // No valid row among the first ones: the pipeline lists why, line by line.
   if (label !== undefined) return { value: label, from: reading.from.market as string };
-  throw new UploadRefusedError('no valid rows to read the market from, and no market in the path or metadata');
+  throw new FileFault('no valid rows to read the market from, and no market in the path or metadata');
 }
 
 function chooseView(
@@ -98,10 +98,10 @@ function chooseView(
   const label = reading.labels.view;
   if (evidence.view !== undefined) {
     if (label !== undefined && label !== evidence.view) {
-      throw new UploadRefusedError(`the ${reading.from.view} says view ${label} but the file is ${evidence.view}`);
+      throw new FileFault(`the ${reading.from.view} says view ${label} but the file is ${evidence.view}`);
     }
     return { value: evidence.view, from: 'header and rows' };
   }
   if (label !== undefined) return { value: label, from: reading.from.view as string };
-  throw new UploadRefusedError(evidence.viewProblem.replace('name it', 'name it in the path or metadata'));
+  throw new FileFault(evidence.viewProblem.replace('name it', 'name it in the path or metadata'));
 }

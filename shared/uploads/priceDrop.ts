@@ -8,7 +8,7 @@ import type { BlobClient } from '@azure/storage-blob';
 import { parse } from 'csv-parse/sync';
 import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
-import { StructuralError } from '../prices/records';
+import { FileFault } from '../files/fault';
 import type { Logger } from '../observability/logger';
 import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
@@ -29,7 +29,6 @@ import {
   type UploadedBlob,
 } from './areas';
 import { planUpload, type UploadPlan } from './plan';
-import { UploadRefusedError } from './labels';
 import { ingestRates } from '../rates/ingest';
 
 /**
@@ -198,7 +197,7 @@ async function handle(
   try {
     plan = await planUpload(file, upload);
   } catch (e) {
-    if (!(e instanceof UploadRefusedError || e instanceof StructuralError)) throw e;
+    if (!(e instanceof FileFault)) throw e;
     return { ...report, reason: e.message };
   }
   Object.assign(report, {
