@@ -1,4 +1,4 @@
-import type { UploadedBlob } from './areas';
+import type { UploadedBlob } from './placement';
 import { readUploadLabels } from './labels';
 import { classifyFile, type FilePlan } from './classify';
 
