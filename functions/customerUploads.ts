@@ -5,8 +5,9 @@ import { processCustomerUpload } from '../shared/uploads/customerDrop';
 
 /**
  * A CSV or JSON Lines file of customers dropped into the customer upload container: validated
- * record by record; report and summary next to the input in the processed container (see
- * shared/uploads/customerDrop). Storage errors fail the invocation so that the event is retried.
+ * record by record, then moved with its reports to the processed container, or to quarantine when
+ * the file cannot be read (see shared/uploads/customerDrop). A failure that is not the file's fails
+ * the invocation so that the event is delivered again.
  */
 export async function customerUploadsHandler(blobName: string, context: InvocationContext): Promise<unknown> {
   const { storage } = appServices();

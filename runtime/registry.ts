@@ -8,7 +8,8 @@ import {
   type TimerHandler,
 } from '@azure/functions';
 import type { ApiDoc } from '../shared/api/endpoint';
-import { storageNames, type StorageNames } from '../shared/storage/names';
+import type { StorageNames } from '../shared/storage/names';
+import { appServices } from './services';
 
 /**
  * The one registration of every function. Each call registers with `app.*` (the Functions host
@@ -39,6 +40,8 @@ export interface BlobRegistration {
   container: keyof StorageNames['containers'];
   /** The handler that takes a blob by name and streams it itself (the runner and tests call this). */
   process: (blobName: string, context: InvocationContext) => Promise<unknown>;
+  /** What the Functions host calls with each BlobCreated event: picks the blob out of it and calls `process`. */
+  eventHandler: EventGridHandler;
 }
 
 export type Registration = HttpRegistration | TimerRegistration | BlobRegistration;
@@ -78,21 +81,22 @@ export function blobFunction(
   container: keyof StorageNames['containers'],
   process: BlobRegistration['process'],
 ): EventGridHandler {
-  const handler: EventGridHandler = async (event, context) => {
-    const blobName = blobNameFromSubject(event.subject, storageNames().containers[container]);
+  const eventHandler: EventGridHandler = async (event, context) => {
+    // The container's name as the app's storage clients have it: with STORAGE_NAME_PREFIX applied.
+    const blobName = blobNameFromSubject(event.subject, appServices().storage.names.containers[container]);
     if (blobName === null) {
       context.warn(`Ignoring event for ${event.subject}: not in this function's container`);
       return;
     }
     await process(blobName, context);
   };
-  app.eventGrid(name, { handler });
-  registrations.push({ kind: 'blob', name, container, process });
-  return handler;
+  app.eventGrid(name, { handler: eventHandler });
+  registrations.push({ kind: 'blob', name, container, process, eventHandler });
+  return eventHandler;
 }
 
 /** `/blobServices/default/containers/{container}/blobs/{name}` → name (URL-decoded). */
-export function blobNameFromSubject(subject: string, container: string): string | null {
+function blobNameFromSubject(subject: string, container: string): string | null {
   const prefix = `/blobServices/default/containers/${container}/blobs/`;
   return subject.startsWith(prefix) ? decodeURIComponent(subject.slice(prefix.length)) : null;
 }

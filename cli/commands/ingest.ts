@@ -1,18 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { todayUtc } from '../../shared/core/dates';
+import { FileFault } from '../../shared/files/fault';
 import { createLogger, stderrSink } from '../../shared/observability/logger';
 import { ingestPriceSheet } from '../../shared/prices/ingest';
 import { ingestRates } from '../../shared/rates/ingest';
-import { ratesFileFormat } from '../../shared/formats/ratesFileFormat';
-import { detectSheetKind } from '../../shared/prices/sheetKind';
-import type { CliCommand } from '../command';
+import type { PipelineRun } from '../../shared/runs/recordedRun';
+import { classifyFile, type FileLabels, type FilePlan, type LabelName } from '../../shared/uploads/classify';
+import type { CliCommand, CommandArgs } from '../command';
+import type { CommandIO } from '../io';
 import { asOfOption, marketsOption, timelineOption, UsageError, viewsOption } from '../options';
 import { reportRuns } from '../runSummary';
 
 /**
  * `ingest <file>`: a Partner Center price file (CSV, gzip or zip) through the same pipeline as the
  * refresh; an exchange-rate file (Partner Center FX CSV, recognised by its header, or ECB XML)
- * through the rates pipeline.
+ * through the rates pipeline. What the file is, is decided as for a blob drop (shared/uploads/classify),
+ * with the options as its labels. A file at fault (FileFault) exits with code 2.
  */
 export const ingestCommand: CliCommand = {
   name: 'ingest',
@@ -31,60 +35,79 @@ export const ingestCommand: CliCommand = {
     await fs.promises.access(fullPath, fs.constants.R_OK).catch(() => {
       throw new UsageError(`cannot read ${file}`);
     });
+    const plan = await ingestPlan(fullPath, values);
     const { settings, storage } = await openStorage();
-    const ratesFormat = await ratesFileFormat(fullPath);
-    if (ratesFormat !== null) {
-      for (const option of ['market', 'view', 'timeline'])
-        if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to an exchange-rate file`);
-      const asOf = asOfOption(values['as-of']);
-      const started = Date.now();
-      const run = await ingestRates({
-        storage,
-        settings,
-        logger: createLogger(stderrSink),
-        open: async () => ({ body: fs.createReadStream(fullPath), origin: `file ${path.basename(fullPath)}` }),
-        kind: 'ingest',
-        source: `file:${path.basename(fullPath)}`,
-        asOf,
-      });
-      return reportRuns(
-        io,
-        `ingest ${path.basename(fullPath)} (exchange rates, ${ratesFormat}, ${asOf})`,
-        [run],
-        Date.now() - started,
-      );
-    }
-    const market = marketsOption(values.market);
-    if (market && market.length > 1) throw new UsageError('--market takes one market for a file');
-    const view = viewsOption(values.view);
-    if (view && view.length > 1) throw new UsageError('--view takes one view for a file');
-    const kind = await detectSheetKind(fullPath, { market: market?.[0], view: view?.[0] });
-    const asOf = asOfOption(values['as-of']);
-    const started = Date.now();
-    const progress = io.progress('rows');
-    const run = await ingestPriceSheet({
+    const name = path.basename(fullPath);
+    const common = {
       storage,
       settings,
       logger: createLogger(stderrSink),
-      open: async () => ({
-        body: fs.createReadStream(fullPath),
-        format: 'partnercenter-csv',
-        origin: `file ${path.basename(fullPath)}`,
-      }),
-      kind: 'ingest',
-      source: `file:${path.basename(fullPath)}`,
-      market: kind.market,
-      view: kind.view,
-      timeline: timelineOption(values.timeline),
-      asOf,
+      kind: 'ingest' as const,
+      source: `file:${name}`,
+      asOf: plan.asOf,
+    };
+    const started = Date.now();
+    if (plan.kind === 'exchange-rates') {
+      const run = await ingestRates({
+        ...common,
+        open: async () => ({ body: fs.createReadStream(fullPath), origin: `file ${name}` }),
+      });
+      return report(io, `ingest ${name} (exchange rates, ${plan.format}, ${plan.asOf})`, run, started);
+    }
+    const progress = io.progress('rows');
+    const run = await ingestPriceSheet({
+      ...common,
+      open: async () => ({ body: fs.createReadStream(fullPath), format: 'partnercenter-csv', origin: `file ${name}` }),
+      market: plan.market,
+      view: plan.view,
+      timeline: plan.timeline,
       onProgress: (p) => p.phase !== 'download' && progress.update(p.done, p.total),
     });
     progress.stop();
-    return reportRuns(
-      io,
-      `ingest ${path.basename(fullPath)} (${kind.market}/${kind.view} ${asOf})`,
-      [run],
-      Date.now() - started,
-    );
+    return report(io, `ingest ${name} (${plan.market}/${plan.view} ${plan.asOf})`, run, started);
   },
 };
+
+/** The run's summary; a run that failed because the file is at fault exits with code 2, like a refusal. */
+function report(io: CommandIO, what: string, run: PipelineRun, started: number): number {
+  const code = reportRuns(io, what, [run], Date.now() - started);
+  return run.fileFault ? 2 : code;
+}
+
+/** How a refusal names each label: the option as the caller typed it. */
+const OPTION_OF: Record<LabelName, string> = {
+  market: '--market',
+  view: '--view',
+  timeline: '--timeline',
+  asOf: '--as-of',
+};
+
+/**
+ * What the file is, with the options as its labels and today (UTC) as the default as-of day. A refusal
+ * is a usage error naming the option (exit code 2), as for an option that is not valid.
+ */
+export async function ingestPlan(file: string, values: CommandArgs['values']): Promise<FilePlan> {
+  try {
+    return await classifyFile(file, optionLabels(values), {
+      defaultAsOf: { day: todayUtc(), from: 'today' },
+      givenBy: (name) => OPTION_OF[name],
+      nameIt: (name) => `with ${OPTION_OF[name]}`,
+    });
+  } catch (e) {
+    if (e instanceof FileFault) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+function optionLabels(values: CommandArgs['values']): FileLabels {
+  const markets = marketsOption(values.market);
+  if (markets && markets.length > 1) throw new UsageError('--market takes one market for a file');
+  const views = viewsOption(values.view);
+  if (views && views.length > 1) throw new UsageError('--view takes one view for a file');
+  const labels: FileLabels = {};
+  if (markets) labels.market = { value: markets[0], from: 'option' };
+  if (views) labels.view = { value: views[0], from: 'option' };
+  if (values.timeline !== undefined) labels.timeline = { value: timelineOption(values.timeline), from: 'option' };
+  if (values['as-of'] !== undefined) labels.asOf = { value: asOfOption(values['as-of']), from: 'option' };
+  return labels;
+}

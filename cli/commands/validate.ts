@@ -5,9 +5,9 @@ import {
   customerFileFormat,
   customerReportName,
   customerSummaryName,
-  UnreadableCustomerFile,
   validateCustomerRecords,
 } from '../../shared/customers/batch';
+import { FileFault } from '../../shared/files/fault';
 
 /**
  * `validate <file>`: the blob-drop validation on a local file. Writes `<file>.report.csv|jsonl` and
@@ -40,7 +40,7 @@ export const validateCommand: CliCommand = {
         onProgress: (records) => progress.update(records, records),
       });
     } catch (e) {
-      if (!(e instanceof UnreadableCustomerFile)) throw e;
+      if (!(e instanceof FileFault)) throw e;
       // Wait until the failed report stream has closed its file, or removing it could race its opening.
       await finished(report).catch(() => undefined);
       fs.rmSync(reportPath, { force: true });

@@ -4,12 +4,14 @@ import { parse as parseCsv } from 'csv-parse';
 import type { CustomerVerdict, Finding } from './rules/findings';
 import { CUSTOMER_FIELDS, isCustomerKey, isPlainObject } from './rules/payload';
 import { validateCustomer } from './rules/validateCustomer';
+import { FileFault } from '../files/fault';
 
 /**
  * Batch validation of customer files, shared by the CLI (local files) and the blob-drop function:
  * records stream in (CSV with the flat field names as header, or JSON Lines), each gets the same
  * verdict as the HTTP endpoint, and one report line per record streams out in input order, in the
- * input's format. Memory stays flat whatever the file size.
+ * input's format. Memory stays flat whatever the file size. A file that cannot be read at all (not
+ * UTF-8 text, broken CSV quoting, no customer columns…) throws a FileFault.
  */
 
 export type CustomerFileFormat = 'csv' | 'jsonl';
@@ -24,14 +26,6 @@ export function customerFileFormat(fileName: string): CustomerFileFormat | null 
 /** Deterministic names, so re-processing a file overwrites its report instead of adding one. */
 export const customerReportName = (fileName: string, format: CustomerFileFormat) => `${fileName}.report.${format}`;
 export const customerSummaryName = (fileName: string) => `${fileName}.summary.json`;
-
-/** The file cannot be read at all (not UTF-8 text, broken CSV quoting, no customer columns…). */
-export class UnreadableCustomerFile extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'UnreadableCustomerFile';
-  }
-}
 
 export interface CustomerBatchSummary {
   format: CustomerFileFormat;
@@ -89,7 +83,7 @@ export async function validateCustomerRecords(
     throw asUnreadable(e);
   }
   if (format === 'jsonl' && tally.records > 0 && tally.readable === 0) {
-    throw new UnreadableCustomerFile('no line of the file is a JSON object: not a JSON Lines file');
+    throw new FileFault('no line of the file is a JSON object: not a JSON Lines file');
   }
   options.onProgress?.(tally.records);
   return tally.summary();
@@ -99,11 +93,11 @@ const CSV_ERROR_CODE = /^CSV_/;
 
 /** Parser errors become reasons without the file's content (it may hold personal data). */
 function asUnreadable(e: unknown): unknown {
-  if (e instanceof UnreadableCustomerFile) return e;
+  if (e instanceof FileFault) return e;
   const error = e as { code?: unknown; lines?: unknown };
   if (typeof error.code === 'string' && CSV_ERROR_CODE.test(error.code)) {
     const where = typeof error.lines === 'number' ? ` near line ${error.lines}` : '';
-    return new UnreadableCustomerFile(`the CSV cannot be parsed${where} (${error.code})`);
+    return new FileFault(`the CSV cannot be parsed${where} (${error.code})`);
   }
   return e;
 }
@@ -116,9 +110,9 @@ function strictUtf8(): Transform {
     try {
       text = chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
     } catch {
-      throw new UnreadableCustomerFile('the file is not UTF-8 text');
+      throw new FileFault('the file is not UTF-8 text');
     }
-    if (text.includes('\0')) throw new UnreadableCustomerFile('the file is binary, not text');
+    if (text.includes('\0')) throw new FileFault('the file is binary, not text');
     return text;
   };
   return new Transform({
@@ -176,8 +170,7 @@ async function* csvRecords(rows: AsyncIterable<string[]>): AsyncGenerator<Source
       yield { payload, extra };
     }
   }
-  if (!columns)
-    throw new UnreadableCustomerFile('the file is empty: a header row with the customer fields is expected');
+  if (!columns) throw new FileFault('the file is empty: a header row with the customer fields is expected');
 }
 
 function csvColumns(header: string[]): CsvColumn[] {
@@ -187,10 +180,10 @@ function csvColumns(header: string[]): CsvColumn[] {
   });
   const fields = columns.flatMap((c) => (c.field ? [c.field] : []));
   if (fields.length === 0) {
-    throw new UnreadableCustomerFile(`the header names none of the customer fields (${CUSTOMER_FIELDS.join(', ')})`);
+    throw new FileFault(`the header names none of the customer fields (${CUSTOMER_FIELDS.join(', ')})`);
   }
   const twice = fields.find((f, i) => fields.indexOf(f) !== i);
-  if (twice) throw new UnreadableCustomerFile(`the header names the column ${twice} twice`);
+  if (twice) throw new FileFault(`the header names the column ${twice} twice`);
   return columns;
 }
 

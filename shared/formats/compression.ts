@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import unzipper from 'unzipper';
-import { StructuralError } from '../prices/records';
+import { FileFault } from '../files/fault';
 
 export type Compression = 'zip' | 'gzip' | 'zlib' | 'none';
 
@@ -57,16 +57,14 @@ async function openSingleCsvEntry(filePath: string): Promise<Readable> {
   try {
     directory = await unzipper.Open.file(filePath);
   } catch (error) {
-    throw new StructuralError(`${path.basename(filePath)} is not a readable zip archive: ${(error as Error).message}`);
+    throw new FileFault(`${path.basename(filePath)} is not a readable zip archive: ${(error as Error).message}`);
   }
   const files = directory.files.filter((f) => f.type === 'File' && !f.path.startsWith('__MACOSX/'));
   const csvEntries = files.filter((f) => /\.csv$/i.test(f.path));
   if (csvEntries.length !== 1) {
     const listing = files.map((f) => f.path).join(', ') || 'nothing';
     const problem = csvEntries.length === 0 ? 'no CSV file' : `${csvEntries.length} CSV files`;
-    throw new StructuralError(
-      `the zip archive must hold exactly one CSV file but holds ${problem} (entries: ${listing})`,
-    );
+    throw new FileFault(`the zip archive must hold exactly one CSV file but holds ${problem} (entries: ${listing})`);
   }
   return csvEntries[0].stream();
 }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse';
 import type { ReadLine } from '../prices/records';
-import { StructuralError } from '../prices/records';
+import { FileFault } from '../files/fault';
 import { fieldForHeader, type PriceField, type PriceRecord } from '../prices/row';
 
 export const REQUIRED_FIELDS: readonly PriceField[] = [
@@ -29,7 +29,7 @@ interface Header {
  * Parses Partner Center CSV text into records keyed by field, driven by the header row.
  * Rows that cannot be read (wrong field count, bad quoting within a line) become `{line, error}`;
  * a missing header, missing required columns or quoting that swallows the rest of the file throw
- * StructuralError.
+ * FileFault.
  */
 export async function* readPriceCsv(text: Readable): AsyncGenerator<ReadLine> {
   let header: Header | undefined;
@@ -49,7 +49,7 @@ export async function* readPriceCsv(text: Readable): AsyncGenerator<ReadLine> {
     max_record_size: MAX_RECORD_CHARS,
     on_skip: (error: CsvError | undefined) => {
       if (error === undefined) return undefined;
-      if (UNRECOVERABLE.has(error.code)) throw new StructuralError(`unreadable CSV: ${error.message}`);
+      if (UNRECOVERABLE.has(error.code)) throw new FileFault(`unreadable CSV: ${error.message}`);
       // Reported where the fault was found: the row's start is not known once it is abandoned.
       // The parser may stumble more than once in one broken row; one report per line is enough.
       const line = (error as CsvError & { lines: number }).lines - overcountedLines;
@@ -87,13 +87,13 @@ export async function* readPriceCsv(text: Readable): AsyncGenerator<ReadLine> {
       }
     }
   } catch (error) {
-    throw asStructural(error);
+    throw asFileFault(error);
   } finally {
     text.unpipe(parser);
     text.destroy();
   }
   yield* skipped;
-  if (header === undefined) throw new StructuralError('the file is empty: no header row');
+  if (header === undefined) throw new FileFault('the file is empty: no header row');
 }
 
 /** Everything the stream holds, a batch at a time: one await per batch instead of one per row. */
@@ -133,7 +133,7 @@ function readHeader(names: string[]): Header {
   }
   const missing = REQUIRED_FIELDS.filter((f) => !seen.has(f));
   if (missing.length > 0) {
-    throw new StructuralError(`not a price sheet: the header lacks ${missing.join(', ')}`);
+    throw new FileFault(`not a price sheet: the header lacks ${missing.join(', ')}`);
   }
   return { fields };
 }
@@ -160,8 +160,8 @@ function lineBreaksWithin(values: string[]): { physical: number; overcounted: nu
   return { physical, overcounted };
 }
 
-function asStructural(error: unknown): Error {
-  if (error instanceof StructuralError) return error;
+function asFileFault(error: unknown): Error {
+  if (error instanceof FileFault) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new StructuralError(`unreadable price file: ${message}`);
+  return new FileFault(`unreadable price file: ${message}`);
 }

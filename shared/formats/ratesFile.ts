@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { StructuralError } from '../prices/records';
+import { FileFault } from '../files/fault';
 import { exchangeRateSchema, ratesFromEuroReference, type ExchangeRate } from '../rates/rate';
 
 /**
@@ -45,7 +45,7 @@ export function parseRatesFile(text: string): ParsedRates {
   const format = detectRatesFormat(text);
   if (format === 'partnercenter-fx-csv') return parseFxCsv(text);
   if (format === 'ecb-xml') return parseEcbXml(text);
-  throw new StructuralError(
+  throw new FileFault(
     'not an exchange-rate file: expected a Partner Center FX CSV ("CurrencyCode","USDPerUnit","Month") or ECB euro reference rates (XML)',
   );
 }
@@ -55,13 +55,13 @@ function parseFxCsv(text: string): ParsedRates {
   try {
     records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true });
   } catch (error) {
-    throw new StructuralError(`unreadable FX CSV: ${(error as Error).message}`);
+    throw new FileFault(`unreadable FX CSV: ${(error as Error).message}`);
   }
   const [header, ...rows] = records;
-  if (header === undefined) throw new StructuralError('the FX file is empty: no header row');
+  if (header === undefined) throw new FileFault('the FX file is empty: no header row');
   const fields = header.map((h) => FX_COLUMNS[compact(h) as keyof typeof FX_COLUMNS]);
   for (const required of Object.values(FX_COLUMNS)) {
-    if (!fields.includes(required)) throw new StructuralError(`the FX header lacks ${required}`);
+    if (!fields.includes(required)) throw new FileFault(`the FX header lacks ${required}`);
   }
   const result: ParsedRates = {
     format: 'partnercenter-fx-csv',
@@ -111,7 +111,7 @@ function parseEcbXml(text: string): ParsedRates {
     if (attributes.time !== undefined) {
       if (day !== null) break;
       if (!/^\d{4}-\d{2}-\d{2}$/.test(attributes.time))
-        throw new StructuralError(`ECB rates: "${attributes.time}" is not a date`);
+        throw new FileFault(`ECB rates: "${attributes.time}" is not a date`);
       day = attributes.time;
       continue;
     }
@@ -128,7 +128,7 @@ function parseEcbXml(text: string): ParsedRates {
     }
     eurRates.push({ currency, rate });
   }
-  if (day === null) throw new StructuralError('ECB rates: no <Cube time="…"> element');
+  if (day === null) throw new FileFault('ECB rates: no <Cube time="…"> element');
   const rates = ratesFromEuroReference(eurRates, day);
   return { format: 'ecb-xml', rateDate: day, rates, rejected, read: eurRates.length + rejected.length };
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { z } from 'zod';
 import type { PriceRecord } from '../prices/row';
-import { StructuralError, type ReadLine } from '../prices/records';
+import type { ReadLine } from '../prices/records';
+import { FileFault } from '../files/fault';
 
 /**
  * The Retail Prices API's JSON pages (stored one page per line, as received) read as Partner
@@ -31,16 +32,16 @@ export interface RetailPage {
   nextPageLink: string | null;
 }
 
-/** Throws StructuralError for a page that is not the API's envelope. */
+/** Throws FileFault for a page that is not the API's envelope. */
 export function parseRetailPage(text: string): RetailPage {
   let json: unknown;
   try {
     json = JSON.parse(numbersAsText(text));
   } catch (error) {
-    throw new StructuralError(`not JSON: ${(error as Error).message}`);
+    throw new FileFault(`not JSON: ${(error as Error).message}`);
   }
   const page = pageSchema.safeParse(json);
-  if (!page.success) throw new StructuralError('not a Retail Prices page (no Items array)');
+  if (!page.success) throw new FileFault('not a Retail Prices page (no Items array)');
   return { items: page.data.Items, nextPageLink: page.data.NextPageLink ?? null };
 }
 
@@ -110,7 +111,7 @@ export async function* readRetailPages(filePath: string, market: string): AsyncG
     try {
       page = parseRetailPage(line);
     } catch (error) {
-      throw new StructuralError(`retail page ${pageNumber} of ${filePath}: ${(error as Error).message}`);
+      throw new FileFault(`retail page ${pageNumber} of ${filePath}: ${(error as Error).message}`);
     }
     for (const raw of page.items) {
       ordinal += 1;

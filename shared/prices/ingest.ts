@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PriceView, Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
-import { FileRejectedError } from './records';
+import { FileFault } from '../files/fault';
 import { PRICE_FIELDS, validatePriceRecord, type PriceRow } from './row';
 import type { Logger } from '../observability/logger';
 import { NoPlannedChangesError, type PriceSheetDownload, type Timeline } from './sources/source';
@@ -170,9 +170,8 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
   await closeSpool(manifest);
 
   const valid = counts.read - counts.rejected;
-  if (valid === 0)
-    throw new FileRejectedError(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
-  checkRejectedShare(counts, settings, 'rows', (message) => new FileRejectedError(message));
+  if (valid === 0) throw new FileFault(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
+  checkRejectedShare(counts, settings, 'rows', (message) => new FileFault(message));
 
   const removed = new Set<string>();
   for (const [id, state] of known.entries()) if (state !== SEEN) removed.add(id.toString('hex'));

@@ -2,22 +2,12 @@ import { priceViewSchema, type PriceView } from '../config/settings';
 import { validatePriceRecord } from './row';
 import { readPriceFile } from '../formats/priceFile';
 
-/** What a price file is, read from its header and first rows — for files that arrive without a label. */
-export interface SheetKind {
-  market: string;
-  view: PriceView;
-}
-
 const PEEK_ROWS = 1000;
 
-export class AmbiguousSheetError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AmbiguousSheetError';
-  }
-}
-
-/** What the header and first rows of a price file show, before anyone decides (labels may add to it). */
+/**
+ * What the header and first rows of a price file show, before anyone decides: the classifier
+ * (shared/uploads/classify) weighs it against the labels a file comes with.
+ */
 export interface SheetEvidence {
   /** Markets of the valid rows among the first rows, sorted. */
   markets: string[];
@@ -62,20 +52,4 @@ export async function readSheetEvidence(file: string): Promise<SheetEvidence> {
       ? ''
       : `cannot tell the price sheet view from the file (${consumption} consumption-like and ${reservations} reservation-like rows); name it (${priceViewSchema.options.join(', ')})`,
   };
-}
-
-/** Market from the rows (several markets → refused) and view from the evidence, unless given. */
-export async function detectSheetKind(file: string, given: { market?: string; view?: PriceView }): Promise<SheetKind> {
-  const evidence = await readSheetEvidence(file);
-  const market = given.market ?? singleMarket(evidence.markets);
-  const view = given.view ?? evidence.view;
-  if (!view) throw new AmbiguousSheetError(evidence.viewProblem);
-  return { market, view };
-}
-
-/** The one market of the rows; none or several → AmbiguousSheetError. */
-export function singleMarket(markets: readonly string[]): string {
-  if (markets.length === 1) return markets[0];
-  if (markets.length === 0) throw new AmbiguousSheetError('no valid rows to read the market from; name it');
-  throw new AmbiguousSheetError(`the file mixes markets ${markets.join(', ')}; one market per file, or name it`);
 }

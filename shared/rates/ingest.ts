@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
-import { FileRejectedError, StructuralError } from '../prices/records';
+import { FileFault } from '../files/fault';
 import { parseRatesFile } from '../formats/ratesFile';
 import type { Logger } from '../observability/logger';
 import { openDecompressed } from '../formats/compression';
@@ -78,8 +78,8 @@ async function ingestLocked(req: RatesIngestRequest, { run, reject, tmp }: RunCo
   counts.read = parsed.read;
   for (const r of parsed.rejected) reject(r.line, r.reason);
   if (parsed.rates.length === 0)
-    throw new StructuralError(`no valid exchange rates (${counts.read} read, ${counts.rejected} rejected)`);
-  checkRejectedShare(counts, settings, 'rates', (message) => new FileRejectedError(message));
+    throw new FileFault(`no valid exchange rates (${counts.read} read, ${counts.rejected} rejected)`);
+  checkRejectedShare(counts, settings, 'rates', (message) => new FileFault(message));
 
   const previous = await rateSnapshotOnOrBefore(storage, req.asOf);
   const before = new Map(
@@ -119,7 +119,7 @@ async function readCapped(body: Readable | NodeJS.ReadableStream): Promise<Buffe
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += buffer.length;
     if (size > MAX_RATES_BYTES)
-      throw new StructuralError(`the exchange-rate file exceeds ${MAX_RATES_BYTES} bytes: not a rates file`);
+      throw new FileFault(`the exchange-rate file exceeds ${MAX_RATES_BYTES} bytes: not a rates file`);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
-import { FileRejectedError, StructuralError } from '../prices/records';
+import { FileFault } from '../files/fault';
 import type { Logger } from '../observability/logger';
 import { writeReport } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
@@ -40,10 +40,7 @@ export interface RunPlan {
 }
 
 export type PipelineRun = RunRecord & {
-  /**
-   * The file itself is at fault (unreadable, no valid rows, too many rejected rows): the same bytes
-   * can never succeed, so an upload is quarantined instead of retried. Absent for storage and source failures.
-   */
+  /** The run failed with a FileFault (see there): derived here, the one place that looks at the failure. */
   fileFault?: true;
 };
 
@@ -120,7 +117,7 @@ export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
     logger.event(plan.eventName, { ...summary, ...counts });
     await fs.promises.rm(tmp, { recursive: true, force: true });
   }
-  return failure instanceof StructuralError || failure instanceof FileRejectedError ? { ...run, fileFault: true } : run;
+  return failure instanceof FileFault ? { ...run, fileFault: true } : run;
 }
 
 /** Fails the run, before anything is published, when more rows were rejected than the setting allows. */

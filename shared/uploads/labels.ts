@@ -1,6 +1,7 @@
-import { priceViewSchema, type PriceView } from '../config/settings';
+import { priceViewSchema } from '../config/settings';
 import { parseDay } from '../core/dates';
-import type { Timeline } from '../prices/sources/source';
+import { FileFault } from '../files/fault';
+import type { FileLabels, LabelName } from './classify';
 
 /**
  * What an uploader says about a file, from two places (README: Blob-drop uploads):
@@ -13,28 +14,9 @@ import type { Timeline } from '../prices/sources/source';
  * noted in the report. Two different values in the path, or a value that is not valid, refuse the upload.
  */
 
-export interface UploadLabels {
-  market?: string;
-  view?: PriceView;
-  asOf?: string;
-  timeline?: Timeline;
-}
-
-export type LabelName = keyof UploadLabels;
-export type LabelOrigin = 'metadata' | 'path';
-
 export interface LabelReading {
-  labels: UploadLabels;
-  from: Partial<Record<LabelName, LabelOrigin>>;
+  labels: FileLabels;
   notes: string[];
-}
-
-/** The upload itself is at fault (ambiguous, contradictory, unreadable): quarantined, never retried. */
-export class UploadRefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UploadRefusedError';
-  }
 }
 
 const METADATA_KEYS: Record<string, LabelName> = { market: 'market', view: 'view', asof: 'asOf', timeline: 'timeline' };
@@ -63,28 +45,28 @@ function pathLabel(segment: string): LabelName | null {
   return null;
 }
 
-function fromPath(blobName: string): UploadLabels {
+function fromPath(blobName: string): Partial<Record<LabelName, string>> {
   const labels: Record<string, string> = {};
   for (const segment of blobName.split('/').slice(0, -1)) {
     const name = pathLabel(segment);
     if (name === null) continue;
     const value = labelValue(name, segment);
-    if (value === null) throw new UploadRefusedError(`the folder "${segment}" is not a valid ${name}`);
+    if (value === null) throw new FileFault(`the folder "${segment}" is not a valid ${name}`);
     if (labels[name] !== undefined && labels[name] !== value) {
-      throw new UploadRefusedError(`the path names two ${name} values (${labels[name]} and ${value})`);
+      throw new FileFault(`the path names two ${name} values (${labels[name]} and ${value})`);
     }
     labels[name] = value;
   }
   return labels;
 }
 
-function fromMetadata(metadata: Record<string, string>): UploadLabels {
+function fromMetadata(metadata: Record<string, string>): Partial<Record<LabelName, string>> {
   const labels: Record<string, string> = {};
   for (const [key, text] of Object.entries(metadata)) {
     const name = METADATA_KEYS[key.toLowerCase()];
     if (name === undefined) continue;
     const value = labelValue(name, text);
-    if (value === null) throw new UploadRefusedError(`metadata ${key}="${text}" is not a valid ${name}`);
+    if (value === null) throw new FileFault(`metadata ${key}="${text}" is not a valid ${name}`);
     labels[name] = value;
   }
   return labels;
@@ -93,15 +75,15 @@ function fromMetadata(metadata: Record<string, string>): UploadLabels {
 export function readUploadLabels(blobName: string, metadata: Record<string, string>): LabelReading {
   const path = fromPath(blobName);
   const meta = fromMetadata(metadata);
-  const reading: LabelReading = { labels: {}, from: {}, notes: [] };
+  const labels: Record<string, { value: string; from: 'metadata' | 'path' }> = {};
+  const notes: string[] = [];
   for (const name of ['market', 'view', 'asOf', 'timeline'] as const) {
-    const chosen = meta[name] ?? path[name];
-    if (chosen === undefined) continue;
-    (reading.labels as Record<string, string>)[name] = chosen;
-    reading.from[name] = meta[name] !== undefined ? 'metadata' : 'path';
+    if (meta[name] !== undefined) labels[name] = { value: meta[name], from: 'metadata' };
+    else if (path[name] !== undefined) labels[name] = { value: path[name], from: 'path' };
     if (meta[name] !== undefined && path[name] !== undefined && meta[name] !== path[name]) {
-      reading.notes.push(`metadata ${name} ${meta[name]} overrides ${path[name]} from the path`);
+      notes.push(`metadata ${name} ${meta[name]} overrides ${path[name]} from the path`);
     }
   }
-  return reading;
+  // labelValue lets only valid views and timelines through, so the values fit FileLabels.
+  return { labels, notes };
 }

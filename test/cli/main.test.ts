@@ -91,6 +91,23 @@ describe('CLI', () => {
     expect(summary.runs[0].note).toMatch(/no planned price changes/);
   });
 
+  it('exits 2 when the pipeline refuses the file itself (too many rejected rows)', async () => {
+    const bad = path.join(dir, 'US_bad.csv');
+    fs.writeFileSync(
+      bad,
+      sheetCsv([
+        consumptionRow({ MeterIds: meterId(7100) }),
+        consumptionRow({ MeterIds: meterId(7101), UnitPrice: 'abc' }),
+      ]),
+    );
+    const result = await cli(['ingest', bad, '--json']);
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout.trim().split('\n').pop() as string)).toMatchObject({
+      ok: false,
+      runs: [{ outcome: 'failed', error: expect.stringMatching(/1 of 2 rows rejected/) as string }],
+    });
+  });
+
   it('exits non-zero with a clear message on failure and on bad usage', async () => {
     const noSample = await cli([
       'refresh',
@@ -113,6 +130,10 @@ describe('CLI', () => {
     const badDate = await cli(['ingest', sheet, '--as-of', '2026-13-01']);
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toMatch(/--as-of must be a date YYYY-MM-DD/);
+
+    const contradicted = await cli(['ingest', sheet, '--market', 'DE']);
+    expect(contradicted.code).toBe(2);
+    expect(contradicted.stderr).toMatch(/--market says market DE but the rows say US/);
 
     const missing = await cli(['ingest', path.join(dir, 'nope.csv')]);
     expect(missing.code).toBe(2);

@@ -1,18 +1,24 @@
 import { PassThrough } from 'node:stream';
 import yazl from 'yazl';
 import { createLogger, memorySink } from '../../shared/observability/logger';
-import { processPriceUpload, type UploadOutcome, type UploadReport } from '../../shared/uploads/priceDrop';
-import { uploadAreas } from '../../shared/uploads/areas';
+import { processPriceUpload, type PriceUploadOutcome, type PriceUploadReport } from '../../shared/uploads/priceDrop';
+import {
+  uploadAreas,
+  type PlacedUpload,
+  type UploadContainer,
+  type UploadOutcome,
+  type UploadReportBase,
+} from '../../shared/uploads/placement';
 import { ensureStorage } from '../../shared/storage/ensure';
 import type { StorageClients } from '../../shared/storage/clients';
 import type { Settings } from '../../shared/config/settings';
 
-/** Drops files into the price upload container and runs the handler on them, as the trigger would. */
-export function uploadHarness(storage: StorageClients, settings: Settings) {
-  const areas = uploadAreas(storage);
-  const list = async (container: 'uploads' | 'processed' | 'quarantine') => {
+/** An upload container with its processed and quarantine areas: drop files, list and read what lands where. */
+export function uploadContainers(storage: StorageClients, container: UploadContainer) {
+  const areas = uploadAreas(storage, container);
+  const list = async (area: 'uploads' | 'processed' | 'quarantine') => {
     const names: string[] = [];
-    for await (const b of areas[container].listBlobsFlat()) names.push(b.name);
+    for await (const b of areas[area].listBlobsFlat()) names.push(b.name);
     return names.sort();
   };
   return {
@@ -23,13 +29,22 @@ export function uploadHarness(storage: StorageClients, settings: Settings) {
       const body = typeof content === 'string' ? Buffer.from(content) : content;
       await areas.uploads.getBlockBlobClient(name).upload(body, body.length, { metadata });
     },
-    process(name: string): Promise<UploadOutcome> {
+    async text(area: 'processed' | 'quarantine', name: string): Promise<string> {
+      return (await areas[area].getBlobClient(name).downloadToBuffer()).toString('utf8');
+    },
+  };
+}
+
+/** Drops files into the price upload container and runs the handler on them, as the trigger would. */
+export function uploadHarness(storage: StorageClients, settings: Settings) {
+  const containers = uploadContainers(storage, 'priceUploads');
+  return {
+    ...containers,
+    process(name: string): Promise<PriceUploadOutcome> {
       return processPriceUpload({ storage, settings, logger: createLogger(memorySink()), blobName: name });
     },
-    async report(container: 'processed' | 'quarantine', name: string): Promise<UploadReport> {
-      return JSON.parse(
-        (await areas[container].getBlobClient(`${name}.report.json`).downloadToBuffer()).toString('utf8'),
-      ) as UploadReport;
+    async report(area: 'processed' | 'quarantine', name: string): Promise<PriceUploadReport> {
+      return JSON.parse(await containers.text(area, `${name}.report.json`)) as PriceUploadReport;
     },
   };
 }
@@ -45,7 +60,8 @@ export async function zipOf(entries: Record<string, string>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export function reported(outcome: UploadOutcome): Exclude<UploadOutcome, { status: 'gone' }> {
+/** The placed report of an outcome (fails the test when the upload was gone). */
+export function reported<R extends UploadReportBase>(outcome: UploadOutcome<R>): PlacedUpload<R> {
   if (outcome.status === 'gone') throw new Error(`upload ${outcome.upload.name} was gone`);
-  return outcome;
+  return outcome as PlacedUpload<R>;
 }

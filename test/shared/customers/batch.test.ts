@@ -1,12 +1,8 @@
 import { PassThrough, Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { parse } from 'csv-parse/sync';
-import {
-  customerFileFormat,
-  UnreadableCustomerFile,
-  validateCustomerRecords,
-  type CustomerFileFormat,
-} from '../../../shared/customers/batch';
+import { customerFileFormat, validateCustomerRecords, type CustomerFileFormat } from '../../../shared/customers/batch';
+import { FileFault } from '../../../shared/files/fault';
 import { validateCustomer } from '../../../shared/customers/rules/validateCustomer';
 
 async function run(content: string | Buffer, format: CustomerFileFormat, chunkSize = 7) {
@@ -117,7 +113,7 @@ describe('validateCustomerRecords (CSV)', () => {
     ['Latin-1 bytes', Buffer.from('country,firstName\nHU,J\xf3zsef\n', 'latin1'), /not UTF-8/],
   ])('refuses %s as unreadable, without quoting its content', async (_what, content, reason) => {
     const error = await run(content, 'csv').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(UnreadableCustomerFile);
+    expect(error).toBeInstanceOf(FileFault);
     expect((error as Error).message).toMatch(reason);
     expect((error as Error).message).not.toContain('7709442668');
   });
@@ -190,7 +186,7 @@ describe('validateCustomerRecords (JSON Lines)', () => {
 
   it('refuses a file in which no line is JSON', async () => {
     await expect(run('country,organizationRegistrationNumber\nRU,7709442668\n', 'jsonl')).rejects.toBeInstanceOf(
-      UnreadableCustomerFile,
+      FileFault,
     );
   });
 });

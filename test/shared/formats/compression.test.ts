@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import { StructuralError } from '../../../shared/prices/records';
+import { FileFault } from '../../../shared/files/fault';
 import { detectCompression } from '../../../shared/formats/compression';
 import { PC_HEADER, pcRow, readAll, tempFiles, zipOf } from '../../helpers/files';
 
@@ -42,7 +42,7 @@ describe('readPriceFile: compression is recognised by content, not name', () => 
 
   it('refuses a zip with two CSVs, naming them', async () => {
     const file = files.file('two.zip', await zipOf({ 'a.csv': csv, 'b.csv': csv }));
-    await expect(readAll(file)).rejects.toThrow(StructuralError);
+    await expect(readAll(file)).rejects.toThrow(FileFault);
     await expect(readAll(file)).rejects.toThrow(
       'must hold exactly one CSV file but holds 2 CSV files (entries: a.csv, b.csv)',
     );
@@ -59,7 +59,7 @@ describe('readPriceFile: compression is recognised by content, not name', () => 
     const whole = await zipOf({ 'pricesheet.csv': csv.repeat(50) });
     for (const keep of [0.9, 0.5, 0.1]) {
       const file = files.file(`truncated-${keep}.zip`, whole.subarray(0, Math.floor(whole.length * keep)));
-      await expect(readAll(file)).rejects.toThrow(StructuralError);
+      await expect(readAll(file)).rejects.toThrow(FileFault);
     }
   });
 
@@ -67,13 +67,13 @@ describe('readPriceFile: compression is recognised by content, not name', () => 
     const whole = Buffer.from(await zipOf({ 'pricesheet.csv': csv.repeat(50) }));
     for (let i = 60; i < 400; i++) whole[i] ^= 0x5a; // compressed data, after the 30+14-byte local header
     const file = files.file('corrupt.zip', whole);
-    await expect(readAll(file)).rejects.toThrow(StructuralError);
+    await expect(readAll(file)).rejects.toThrow(FileFault);
   });
 
   it('refuses a truncated gzip and zlib stream', async () => {
     const gz = zlib.gzipSync(csv.repeat(50));
     const z = zlib.deflateSync(csv.repeat(50));
-    await expect(readAll(files.file('cut.gz', gz.subarray(0, gz.length - 40)))).rejects.toThrow(StructuralError);
-    await expect(readAll(files.file('cut.z', z.subarray(0, z.length - 40)))).rejects.toThrow(StructuralError);
+    await expect(readAll(files.file('cut.gz', gz.subarray(0, gz.length - 40)))).rejects.toThrow(FileFault);
+    await expect(readAll(files.file('cut.z', z.subarray(0, z.length - 40)))).rejects.toThrow(FileFault);
   });
 });

@@ -1,4 +1,4 @@
-import { StructuralError } from '../../../shared/prices/records';
+import { FileFault } from '../../../shared/files/fault';
 import { PC_HEADER, pcRow, readAll, tempFiles } from '../../helpers/files';
 
 const files = tempFiles();
@@ -119,7 +119,7 @@ describe('readPriceFile: CSV text', () => {
 
   it('refuses a quote left open to the end of the file', async () => {
     const text = [PC_HEADER, pcRow(), pcRow(), '"Virtual Machines","DZH318Z0BQ4L","0001'].join('\r\n');
-    await expect(readAll(files.file('open-quote.csv', text))).rejects.toThrow(StructuralError);
+    await expect(readAll(files.file('open-quote.csv', text))).rejects.toThrow(FileFault);
     await expect(readAll(files.file('open-quote.csv', text))).rejects.toThrow(/Quote Not Closed/);
   });
 
@@ -128,7 +128,7 @@ describe('readPriceFile: CSV text', () => {
       'fx.csv',
       '"CurrencyCode","USDPerUnit","Month"\r\n"AED","0.27224589249009701","201909"\r\n',
     );
-    await expect(readAll(file)).rejects.toThrow(StructuralError);
+    await expect(readAll(file)).rejects.toThrow(FileFault);
     await expect(readAll(file)).rejects.toThrow(
       'not a price sheet: the header lacks productId, skuId, market, currency, unitPrice, effectiveStartDate, effectiveEndDate',
     );
@@ -139,7 +139,7 @@ describe('readPriceFile: CSV text', () => {
   it('refuses binary junk and empty files', async () => {
     const junk = Buffer.alloc(5000);
     for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919 + 13) % 256;
-    await expect(readAll(files.file('junk.bin', junk))).rejects.toThrow(StructuralError);
+    await expect(readAll(files.file('junk.bin', junk))).rejects.toThrow(FileFault);
     await expect(readAll(files.file('empty.csv', ''))).rejects.toThrow('the file is empty: no header row');
   });
 });

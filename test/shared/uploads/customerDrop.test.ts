@@ -1,18 +1,16 @@
+import { createHash } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
-import { text } from 'node:stream/consumers';
-import type { Readable } from 'node:stream';
-import type { ContainerClient } from '@azure/storage-blob';
-import { processCustomerUpload } from '../../../shared/uploads/customerDrop';
+import { BlobClient } from '@azure/storage-blob';
+import { processCustomerUpload, type CustomerUploadReport } from '../../../shared/uploads/customerDrop';
 import { createLogger, memorySink } from '../../../shared/observability/logger';
-import { processedContainer, quarantineContainer } from '../../../shared/storage/names';
 import { registeredFunctions } from '../../../runtime/registry';
 import { testStorage } from '../../helpers/storage';
+import { reported, uploadContainers } from '../../helpers/uploads';
 
 const { settings, storage } = testStorage();
-const uploadsName = storage.names.containers.customerUploads;
-const uploads = storage.blobs.getContainerClient(uploadsName);
-const processed = storage.blobs.getContainerClient(processedContainer(uploadsName));
-const quarantine = storage.blobs.getContainerClient(quarantineContainer(uploadsName));
+const h = uploadContainers(storage, 'customerUploads');
+const processedName = h.areas.processed.containerName;
+const quarantineName = h.areas.quarantine.containerName;
 
 const CSV = [
   'customerRef,country,organizationRegistrationNumber,phoneNumber,firstName,lastName,email',
@@ -32,30 +30,24 @@ const PERSONAL = [
   'example.kz',
   'Pavel',
 ];
-
-beforeAll(async () => {
-  await uploads.createIfNotExists();
-});
-
-async function upload(name: string, content: string | Buffer): Promise<void> {
-  const body = typeof content === 'string' ? Buffer.from(content) : content;
-  await uploads.getBlockBlobClient(name).upload(body, body.length);
-}
-
-async function read(container: ContainerClient, name: string): Promise<string> {
-  return text((await container.getBlobClient(name).download()).readableStreamBody as Readable);
-}
-
-async function names(container: ContainerClient): Promise<string[]> {
-  const all: string[] = [];
-  for await (const blob of container.listBlobsFlat()) all.push(blob.name);
-  return all.sort();
-}
+const JSONL = '{"ref":"x","country":"UA","organizationRegistrationNumber":"32855961","phoneNumber":"0501234567"}\n';
 
 function logger() {
   const sink = memorySink();
   return { sink, logger: createLogger(sink) };
 }
+
+async function handle(name: string) {
+  const { sink, logger: log } = logger();
+  const outcome = await processCustomerUpload(storage, name, log);
+  return { outcome, logs: sink.lines.join('\n') };
+}
+
+async function report(area: 'processed' | 'quarantine', name: string): Promise<CustomerUploadReport> {
+  return JSON.parse(await h.text(area, `${name}.report.json`)) as CustomerUploadReport;
+}
+
+const withName = (prefix: string) => (names: string[]) => names.filter((n) => n.startsWith(prefix));
 
 describe('customer uploads (blob drop)', () => {
   it('is registered as the blob function of the customer upload container', () => {
@@ -67,99 +59,152 @@ describe('customer uploads (blob drop)', () => {
     });
   });
 
-  it('writes the report and summary next to the moved input, in input order, without logging personal data', async () => {
-    await upload('batches/2024-05.csv', CSV);
-    const { sink, logger: log } = logger();
-    const outcome = await processCustomerUpload(storage, 'batches/2024-05.csv', log);
+  it('moves the input with its report.json and per-record report (in input order); logs no personal data', async () => {
+    await h.drop('batches/2024-05.csv', CSV, { batch: 'may' });
+    const { outcome, logs } = await handle('batches/2024-05.csv');
 
-    expect(outcome).toMatchObject({ status: 'processed', report: 'batches/2024-05.csv.report.csv' });
-    expect(await names(uploads)).toEqual([]);
-    expect(await names(processed)).toEqual([
+    const expected = {
+      status: 'processed',
+      reason: null,
+      upload: {
+        container: h.areas.uploads.containerName,
+        name: 'batches/2024-05.csv',
+        bytes: Buffer.byteLength(CSV),
+        sha256: createHash('sha256').update(CSV).digest('hex'),
+        metadata: { batch: 'may' },
+      },
+      summary: {
+        format: 'csv',
+        records: 3,
+        valid: 1,
+        invalid: 2,
+        errors: { INN_CHECK_DIGIT: 1, INN_REQUIRED: 1, PHONE_REQUIRED: 1, PHONE_WRONG_COUNTRY: 1 },
+        warnings: {},
+        partnerCenterCodes: { '600049': 1, '600051': 1 },
+      },
+      recordReport: `${processedName}/batches/2024-05.csv.report.csv`,
+      file: `${processedName}/batches/2024-05.csv`,
+    };
+    expect(outcome).toMatchObject({ ...expected, move: 'moved' });
+    expect(await h.list('uploads')).toEqual([]);
+    expect(await h.list('processed')).toEqual([
       'batches/2024-05.csv',
       'batches/2024-05.csv.report.csv',
-      'batches/2024-05.csv.summary.json',
+      'batches/2024-05.csv.report.json',
     ]);
-    expect(await read(processed, 'batches/2024-05.csv')).toBe(CSV);
+    expect(await h.text('processed', 'batches/2024-05.csv')).toBe(CSV);
+    expect(await report('processed', 'batches/2024-05.csv')).toMatchObject(expected);
 
-    const report = (await read(processed, 'batches/2024-05.csv.report.csv')).trim().split('\n');
-    expect(report[0]).toBe(
-      'record,customerRef,valid,country,organizationRegistrationNumber,phoneNumber,errorCodes,partnerCenterCodes,errors,warnings',
+    const lines = (await h.text('processed', 'batches/2024-05.csv.report.csv')).trim().split('\n');
+    expect(lines[0]).toBe(
+      'record,customerRef,valid,country,organizationRegistrationNumber,phoneNumber,' +
+        'errorCodes,partnerCenterCodes,errors,warnings',
     );
-    expect(report.slice(1).map((l) => l.split(',').slice(0, 3))).toEqual([
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 3))).toEqual([
       ['1', 'C-100', 'true'],
       ['2', 'C-101', 'false'],
       ['3', 'C-102', 'false'],
     ]);
-    const summary = JSON.parse(await read(processed, 'batches/2024-05.csv.summary.json'));
-    expect(summary).toEqual({
+
+    expect(JSON.parse(logs.split('\n').find((l) => l.includes('"level":"event"')) as string)).toMatchObject({
+      eventName: 'CustomerUploadHandled',
+      status: 'processed',
       file: 'batches/2024-05.csv',
-      report: 'batches/2024-05.csv.report.csv',
-      format: 'csv',
       records: 3,
-      valid: 1,
       invalid: 2,
-      errors: { INN_CHECK_DIGIT: 1, INN_REQUIRED: 1, PHONE_REQUIRED: 1, PHONE_WRONG_COUNTRY: 1 },
-      warnings: {},
-      partnerCenterCodes: { '600049': 1, '600051': 1 },
     });
-
-    const logs = sink.lines.join('\n');
-    expect(logs).toContain('customerUploadProcessed');
     for (const value of PERSONAL) expect(logs).not.toContain(value);
-  });
-
-  it('gives the same report and no duplicates when the same file is processed again', async () => {
-    await upload(
-      'again.jsonl',
-      '{"ref":"x","country":"UA","organizationRegistrationNumber":"32855961","phoneNumber":"0501234567"}\n',
-    );
-    await processCustomerUpload(storage, 'again.jsonl', logger().logger);
-    const first = await read(processed, 'again.jsonl.report.jsonl');
-    const firstSummary = await read(processed, 'again.jsonl.summary.json');
-    const before = await names(processed);
-
-    // A second drop of the same file, then a duplicate event delivery for it.
-    await upload(
-      'again.jsonl',
-      '{"ref":"x","country":"UA","organizationRegistrationNumber":"32855961","phoneNumber":"0501234567"}\n',
-    );
-    await processCustomerUpload(storage, 'again.jsonl', logger().logger);
-    expect(await processCustomerUpload(storage, 'again.jsonl', logger().logger)).toEqual({
-      status: 'gone',
-      file: 'again.jsonl',
-    });
-
-    expect(await read(processed, 'again.jsonl.report.jsonl')).toBe(first);
-    expect(await read(processed, 'again.jsonl.summary.json')).toBe(firstSummary);
-    expect(await names(processed)).toEqual(before);
-    expect(JSON.parse(first)).toMatchObject({
-      record: 1,
-      extra: { ref: 'x' },
-      valid: true,
-      normalized: { phoneNumber: '+380501234567' },
-    });
   });
 
   it.each([
     ['broken.csv', 'country,organizationRegistrationNumber\nRU,"7709442668\n', /CSV_QUOTE_NOT_CLOSED/],
     ['photo.csv', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46]), /UTF-8|binary/],
     ['customers.xlsx', 'PK', /unsupported file type/],
-  ])('moves %s to quarantine with a reason and leaves no report', async (name, content, reason) => {
-    await upload(name, content);
-    const { sink, logger: log } = logger();
-    const outcome = await processCustomerUpload(storage, name, log);
+  ])(
+    'moves %s to quarantine with a report.json saying why, and leaves no per-record report',
+    async (name, content, reason) => {
+      await h.drop(name, content);
+      const { outcome, logs } = await handle(name);
 
-    expect(outcome).toEqual({ status: 'quarantined', file: name, reason: expect.stringMatching(reason) });
-    expect(await names(uploads)).toEqual([]);
-    expect(await uploads.getBlobClient(name).exists()).toBe(false);
-    expect(await quarantine.getBlobClient(name).exists()).toBe(true);
-    expect(JSON.parse(await read(quarantine, `${name}.reason.json`))).toEqual({
-      file: name,
-      reason: expect.stringMatching(reason),
+      const expected = {
+        status: 'quarantined',
+        reason: expect.stringMatching(reason) as string,
+        upload: { name, sha256: null },
+        summary: null,
+        recordReport: null,
+        file: `${quarantineName}/${name}`,
+      };
+      expect(outcome).toMatchObject({ ...expected, move: 'moved' });
+      expect(await report('quarantine', name)).toMatchObject(expected);
+      expect(withName(name)(await h.list('uploads'))).toEqual([]);
+      expect(withName(name)(await h.list('quarantine'))).toEqual([name, `${name}.report.json`]);
+      expect(withName(name)(await h.list('processed'))).toEqual([]);
+      expect(logs).toContain('"eventName":"CustomerUploadHandled"');
+      expect(logs).toContain('"status":"quarantined"');
+      expect(logs).not.toContain('7709442668');
+    },
+  );
+
+  it('does nothing for a second delivery of the same event', async () => {
+    await h.drop('twice.jsonl', JSONL);
+    await handle('twice.jsonl');
+    const before = await h.list('processed');
+    expect((await handle('twice.jsonl')).outcome).toEqual({ status: 'gone', upload: { name: 'twice.jsonl' } });
+    expect(await h.list('processed')).toEqual(before);
+  });
+
+  it('never overwrites an earlier upload of the same name: the later one is placed under {name}~{etag}', async () => {
+    await h.drop('monthly.jsonl', JSONL);
+    const first = reported((await handle('monthly.jsonl')).outcome);
+    const firstRecords = await h.text('processed', 'monthly.jsonl.report.jsonl');
+
+    const other = JSONL.replace('32855961', '32855962');
+    await h.drop('monthly.jsonl', other);
+    const second = reported((await handle('monthly.jsonl')).outcome);
+    const placed = `monthly.jsonl~${second.upload.etag.replace(/[^A-Za-z0-9]/g, '')}`;
+    expect(second).toMatchObject({
+      status: 'processed',
+      file: `${processedName}/${placed}`,
+      recordReport: `${processedName}/${placed}.report.jsonl`,
+      summary: { records: 1, valid: 0 },
     });
-    expect((await names(processed)).filter((n) => n.startsWith(name))).toEqual([]);
-    expect(sink.lines.join('\n')).toContain('customerUploadQuarantined');
-    expect(sink.lines.join('\n')).not.toContain('7709442668');
+    expect(withName('monthly.jsonl')(await h.list('processed'))).toEqual(
+      [
+        'monthly.jsonl',
+        'monthly.jsonl.report.json',
+        'monthly.jsonl.report.jsonl',
+        placed,
+        `${placed}.report.json`,
+        `${placed}.report.jsonl`,
+      ].sort(),
+    );
+    expect(await h.text('processed', 'monthly.jsonl')).toBe(JSONL);
+    expect(await h.text('processed', placed)).toBe(other);
+    expect(await h.text('processed', 'monthly.jsonl.report.jsonl')).toBe(firstRecords);
+    expect(await report('processed', 'monthly.jsonl')).toMatchObject({ upload: { etag: first.upload.etag } });
+  });
+
+  it('after a crash between the report and the move, the next delivery only finishes the move', async () => {
+    await h.drop('crash.csv', CSV);
+    const copy = jest
+      .spyOn(BlobClient.prototype, 'beginCopyFromURL')
+      .mockRejectedValueOnce(new Error('process killed'));
+    await expect(handle('crash.csv')).rejects.toThrow('process killed');
+    copy.mockRestore();
+    expect(withName('crash.csv')(await h.list('uploads'))).toEqual(['crash.csv']);
+    const written = await report('processed', 'crash.csv');
+    const records = await h.areas.processed.getBlobClient('crash.csv.report.csv').getProperties();
+
+    const { outcome } = await handle('crash.csv');
+    expect(outcome).toEqual({ ...written, move: 'moved' });
+    expect(withName('crash.csv')(await h.list('uploads'))).toEqual([]);
+    expect(withName('crash.csv')(await h.list('processed'))).toEqual([
+      'crash.csv',
+      'crash.csv.report.csv',
+      'crash.csv.report.json',
+    ]);
+    // Not validated again: the per-record report is the one the first attempt wrote.
+    expect((await h.areas.processed.getBlobClient('crash.csv.report.csv').getProperties()).etag).toBe(records.etag);
   });
 
   it('runs through the registered handler with an InvocationContext', async () => {
@@ -169,14 +214,14 @@ describe('customer uploads (blob drop)', () => {
     process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
     try {
       const { customerUploadsHandler } = await import('../../../functions/customerUploads');
-      await upload('via-handler.csv', CSV);
+      await h.drop('via-handler.csv', CSV);
       const logs: string[] = [];
       const context = new InvocationContext({
         functionName: 'customerUploads',
         logHandler: (_level, ...args) => logs.push(args.join(' ')),
       });
       expect(await customerUploadsHandler('via-handler.csv', context)).toMatchObject({ status: 'processed' });
-      expect(logs.join('\n')).toContain('customerUploadProcessed');
+      expect(logs.join('\n')).toContain('CustomerUploadHandled');
       for (const value of PERSONAL) expect(logs.join('\n')).not.toContain(value);
     } finally {
       process.env = saved;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { TableClient } from '@azure/data-tables';
 import { BlobClient } from '@azure/storage-blob';
 import { testStorage } from '../../helpers/storage';
 import { consumptionRow, meterId, sheetCsv } from '../../helpers/priceSheets';
@@ -276,6 +277,24 @@ describe('price uploads: duplicates, future marker, idempotence', () => {
     expect(await h.list('uploads')).toEqual([]);
     expect(await h.list('processed')).toEqual(['crash.csv', 'crash.csv.report.json']);
     expect(await h.process('crash.csv')).toEqual({ status: 'gone', upload: { name: 'crash.csv' } });
+  });
+
+  it('leaves the upload in place to be retried when the run fails for a reason that is not the file', async () => {
+    const { h } = setup();
+    await h.drop('outage.csv', consumption(3));
+    const write = jest
+      .spyOn(TableClient.prototype, 'submitTransaction')
+      .mockRejectedValue(Object.assign(new Error('service unavailable'), { statusCode: 503 }));
+    try {
+      await expect(h.process('outage.csv')).rejects.toThrow(/failed, to be retried: service unavailable/);
+    } finally {
+      write.mockRestore();
+    }
+    expect(await h.list('uploads')).toEqual(['outage.csv']);
+    expect(await h.list('quarantine')).toEqual([]);
+    expect(await h.list('processed')).toEqual([]);
+
+    expect(reported(await h.process('outage.csv'))).toMatchObject({ status: 'processed', counts: { added: 3 } });
   });
 
   it('never overwrites an earlier upload of the same name with other content', async () => {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StructuralError, type ReadLine } from '../../../../shared/prices/records';
+import type { ReadLine } from '../../../../shared/prices/records';
+import { FileFault } from '../../../../shared/files/fault';
 import { validatePriceRecord } from '../../../../shared/prices/row';
 import { SourceError, type PriceSheetRequest } from '../../../../shared/prices/sources/source';
 import { numbersAsText, readRetailPages } from '../../../../shared/formats/retailPages';
@@ -185,7 +186,7 @@ describe('retail source', () => {
     const file = path.join(tmp, 'broken.jsonl');
     fs.writeFileSync(file, '{"Items":[],"NextPageLink":null}\n{"Items":[\n');
     const error = await readAll(file, 'US').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StructuralError);
+    expect(error).toBeInstanceOf(FileFault);
     expect(String(error)).toMatch(/retail page 2 of .*broken\.jsonl: not JSON/);
   });
 
