@@ -66,11 +66,6 @@ export function versionKeys(row: PriceRow, view: PriceView): { partitionKey: str
   };
 }
 
-/** Upper bound of a prefix range query. */
-export function prefixEnd(prefix: string): string {
-  return `${prefix}\uffff`;
-}
-
 /** The digest identifying a version (SHA-1 of its keys) for in-memory diffs of large sheets. */
 export function versionDigest(partitionKey: string, rowKey: string): Buffer {
   return createHash('sha1').update(partitionKey).update('\n').update(rowKey).digest();

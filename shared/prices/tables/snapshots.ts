@@ -7,11 +7,12 @@ import { statusOf } from '../../storage/errors';
 import type { PriceView } from '../../config/settings';
 import type { Timeline } from '../sources/source';
 import type { StorageClients } from '../../storage/clients';
+import { newestFirstDayKey } from '../../storage/keys';
 
 /**
  * A snapshot is what one sheet listed on one as-of day: an entity in the snapshots table (the
  * commit point of an ingest) and a manifest blob with one line per listed version
- * (`partitionKey \t rowKey \t contentHash`). Row keys count down from 99999999 − yyyymmdd so that
+ * (`partitionKey \t rowKey \t contentHash`). Row keys count down by day (storage/keys) so that
  * "the latest snapshot on or before D" is a single range query returning the first entity.
  */
 
@@ -32,10 +33,6 @@ export interface SnapshotRecord {
 export const snapshotPartition = (market: string, view: PriceView, timeline: Timeline) =>
   `${market}|${view}|${timeline}`;
 
-export function snapshotRowKey(asOf: string): string {
-  return String(99999999 - Number(asOf.replace(/-/g, ''))).padStart(8, '0');
-}
-
 export function manifestName(market: string, view: PriceView, timeline: Timeline, asOf: string): string {
   return `${view}/${market}/${timeline}/${asOf}.tsv.gz`;
 }
@@ -46,7 +43,7 @@ export async function snapshotOnOrBefore(
   q: { market: string; view: PriceView; timeline: Timeline; asOf: string },
 ): Promise<SnapshotRecord | null> {
   const table = storage.table(storage.names.tables.snapshots);
-  const filter = odata`PartitionKey eq ${snapshotPartition(q.market, q.view, q.timeline)} and RowKey ge ${snapshotRowKey(q.asOf)}`;
+  const filter = odata`PartitionKey eq ${snapshotPartition(q.market, q.view, q.timeline)} and RowKey ge ${newestFirstDayKey(q.asOf)}`;
   for await (const page of table
     .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
     .byPage({ maxPageSize: 1 })) {
@@ -81,7 +78,7 @@ export async function saveSnapshot(storage: StorageClients, record: SnapshotReco
   await table.upsertEntity(
     {
       partitionKey: snapshotPartition(record.market, record.view, record.timeline),
-      rowKey: snapshotRowKey(record.asOf),
+      rowKey: newestFirstDayKey(record.asOf),
       ...record,
     },
     'Replace',

@@ -3,7 +3,8 @@ import type { PriceView } from '../../config/settings';
 import { PRICE_FIELDS, type PriceField, type PriceRow } from '../row';
 import type { PriceVersion } from '../version';
 import { statusOf } from '../../storage/errors';
-import { meterPartition, meterRowPrefix, prefixEnd, productPartition, skuRowPrefix, enc } from './keys';
+import { prefixRange } from '../../storage/keys';
+import { meterPartition, meterRowPrefix, productPartition, skuRowPrefix, enc } from './keys';
 
 /** Price versions in Table Storage: entity ⇄ row, and the key/range/point reads of the lookups. */
 
@@ -37,7 +38,8 @@ export function versionOf(entity: Record<string, unknown>): PriceVersion {
 
 async function listRange(table: TableClient, partitionKey: string, prefix: string): Promise<PriceVersion[]> {
   const versions: PriceVersion[] = [];
-  const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${prefix} and RowKey lt ${prefixEnd(prefix)}`;
+  const rows = prefixRange(prefix);
+  const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${rows.from} and RowKey lt ${rows.to}`;
   for await (const entity of table.listEntities({ queryOptions: { filter } }))
     versions.push(...versionsOfEntity(entity));
   return versions;
@@ -165,6 +167,5 @@ export function versionsByProduct(
 
 /** The partition-key range holding all versions of a market and view (for listings). */
 export function marketViewRange(market: string, view: PriceView): { from: string; to: string } {
-  const prefix = `${enc(market)}|${view}|`;
-  return { from: prefix, to: prefixEnd(prefix) };
+  return prefixRange(`${enc(market)}|${view}|`);
 }
