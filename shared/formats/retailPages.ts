@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import { z } from 'zod';
+import { OPEN_END } from '../core/dates';
 import type { PriceRecord } from '../prices/row';
 import { StructuralError, type ReadLine } from '../prices/records';
 
@@ -9,9 +10,6 @@ import { StructuralError, type ReadLine } from '../prices/records';
  * Center price records. Prices keep every digit: numbers are turned into their source text
  * before JSON.parse could round them to a double.
  */
-
-/** The API has no end dates; this reads as "open ended" like Partner Center's year 9999. */
-const RETAIL_OPEN_END = '9999-12-31T23:59:59Z';
 
 /** A JSON string (skipped whole, escapes included) or a number literal (quoted). */
 const STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g;
@@ -88,7 +86,8 @@ function retailItemToRecord(item: RetailItem, market: string): PriceRecord {
     unitPrice: v(item.retailPrice),
     pricingTierRangeMin: v(item.tierMinimumUnits),
     effectiveStartDate: v(item.effectiveStartDate),
-    effectiveEndDate: RETAIL_OPEN_END,
+    // The API has no end dates: open-ended, like Partner Center's year 9999.
+    effectiveEndDate: OPEN_END,
     meterId: v(item.meterId),
     meterType: v(item.type),
     tags: v(item.type),

@@ -3,6 +3,7 @@ import readline from 'node:readline';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { odata } from '@azure/data-tables';
+import { LAST_DAY } from '../../core/dates';
 import { statusOf } from '../../storage/errors';
 import type { PriceView } from '../../config/settings';
 import type { Timeline } from '../sources/source';
@@ -54,7 +55,7 @@ export async function snapshotOnOrBefore(
 
 /** The newest snapshot of a market and view, whatever its date. */
 export function latestSnapshot(storage: StorageClients, q: { market: string; view: PriceView; timeline: Timeline }) {
-  return snapshotOnOrBefore(storage, { ...q, asOf: '9999-12-31' });
+  return snapshotOnOrBefore(storage, { ...q, asOf: LAST_DAY });
 }
 
 function recordOf(e: Record<string, unknown>): SnapshotRecord {

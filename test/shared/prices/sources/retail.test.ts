@@ -115,7 +115,7 @@ describe('retail source', () => {
       unitPrice: PRECISE,
       pricingTierRangeMin: '0.0',
       effectiveStartDate: '2023-04-01T00:00:00Z',
-      effectiveEndDate: '9999-12-31T23:59:59Z',
+      effectiveEndDate: '9999-12-31T23:59:59.0000000Z',
       meterId: '00000000-0000-0000-0000-000000000001',
       meterType: 'Consumption',
       tags: 'Consumption',
