@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseInstant } from '../core/dates';
+import { DECIMAL } from '../core/decimal';
 
 /**
  * The one row schema for every price sheet (Azure plan consumption and reservations, new-commerce
@@ -49,8 +50,6 @@ export function fieldForHeader(header: string): PriceField | undefined {
     .toLowerCase();
   return HEADER_ALIASES[compact] ?? PRICE_FIELDS.find((f) => f.toLowerCase() === compact);
 }
-
-export const DECIMAL = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
 const text = z
   .string()
