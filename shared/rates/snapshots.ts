@@ -1,7 +1,7 @@
 import { odata } from '@azure/data-tables';
 import type { ExchangeRate } from './rate';
 import type { StorageClients } from '../storage/clients';
-import { statusOf } from '../storage/errors';
+import { ifFound, isNotFound } from '../storage/errors';
 import { newestFirstDayKey, newestFirstKey } from '../storage/keys';
 
 /**
@@ -76,7 +76,7 @@ export async function rateSnapshotOnOrBefore(storage: StorageClients, day: strin
       if (page.length > 0) return snapshotOf(page[0]);
     }
   } catch (e) {
-    if (statusOf(e) === 404) return null; // no rates were ever stored
+    if (isNotFound(e)) return null; // no rates were ever stored
     throw e;
   }
   return null;
@@ -126,12 +126,8 @@ export async function rateInSnapshot(
   snapshot: RateSnapshot,
   currency: string,
 ): Promise<StoredRate | null> {
-  try {
-    return rateOf(
-      await storage.table(storage.names.tables.rates).getEntity<Record<string, unknown>>(snapshot.id, currency),
-    );
-  } catch (e) {
-    if (statusOf(e) === 404) return null;
-    throw e;
-  }
+  const entity = await ifFound(
+    storage.table(storage.names.tables.rates).getEntity<Record<string, unknown>>(snapshot.id, currency),
+  );
+  return entity && rateOf(entity);
 }

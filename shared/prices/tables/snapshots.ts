@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { odata } from '@azure/data-tables';
 import { LAST_DAY } from '../../core/dates';
-import { statusOf } from '../../storage/errors';
+import { isNotFound } from '../../storage/errors';
 import type { PriceView } from '../../config/settings';
 import type { Timeline } from '../sources/source';
 import type { StorageClients } from '../../storage/clients';
@@ -110,7 +110,7 @@ export async function* readManifest(storage: StorageClients, name: string): Asyn
   try {
     body = (await blob.download()).readableStreamBody as NodeJS.ReadableStream;
   } catch (e) {
-    if (statusOf(e) === 404) throw new Error(`snapshot manifest ${name} is missing`);
+    if (isNotFound(e)) throw new Error(`snapshot manifest ${name} is missing`);
     throw e;
   }
   const lines = readline.createInterface({ input: body.pipe(createGunzip()), crlfDelay: Infinity });

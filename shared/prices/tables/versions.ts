@@ -2,7 +2,7 @@ import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
 import type { PriceView } from '../../config/settings';
 import { PRICE_FIELDS, type PriceField, type PriceRow } from '../row';
 import type { PriceVersion } from '../version';
-import { statusOf } from '../../storage/errors';
+import { ifFound } from '../../storage/errors';
 import { prefixRange } from '../../storage/keys';
 import { meterPartition, meterRowPrefix, productPartition, skuRowPrefix, enc } from './keys';
 
@@ -110,22 +110,9 @@ export function versionsOfEntity(entity: Record<string, unknown>): PriceVersion[
     : [versionOf(entity)];
 }
 
-async function getOrNull(
-  table: TableClient,
-  partitionKey: string,
-  rowKey: string,
-): Promise<Record<string, unknown> | null> {
-  try {
-    return await table.getEntity(partitionKey, rowKey);
-  } catch (e) {
-    if (statusOf(e) === 404) return null;
-    throw e;
-  }
-}
-
 /** The stored versions of a meter document (empty when there is none). */
 export async function readMeterDoc(table: TableClient, partitionKey: string, rowKey: string): Promise<StoredVersion[]> {
-  const entity = await getOrNull(table, partitionKey, rowKey);
+  const entity = await ifFound(table.getEntity(partitionKey, rowKey));
   return entity ? storedVersionsOf(entity) : [];
 }
 
@@ -136,7 +123,7 @@ export async function readVersion(
   rowKey: string,
 ): Promise<PriceVersion | null> {
   if (!isMeterDocPartition(partitionKey)) {
-    const entity = await getOrNull(table, partitionKey, rowKey);
+    const entity = await ifFound(table.getEntity(partitionKey, rowKey));
     return entity ? versionOf(entity) : null;
   }
   const stored = (await readMeterDoc(table, partitionKey, meterDocRowKey(rowKey))).find((v) => v.rowKey === rowKey);
