@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { priceViewSchema } from '../config/settings';
+import { priceViewSchema } from '../prices/views';
 import { parseDay, parseInstant, startOfDay } from '../core/dates';
 import { currencyCodeSchema } from '../rates/rate';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { odata } from '@azure/data-tables';
 import Decimal from 'decimal.js';
-import type { PriceView } from '../config/settings';
+import type { PriceView } from './views';
 import { OPEN_ENDED_FROM, startOfDay } from '../core/dates';
 import { versionInForce, type PriceVersion } from './version';
 import type { StorageClients } from '../storage/clients';

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { PriceView, Settings } from '../config/settings';
+import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
 import { FileRejectedError } from './records';
 import { PRICE_FIELDS, validatePriceRecord, type PriceRow } from './row';
 import type { Logger } from '../observability/logger';
-import { NoPlannedChangesError, type PriceSheetDownload, type Timeline } from './sources/source';
+import { NoPlannedChangesError, type PriceSheetDownload } from './sources/source';
+import type { PriceView, Timeline } from './views';
 import { archiveExtension, archiveFile } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
 import { versionDigest, versionKeys } from './tables/keys';
@@ -22,7 +23,7 @@ import { createChangeWriter } from './writes';
 import { appendLine, closeSpool, openSpool } from '../files/spool';
 import { spoolWithHash } from '../files/hashedSpool';
 import { checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from '../runs/recordedRun';
-import { readSheet } from '../formats/sheet';
+import { readSheet } from '../formats/priceFile';
 
 /**
  * The one price pipeline (timer refresh, CLI refresh/ingest, blob uploads):

@@ -1,6 +1,5 @@
-import { priceViewSchema, type PriceView } from '../config/settings';
 import { parseDay } from '../core/dates';
-import type { Timeline } from '../prices/sources/source';
+import { priceViewSchema, type PriceView, type Timeline } from '../prices/views';
 
 /**
  * What an uploader says about a file, from two places (README: Blob-drop uploads):

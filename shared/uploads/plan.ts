@@ -1,5 +1,4 @@
-import type { PriceView } from '../config/settings';
-import type { Timeline } from '../prices/sources/source';
+import type { PriceView, Timeline } from '../prices/views';
 import type { UploadedBlob } from './areas';
 import { readUploadLabels, UploadRefusedError, type LabelReading } from './labels';
 import { ratesFileFormat } from '../formats/ratesFileFormat';

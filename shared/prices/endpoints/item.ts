@@ -1,4 +1,4 @@
-import type { PriceView } from '../../config/settings';
+import type { PriceView } from '../views';
 import { licenseFigures } from '../licenseFigures';
 import type { PriceVersion } from '../version';
 import type { Converter } from '../../rates/lookup';

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../config/paths';
+import { sampleDataDir } from '../../config/paths';
 import type { PriceSheetDownload, PriceSheetRequest, PriceSheetSource } from './source';
-import { SourceError, NoPlannedChangesError } from './source';
+import { SourceError } from '../../http/sourceErrors';
+import { NoPlannedChangesError } from './source';
 
 /** Bundled SAMPLE price sheets (`sample-data/`), in Partner Center's format: no credentials needed. */
 
@@ -12,10 +13,6 @@ const SAMPLE_VIEWS = ['azure_consumption', 'azure_reservations'] as const;
 const LICENSE_VIEW = 'updatedlicensebased';
 const LICENSE_MARKETS = ['US', 'DE'];
 const LICENSE_FUTURE_MARKETS = ['US'];
-
-export function sampleDataDir(): string {
-  return path.join(projectRoot(), 'sample-data');
-}
 
 export function createSampleSource(): PriceSheetSource {
   return {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PriceView } from '../../config/settings';
+import type { PriceView } from '../views';
 import type { PriceRow } from '../row';
 
 /**

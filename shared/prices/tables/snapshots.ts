@@ -5,8 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { odata } from '@azure/data-tables';
 import { LAST_DAY } from '../../core/dates';
 import { isNotFound } from '../../storage/errors';
-import type { PriceView } from '../../config/settings';
-import type { Timeline } from '../sources/source';
+import type { PriceView, Timeline } from '../views';
 import type { StorageClients } from '../../storage/clients';
 import { newestFirstDayKey } from '../../storage/keys';
 

@@ -1,5 +1,5 @@
 import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
-import type { PriceView } from '../../config/settings';
+import type { PriceView } from '../views';
 import { PRICE_FIELDS, type PriceField, type PriceRow } from '../row';
 import type { PriceVersion } from '../version';
 import { ifFound } from '../../storage/errors';

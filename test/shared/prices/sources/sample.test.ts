@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../../../shared/config/paths';
 import { validatePriceRecord } from '../../../../shared/prices/row';
-import { SourceError, type PriceSheetRequest } from '../../../../shared/prices/sources/source';
+import { SourceError } from '../../../../shared/http/sourceErrors';
+import type { PriceSheetRequest } from '../../../../shared/prices/sources/source';
 import { createSampleSource } from '../../../../shared/prices/sources/sample';
 import { readAll, tempFiles } from '../../../helpers/files';
 
