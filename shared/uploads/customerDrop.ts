@@ -13,7 +13,7 @@ import {
   UnreadableCustomerFile,
   validateCustomerRecords,
   type CustomerBatchSummary,
-} from '../customers/batch';
+} from '../customers';
 
 /**
  * A file dropped into the customer upload container. Layout (all names derived from the upload's

@@ -1,5 +1,5 @@
 import { parseDay } from '../core/dates';
-import { priceViewSchema, type PriceView, type Timeline } from '../prices/views';
+import { priceViewSchema, type PriceView, type Timeline } from '../prices';
 
 /**
  * What an uploader says about a file, from two places (README: Blob-drop uploads):

@@ -1,8 +1,7 @@
-import type { PriceView, Timeline } from '../prices/views';
+import { readSheetEvidence, type PriceView, type Timeline } from '../prices';
 import type { UploadedBlob } from './areas';
 import { readUploadLabels, UploadRefusedError, type LabelReading } from './labels';
 import { ratesFileFormat } from '../formats/ratesFileFormat';
-import { readSheetEvidence } from '../prices/sheetKind';
 
 /**
  * What to do with an upload, decided from its header and first rows plus the uploader's labels

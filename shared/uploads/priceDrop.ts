@@ -14,10 +14,8 @@ import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
 import type { MoveResult } from '../storage/blobMove';
 import { statusOf } from '../storage/errors';
-import { rateSnapshotOnOrBefore } from '../rates/snapshots';
 import type { RunCounts, RunRecord } from '../runs/ledger';
-import { snapshotOnOrBefore } from '../prices/tables/snapshots';
-import { ingestPriceSheet } from '../prices/ingest';
+import { ingestPriceSheet, snapshotOnOrBefore } from '../prices';
 import {
   earlierReport,
   moveUpload,
@@ -30,7 +28,7 @@ import {
 } from './areas';
 import { planUpload, type UploadPlan } from './plan';
 import { UploadRefusedError } from './labels';
-import { ingestRates } from '../rates/ingest';
+import { ingestRates, rateSnapshotOnOrBefore } from '../rates';
 
 /**
  * A file dropped into the price upload container (README: Blob-drop uploads), handled end to end:
