@@ -114,12 +114,12 @@ export async function* readRetailPages(filePath: string, market: string): AsyncG
     for (const raw of page.items) {
       ordinal += 1;
       const item = itemSchema.safeParse(raw);
-      yield item.success
-        ? { line: ordinal, record: retailItemToRecord(item.data, market) }
-        : {
-            line: ordinal,
-            error: `item ${ordinal} is not a Retail Prices item: ${item.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-          };
+      if (item.success) {
+        yield { line: ordinal, record: retailItemToRecord(item.data, market) };
+        continue;
+      }
+      const issues = item.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
+      yield { line: ordinal, error: `item ${ordinal} is not a Retail Prices item: ${issues}` };
     }
   }
 }

@@ -14,7 +14,8 @@ import { asSourceError, reportingAs, SourceError } from '../../http/sourceErrors
 
 function priceSheetUrl(baseUrl: string, request: PriceSheetRequest): string {
   const base = baseUrl.replace(/\/+$/, '');
-  return `${base}/v1.0/sales/pricesheets(Market='${request.market}',PricesheetView='${request.view}')/$value?timeline=${request.timeline}`;
+  const sheet = `pricesheets(Market='${request.market}',PricesheetView='${request.view}')`;
+  return `${base}/v1.0/sales/${sheet}/$value?timeline=${request.timeline}`;
 }
 
 export function createPartnerCenterSource(

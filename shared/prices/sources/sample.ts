@@ -22,7 +22,8 @@ export function createSampleSource(): PriceSheetSource {
       const covered = request.market === SAMPLE_MARKET && (SAMPLE_VIEWS as readonly string[]).includes(request.view);
       if (!covered) {
         throw new SourceError(
-          `no sample data for ${request.market}/${request.view}; the sample covers ${SAMPLE_MARKET} ${SAMPLE_VIEWS.join(' and ')}, and ${LICENSE_MARKETS.join(' and ')} ${LICENSE_VIEW}`,
+          `no sample data for ${request.market}/${request.view}; the sample covers ` +
+            `${SAMPLE_MARKET} ${SAMPLE_VIEWS.join(' and ')}, and ${LICENSE_MARKETS.join(' and ')} ${LICENSE_VIEW}`,
           request,
         );
       }

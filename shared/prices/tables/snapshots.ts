@@ -43,7 +43,8 @@ export async function snapshotOnOrBefore(
   q: { market: string; view: PriceView; timeline: Timeline; asOf: string },
 ): Promise<SnapshotRecord | null> {
   const table = storage.table(storage.names.tables.snapshots);
-  const filter = odata`PartitionKey eq ${snapshotPartition(q.market, q.view, q.timeline)} and RowKey ge ${newestFirstDayKey(q.asOf)}`;
+  const partition = snapshotPartition(q.market, q.view, q.timeline);
+  const filter = odata`PartitionKey eq ${partition} and RowKey ge ${newestFirstDayKey(q.asOf)}`;
   for await (const page of table
     .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
     .byPage({ maxPageSize: 1 })) {
