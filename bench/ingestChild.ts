@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadSettings, type PriceView } from '../shared/config/settings';
+import { loadSettings } from '../shared/config/settings';
+import type { PriceView } from '../shared/prices/views';
 import { createLogger, stderrSink } from '../shared/observability/logger';
 import { ingestPriceSheet } from '../shared/prices/ingest';
 import { createStorageClients } from '../shared/storage/clients';

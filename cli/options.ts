@@ -1,7 +1,6 @@
 import type { CommandArgs } from './command';
-import { priceViewSchema, type PriceView } from '../shared/config/settings';
 import { parseDay, todayUtc } from '../shared/core/dates';
-import type { Timeline } from '../shared/prices/sources/source';
+import { priceViewSchema, type PriceView, type Timeline } from '../shared/prices/views';
 
 /** Parsing of the options several commands share; errors name the option. */
 export class UsageError extends Error {}

@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { blobFunction } from '../runtime/registry';
 import { appServices, invocationLogger } from '../runtime/services';
-import { processCustomerUpload } from '../shared/uploads/customerDrop';
+import { processCustomerUpload } from '../shared/uploads';
 
 /**
  * A CSV or JSON Lines file of customers dropped into the customer upload container: validated

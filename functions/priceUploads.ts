@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { blobFunction } from '../runtime/registry';
 import { appServices, invocationLogger } from '../runtime/services';
-import { processPriceUpload } from '../shared/uploads/priceDrop';
+import { processPriceUpload } from '../shared/uploads';
 
 /**
  * A price sheet or exchange-rate file dropped into the price upload container (README: Blob-drop uploads):

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit, type LogLevel } from '@azure/functions';
 import { CronExpressionParser } from 'cron-parser';
+import { matchRoute } from '../shared/api/route';
 import type { Settings } from '../shared/config/settings';
 import type { StorageClients } from '../shared/storage/clients';
 import { registeredFunctions, type BlobRegistration, type HttpRegistration, type TimerRegistration } from './registry';
@@ -57,22 +58,6 @@ function contextFor(name: string, log: (line: string) => void): InvocationContex
     invocationId,
     logHandler: (level: LogLevel, ...args: unknown[]) => log(`[${name}] ${level}: ${args.map(String).join(' ')}`),
   });
-}
-
-function matchRoute(template: string, pathname: string): Record<string, string> | null {
-  const names: string[] = [];
-  const pattern = template
-    .split('/')
-    .map((part) => {
-      const m = /^\{(\w+)(:[^}]*)?(\?)?\}$/.exec(part);
-      if (!m) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      names.push(m[1]);
-      return '([^/]+)';
-    })
-    .join('/');
-  const match = new RegExp(`^${pattern}$`, 'i').exec(pathname);
-  if (!match) return null;
-  return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1])]));
 }
 
 async function readBody(req: http.IncomingMessage): Promise<Buffer | 'too-large'> {

@@ -1,3 +1,5 @@
+import { DECIMAL } from '../core/decimal';
+
 /**
  * The one JSON writer of the HTTP API. Prices and rates are decimal text as published; JSON.parse
  * and JSON.stringify would pass them through binary floats (0.000140 → 0.00014, long rates lose
@@ -9,14 +11,16 @@ export class ExactNumber {
 }
 
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
-const DECIMAL_TEXT = /^(-?)(\d+)((?:\.\d+)?(?:[eE][-+]?\d+)?)$/;
 
-/** A decimal text as a JSON number; leading zeros (`007.5`), which JSON forbids, are dropped — the value is unchanged. */
+/**
+ * A decimal text as a JSON number; leading zeros (`007.5`), which JSON forbids, are dropped — the
+ * value is unchanged.
+ */
 export function exact(text: string): ExactNumber {
   if (JSON_NUMBER.test(text)) return new ExactNumber(text);
-  const m = DECIMAL_TEXT.exec(text.trim());
-  if (!m) throw new Error(`"${text}" is not a decimal number`);
-  return new ExactNumber(`${m[1]}${m[2].replace(/^0+(?=\d)/, '')}${m[3]}`);
+  const decimal = text.trim();
+  if (!DECIMAL.test(decimal)) throw new Error(`"${text}" is not a decimal number`);
+  return new ExactNumber(decimal.replace(/^(-?)0+(?=\d)/, '$1'));
 }
 
 export const exactOrNull = (text: string | null): ExactNumber | null =>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiDoc } from './endpoint';
+import { routeSegments } from './route';
 import { errorResponseSchema } from './schemas';
 
 /**
@@ -35,18 +36,13 @@ function queryParameters(query: z.ZodObject): JsonSchema[] {
   });
 }
 
-/** `{name}` and `{name:int?}` segments of a Functions route are path parameters. */
+/** A Functions route as an OpenAPI path; its parameters (constraints dropped) are path parameters. */
 function pathOf(route: string): { path: string; parameters: JsonSchema[] } {
-  const parameters: JsonSchema[] = [];
-  const path = route
-    .split('/')
-    .map((part) => {
-      const m = /^\{(\w+)(?::[^}?]*)?(\?)?\}$/.exec(part);
-      if (!m) return part;
-      parameters.push({ name: m[1], in: 'path', required: true, schema: { type: 'string' } });
-      return `{${m[1]}}`;
-    })
-    .join('/');
+  const segments = routeSegments(route);
+  const path = segments.map((s) => ('literal' in s ? s.literal : `{${s.parameter}}`)).join('/');
+  const parameters = segments.flatMap((s) =>
+    'parameter' in s ? [{ name: s.parameter, in: 'path', required: true, schema: { type: 'string' } }] : [],
+  );
   return { path: `/api/${path}`, parameters };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { priceViewSchema } from '../config/settings';
+import { priceViewSchema } from '../prices/views';
 import { parseDay, parseInstant, startOfDay } from '../core/dates';
 import { currencyCodeSchema } from '../rates/rate';
 
@@ -21,7 +21,10 @@ const view = priceViewSchema.default('azure_consumption').meta({ description: 'P
 const currency = (description: string) =>
   z.string().transform(upper).pipe(currencyCodeSchema).meta({ description, example: 'EUR' });
 
-/** Identifiers and codes as published; any printable text (it only ever reaches storage as a key part or an escaped filter value). */
+/**
+ * Identifiers and codes as published; any printable text (it only ever reaches storage as a key part
+ * or an escaped filter value).
+ */
 const text = (description: string, example: string) =>
   z
     .string()
@@ -85,7 +88,8 @@ export const pricesQuerySchema = z.strictObject({
   billingPlan: text('Billing plan (license-based): Monthly, Annual, None.', 'Monthly').optional(),
   currency: currency('Only prices published in this currency.').optional(),
   date: instant(
-    'The instant whose prices are wanted (default: now). The overlap rule of the pricing guide picks one version per price.',
+    'The instant whose prices are wanted (default: now). ' +
+      'The overlap rule of the pricing guide picks one version per price.',
   ).optional(),
   convertTo: currency(
     'Adds `converted` to each item: the price in this currency with the exchange rates in force on `date`.',
@@ -102,7 +106,9 @@ export const priceChangesQuerySchema = z.strictObject({
   view,
   from: day('The earlier date: the snapshot in force on it (the latest on or before it) is compared.'),
   to: z.union([z.literal(FUTURE), day('The later date.')]).meta({
-    description: `The later date (${ISO_DAY_OR_INSTANT}), or \`future\`: compare the current price list in force on \`from\` with the future price list fetched on or before \`from\` (updatedlicensebased, refreshed with --timeline future).`,
+    description:
+      `The later date (${ISO_DAY_OR_INSTANT}), or \`future\`: compare the current price list in force on \`from\` ` +
+      'with the future price list fetched on or before `from` (updatedlicensebased, refreshed with --timeline future).',
     example: '2026-11-02',
   }),
   top,

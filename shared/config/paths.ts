@@ -19,3 +19,8 @@ export function projectRoot(): string {
   cachedRoot = dir;
   return dir;
 }
+
+/** The bundled SAMPLE price sheets and exchange rates (`sample-data/`): the `sample` sources read them. */
+export function sampleDataDir(): string {
+  return path.join(projectRoot(), 'sample-data');
+}

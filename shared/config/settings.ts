@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { priceViewSchema } from '../prices/views';
 
 /**
  * Every setting the app reads, validated once. Names are app-setting names (environment variables
@@ -16,10 +17,6 @@ const list = (fallback: string) =>
         .map((p) => p.trim())
         .filter((p) => p.length > 0),
     );
-
-const PRICE_VIEWS = ['azure_consumption', 'azure_reservations', 'updatedlicensebased'] as const;
-export const priceViewSchema = z.enum(PRICE_VIEWS);
-export type PriceView = z.infer<typeof priceViewSchema>;
 
 const marketSchema = z.string().regex(/^[A-Z]{2}$/, 'a two-letter market code such as US');
 

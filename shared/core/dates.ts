@@ -69,7 +69,15 @@ export function nowInstant(now: Date = new Date()): string {
   return formatInstant(DateTime.fromJSDate(now, { zone: 'utc' }), '');
 }
 
-/** Year 9999 is Partner Center's "open ended". */
-export function isOpenEnded(instant: string): boolean {
-  return instant.startsWith('9999-');
-}
+/** The last day there is: "the latest on or before it" is the latest of all. */
+export const LAST_DAY = '9999-12-31';
+
+/**
+ * Partner Center writes "no end" as a date in year 9999 (e.g. 9999-11-30T23:59:59Z): every end date
+ * from here on is open-ended. As instants are normalized, `end < OPEN_ENDED_FROM` tells an end that
+ * comes (in code and in table filters alike).
+ */
+export const OPEN_ENDED_FROM = '9999-01-01';
+
+/** The end date given to prices whose source states none (the Retail Prices API). */
+export const OPEN_END = `${LAST_DAY}T23:59:59.0000000Z`;

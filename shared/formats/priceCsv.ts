@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse';
-import type { ReadLine } from '../prices/records';
+import type { ReadLine } from '../prices/row';
 import { FileFault } from '../files/fault';
 import { fieldForHeader, type PriceField, type PriceRecord } from '../prices/row';
 

@@ -46,7 +46,8 @@ export function parseRatesFile(text: string): ParsedRates {
   if (format === 'partnercenter-fx-csv') return parseFxCsv(text);
   if (format === 'ecb-xml') return parseEcbXml(text);
   throw new FileFault(
-    'not an exchange-rate file: expected a Partner Center FX CSV ("CurrencyCode","USDPerUnit","Month") or ECB euro reference rates (XML)',
+    'not an exchange-rate file: expected a Partner Center FX CSV ("CurrencyCode","USDPerUnit","Month") ' +
+      'or ECB euro reference rates (XML)',
   );
 }
 
@@ -122,7 +123,9 @@ function parseEcbXml(text: string): ParsedRates {
     if (!/^[A-Z]{3}$/.test(currency) || !/^\d+(\.\d+)?$/.test(rate) || Number(rate) === 0) {
       rejected.push({
         line,
-        reason: `currency "${attributes.currency}" rate "${attributes.rate ?? ''}" is not a currency code and a positive rate`,
+        reason:
+          `currency "${attributes.currency}" rate "${attributes.rate ?? ''}" ` +
+          'is not a currency code and a positive rate',
       });
       continue;
     }

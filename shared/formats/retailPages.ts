@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import { z } from 'zod';
+import { OPEN_END } from '../core/dates';
 import type { PriceRecord } from '../prices/row';
-import type { ReadLine } from '../prices/records';
+import type { ReadLine } from '../prices/row';
 import { FileFault } from '../files/fault';
 
 /**
@@ -10,9 +11,6 @@ import { FileFault } from '../files/fault';
  * Center price records. Prices keep every digit: numbers are turned into their source text
  * before JSON.parse could round them to a double.
  */
-
-/** The API has no end dates; this reads as "open ended" like Partner Center's year 9999. */
-const RETAIL_OPEN_END = '9999-12-31T23:59:59Z';
 
 /** A JSON string (skipped whole, escapes included) or a number literal (quoted). */
 const STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g;
@@ -89,7 +87,8 @@ function retailItemToRecord(item: RetailItem, market: string): PriceRecord {
     unitPrice: v(item.retailPrice),
     pricingTierRangeMin: v(item.tierMinimumUnits),
     effectiveStartDate: v(item.effectiveStartDate),
-    effectiveEndDate: RETAIL_OPEN_END,
+    // The API has no end dates: open-ended, like Partner Center's year 9999.
+    effectiveEndDate: OPEN_END,
     meterId: v(item.meterId),
     meterType: v(item.type),
     tags: v(item.type),
@@ -116,12 +115,12 @@ export async function* readRetailPages(filePath: string, market: string): AsyncG
     for (const raw of page.items) {
       ordinal += 1;
       const item = itemSchema.safeParse(raw);
-      yield item.success
-        ? { line: ordinal, record: retailItemToRecord(item.data, market) }
-        : {
-            line: ordinal,
-            error: `item ${ordinal} is not a Retail Prices item: ${item.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
-          };
+      if (item.success) {
+        yield { line: ordinal, record: retailItemToRecord(item.data, market) };
+        continue;
+      }
+      const issues = item.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
+      yield { line: ordinal, error: `item ${ordinal} is not a Retail Prices item: ${issues}` };
     }
   }
 }

@@ -45,7 +45,8 @@ function credentialsFrom(settings: Settings): Credentials {
     !PARTNER_CENTER_REFRESH_TOKEN
   ) {
     throw new PartnerCenterAuthError(
-      'the partnercenter source needs PARTNER_CENTER_TENANT_ID, PARTNER_CENTER_APP_ID, PARTNER_CENTER_APP_SECRET and PARTNER_CENTER_REFRESH_TOKEN',
+      'the partnercenter source needs PARTNER_CENTER_TENANT_ID, PARTNER_CENTER_APP_ID, ' +
+        'PARTNER_CENTER_APP_SECRET and PARTNER_CENTER_REFRESH_TOKEN',
     );
   }
   return {
@@ -73,7 +74,8 @@ export function createPartnerCenterAuth(
   now: () => number = Date.now,
 ): AccessTokenProvider {
   const credentials = credentialsFrom(settings);
-  const tokenUrl = `${settings.PARTNER_CENTER_AUTHORITY.replace(/\/+$/, '')}/${encodeURIComponent(credentials.tenantId)}/oauth2/token`;
+  const authority = settings.PARTNER_CENTER_AUTHORITY.replace(/\/+$/, '');
+  const tokenUrl = `${authority}/${encodeURIComponent(credentials.tenantId)}/oauth2/token`;
   let cached: { token: string; renewAt: number } | undefined;
   let pending: Promise<string> | undefined;
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { odata } from '@azure/data-tables';
 import Decimal from 'decimal.js';
-import type { PriceView } from '../config/settings';
-import { startOfDay } from '../core/dates';
+import type { PriceView } from './views';
+import { OPEN_ENDED_FROM, startOfDay } from '../core/dates';
 import { versionInForce, type PriceVersion } from './version';
 import type { StorageClients } from '../storage/clients';
 import { createPool } from '../storage/pool';
@@ -104,7 +104,7 @@ async function digests(
  */
 async function endingVersions(storage: StorageClients, market: string, view: PriceView): Promise<Set<string>> {
   const range = marketViewRange(market, view);
-  const filter = odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to} and effectiveEndDate lt ${'9999-01-01'}`;
+  const filter = odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to} and effectiveEndDate lt ${OPEN_ENDED_FROM}`;
   const ids = new Set<string>();
   const table = storage.table(storage.names.tables.prices);
   for await (const e of table.listEntities<Record<string, unknown>>({

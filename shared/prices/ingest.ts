@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { PriceView, Settings } from '../config/settings';
+import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
 import { FileFault } from '../files/fault';
 import { PRICE_FIELDS, validatePriceRecord, type PriceRow } from './row';
 import type { Logger } from '../observability/logger';
-import { NoPlannedChangesError, type PriceSheetDownload, type Timeline } from './sources/source';
+import { NoPlannedChangesError, type PriceSheetDownload } from './sources/source';
+import type { PriceView, Timeline } from './views';
 import { archiveExtension, archiveFile } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
 import { versionDigest, versionKeys } from './tables/keys';
@@ -23,8 +21,9 @@ import {
 } from './tables/snapshots';
 import { createChangeWriter } from './writes';
 import { appendLine, closeSpool, openSpool } from '../files/spool';
+import { spoolWithHash } from '../files/hashedSpool';
 import { checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from '../runs/recordedRun';
-import { readSheet } from '../formats/sheet';
+import { readSheet } from '../formats/priceFile';
 
 /**
  * The one price pipeline (timer refresh, CLI refresh/ingest, blob uploads):
@@ -98,7 +97,7 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
   // 1. Spool and archive, before any parsing.
   const download = await req.open();
   const rawFile = path.join(tmp, 'raw');
-  const { sha256, bytes, head } = await spool(download.body, rawFile, (done) =>
+  const { sha256, bytes, head } = await spoolWithHash(download.body, rawFile, (done) =>
     req.onProgress?.({ phase: 'download', done }),
   );
   const archived = await archiveFile(
@@ -224,24 +223,4 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
  */
 function removalsApply(req: Pick<IngestRequest, 'asOf' | 'timeline'>, latestAsOf: string | undefined): boolean {
   return req.timeline === 'current' && (latestAsOf === undefined || req.asOf >= latestAsOf);
-}
-
-async function spool(
-  body: NodeJS.ReadableStream,
-  file: string,
-  onProgress: (bytes: number) => void,
-): Promise<{ sha256: string; bytes: number; head: Buffer }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  let head = Buffer.alloc(0);
-  const tap = new PassThrough();
-  tap.on('data', (chunk: Buffer) => {
-    hash.update(chunk);
-    // The first bytes name the archive's extension.
-    if (head.length < 64) head = Buffer.concat([head, chunk.subarray(0, 64 - head.length)]);
-    bytes += chunk.length;
-    onProgress(bytes);
-  });
-  await pipeline(body, tap, fs.createWriteStream(file));
-  return { sha256: hash.digest('hex'), bytes, head };
 }

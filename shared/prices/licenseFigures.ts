@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { plainDecimal } from '../core/decimal';
 import type { PriceRow } from './row';
 
 /**
@@ -56,14 +57,13 @@ export function licenseFigures(row: PriceRow): LicenseFigures | null {
   const monthly = months === 1 ? unit : unit.div(months).toDecimalPlaces(MONTHLY_PLACES, Dec.ROUND_HALF_UP);
   const erp = row.erpPrice === null ? null : new Dec(row.erpPrice);
   if (erp === null || erp.isZero()) {
-    return { monthlyUnitPrice: plain(monthly), marginAmount: null, marginPercent: null };
+    return { monthlyUnitPrice: plainDecimal(monthly), marginAmount: null, marginPercent: null };
   }
   const margin = erp.minus(unit);
   const percent = margin.div(erp).times(100).toDecimalPlaces(PERCENT_PLACES, Dec.ROUND_HALF_UP);
-  return { monthlyUnitPrice: plain(monthly), marginAmount: plain(margin), marginPercent: plain(percent) };
-}
-
-function plain(value: Decimal): string {
-  // "-0" would read as a negative price.
-  return value.isZero() ? '0' : value.toFixed();
+  return {
+    monthlyUnitPrice: plainDecimal(monthly),
+    marginAmount: plainDecimal(margin),
+    marginPercent: plainDecimal(percent),
+  };
 }

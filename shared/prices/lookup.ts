@@ -1,6 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import Decimal from 'decimal.js';
-import type { PriceView } from '../config/settings';
+import type { PriceView } from './views';
 import { pricesInForce, type PriceVersion } from './version';
 import type { StorageClients } from '../storage/clients';
 import {

@@ -1,6 +1,7 @@
-import type { PriceView, Settings } from '../config/settings';
+import type { Settings } from '../config/settings';
 import type { Logger } from '../observability/logger';
-import type { PriceSheetSource, Timeline } from './sources/source';
+import type { PriceSheetSource } from './sources/source';
+import type { PriceView, Timeline } from './views';
 import type { StorageClients } from '../storage/clients';
 import { ingestPriceSheet, type IngestProgress } from './ingest';
 import type { PipelineRun } from '../runs/recordedRun';

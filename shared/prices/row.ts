@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseInstant } from '../core/dates';
+import { DECIMAL } from '../core/decimal';
 
 /**
  * The one row schema for every price sheet (Azure plan consumption and reservations, new-commerce
@@ -36,6 +37,9 @@ export type PriceField = (typeof PRICE_FIELDS)[number];
 /** A row as read from a file: text by field, before validation. */
 export type PriceRecord = Partial<Record<PriceField, string>>;
 
+/** One line of a price file as read: a record to validate, or a line that could not be read as a row. */
+export type ReadLine = { line: number; record: PriceRecord } | { line: number; error: string };
+
 /** Header names (any case, spaces, BOM) → field. `MeterIds` is the sheet's name for the meter GUID. */
 const HEADER_ALIASES: Record<string, PriceField> = {
   meterids: 'meterId',
@@ -49,8 +53,6 @@ export function fieldForHeader(header: string): PriceField | undefined {
     .toLowerCase();
   return HEADER_ALIASES[compact] ?? PRICE_FIELDS.find((f) => f.toLowerCase() === compact);
 }
-
-export const DECIMAL = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
 const text = z
   .string()

@@ -1,4 +1,4 @@
-import { priceViewSchema, type PriceView } from '../config/settings';
+import { priceViewSchema, type PriceView } from './views';
 import { validatePriceRecord } from './row';
 import { readPriceFile } from '../formats/priceFile';
 

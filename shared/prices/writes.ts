@@ -1,7 +1,7 @@
 import type { TransactionAction } from '@azure/data-tables';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { PriceView } from '../config/settings';
+import type { PriceView } from './views';
 import type { PriceRow } from './row';
 import { createBatchWriter } from '../storage/batchWriter';
 import type { StorageClients } from '../storage/clients';

@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { z } from 'zod';
-import { DECIMAL } from '../prices/row';
+import { DECIMAL, plainDecimal } from '../core/decimal';
 
 /**
  * Exchange rates as Partner Center publishes them: US dollars per one unit of a currency
@@ -48,7 +48,7 @@ export const CONVERSION = { via: BASE_CURRENCY, rounding: 'ROUND_HALF_EVEN', dec
 
 export function convertAmount(amount: string, fromUsdPerUnit: string, toUsdPerUnit: string): string {
   const converted = new Dec(amount).times(fromUsdPerUnit).div(toUsdPerUnit);
-  return plain(converted.toDecimalPlaces(CONVERSION.decimals, Dec.ROUND_HALF_EVEN));
+  return plainDecimal(converted.toDecimalPlaces(CONVERSION.decimals, Dec.ROUND_HALF_EVEN));
 }
 
 /**
@@ -66,18 +66,13 @@ export function ratesFromEuroReference(
   if (!usd) throw new Error('the ECB reference rates hold no USD rate: cannot convert them to USD per unit');
   const month = day.slice(0, 7).replace('-', '');
   const rates: ExchangeRate[] = [
-    { currency: 'EUR', usdPerUnit: plain(new Dec(usd.rate)), month, eurRate: '1' },
+    { currency: 'EUR', usdPerUnit: plainDecimal(new Dec(usd.rate)), month, eurRate: '1' },
     { currency: BASE_CURRENCY, usdPerUnit: '1', month, eurRate: usd.rate },
   ];
   for (const { currency, rate } of eurRates) {
     if (currency === BASE_CURRENCY || currency === 'EUR') continue;
     const usdPerUnit = new Dec(usd.rate).div(rate).toSignificantDigits(ECB_SIGNIFICANT_DIGITS, Dec.ROUND_HALF_EVEN);
-    rates.push({ currency, usdPerUnit: plain(usdPerUnit), month, eurRate: rate });
+    rates.push({ currency, usdPerUnit: plainDecimal(usdPerUnit), month, eurRate: rate });
   }
   return rates;
-}
-
-/** Plain decimal text: no exponent, no trailing zeros, never "-0". */
-function plain(value: Decimal): string {
-  return value.isZero() ? '0' : value.toFixed();
 }

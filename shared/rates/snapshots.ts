@@ -1,8 +1,8 @@
 import { odata } from '@azure/data-tables';
 import type { ExchangeRate } from './rate';
 import type { StorageClients } from '../storage/clients';
-import { statusOf } from '../storage/errors';
-import { snapshotRowKey } from '../prices/tables/snapshots';
+import { ifFound, isNotFound } from '../storage/errors';
+import { newestFirstDayKey, newestFirstKey } from '../storage/keys';
 
 /**
  * Exchange rates in Table Storage. Every fetch is kept: one entity in `rateSnapshots` per fetch
@@ -33,9 +33,9 @@ export interface StoredRate extends ExchangeRate {
 
 const SNAPSHOT_PARTITION = 'fx';
 
-/** Newest fetch first within a day: the largest 13-digit millisecond time minus this one. */
+/** Newest day first, then newest fetch first within a day. */
 export function rateSnapshotId(asOf: string, createdAt: string): string {
-  return `${snapshotRowKey(asOf)}_${String(9_999_999_999_999 - Date.parse(createdAt)).padStart(13, '0')}`;
+  return `${newestFirstDayKey(asOf)}_${newestFirstKey(createdAt)}`;
 }
 
 /** Writes the rates first, the snapshot entity last: a fetch is visible only once complete. */
@@ -68,7 +68,7 @@ export async function saveRateSnapshot(
 /** The latest fetch taken on or before the day, or null. */
 export async function rateSnapshotOnOrBefore(storage: StorageClients, day: string): Promise<RateSnapshot | null> {
   const table = storage.table(storage.names.tables.rateSnapshots);
-  const filter = odata`PartitionKey eq ${SNAPSHOT_PARTITION} and RowKey ge ${snapshotRowKey(day)}`;
+  const filter = odata`PartitionKey eq ${SNAPSHOT_PARTITION} and RowKey ge ${newestFirstDayKey(day)}`;
   try {
     for await (const page of table
       .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
@@ -76,7 +76,7 @@ export async function rateSnapshotOnOrBefore(storage: StorageClients, day: strin
       if (page.length > 0) return snapshotOf(page[0]);
     }
   } catch (e) {
-    if (statusOf(e) === 404) return null; // no rates were ever stored
+    if (isNotFound(e)) return null; // no rates were ever stored
     throw e;
   }
   return null;
@@ -126,12 +126,8 @@ export async function rateInSnapshot(
   snapshot: RateSnapshot,
   currency: string,
 ): Promise<StoredRate | null> {
-  try {
-    return rateOf(
-      await storage.table(storage.names.tables.rates).getEntity<Record<string, unknown>>(snapshot.id, currency),
-    );
-  } catch (e) {
-    if (statusOf(e) === 404) return null;
-    throw e;
-  }
+  const entity = await ifFound(
+    storage.table(storage.names.tables.rates).getEntity<Record<string, unknown>>(snapshot.id, currency),
+  );
+  return entity && rateOf(entity);
 }

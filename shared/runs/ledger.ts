@@ -1,5 +1,6 @@
 import { odata } from '@azure/data-tables';
 import type { StorageClients } from '../storage/clients';
+import { newestFirstKey } from '../storage/keys';
 
 /**
  * The run ledger: one entity per run (refresh, ingest, upload), newest first, and the last
@@ -37,8 +38,6 @@ export interface RunRecord {
   rejectedReport: string | null;
 }
 
-// Newest first: row keys count down from the largest 13-digit millisecond timestamp.
-const newestFirst = (iso: string) => String(9_999_999_999_999 - Date.parse(iso)).padStart(13, '0');
 const LEDGER_PARTITION = 'runs';
 const STATUS_PARTITION = 'lastSuccess';
 
@@ -46,7 +45,8 @@ export async function recordRun(storage: StorageClients, run: RunRecord): Promis
   const { counts, ...rest } = run;
   const entity = {
     partitionKey: LEDGER_PARTITION,
-    rowKey: `${newestFirst(run.startedAt)}_${run.runId}`,
+    // Newest first, so that recentRuns is the first page of the partition.
+    rowKey: `${newestFirstKey(run.startedAt)}_${run.runId}`,
     ...rest,
     ...counts,
     error: run.error ?? undefined,

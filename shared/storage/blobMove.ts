@@ -1,5 +1,5 @@
 import type { BlobClient } from '@azure/storage-blob';
-import { statusOf } from './errors';
+import { ifFound, isNotFound, statusOf } from './errors';
 
 export type MoveResult = 'moved' | 'already-moved' | 'superseded';
 
@@ -14,15 +14,7 @@ export async function moveBlob(
   target: BlobClient,
   version?: { etag: string; metadata?: Record<string, string> },
 ): Promise<MoveResult> {
-  const copied = version
-    ? await target.getProperties().then(
-        (p) => p.metadata?.uploadetag === version.etag,
-        (e: unknown) => {
-          if (statusOf(e) === 404) return false;
-          throw e;
-        },
-      )
-    : false;
+  const copied = version ? (await ifFound(target.getProperties()))?.metadata?.uploadetag === version.etag : false;
   const ifMatch = version ? { ifMatch: `"${version.etag}"` } : {};
   try {
     if (!copied) {
@@ -36,7 +28,7 @@ export async function moveBlob(
     await source.delete({ conditions: ifMatch });
     return 'moved';
   } catch (e) {
-    if (statusOf(e) === 404) return copied ? 'already-moved' : 'superseded';
+    if (isNotFound(e)) return copied ? 'already-moved' : 'superseded';
     if (statusOf(e) === 412) return 'superseded';
     throw e;
   }

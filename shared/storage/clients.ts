@@ -80,7 +80,8 @@ export function createStorageClients(settings: Settings, credential?: TokenCrede
     settings.AzureWebJobsStorage__tableServiceUri ?? (account && `https://${account}.table.core.windows.net`);
   if (!blobUri || !tableUri) {
     throw new Error(
-      'Storage is not configured: set AzureWebJobsStorage (connection string) or AzureWebJobsStorage__blobServiceUri and AzureWebJobsStorage__tableServiceUri (identity).',
+      'Storage is not configured: set AzureWebJobsStorage (connection string) ' +
+        'or AzureWebJobsStorage__blobServiceUri and AzureWebJobsStorage__tableServiceUri (identity).',
     );
   }
   const cred = credential ?? identityCredential(settings);

@@ -3,7 +3,7 @@
  * `p-limit` is ESM-only in its maintained versions and this project compiles to CommonJS.
  */
 export interface Pool {
-  /** Waits for a free slot, starts the task and returns without waiting for it (producers use this for backpressure). */
+  /** Waits for a free slot, starts the task and returns without waiting for it (backpressure for producers). */
   submit(task: () => Promise<unknown>): Promise<void>;
   /** Runs the task in a slot and resolves with its result. */
   run: <T>(task: () => Promise<T>) => Promise<T>;

@@ -1,9 +1,7 @@
-import type { PriceView } from '../config/settings';
 import { FileFault } from '../files/fault';
 import type { RatesFormat } from '../formats/ratesFile';
 import { ratesFileFormat } from '../formats/ratesFileFormat';
-import { readSheetEvidence, type SheetEvidence } from '../prices/sheetKind';
-import type { Timeline } from '../prices/sources/source';
+import { readSheetEvidence, type PriceView, type SheetEvidence, type Timeline } from '../prices';
 
 /**
  * What a file is and which list it belongs to, decided here for both ways a file comes in — blob drops

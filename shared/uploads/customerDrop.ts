@@ -8,7 +8,7 @@ import {
   customerReportName,
   validateCustomerRecords,
   type CustomerBatchSummary,
-} from '../customers/batch';
+} from '../customers';
 import {
   handleUpload,
   readUpload,

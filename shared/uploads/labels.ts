@@ -1,6 +1,6 @@
-import { priceViewSchema } from '../config/settings';
 import { parseDay } from '../core/dates';
 import { FileFault } from '../files/fault';
+import { priceViewSchema } from '../prices';
 import type { FileLabels, LabelName } from './classify';
 
 /**

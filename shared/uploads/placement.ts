@@ -5,7 +5,7 @@ import { nowInstant } from '../core/dates';
 import type { Logger, LogProps } from '../observability/logger';
 import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
-import { statusOf } from '../storage/errors';
+import { ifFound, isNotFound } from '../storage/errors';
 import { moveBlob, type MoveResult } from '../storage/blobMove';
 import { processedContainer, quarantineContainer, type StorageNames } from '../storage/names';
 
@@ -200,7 +200,7 @@ async function uploadedBlob(source: BlobClient, name: string): Promise<UploadedB
       metadata: p.metadata ?? {},
     };
   } catch (e) {
-    if (statusOf(e) === 404) return null;
+    if (isNotFound(e)) return null;
     throw e;
   }
 }
@@ -213,12 +213,8 @@ const candidateNames = (upload: UploadedBlob) => [
 ];
 
 async function readJson<T>(blob: BlobClient): Promise<T | null> {
-  try {
-    return JSON.parse((await blob.downloadToBuffer()).toString('utf8')) as T;
-  } catch (e) {
-    if (statusOf(e) === 404) return null;
-    throw e;
-  }
+  const body = await ifFound(blob.downloadToBuffer());
+  return body && (JSON.parse(body.toString('utf8')) as T);
 }
 
 /** A report an earlier attempt wrote for this very version of the upload, and where. */

@@ -7,10 +7,8 @@ import type { Settings } from '../config/settings';
 import { FileFault } from '../files/fault';
 import type { Logger } from '../observability/logger';
 import type { StorageClients } from '../storage/clients';
-import { rateSnapshotOnOrBefore } from '../rates/snapshots';
 import type { RunCounts, RunRecord } from '../runs/ledger';
-import { snapshotOnOrBefore } from '../prices/tables/snapshots';
-import { ingestPriceSheet } from '../prices/ingest';
+import { ingestPriceSheet, snapshotOnOrBefore } from '../prices';
 import {
   handleUpload,
   readUpload,
@@ -20,7 +18,7 @@ import {
   type UploadReportBase,
 } from './placement';
 import { planUpload, type UploadPlan } from './plan';
-import { ingestRates } from '../rates/ingest';
+import { ingestRates, rateSnapshotOnOrBefore } from '../rates';
 
 /**
  * A file dropped into the price upload container (README: Blob-drop uploads), handled end to end:

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yazl from 'yazl';
-import type { ReadLine } from '../../shared/prices/records';
+import type { ReadLine } from '../../shared/prices/row';
 import { readPriceFile } from '../../shared/formats/priceFile';
 
 /** Temporary files for parser tests, removed after the test file. */

@@ -1,7 +1,7 @@
-import type { PriceView } from '../../config/settings';
+import type { PriceView } from '../views';
 import { licenseFigures } from '../licenseFigures';
 import type { PriceVersion } from '../version';
-import type { Converter } from '../../rates/lookup';
+import type { Converter } from '../../rates';
 import { exact, exactOrNull } from '../../api/json';
 
 /**

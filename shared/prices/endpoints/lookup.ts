@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { StorageClients } from '../../storage/clients';
 import { nowInstant } from '../../core/dates';
-import { CONVERSION } from '../../rates/rate';
 import type { Logger } from '../../observability/logger';
 import { lookupPrices } from '../lookup';
-import { converterFor, RateNotFoundError } from '../../rates/lookup';
+import { CONVERSION, converterFor, RateNotFoundError } from '../../rates';
 import { jsonResponse, parseQuery, runEndpoint, type ApiDoc, type ApiResponse } from '../../api/endpoint';
 import { ApiError, badParameter } from '../../api/errors';
 import { decodeToken, encodeToken, queryBinding } from '../../api/paging';

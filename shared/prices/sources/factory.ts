@@ -5,9 +5,6 @@ import { createPartnerCenterSource } from './partnerCenter';
 import { createRetailSource } from './retail';
 import { createSampleSource } from './sample';
 
-export { NoPlannedChangesError } from './source';
-export { readRetailPages } from '../../formats/retailPages';
-
 /** The source named by PRICES_SOURCE (or `name`): partnercenter, retail, sample or file:<path>. */
 export function createPriceSheetSource(settings: Settings, name: string = settings.PRICES_SOURCE): PriceSheetSource {
   if (name === 'partnercenter') return createPartnerCenterSource(settings);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SourceError, type PriceSheetSource } from './source';
+import { SourceError } from '../../http/sourceErrors';
+import type { PriceSheetSource } from './source';
 
 /**
  * `file:<path>`: a price sheet downloaded by hand (Partner Center's pricing workspace gives a zip

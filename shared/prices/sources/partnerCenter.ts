@@ -1,10 +1,10 @@
 import type { Settings } from '../../config/settings';
 import { endpointOf } from '../../http/endpoint';
 import { createUpstreamHttp, statusError, type UpstreamHttp } from '../../http/upstreamHttp';
-import { NoPlannedChangesError, SourceError, type PriceSheetRequest, type PriceSheetSource } from './source';
+import { NoPlannedChangesError, type PriceSheetRequest, type PriceSheetSource } from './source';
 import { createPartnerCenterAuth, type AccessTokenProvider } from '../../http/partnerCenterAuth';
 import { getPartnerCenterFile } from '../../http/partnerCenterFile';
-import { asSourceError, reportingAs } from '../../http/sourceErrors';
+import { asSourceError, reportingAs, SourceError } from '../../http/sourceErrors';
 
 /**
  * Price sheets from the Partner Center API (`GET /v1.0/sales/pricesheets(...)/$value`). With
@@ -14,7 +14,8 @@ import { asSourceError, reportingAs } from '../../http/sourceErrors';
 
 function priceSheetUrl(baseUrl: string, request: PriceSheetRequest): string {
   const base = baseUrl.replace(/\/+$/, '');
-  return `${base}/v1.0/sales/pricesheets(Market='${request.market}',PricesheetView='${request.view}')/$value?timeline=${request.timeline}`;
+  const sheet = `pricesheets(Market='${request.market}',PricesheetView='${request.view}')`;
+  return `${base}/v1.0/sales/${sheet}/$value?timeline=${request.timeline}`;
 }
 
 export function createPartnerCenterSource(

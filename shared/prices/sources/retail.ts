@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
-import type { PriceView, Settings } from '../../config/settings';
+import type { Settings } from '../../config/settings';
+import type { PriceView } from '../views';
 import { createUpstreamHttp, statusError, type UpstreamHttp } from '../../http/upstreamHttp';
-import { SourceError, type PriceSheetRequest, type PriceSheetSource } from './source';
+import type { PriceSheetRequest, PriceSheetSource } from './source';
 import { parseRetailPage } from '../../formats/retailPages';
-import { asSourceError, reportingAs } from '../../http/sourceErrors';
+import { asSourceError, reportingAs, SourceError } from '../../http/sourceErrors';
 
 /**
  * The public Azure Retail Prices API: no credentials, list prices (not CSP prices), current

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../config/paths';
+import { sampleDataDir } from '../../config/paths';
 import type { PriceSheetDownload, PriceSheetRequest, PriceSheetSource } from './source';
-import { SourceError, NoPlannedChangesError } from './source';
+import { SourceError } from '../../http/sourceErrors';
+import { NoPlannedChangesError } from './source';
 
 /** Bundled SAMPLE price sheets (`sample-data/`), in Partner Center's format: no credentials needed. */
 
@@ -13,10 +14,6 @@ const LICENSE_VIEW = 'updatedlicensebased';
 const LICENSE_MARKETS = ['US', 'DE'];
 const LICENSE_FUTURE_MARKETS = ['US'];
 
-export function sampleDataDir(): string {
-  return path.join(projectRoot(), 'sample-data');
-}
-
 export function createSampleSource(): PriceSheetSource {
   return {
     name: 'sample',
@@ -25,7 +22,8 @@ export function createSampleSource(): PriceSheetSource {
       const covered = request.market === SAMPLE_MARKET && (SAMPLE_VIEWS as readonly string[]).includes(request.view);
       if (!covered) {
         throw new SourceError(
-          `no sample data for ${request.market}/${request.view}; the sample covers ${SAMPLE_MARKET} ${SAMPLE_VIEWS.join(' and ')}, and ${LICENSE_MARKETS.join(' and ')} ${LICENSE_VIEW}`,
+          `no sample data for ${request.market}/${request.view}; the sample covers ` +
+            `${SAMPLE_MARKET} ${SAMPLE_VIEWS.join(' and ')}, and ${LICENSE_MARKETS.join(' and ')} ${LICENSE_VIEW}`,
           request,
         );
       }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PriceView } from '../../config/settings';
+import type { PriceView } from '../views';
 import type { PriceRow } from '../row';
 
 /**
@@ -64,11 +64,6 @@ export function versionKeys(row: PriceRow, view: PriceView): { partitionKey: str
     partitionKey: productPartition(row.market, view, row.productId),
     rowKey: [enc(row.skuId), ...tail].join('|'),
   };
-}
-
-/** Upper bound of a prefix range query. */
-export function prefixEnd(prefix: string): string {
-  return `${prefix}\uffff`;
 }
 
 /** The digest identifying a version (SHA-1 of its keys) for in-memory diffs of large sheets. */

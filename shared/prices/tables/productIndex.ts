@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import type { PriceView } from '../../config/settings';
+import type { PriceView } from '../views';
 import { statusOf } from '../../storage/errors';
 import { enc } from './keys';
 

@@ -3,15 +3,16 @@ import readline from 'node:readline';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { odata } from '@azure/data-tables';
-import { statusOf } from '../../storage/errors';
-import type { PriceView } from '../../config/settings';
-import type { Timeline } from '../sources/source';
+import { LAST_DAY } from '../../core/dates';
+import { isNotFound } from '../../storage/errors';
+import type { PriceView, Timeline } from '../views';
 import type { StorageClients } from '../../storage/clients';
+import { newestFirstDayKey } from '../../storage/keys';
 
 /**
  * A snapshot is what one sheet listed on one as-of day: an entity in the snapshots table (the
  * commit point of an ingest) and a manifest blob with one line per listed version
- * (`partitionKey \t rowKey \t contentHash`). Row keys count down from 99999999 − yyyymmdd so that
+ * (`partitionKey \t rowKey \t contentHash`). Row keys count down by day (storage/keys) so that
  * "the latest snapshot on or before D" is a single range query returning the first entity.
  */
 
@@ -32,10 +33,6 @@ export interface SnapshotRecord {
 export const snapshotPartition = (market: string, view: PriceView, timeline: Timeline) =>
   `${market}|${view}|${timeline}`;
 
-export function snapshotRowKey(asOf: string): string {
-  return String(99999999 - Number(asOf.replace(/-/g, ''))).padStart(8, '0');
-}
-
 export function manifestName(market: string, view: PriceView, timeline: Timeline, asOf: string): string {
   return `${view}/${market}/${timeline}/${asOf}.tsv.gz`;
 }
@@ -46,7 +43,8 @@ export async function snapshotOnOrBefore(
   q: { market: string; view: PriceView; timeline: Timeline; asOf: string },
 ): Promise<SnapshotRecord | null> {
   const table = storage.table(storage.names.tables.snapshots);
-  const filter = odata`PartitionKey eq ${snapshotPartition(q.market, q.view, q.timeline)} and RowKey ge ${snapshotRowKey(q.asOf)}`;
+  const partition = snapshotPartition(q.market, q.view, q.timeline);
+  const filter = odata`PartitionKey eq ${partition} and RowKey ge ${newestFirstDayKey(q.asOf)}`;
   for await (const page of table
     .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
     .byPage({ maxPageSize: 1 })) {
@@ -57,7 +55,7 @@ export async function snapshotOnOrBefore(
 
 /** The newest snapshot of a market and view, whatever its date. */
 export function latestSnapshot(storage: StorageClients, q: { market: string; view: PriceView; timeline: Timeline }) {
-  return snapshotOnOrBefore(storage, { ...q, asOf: '9999-12-31' });
+  return snapshotOnOrBefore(storage, { ...q, asOf: LAST_DAY });
 }
 
 function recordOf(e: Record<string, unknown>): SnapshotRecord {
@@ -81,7 +79,7 @@ export async function saveSnapshot(storage: StorageClients, record: SnapshotReco
   await table.upsertEntity(
     {
       partitionKey: snapshotPartition(record.market, record.view, record.timeline),
-      rowKey: snapshotRowKey(record.asOf),
+      rowKey: newestFirstDayKey(record.asOf),
       ...record,
     },
     'Replace',
@@ -112,7 +110,7 @@ export async function* readManifest(storage: StorageClients, name: string): Asyn
   try {
     body = (await blob.download()).readableStreamBody as NodeJS.ReadableStream;
   } catch (e) {
-    if (statusOf(e) === 404) throw new Error(`snapshot manifest ${name} is missing`);
+    if (isNotFound(e)) throw new Error(`snapshot manifest ${name} is missing`);
     throw e;
   }
   const lines = readline.createInterface({ input: body.pipe(createGunzip()), crlfDelay: Infinity });

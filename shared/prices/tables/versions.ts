@@ -1,9 +1,10 @@
 import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
-import type { PriceView } from '../../config/settings';
+import type { PriceView } from '../views';
 import { PRICE_FIELDS, type PriceField, type PriceRow } from '../row';
 import type { PriceVersion } from '../version';
-import { statusOf } from '../../storage/errors';
-import { meterPartition, meterRowPrefix, prefixEnd, productPartition, skuRowPrefix, enc } from './keys';
+import { ifFound } from '../../storage/errors';
+import { prefixRange } from '../../storage/keys';
+import { meterPartition, meterRowPrefix, productPartition, skuRowPrefix, enc } from './keys';
 
 /** Price versions in Table Storage: entity ⇄ row, and the key/range/point reads of the lookups. */
 
@@ -37,7 +38,8 @@ export function versionOf(entity: Record<string, unknown>): PriceVersion {
 
 async function listRange(table: TableClient, partitionKey: string, prefix: string): Promise<PriceVersion[]> {
   const versions: PriceVersion[] = [];
-  const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${prefix} and RowKey lt ${prefixEnd(prefix)}`;
+  const rows = prefixRange(prefix);
+  const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${rows.from} and RowKey lt ${rows.to}`;
   for await (const entity of table.listEntities({ queryOptions: { filter } }))
     versions.push(...versionsOfEntity(entity));
   return versions;
@@ -108,22 +110,9 @@ export function versionsOfEntity(entity: Record<string, unknown>): PriceVersion[
     : [versionOf(entity)];
 }
 
-async function getOrNull(
-  table: TableClient,
-  partitionKey: string,
-  rowKey: string,
-): Promise<Record<string, unknown> | null> {
-  try {
-    return await table.getEntity(partitionKey, rowKey);
-  } catch (e) {
-    if (statusOf(e) === 404) return null;
-    throw e;
-  }
-}
-
 /** The stored versions of a meter document (empty when there is none). */
 export async function readMeterDoc(table: TableClient, partitionKey: string, rowKey: string): Promise<StoredVersion[]> {
-  const entity = await getOrNull(table, partitionKey, rowKey);
+  const entity = await ifFound(table.getEntity(partitionKey, rowKey));
   return entity ? storedVersionsOf(entity) : [];
 }
 
@@ -134,7 +123,7 @@ export async function readVersion(
   rowKey: string,
 ): Promise<PriceVersion | null> {
   if (!isMeterDocPartition(partitionKey)) {
-    const entity = await getOrNull(table, partitionKey, rowKey);
+    const entity = await ifFound(table.getEntity(partitionKey, rowKey));
     return entity ? versionOf(entity) : null;
   }
   const stored = (await readMeterDoc(table, partitionKey, meterDocRowKey(rowKey))).find((v) => v.rowKey === rowKey);
@@ -165,6 +154,5 @@ export function versionsByProduct(
 
 /** The partition-key range holding all versions of a market and view (for listings). */
 export function marketViewRange(market: string, view: PriceView): { from: string; to: string } {
-  const prefix = `${enc(market)}|${view}|`;
-  return { from: prefix, to: prefixEnd(prefix) };
+  return prefixRange(`${enc(market)}|${view}|`);
 }

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sampleDataDir } from '../../config/paths';
 import type { Settings } from '../../config/settings';
 import { createEcbRatesSource } from './ecb';
 import { createPartnerCenterFxSource } from './partnerCenter';
 import type { FxRatesSource } from './source';
-import { sampleDataDir } from '../../prices/sources/sample';
 
 export const SAMPLE_RATES_FILE = 'fxrates.csv';
 

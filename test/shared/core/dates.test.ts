@@ -1,5 +1,5 @@
 import { DateTime, Settings } from 'luxon';
-import { nowInstant, parseInstant } from '../../../shared/core/dates';
+import { LAST_DAY, nowInstant, OPEN_END, OPEN_ENDED_FROM, parseDay, parseInstant } from '../../../shared/core/dates';
 
 const CASES: [string, string | null][] = [
   ['3/1/2018 12:00:00 AM', '2018-03-01T00:00:00.0000000Z'],
@@ -57,5 +57,19 @@ describe('parseInstant', () => {
       if (originalTz === undefined) delete process.env.TZ;
       else process.env.TZ = originalTz;
     }
+  });
+});
+
+describe('open-ended dates', () => {
+  it('gives sources without end dates a normalized instant on the last day', () => {
+    expect(parseInstant(OPEN_END)).toBe(OPEN_END);
+    expect(parseDay(LAST_DAY)).toBe(LAST_DAY);
+    expect(OPEN_END.startsWith(LAST_DAY)).toBe(true);
+  });
+
+  it("counts Partner Center's year-9999 ends (and OPEN_END) as open-ended, and real ends as ending", () => {
+    const ends = ['11/30/9999 11:59:59 PM', '9999-12-31T23:59:59Z', OPEN_END, '12/31/2021 12:30:05 PM', '8/31/2026'];
+    const openEnded = ends.map((text) => parseInstant(text)! >= OPEN_ENDED_FROM);
+    expect(openEnded).toEqual([true, true, true, false, false]);
   });
 });

@@ -46,7 +46,8 @@ describe('readPriceFile: CSV text', () => {
   });
 
   it('reads quoted commas, doubled quotes and line breaks inside quotes', async () => {
-    const text = `${PC_HEADER}\r\n${pcRow({ SkuDescription: 'App Service, "Linux"\r\nsecond line', Tags: 'Azure' })}\r\n`;
+    const row = pcRow({ SkuDescription: 'App Service, "Linux"\r\nsecond line', Tags: 'Azure' });
+    const text = `${PC_HEADER}\r\n${row}\r\n`;
     const [line] = await readAll(files.file('quoted.csv', text));
     expect(line).toMatchObject({
       line: 2,
@@ -130,7 +131,8 @@ describe('readPriceFile: CSV text', () => {
     );
     await expect(readAll(file)).rejects.toThrow(FileFault);
     await expect(readAll(file)).rejects.toThrow(
-      'not a price sheet: the header lacks productId, skuId, market, currency, unitPrice, effectiveStartDate, effectiveEndDate',
+      'not a price sheet: the header lacks productId, skuId, market, currency, unitPrice, ' +
+        'effectiveStartDate, effectiveEndDate',
     );
     const partial = files.file('partial.csv', '"ProductId","SkuId","Market","Currency","UnitPrice"\r\n');
     await expect(readAll(partial)).rejects.toThrow('the header lacks effectiveStartDate, effectiveEndDate');

@@ -97,7 +97,10 @@ describe('Partner Center App+User auth', () => {
       .getToken()
       .catch((e: unknown) => e);
     expect(String(error)).toMatch(
-      /token request failed: http:\/\/127\.0\.0\.1:\d+\/fake-tenant-0000\/oauth2\/token: socket hang up \(gave up after 4 attempts\)/,
+      new RegExp(
+        'token request failed: http://127\\.0\\.0\\.1:\\d+/fake-tenant-0000/oauth2/token: ' +
+          'socket hang up \\(gave up after 4 attempts\\)',
+      ),
     );
     expectNoCredentials(error);
   });

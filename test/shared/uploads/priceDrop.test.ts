@@ -7,7 +7,7 @@ import { testStorage } from '../../helpers/storage';
 import { consumptionRow, meterId, sheetCsv } from '../../helpers/priceSheets';
 import { EUROPEAN_CURRENCIES, LICENSE_PREVIEW_HEADER, licenseCsv, licenseRow } from '../../helpers/licenseSheets';
 import { latestSnapshot } from '../../../shared/prices/tables/snapshots';
-import { sampleDataDir } from '../../../shared/prices/sources/sample';
+import { sampleDataDir } from '../../../shared/config/paths';
 import { reported, uploadHarness, zipOf } from '../../helpers/uploads';
 
 const consumption = (n: number, overrides = {}) =>

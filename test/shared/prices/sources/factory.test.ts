@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SourceError, type PriceSheetRequest } from '../../../../shared/prices/sources/source';
+import { SourceError } from '../../../../shared/http/sourceErrors';
+import type { PriceSheetRequest } from '../../../../shared/prices/sources/source';
 import { createPriceSheetSource } from '../../../../shared/prices/sources/factory';
 import { FAKE_CREDENTIALS } from '../../../fakes/partnerCenterFake';
 import { fastSettings, readBody } from '../../../helpers/sources';

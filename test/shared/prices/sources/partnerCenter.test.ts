@@ -3,15 +3,20 @@ import os from 'node:os';
 import path from 'node:path';
 import unzipper from 'unzipper';
 import { readPriceFile } from '../../../../shared/formats/priceFile';
-import { SourceError, type PriceSheetRequest } from '../../../../shared/prices/sources/source';
+import { SourceError } from '../../../../shared/http/sourceErrors';
+import type { PriceSheetRequest } from '../../../../shared/prices/sources/source';
 import { createPartnerCenterSource } from '../../../../shared/prices/sources/partnerCenter';
 import { NoPlannedChangesError } from '../../../../shared/prices/sources/source';
 import { priceSheetPath, startPartnerCenterFake, type PartnerCenterFake } from '../../../fakes/partnerCenterFake';
 import { fastHttp, fastSettings, gapMs, readBody } from '../../../helpers/sources';
 
 const CSV = [
-  '"ProductTitle","ProductId","SkuId","SkuTitle","Publisher","SkuDescription","UnitOfMeasure","TermDuration","Market","Currency","UnitPrice","PricingTierRangeMin","PricingTierRangeMax","EffectiveStartDate","EffectiveEndDate","MeterIds","MeterType","Tags"',
-  '"Virtual Machines Dv3 Series","DZH318Z0BQ4L","00TJ","D2 v3","Microsoft","Virtual Machines Dv3 Series D2 v3 US East","1 Hour","","US","USD","0.0960000000000000001","0","","3/1/2018 12:00:00 AM","11/30/9999 11:59:59 PM","0a6e8a5b-7b2c-4fa3-a1a4-6e5a1c4f0d3e","Consumption","Azure"',
+  '"ProductTitle","ProductId","SkuId","SkuTitle","Publisher","SkuDescription","UnitOfMeasure","TermDuration",' +
+    '"Market","Currency","UnitPrice","PricingTierRangeMin","PricingTierRangeMax","EffectiveStartDate",' +
+    '"EffectiveEndDate","MeterIds","MeterType","Tags"',
+  '"Virtual Machines Dv3 Series","DZH318Z0BQ4L","00TJ","D2 v3","Microsoft",' +
+    '"Virtual Machines Dv3 Series D2 v3 US East","1 Hour","","US","USD","0.0960000000000000001","0","",' +
+    '"3/1/2018 12:00:00 AM","11/30/9999 11:59:59 PM","0a6e8a5b-7b2c-4fa3-a1a4-6e5a1c4f0d3e","Consumption","Azure"',
   '',
 ].join('\r\n');
 

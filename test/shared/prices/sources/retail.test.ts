@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ReadLine } from '../../../../shared/prices/records';
+import type { ReadLine } from '../../../../shared/prices/row';
 import { FileFault } from '../../../../shared/files/fault';
 import { validatePriceRecord } from '../../../../shared/prices/row';
-import { SourceError, type PriceSheetRequest } from '../../../../shared/prices/sources/source';
+import { SourceError } from '../../../../shared/http/sourceErrors';
+import type { PriceSheetRequest } from '../../../../shared/prices/sources/source';
 import { numbersAsText, readRetailPages } from '../../../../shared/formats/retailPages';
 import { createRetailSource } from '../../../../shared/prices/sources/retail';
 import { rawNumber, startRetailFake, type RetailFake, type RetailFakeItem } from '../../../fakes/retailFake';
@@ -116,7 +117,7 @@ describe('retail source', () => {
       unitPrice: PRECISE,
       pricingTierRangeMin: '0.0',
       effectiveStartDate: '2023-04-01T00:00:00Z',
-      effectiveEndDate: '9999-12-31T23:59:59Z',
+      effectiveEndDate: '9999-12-31T23:59:59.0000000Z',
       meterId: '00000000-0000-0000-0000-000000000001',
       meterType: 'Consumption',
       tags: 'Consumption',

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../../../shared/config/paths';
 import { validatePriceRecord } from '../../../../shared/prices/row';
-import { SourceError, type PriceSheetRequest } from '../../../../shared/prices/sources/source';
+import { SourceError } from '../../../../shared/http/sourceErrors';
+import type { PriceSheetRequest } from '../../../../shared/prices/sources/source';
 import { createSampleSource } from '../../../../shared/prices/sources/sample';
 import { readAll, tempFiles } from '../../../helpers/files';
 
@@ -29,7 +30,9 @@ describe('sample source', () => {
       expect(source.name).toBe('sample');
       const file = await download({ market: 'US', view, timeline: 'current' });
       expect(fs.readFileSync(file, 'utf8').split('\r\n')[0]).toBe(
-        '"ProductTitle","ProductId","SkuId","SkuTitle","Publisher","SkuDescription","UnitOfMeasure","TermDuration","Market","Currency","UnitPrice","PricingTierRangeMin","PricingTierRangeMax","EffectiveStartDate","EffectiveEndDate","MeterIds","MeterType","Tags"',
+        '"ProductTitle","ProductId","SkuId","SkuTitle","Publisher","SkuDescription","UnitOfMeasure","TermDuration",' +
+          '"Market","Currency","UnitPrice","PricingTierRangeMin","PricingTierRangeMax","EffectiveStartDate",' +
+          '"EffectiveEndDate","MeterIds","MeterType","Tags"',
       );
       const lines = await readAll(file);
       expect(lines.length).toBeGreaterThanOrEqual(40);
@@ -57,7 +60,8 @@ describe('sample source', () => {
   it.each([
     [
       { market: 'DE', view: 'azure_consumption', timeline: 'current' },
-      'DE/azure_consumption: no sample data for DE/azure_consumption; the sample covers US azure_consumption and azure_reservations',
+      'DE/azure_consumption: no sample data for DE/azure_consumption; ' +
+        'the sample covers US azure_consumption and azure_reservations',
     ],
     [{ market: 'FR', view: 'updatedlicensebased', timeline: 'current' }, 'no sample data for FR/updatedlicensebased'],
     [{ market: 'DE', view: 'updatedlicensebased', timeline: 'future' }, 'no planned price changes'],
