@@ -5,9 +5,4 @@
  */
 
 /** Uploads: validating a dropped customer file into a report. */
-export {
-  customerFileFormat,
-  customerReportName,
-  validateCustomerRecords,
-  type CustomerBatchSummary,
-} from './batch';
+export { customerFileFormat, customerReportName, validateCustomerRecords, type CustomerBatchSummary } from './batch';

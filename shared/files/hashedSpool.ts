@@ -14,19 +14,23 @@ export interface SpooledFile {
   head: Buffer;
 }
 
+/** A pass-through stream that hashes what flows through it and keeps its first bytes. */
+export interface HashingTap {
+  tap: Transform;
+  /** What has flowed through so far (the hash is final once the stream has ended). */
+  result: () => SpooledFile;
+}
+
 /**
- * Writes a download to a local file, hashing it on the way: one pass over the bytes, whatever
- * their size, so the content hash that names the archive and spots a repeated upload costs no
- * second read. `onProgress` hears the bytes written so far after each chunk.
+ * The one way the app hashes a file while it streams it somewhere (to a temp file, a parser, a
+ * report): one pass over the bytes, whatever their size, so the content hash that names the archive
+ * and spots a repeated upload costs no second read. `onProgress` hears the bytes so far after each chunk.
  */
-export async function spoolWithHash(
-  body: NodeJS.ReadableStream,
-  file: string,
-  onProgress?: (bytes: number) => void,
-): Promise<SpooledFile> {
+export function hashingTap(onProgress?: (bytes: number) => void): HashingTap {
   const hash = createHash('sha256');
   let bytes = 0;
   let head = Buffer.alloc(0);
+  let sha256: string | undefined;
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
@@ -36,6 +40,16 @@ export async function spoolWithHash(
       done(null, chunk);
     },
   });
+  return { tap, result: () => ({ sha256: (sha256 ??= hash.digest('hex')), bytes, head }) };
+}
+
+/** Writes a download to a local file, hashing it on the way. */
+export async function spoolWithHash(
+  body: NodeJS.ReadableStream,
+  file: string,
+  onProgress?: (bytes: number) => void,
+): Promise<SpooledFile> {
+  const { tap, result } = hashingTap(onProgress);
   await pipeline(body, tap, fs.createWriteStream(file));
-  return { sha256: hash.digest('hex'), bytes, head };
+  return result();
 }

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import type { BlobClient, ContainerClient } from '@azure/storage-blob';
 import { nowInstant } from '../core/dates';
 import type { Logger, LogProps } from '../observability/logger';
 import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
+import { hashingTap } from '../files/hashedSpool';
 import { ifFound, isNotFound } from '../storage/errors';
 import { moveBlob, type MoveResult } from '../storage/blobMove';
 import { processedContainer, quarantineContainer, type StorageNames } from '../storage/names';
@@ -177,16 +177,10 @@ export async function readUpload(placement: Placement): Promise<{ body: Readable
     conditions: { ifMatch: `"${upload.etag}"` },
     maxRetryRequests: 5,
   });
-  const hash = createHash('sha256');
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
+  const { tap, result } = hashingTap();
   // A failed download destroys the tap with its error: whoever reads the body sees it.
   const body = pipeline(download.readableStreamBody as Readable, tap, () => undefined);
-  return { body, sha256: () => hash.digest('hex') };
+  return { body, sha256: () => result().sha256 };
 }
 
 async function uploadedBlob(source: BlobClient, name: string): Promise<UploadedBlob | null> {
