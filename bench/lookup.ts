@@ -8,11 +8,11 @@ import { performance } from 'node:perf_hooks';
 import { startLocalRunner } from '../runtime/localRunner';
 import { freePort, startAzurite } from '../runtime/azurite';
 import { handlePrices } from '../shared/prices/endpoints/lookup';
-import { loadSettings } from '../shared/config/settings';
+import { loadSettings, type Settings } from '../shared/config/settings';
 import { todayUtc } from '../shared/core/dates';
-import { createLogger, type LogSink } from '../shared/observability/logger';
+import { createLogger, type Logger, type LogSink } from '../shared/observability/logger';
 import { ingestPriceSheet } from '../shared/prices/ingest';
-import { createStorageClients } from '../shared/storage/clients';
+import { createStorageClients, type StorageClients } from '../shared/storage/clients';
 import { meterPartition, meterRowPrefix } from '../shared/prices/tables/keys';
 import { meterDocRowKey, versionsByMeter } from '../shared/prices/tables/versions';
 import { writeSyntheticSheet } from './syntheticSheet';
@@ -73,138 +73,31 @@ export async function runLookupBench(options: { rows?: number } = {}): Promise<R
   const azurite = await startAzurite({
     ports: { blob: await freePort(), queue: await freePort(), table: await freePort() },
   });
-  const previousEnv = {
-    AzureWebJobsStorage: process.env.AzureWebJobsStorage,
-    STORAGE_NAME_PREFIX: process.env.STORAGE_NAME_PREFIX,
-  };
   try {
     const settings = loadSettings({ AzureWebJobsStorage: azurite.connectionString, STORAGE_NAME_PREFIX: 'bench' });
-    const storage = createStorageClients(settings);
-    const logger = createLogger(silent);
+    const bench: Bench = { storage: createStorageClients(settings), logger: createLogger(silent) };
     const file = path.join(tmp, 'sheet.csv');
     await writeSyntheticSheet(file, { rows, seed: 7 });
-    const [loadMs, run] = await timed(() =>
-      ingestPriceSheet({
-        storage,
-        settings,
-        logger,
-        open: async () => ({ body: fs.createReadStream(file), format: 'partnercenter-csv', origin: 'bench' }),
-        kind: 'ingest',
-        source: 'bench',
-        market: 'US',
-        view: 'azure_consumption',
-        timeline: 'current',
-        asOf: todayUtc(),
-      }),
-    );
-    if (run.outcome !== 'succeeded') throw new Error(`loading the sheet failed: ${run.error}`);
+    const loadMs = await loadSheet(bench, settings, file);
     const { meters, products } = await sampleIds(file);
-    const keys = meters.map(meterDocKeys);
-    const table = storage.table(storage.names.tables.prices);
-
-    // Interleaved, so that both see the same Azurite, cache and GC conditions.
-    const handlerMs: number[] = [];
-    const rawMs: number[] = [];
-    const rangeMs: number[] = [];
-    for (let i = 0; i < WARMUP + SAMPLES; i++) {
-      const k = i % meters.length;
-      const [raw] = await timed(() => table.getEntity(keys[k].partitionKey, keys[k].rowKey));
-      const [range] = await timed(() =>
-        versionsByMeter(table, { market: 'US', view: 'azure_consumption', meterId: meters[k] }),
-      );
-      // versionsByMeter is the storage-level read the handler makes (one point read and the JSON parse).
-      const [viaHandler, response] = await timed(() =>
-        handlePrices(new URLSearchParams({ market: 'US', meterId: meters[k] }), storage, logger),
-      );
-      if (response.status !== 200 || !response.body.includes(meters[k]))
-        throw new Error(`lookup of ${meters[k]} answered ${response.status}`);
-      if (i >= WARMUP) {
-        rawMs.push(raw);
-        rangeMs.push(range);
-        handlerMs.push(viaHandler);
-      }
-    }
-    const handler = percentiles(handlerMs);
-    const raw = percentiles(rawMs);
-    const rangeQuery = percentiles(rangeMs);
-
-    // A product listing paged to the end.
-    const pageMs: number[] = [];
-    let productItems = 0;
-    let productPages = 0;
-    const productsTried = products.slice(0, 20);
-    for (const productId of productsTried) {
-      let token: string | null = null;
-      do {
-        const params: Record<string, string> = {
-          market: 'US',
-          productId,
-          top: '50',
-          ...(token ? { continuationToken: token } : {}),
-        };
-        const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
-        const body = JSON.parse(response.body) as { items: unknown[]; continuationToken: string | null };
-        pageMs.push(ms);
-        productItems += body.items.length;
-        productPages++;
-        token = body.continuationToken;
-      } while (token);
-    }
-    const listingMs: number[] = [];
-    let token: string | null = null;
-    for (let page = 0; page < 5; page++) {
-      const params: Record<string, string> = {
-        market: 'US',
-        top: '1000',
-        ...(token ? { continuationToken: token } : {}),
-      };
-      const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
-      listingMs.push(ms);
-      token = (JSON.parse(response.body) as { continuationToken: string | null }).continuationToken;
-    }
-
-    // The runner under load from a second process. The functions read storage from the environment, as under the host.
-    process.env.AzureWebJobsStorage = settings.AzureWebJobsStorage;
-    process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
-    const runner = await startLocalRunner({
-      port: 0,
-      settings,
-      storage,
-      functionsDir: path.join(__dirname, '..', 'functions'),
-      pollBlobs: false,
-      runTimers: false,
-      log: () => {},
-    });
-    let load: LoadResult;
-    try {
-      load = await loadFromSecondProcess(
-        runner.url,
-        meters.slice(0, 200).map((m) => `/api/prices?market=US&meterId=${m}`),
-      );
-    } finally {
-      await runner.close();
-    }
-
+    const byMeter = await measureMeterLookups(bench, meters);
+    const productListing = await measureProductListing(bench, products.slice(0, 20));
+    const listingMs = await measureMarketListing(bench);
+    const load = await measureRunnerLoad(bench, settings, meters);
     return {
       rows,
       loadSeconds: Math.round(loadMs / 100) / 10,
       lookupByMeter: {
         samples: SAMPLES,
-        handlerMs: handler,
-        rawGetEntityMs: raw,
-        p50Ratio: Math.round((handler.p50 / raw.p50) * 100) / 100,
+        handlerMs: byMeter.handler,
+        rawGetEntityMs: byMeter.raw,
+        p50Ratio: Math.round((byMeter.handler.p50 / byMeter.raw.p50) * 100) / 100,
         target: 'handler p50 <= 1.5 x raw getEntity p50',
         // The one range query a meter lookup needs, without the handler: separates the API's own cost from the store's query cost.
-        rawRangeQueryMs: rangeQuery,
-        p50RatioToRangeQuery: Math.round((handler.p50 / rangeQuery.p50) * 100) / 100,
+        rawRangeQueryMs: byMeter.rangeQuery,
+        p50RatioToRangeQuery: Math.round((byMeter.handler.p50 / byMeter.rangeQuery.p50) * 100) / 100,
       },
-      productListing: {
-        products: productsTried.length,
-        pages: productPages,
-        items: productItems,
-        top: 50,
-        pageMs: percentiles(pageMs),
-      },
+      productListing,
       marketListing: { pages: listingMs.length, top: 1000, pageMs: percentiles(listingMs) },
       runnerLoad: {
         ...load,
@@ -214,10 +107,138 @@ export async function runLookupBench(options: { rows?: number } = {}): Promise<R
       },
     };
   } finally {
-    process.env.AzureWebJobsStorage = previousEnv.AzureWebJobsStorage;
-    process.env.STORAGE_NAME_PREFIX = previousEnv.STORAGE_NAME_PREFIX;
     await azurite.stop();
     await fs.promises.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The storage and logger every measurement uses. */
+interface Bench {
+  storage: StorageClients;
+  logger: Logger;
+}
+
+/** Ingests the sheet; returns how long it took (ms). */
+async function loadSheet({ storage, logger }: Bench, settings: Settings, file: string): Promise<number> {
+  const [loadMs, run] = await timed(() =>
+    ingestPriceSheet({
+      storage,
+      settings,
+      logger,
+      open: async () => ({ body: fs.createReadStream(file), format: 'partnercenter-csv', origin: 'bench' }),
+      kind: 'ingest',
+      source: 'bench',
+      market: 'US',
+      view: 'azure_consumption',
+      timeline: 'current',
+      asOf: todayUtc(),
+    }),
+  );
+  if (run.outcome !== 'succeeded') throw new Error(`loading the sheet failed: ${run.error}`);
+  return loadMs;
+}
+
+/** A meter lookup through the handler, next to a raw getEntity and the storage-level read of the same meter. */
+async function measureMeterLookups({ storage, logger }: Bench, meters: string[]) {
+  const keys = meters.map(meterDocKeys);
+  const table = storage.table(storage.names.tables.prices);
+  // Interleaved, so that both see the same Azurite, cache and GC conditions.
+  const handlerMs: number[] = [];
+  const rawMs: number[] = [];
+  const rangeMs: number[] = [];
+  for (let i = 0; i < WARMUP + SAMPLES; i++) {
+    const k = i % meters.length;
+    const [raw] = await timed(() => table.getEntity(keys[k].partitionKey, keys[k].rowKey));
+    const [range] = await timed(() =>
+      versionsByMeter(table, { market: 'US', view: 'azure_consumption', meterId: meters[k] }),
+    );
+    // versionsByMeter is the storage-level read the handler makes (one point read and the JSON parse).
+    const [viaHandler, response] = await timed(() =>
+      handlePrices(new URLSearchParams({ market: 'US', meterId: meters[k] }), storage, logger),
+    );
+    if (response.status !== 200 || !response.body.includes(meters[k]))
+      throw new Error(`lookup of ${meters[k]} answered ${response.status}`);
+    if (i >= WARMUP) {
+      rawMs.push(raw);
+      rangeMs.push(range);
+      handlerMs.push(viaHandler);
+    }
+  }
+  return { handler: percentiles(handlerMs), raw: percentiles(rawMs), rangeQuery: percentiles(rangeMs) };
+}
+
+/** Each product's listing paged to the end (top=50). */
+async function measureProductListing({ storage, logger }: Bench, products: string[]) {
+  const pageMs: number[] = [];
+  let productItems = 0;
+  let productPages = 0;
+  for (const productId of products) {
+    let token: string | null = null;
+    do {
+      const params: Record<string, string> = {
+        market: 'US',
+        productId,
+        top: '50',
+        ...(token ? { continuationToken: token } : {}),
+      };
+      const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
+      const body = JSON.parse(response.body) as { items: unknown[]; continuationToken: string | null };
+      pageMs.push(ms);
+      productItems += body.items.length;
+      productPages++;
+      token = body.continuationToken;
+    } while (token);
+  }
+  return { products: products.length, pages: productPages, items: productItems, top: 50, pageMs: percentiles(pageMs) };
+}
+
+/** The first five pages (top=1000) of the market listing; returns each page's time (ms). */
+async function measureMarketListing({ storage, logger }: Bench): Promise<number[]> {
+  const listingMs: number[] = [];
+  let token: string | null = null;
+  for (let page = 0; page < 5; page++) {
+    const params: Record<string, string> = {
+      market: 'US',
+      top: '1000',
+      ...(token ? { continuationToken: token } : {}),
+    };
+    const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
+    listingMs.push(ms);
+    token = (JSON.parse(response.body) as { continuationToken: string | null }).continuationToken;
+  }
+  return listingMs;
+}
+
+/** The runner under load from a second process. */
+async function measureRunnerLoad({ storage }: Bench, settings: Settings, meters: string[]): Promise<LoadResult> {
+  const previousEnv = {
+    AzureWebJobsStorage: process.env.AzureWebJobsStorage,
+    STORAGE_NAME_PREFIX: process.env.STORAGE_NAME_PREFIX,
+  };
+  // The functions read storage from the environment, as under the host.
+  process.env.AzureWebJobsStorage = settings.AzureWebJobsStorage;
+  process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
+  try {
+    const runner = await startLocalRunner({
+      port: 0,
+      settings,
+      storage,
+      functionsDir: path.join(__dirname, '..', 'functions'),
+      pollBlobs: false,
+      runTimers: false,
+      log: () => {},
+    });
+    try {
+      return await loadFromSecondProcess(
+        runner.url,
+        meters.slice(0, 200).map((m) => `/api/prices?market=US&meterId=${m}`),
+      );
+    } finally {
+      await runner.close();
+    }
+  } finally {
+    process.env.AzureWebJobsStorage = previousEnv.AzureWebJobsStorage;
+    process.env.STORAGE_NAME_PREFIX = previousEnv.STORAGE_NAME_PREFIX;
   }
 }
 

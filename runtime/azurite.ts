@@ -97,6 +97,28 @@ async function tlsAzuriteAnswers(ports: AzuritePorts, ca: Buffer): Promise<boole
 
 export async function startAzurite(options: StartOptions): Promise<RunningAzurite> {
   const { ports } = options;
+  if (options.oauth && !options.tls) throw new Error('Azurite OAuth needs HTTPS: pass tls { cert, key }');
+  const ca = options.tls ? fs.readFileSync(options.tls.cert) : undefined;
+  if (options.location) fs.mkdirSync(options.location, { recursive: true });
+  const child = spawn(process.execPath, azuriteArgs(options), {
+    stdio: options.detached ? 'ignore' : ['ignore', 'ignore', 'pipe'],
+    detached: Boolean(options.detached),
+  });
+  if (options.detached) child.unref();
+  await waitUntilAnswering(child, ports, () => (ca ? tlsAzuriteAnswers(ports, ca) : azuriteAnswers(ports)));
+  if (options.location) fs.writeFileSync(path.join(options.location, 'azurite.pid'), String(child.pid));
+  const protocol = options.tls ? 'https' : 'http';
+  return {
+    connectionString: emulatorConnectionString(HOST, ports, protocol),
+    endpoints: endpointsOf(ports, protocol),
+    ports,
+    process: child,
+    stop: () => stopChild(child),
+  };
+}
+
+function azuriteArgs(options: StartOptions): string[] {
+  const { ports } = options;
   const args = [
     azuriteBin(),
     '--disableTelemetry',
@@ -115,24 +137,21 @@ export async function startAzurite(options: StartOptions): Promise<RunningAzurit
     '--tablePort',
     String(ports.table),
   ];
-  if (options.oauth && !options.tls) throw new Error('Azurite OAuth needs HTTPS: pass tls { cert, key }');
   if (options.tls) args.push('--cert', options.tls.cert, '--key', options.tls.key);
   if (options.oauth) args.push('--oauth', options.oauth);
-  const ca = options.tls ? fs.readFileSync(options.tls.cert) : undefined;
-  const ready = () => (ca ? tlsAzuriteAnswers(ports, ca) : azuriteAnswers(ports));
-  if (options.location) {
-    fs.mkdirSync(options.location, { recursive: true });
-    args.push('--location', options.location);
-  } else {
-    args.push('--inMemoryPersistence');
-  }
-  const child = spawn(process.execPath, args, {
-    stdio: options.detached ? 'ignore' : ['ignore', 'ignore', 'pipe'],
-    detached: Boolean(options.detached),
-  });
+  if (options.location) args.push('--location', options.location);
+  else args.push('--inMemoryPersistence');
+  return args;
+}
+
+/** Polls until Azurite answers; fails when the process exits or does not answer within 30 s (then stops it). */
+async function waitUntilAnswering(
+  child: ChildProcess,
+  ports: AzuritePorts,
+  ready: () => Promise<boolean>,
+): Promise<void> {
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  if (options.detached) child.unref();
   const deadline = Date.now() + 30000;
   while (!(await ready())) {
     if (child.exitCode !== null) throw new Error(`Azurite exited with code ${child.exitCode}: ${stderr.trim()}`);
@@ -142,15 +161,6 @@ export async function startAzurite(options: StartOptions): Promise<RunningAzurit
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  if (options.location) fs.writeFileSync(path.join(options.location, 'azurite.pid'), String(child.pid));
-  const protocol = options.tls ? 'https' : 'http';
-  return {
-    connectionString: emulatorConnectionString(HOST, ports, protocol),
-    endpoints: endpointsOf(ports, protocol),
-    ports,
-    process: child,
-    stop: () => stopChild(child),
-  };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -65,23 +65,7 @@ export async function validateCustomerRecords(
 ): Promise<CustomerBatchSummary> {
   const tally = new Tally(format);
   const writer = format === 'csv' ? new CsvReportWriter() : new JsonlReportWriter();
-  const progressEvery = options.progressEvery ?? 10_000;
-  async function* reportLines(records: AsyncIterable<SourceRecord>): AsyncGenerator<string> {
-    let buffered = '';
-    for await (const record of records) {
-      const verdict = record.unreadable ? unreadableVerdict(record.unreadable) : validateCustomer(record.payload);
-      tally.add(verdict, record.unreadable === undefined);
-      buffered += writer.line(tally.records, record.extra, verdict);
-      // Fewer, larger writes: a write per record would cost more than the validation.
-      if (buffered.length >= 64 * 1024) {
-        yield buffered;
-        buffered = '';
-      }
-      if (options.onProgress && tally.records % progressEvery === 0) options.onProgress(tally.records);
-    }
-    buffered += writer.end();
-    if (buffered) yield buffered;
-  }
+  const reportLines = (records: AsyncIterable<SourceRecord>) => validatedReport(records, tally, writer, options);
   try {
     if (format === 'csv') await pipeline(input, strictUtf8(), csvParser(), csvRecords, reportLines, report);
     else await pipeline(input, strictUtf8(), jsonLineRecords, reportLines, report);
@@ -93,6 +77,30 @@ export async function validateCustomerRecords(
   }
   options.onProgress?.(tally.records);
   return tally.summary();
+}
+
+/** Validates each record and yields the report text in input order, tallying the verdicts. */
+async function* validatedReport(
+  records: AsyncIterable<SourceRecord>,
+  tally: Tally,
+  writer: ReportWriter,
+  options: ValidateRecordsOptions,
+): AsyncGenerator<string> {
+  const progressEvery = options.progressEvery ?? 10_000;
+  let buffered = '';
+  for await (const record of records) {
+    const verdict = record.unreadable ? unreadableVerdict(record.unreadable) : validateCustomer(record.payload);
+    tally.add(verdict, record.unreadable === undefined);
+    buffered += writer.line(tally.records, record.extra, verdict);
+    // Fewer, larger writes: a write per record would cost more than the validation.
+    if (buffered.length >= 64 * 1024) {
+      yield buffered;
+      buffered = '';
+    }
+    if (options.onProgress && tally.records % progressEvery === 0) options.onProgress(tally.records);
+  }
+  buffered += writer.end();
+  if (buffered) yield buffered;
 }
 
 const CSV_ERROR_CODE = /^CSV_/;

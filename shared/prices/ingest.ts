@@ -5,12 +5,13 @@ import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PriceView, Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
-import { FileRejectedError } from './records';
+import { FileRejectedError, type ReadLine } from './records';
 import { PRICE_FIELDS, validatePriceRecord, type PriceRow } from './row';
 import type { Logger } from '../observability/logger';
 import { NoPlannedChangesError, type PriceSheetDownload, type Timeline } from './sources/source';
 import { archiveExtension, archiveFile } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
+import type { RunCounts, RunRecord } from '../runs/ledger';
 import { versionDigest, versionKeys } from './tables/keys';
 import { DigestMap } from './digestMap';
 import {
@@ -20,9 +21,10 @@ import {
   snapshotOnOrBefore,
   latestSnapshot,
   uploadManifest,
+  type SnapshotRecord,
 } from './tables/snapshots';
-import { createChangeWriter } from './writes';
-import { appendLine, closeSpool, openSpool } from '../files/spool';
+import { createChangeWriter, type ChangeWriter } from './writes';
+import { appendLine, closeSpool, openSpool, type SpoolFile } from '../files/spool';
 import { checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from '../runs/recordedRun';
 import { readSheet } from '../formats/sheet';
 
@@ -91,20 +93,48 @@ export function ingestPriceSheet(req: IngestRequest): Promise<PipelineRun> {
   });
 }
 
-async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext): Promise<void> {
-  const { storage, settings } = req;
-  const counts = run.counts;
-
+async function ingestLocked(req: IngestRequest, context: RunContext): Promise<void> {
   // 1. Spool and archive, before any parsing.
+  const download = await spoolAndArchive(req, context);
+  // 2–3. Parse, validate and diff against the previous snapshot.
+  const comparison = await readAndCompare(req, context, download);
+  // 4. Write what changed.
+  await writeChanges(req, comparison, context.run.counts);
+  // 5. Commit the snapshot (nothing to do when the same file was already committed for this day).
+  await commitSnapshot(req, comparison, download, context.run);
+}
+
+/** The download spooled to a local file: its format, SHA-256 and archive blob. */
+interface SpooledDownload {
+  file: string;
+  format: PriceSheetDownload['format'];
+  sha256: string;
+  archive: string;
+}
+
+/** What reading the sheet found, and what writing and committing need of it. */
+interface Comparison {
+  previous: SnapshotRecord | null;
+  latest: SnapshotRecord | null;
+  /** This sheet's manifest (partition key, row key and content hash of every version), spooled. */
+  manifestFile: string;
+  changes: ChangeWriter;
+  /** Digest keys of the versions the previous snapshot listed and this sheet does not. */
+  removed: Set<string>;
+  /** Rows accepted. */
+  valid: number;
+}
+
+async function spoolAndArchive(req: IngestRequest, { run, tmp }: RunContext): Promise<SpooledDownload> {
   const download = await req.open();
-  const rawFile = path.join(tmp, 'raw');
-  const { sha256, bytes, head } = await spool(download.body, rawFile, (done) =>
+  const file = path.join(tmp, 'raw');
+  const { sha256, bytes, head } = await spool(download.body, file, (done) =>
     req.onProgress?.({ phase: 'download', done }),
   );
   const archived = await archiveFile(
-    storage,
+    req.storage,
     `${req.view}/${req.market}/${req.asOf}/${sha256}.${archiveExtension(head)}`,
-    rawFile,
+    file,
     {
       source: req.source,
       origin: encodeURIComponent(download.origin),
@@ -113,45 +143,83 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
     },
   );
   run.archive = archived.name;
+  return { file, format: download.format, sha256, archive: archived.name };
+}
 
-  // 2–3. Parse, validate and diff against the previous snapshot.
+/**
+ * Reads the whole sheet against the previous snapshot: counts, rejects and spools every change, and
+ * fails (before anything is published) when too few rows are acceptable.
+ */
+async function readAndCompare(req: IngestRequest, context: RunContext, download: SpooledDownload): Promise<Comparison> {
+  const { storage, settings } = req;
+  const counts = context.run.counts;
   const readStarted = Date.now();
   const snapshotQuery = { market: req.market, view: req.view, timeline: req.timeline };
   const previous = await snapshotOnOrBefore(storage, { ...snapshotQuery, asOf: req.asOf });
   const latest = await latestSnapshot(storage, snapshotQuery);
-  const known = new DigestMap(previous?.rows);
-  if (previous)
-    for await (const line of readManifest(storage, previous.manifest))
-      known.set(versionDigest(line.partitionKey, line.rowKey), Number(line.contentHash));
+  const known = await listedVersions(storage, previous);
 
-  const manifest = openSpool(path.join(tmp, 'manifest.tsv'));
+  const manifest = openSpool(path.join(context.tmp, 'manifest.tsv'));
   const changes = createChangeWriter({
     storage,
-    tmpDir: tmp,
+    tmpDir: context.tmp,
     market: req.market,
     view: req.view,
     concurrency: settings.TABLE_WRITE_CONCURRENCY,
     removedAsOf: req.asOf,
     mergeStored: latest !== null,
   });
+  await compareRows(req, download, { known, manifest, changes, reject: context.reject, counts });
+  await closeSpool(manifest);
 
-  for await (const item of readSheet(download.format, rawFile, req.market)) {
+  const valid = counts.read - counts.rejected;
+  if (valid === 0)
+    throw new FileRejectedError(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
+  checkRejectedShare(counts, settings, 'rows', (message) => new FileRejectedError(message));
+
+  const removed = unlistedVersions(known);
+  counts.removed = removed.size;
+  req.logger.info('sheet read and compared', {
+    rows: counts.read,
+    added: counts.added,
+    changed: counts.changed,
+    removed: counts.removed,
+    durationMs: Date.now() - readStarted,
+  });
+  return { previous, latest, manifestFile: manifest.file, changes, removed, valid };
+}
+
+/** The content hash of every version the snapshot lists, by version digest (empty without a snapshot). */
+async function listedVersions(storage: StorageClients, snapshot: SnapshotRecord | null): Promise<DigestMap> {
+  const known = new DigestMap(snapshot?.rows);
+  if (snapshot)
+    for await (const line of readManifest(storage, snapshot.manifest))
+      known.set(versionDigest(line.partitionKey, line.rowKey), Number(line.contentHash));
+  return known;
+}
+
+/** Where the rows of the sheet go as they are read. */
+interface RowSinks {
+  /** Content hash by version digest of the previous snapshot; each version of this sheet is set to SEEN. */
+  known: DigestMap;
+  manifest: SpoolFile;
+  changes: ChangeWriter;
+  reject: RunContext['reject'];
+  counts: RunCounts;
+}
+
+/** Reads the sheet row by row: rejects what is not a valid, new row; counts and spools the rest. */
+async function compareRows(req: IngestRequest, download: SpooledDownload, sinks: RowSinks): Promise<void> {
+  const { known, manifest, changes, reject, counts } = sinks;
+  for await (const item of readSheet(download.format, download.file, req.market)) {
     counts.read++;
     if (counts.read % PROGRESS_EVERY === 0) req.onProgress?.({ phase: 'read', done: counts.read });
-    if ('error' in item) {
-      reject(item.line, item.error);
+    const judged = rowOf(item, req.market);
+    if ('reason' in judged) {
+      reject(item.line, judged.reason);
       continue;
     }
-    const verdict = validatePriceRecord(item.record);
-    if (!verdict.ok) {
-      reject(item.line, verdict.reason);
-      continue;
-    }
-    const row = verdict.row;
-    if (row.market !== req.market) {
-      reject(item.line, `Market ${row.market} in a ${req.market} sheet`);
-      continue;
-    }
+    const row = judged.row;
     const keys = versionKeys(row, req.view);
     const id = versionDigest(keys.partitionKey, keys.rowKey);
     const hash = contentHash(row);
@@ -167,52 +235,64 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
     known.set(id, SEEN);
     await appendLine(manifest, `${keys.partitionKey}\t${keys.rowKey}\t${hash}`);
   }
-  await closeSpool(manifest);
+}
 
-  const valid = counts.read - counts.rejected;
-  if (valid === 0)
-    throw new FileRejectedError(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
-  checkRejectedShare(counts, settings, 'rows', (message) => new FileRejectedError(message));
+/** The valid price row of a line of the sheet, or why the line is rejected. */
+function rowOf(item: ReadLine, market: string): { row: PriceRow } | { reason: string } {
+  if ('error' in item) return { reason: item.error };
+  const verdict = validatePriceRecord(item.record);
+  if (!verdict.ok) return { reason: verdict.reason };
+  if (verdict.row.market !== market) return { reason: `Market ${verdict.row.market} in a ${market} sheet` };
+  return { row: verdict.row };
+}
 
+/** Digest keys (hex) of the versions this sheet did not list. */
+function unlistedVersions(known: DigestMap): Set<string> {
   const removed = new Set<string>();
   for (const [id, state] of known.entries()) if (state !== SEEN) removed.add(id.toString('hex'));
-  counts.removed = removed.size;
+  return removed;
+}
 
-  req.logger.info('sheet read and compared', {
-    rows: counts.read,
-    added: counts.added,
-    changed: counts.changed,
-    removed: counts.removed,
-    durationMs: Date.now() - readStarted,
-  });
+async function writeChanges(req: IngestRequest, comparison: Comparison, counts: RunCounts): Promise<void> {
+  const { previous, latest, removed, changes } = comparison;
   const writeStarted = Date.now();
-  // 4. Write what changed. A backfill into the past does not mark versions that later snapshots still list as removed.
+  // A backfill into the past does not mark versions that later snapshots still list as removed.
   const removals = removed.size > 0 && previous !== null && removalsApply(req, latest?.asOf);
   const toWrite = counts.added + counts.changed + (removals ? removed.size : 0);
   if (removals) {
-    for await (const line of readManifest(storage, previous.manifest)) {
+    for await (const line of readManifest(req.storage, previous.manifest)) {
       if (removed.has(versionDigest(line.partitionKey, line.rowKey).toString('hex', 0, 8))) await changes.removal(line);
     }
   }
   counts.entitiesWritten = await changes.commit((done) => req.onProgress?.({ phase: 'write', done, total: toWrite }));
   req.logger.info('changes written', { entities: counts.entitiesWritten, durationMs: Date.now() - writeStarted });
+}
 
-  // 5. Commit the snapshot (nothing to do when the same file was already committed for this day).
+async function commitSnapshot(
+  req: IngestRequest,
+  comparison: Comparison,
+  download: SpooledDownload,
+  run: RunRecord,
+): Promise<void> {
+  const { previous, valid } = comparison;
+  const counts = run.counts;
   const unchangedRerun =
-    previous?.asOf === req.asOf && previous.sha256 === sha256 && counts.added + counts.changed + counts.removed === 0;
+    previous?.asOf === req.asOf &&
+    previous.sha256 === download.sha256 &&
+    counts.added + counts.changed + counts.removed === 0;
   if (unchangedRerun) return;
   const sameListing = previous !== null && counts.added + counts.changed + counts.removed === 0;
   const name = sameListing ? previous.manifest : manifestName(req.market, req.view, req.timeline, req.asOf);
-  if (!sameListing) await uploadManifest(storage, name, manifest.file);
-  await saveSnapshot(storage, {
+  if (!sameListing) await uploadManifest(req.storage, name, comparison.manifestFile);
+  await saveSnapshot(req.storage, {
     market: req.market,
     view: req.view,
     timeline: req.timeline,
     asOf: req.asOf,
     manifest: name,
     rows: valid,
-    sha256,
-    archive: archived.name,
+    sha256: download.sha256,
+    archive: download.archive,
     source: req.source,
     runId: run.runId,
     createdAt: nowInstant(),

@@ -65,10 +65,7 @@ export function createChangeWriter(o: ChangeWriterOptions): ChangeWriter {
   const partitions = new Map<string, SpoolFile>();
   const partitionSpool = (partitionKey: string) => {
     let spool = partitions.get(partitionKey);
-    if (!spool) {
-      const name = createHash('sha1').update(partitionKey).digest('hex').slice(0, 16);
-      partitions.set(partitionKey, (spool = openSpool(path.join(o.tmpDir, `partition-${name}.ndjson`))));
-    }
+    if (!spool) partitions.set(partitionKey, (spool = openSpool(partitionSpoolFile(o.tmpDir, partitionKey))));
     return spool;
   };
 
@@ -88,35 +85,60 @@ export function createChangeWriter(o: ChangeWriterOptions): ChangeWriter {
     },
     async commit(onProgress) {
       await Promise.all([closeSpool(entities), closeSpool(index), ...[...partitions.values()].map(closeSpool)]);
-      const pool = createPool(o.concurrency);
-      const table = o.storage.table(o.storage.names.tables.prices);
-      const writer = createBatchWriter(table, pool);
-      // Progress counts versions (a meter document carries several).
-      let done = 0;
-      let reported = 0;
-      const progress = (versions: number) => {
-        done += versions;
-        if (done - reported >= 5000) onProgress((reported = done));
-      };
-
-      for await (const line of spooledLines(entities.file)) {
-        await writer.add(JSON.parse(line) as TransactionAction);
-        progress(1);
-      }
-      for (const [partitionKey, spool] of partitions) {
-        for (const { doc, changes } of await mergedDocs(spool.file, partitionKey, o, table, pool.run)) {
-          await writer.add(['upsert', doc, 'Replace']);
-          progress(changes);
-        }
-        // The partition is complete: send its last transaction now rather than hold it to the end.
-        await writer.endPartition(partitionKey);
-      }
-      const indexWrites = await writeIndex(index.file, o, pool.run);
-      await writer.flush();
-      onProgress(done);
-      return writer.written + indexWrites;
+      return writeSpooled({ entities: entities.file, partitions, index: index.file }, o, onProgress);
     },
   };
+}
+
+/** The spool file of one meter-document partition: named by a digest, as partition keys hold `|`. */
+function partitionSpoolFile(tmpDir: string, partitionKey: string): string {
+  const name = createHash('sha1').update(partitionKey).digest('hex').slice(0, 16);
+  return path.join(tmpDir, `partition-${name}.ndjson`);
+}
+
+/** The closed spool files of a change writer. */
+interface SpooledChanges {
+  entities: string;
+  partitions: Map<string, SpoolFile>;
+  index: string;
+}
+
+/**
+ * Writes what was spooled: version entities, then meter documents partition by partition, then the
+ * product index. Returns the number of entities written.
+ */
+async function writeSpooled(
+  spooled: SpooledChanges,
+  o: ChangeWriterOptions,
+  onProgress: (done: number) => void,
+): Promise<number> {
+  const pool = createPool(o.concurrency);
+  const table = o.storage.table(o.storage.names.tables.prices);
+  const writer = createBatchWriter(table, pool);
+  // Progress counts versions (a meter document carries several).
+  let done = 0;
+  let reported = 0;
+  const progress = (versions: number) => {
+    done += versions;
+    if (done - reported >= 5000) onProgress((reported = done));
+  };
+
+  for await (const line of spooledLines(spooled.entities)) {
+    await writer.add(JSON.parse(line) as TransactionAction);
+    progress(1);
+  }
+  for (const [partitionKey, spool] of spooled.partitions) {
+    for (const { doc, changes } of await mergedDocs(spool.file, partitionKey, o, table, pool.run)) {
+      await writer.add(['upsert', doc, 'Replace']);
+      progress(changes);
+    }
+    // The partition is complete: send its last transaction now rather than hold it to the end.
+    await writer.endPartition(partitionKey);
+  }
+  const indexWrites = await writeIndex(spooled.index, o, pool.run);
+  await writer.flush();
+  onProgress(done);
+  return writer.written + indexWrites;
 }
 
 /** The new meter documents of one partition: stored versions merged with this sheet's changes. */

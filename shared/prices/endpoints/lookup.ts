@@ -3,13 +3,13 @@ import type { StorageClients } from '../../storage/clients';
 import { nowInstant } from '../../core/dates';
 import { CONVERSION } from '../../rates/rate';
 import type { Logger } from '../../observability/logger';
-import { lookupPrices } from '../lookup';
+import { lookupPrices, type LookupCursor } from '../lookup';
 import { converterFor, RateNotFoundError } from '../../rates/lookup';
 import { jsonResponse, parseQuery, runEndpoint, type ApiDoc, type ApiResponse } from '../../api/endpoint';
 import { ApiError, badParameter } from '../../api/errors';
 import { decodeToken, encodeToken, queryBinding } from '../../api/paging';
 import { priceItem } from './item';
-import { pricesQuerySchema, pricesResponseSchema } from '../../api/schemas';
+import { pricesQuerySchema, pricesResponseSchema, type PricesQuery } from '../../api/schemas';
 
 export const pricesDoc: ApiDoc = {
   summary: 'Prices in force at an instant',
@@ -42,43 +42,13 @@ export async function handlePrices(
   return runEndpoint(logger, async () => {
     const q = parseQuery(pricesQuerySchema, query);
     const { market, view, meterId, productId, skuId, termDuration, billingPlan, currency, convertTo } = q;
-    // The first page's instant travels in the token, so that "now" does not move between pages.
-    const binding = queryBinding('prices', {
-      market,
-      view,
-      meterId,
-      productId,
-      skuId,
-      termDuration,
-      billingPlan,
-      currency,
-      convertTo,
-    });
-    let instant = q.date ?? nowInstant();
-    let cursor;
-    if (q.continuationToken !== undefined) {
-      const token = decodeToken(q.continuationToken, binding, tokenSchema);
-      if (q.date !== undefined && q.date !== token.at)
-        throw badParameter('date', 'differs from the date of the first page (leave it out or keep it on later pages)');
-      instant = token.at;
-      cursor = token.c;
-    }
+    const filters = { market, view, meterId, productId, skuId, termDuration, billingPlan, currency };
+    const binding = queryBinding('prices', { ...filters, convertTo });
+    const { instant, cursor } = pageStart(q, binding);
     const day = instant.slice(0, 10);
     try {
       const converter = convertTo === undefined ? undefined : await converterFor(storage, day, convertTo);
-      const page = await lookupPrices(storage, {
-        market,
-        view,
-        meterId,
-        productId,
-        skuId,
-        termDuration,
-        billingPlan,
-        currency,
-        instant,
-        top: q.top,
-        cursor,
-      });
+      const page = await lookupPrices(storage, { ...filters, instant, top: q.top, cursor });
       await converter?.prepare(page.versions.map((v) => v.currency));
       return jsonResponse(200, {
         market,
@@ -100,4 +70,16 @@ export async function handlePrices(
       throw e;
     }
   });
+}
+
+/**
+ * The instant and cursor of the page asked for. The first page's instant travels in the token, so
+ * that "now" does not move between pages.
+ */
+function pageStart(q: PricesQuery, binding: string): { instant: string; cursor?: LookupCursor } {
+  if (q.continuationToken === undefined) return { instant: q.date ?? nowInstant() };
+  const token = decodeToken(q.continuationToken, binding, tokenSchema);
+  if (q.date !== undefined && q.date !== token.at)
+    throw badParameter('date', 'differs from the date of the first page (leave it out or keep it on later pages)');
+  return { instant: token.at, cursor: token.c };
 }
