@@ -29,13 +29,28 @@ const SAMPLES = 400;
 const WARMUP = 50;
 const LOAD_SECONDS = 5;
 const LOAD_CONCURRENCY = 32;
+/** How long the load client may take beyond LOAD_SECONDS (start-up, last requests) before it is killed. */
+const LOAD_CLIENT_GRACE_SECONDS = 30;
+/** Meters the load client cycles through. */
+const LOAD_METERS = 200;
+/** Every SAMPLE_EVERY-th row of the sheet gives a meter and product to look up. */
+const SAMPLE_EVERY = 500;
+/** Columns of the synthetic sheet (see its header) read for the samples. */
+const PRODUCT_ID_COLUMN = 1;
+const METER_IDS_COLUMN = 15;
+/** Products listed to the end, PRODUCT_PAGE_TOP items a page. */
+const PRODUCTS_LISTED = 20;
+const PRODUCT_PAGE_TOP = 50;
+/** Pages of the market listing read, MARKET_PAGE_TOP items a page. */
+const MARKET_PAGES = 5;
+const MARKET_PAGE_TOP = 1000;
 
 const silent: LogSink = { info: () => {}, warn: () => {}, error: () => {} };
 
 function percentiles(ms: number[]): { p50: number; p99: number; mean: number } {
   const sorted = [...ms].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-  const round = (n: number) => Math.round(n * 1000) / 1000;
+  const at = (percent: number) => sorted[Math.min(sorted.length - 1, Math.floor((percent / 100) * sorted.length))];
+  const round = (ms: number) => Math.round(ms * 1000) / 1000;
   return { p50: round(at(50)), p99: round(at(99)), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
 }
 
@@ -45,16 +60,16 @@ async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - start, result];
 }
 
-/** Every 500th row's meter and product, from the file itself. */
+/** Every SAMPLE_EVERY-th row's meter and product, from the file itself. */
 async function sampleIds(file: string): Promise<{ meters: string[]; products: string[] }> {
   const meters: string[] = [];
   const products = new Set<string>();
-  let n = 0;
+  let lineNumber = 0;
   for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {
-    if (n++ === 0 || n % 500 !== 0) continue;
+    if (lineNumber++ === 0 || lineNumber % SAMPLE_EVERY !== 0) continue;
     const cells = line.split('","');
-    meters.push(cells[15]);
-    products.add(cells[1]);
+    meters.push(cells[METER_IDS_COLUMN]);
+    products.add(cells[PRODUCT_ID_COLUMN]);
   }
   return { meters, products: [...products] };
 }
@@ -81,7 +96,7 @@ export async function runLookupBench(options: { rows?: number } = {}): Promise<R
     const loadMs = await loadSheet(bench, settings, file);
     const { meters, products } = await sampleIds(file);
     const byMeter = await measureMeterLookups(bench, meters);
-    const productListing = await measureProductListing(bench, products.slice(0, 20));
+    const productListing = await measureProductListing(bench, products.slice(0, PRODUCTS_LISTED));
     const listingMs = await measureMarketListing(bench);
     const load = await measureRunnerLoad(bench, settings, meters);
     return {
@@ -98,7 +113,7 @@ export async function runLookupBench(options: { rows?: number } = {}): Promise<R
         p50RatioToRangeQuery: Math.round((byMeter.handler.p50 / byMeter.rangeQuery.p50) * 100) / 100,
       },
       productListing,
-      marketListing: { pages: listingMs.length, top: 1000, pageMs: percentiles(listingMs) },
+      marketListing: { pages: listingMs.length, top: MARKET_PAGE_TOP, pageMs: percentiles(listingMs) },
       runnerLoad: {
         ...load,
         concurrency: LOAD_CONCURRENCY,
@@ -147,17 +162,16 @@ async function measureMeterLookups({ storage, logger }: Bench, meters: string[])
   const rawMs: number[] = [];
   const rangeMs: number[] = [];
   for (let i = 0; i < WARMUP + SAMPLES; i++) {
-    const k = i % meters.length;
-    const [raw] = await timed(() => table.getEntity(keys[k].partitionKey, keys[k].rowKey));
-    const [range] = await timed(() =>
-      versionsByMeter(table, { market: 'US', view: 'azure_consumption', meterId: meters[k] }),
-    );
+    const meterId = meters[i % meters.length];
+    const { partitionKey, rowKey } = keys[i % meters.length];
+    const [raw] = await timed(() => table.getEntity(partitionKey, rowKey));
+    const [range] = await timed(() => versionsByMeter(table, { market: 'US', view: 'azure_consumption', meterId }));
     // versionsByMeter is the storage-level read the handler makes (one point read and the JSON parse).
     const [viaHandler, response] = await timed(() =>
-      handlePrices(new URLSearchParams({ market: 'US', meterId: meters[k] }), storage, logger),
+      handlePrices(new URLSearchParams({ market: 'US', meterId }), storage, logger),
     );
-    if (response.status !== 200 || !response.body.includes(meters[k]))
-      throw new Error(`lookup of ${meters[k]} answered ${response.status}`);
+    if (response.status !== 200 || !response.body.includes(meterId))
+      throw new Error(`lookup of ${meterId} answered ${response.status}`);
     if (i >= WARMUP) {
       rawMs.push(raw);
       rangeMs.push(range);
@@ -167,7 +181,7 @@ async function measureMeterLookups({ storage, logger }: Bench, meters: string[])
   return { handler: percentiles(handlerMs), raw: percentiles(rawMs), rangeQuery: percentiles(rangeMs) };
 }
 
-/** Each product's listing paged to the end (top=50). */
+/** Each product's listing paged to the end. */
 async function measureProductListing({ storage, logger }: Bench, products: string[]) {
   const pageMs: number[] = [];
   let productItems = 0;
@@ -178,7 +192,7 @@ async function measureProductListing({ storage, logger }: Bench, products: strin
       const params: Record<string, string> = {
         market: 'US',
         productId,
-        top: '50',
+        top: String(PRODUCT_PAGE_TOP),
         ...(token ? { continuationToken: token } : {}),
       };
       const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
@@ -189,17 +203,23 @@ async function measureProductListing({ storage, logger }: Bench, products: strin
       token = body.continuationToken;
     } while (token);
   }
-  return { products: products.length, pages: productPages, items: productItems, top: 50, pageMs: percentiles(pageMs) };
+  return {
+    products: products.length,
+    pages: productPages,
+    items: productItems,
+    top: PRODUCT_PAGE_TOP,
+    pageMs: percentiles(pageMs),
+  };
 }
 
-/** The first five pages (top=1000) of the market listing; returns each page's time (ms). */
+/** The first pages of the market listing; returns each page's time (ms). */
 async function measureMarketListing({ storage, logger }: Bench): Promise<number[]> {
   const listingMs: number[] = [];
   let token: string | null = null;
-  for (let page = 0; page < 5; page++) {
+  for (let page = 0; page < MARKET_PAGES; page++) {
     const params: Record<string, string> = {
       market: 'US',
-      top: '1000',
+      top: String(MARKET_PAGE_TOP),
       ...(token ? { continuationToken: token } : {}),
     };
     const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
@@ -231,7 +251,7 @@ async function measureRunnerLoad({ storage }: Bench, settings: Settings, meters:
     try {
       return await loadFromSecondProcess(
         runner.url,
-        meters.slice(0, 200).map((m) => `/api/prices?market=US&meterId=${m}`),
+        meters.slice(0, LOAD_METERS).map((meterId) => `/api/prices?market=US&meterId=${meterId}`),
       );
     } finally {
       await runner.close();
@@ -257,8 +277,8 @@ function loadFromSecondProcess(baseUrl: string, paths: string[]): Promise<LoadRe
         LOOKUP_BENCH_CLIENT: JSON.stringify({ baseUrl, paths, seconds: LOAD_SECONDS, concurrency: LOAD_CONCURRENCY }),
       },
     });
-    const timer = setTimeout(() => child.kill(), (LOAD_SECONDS + 30) * 1000);
-    child.once('message', (m) => resolve(m as LoadResult));
+    const timer = setTimeout(() => child.kill(), (LOAD_SECONDS + LOAD_CLIENT_GRACE_SECONDS) * 1000);
+    child.once('message', (message) => resolve(message as LoadResult));
     child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -293,9 +313,9 @@ async function runLoadClient(config: {
     Array.from({ length: config.concurrency }, async () => {
       while (performance.now() < deadline) {
         const url = `${config.baseUrl}${config.paths[next++ % config.paths.length]}`;
-        const t = performance.now();
+        const sentAt = performance.now();
         const status = await get(url).catch(() => 0);
-        if (status === 200) latencies.push(performance.now() - t);
+        if (status === 200) latencies.push(performance.now() - sentAt);
         else errors++;
       }
     }),

@@ -22,6 +22,10 @@ import { HEAP_FLAGS } from './heap';
 import { writeSyntheticSheet } from './syntheticSheet';
 
 const run = promisify(execFile);
+/** Rows of the naive baseline: one request per row is slow, and its rate does not depend on the count. */
+const NAIVE_ROWS = 2_000;
+/** Room for the ingest child's output: a JSON line and its log. */
+const CHILD_OUTPUT_BYTES = 1 << 20;
 
 /**
  * Issue 2's benchmark, all in one run against one embedded storage:
@@ -39,7 +43,7 @@ export async function runPriceBench(options: { rows?: number; workDir: string })
     const generated = await writeSyntheticSheet(file, { rows, seed: 42 });
     const settingsFor = (prefix: string) =>
       loadSettings({ AzureWebJobsStorage: azurite.connectionString, STORAGE_NAME_PREFIX: prefix });
-    const concurrency = settingsFor('x').TABLE_WRITE_CONCURRENCY;
+    const concurrency = settingsFor('any').TABLE_WRITE_CONCURRENCY;
 
     // The ceiling writes the very entities the pipeline would (meter documents), pre-built, so that
     // rows/s compare like with like; the naive baseline writes one entity per row, one request each.
@@ -49,7 +53,7 @@ export async function runPriceBench(options: { rows?: number; workDir: string })
     const { docs, versions } = await prebuilt(file, ceilingRows);
     const ceiling = await measureCeiling(createStorageClients(settingsFor('raw')), docs, concurrency);
     const ceilingPerSecond = ceilingRows / ceiling.seconds;
-    const naiveRows = Math.min(rows, 2_000);
+    const naiveRows = Math.min(rows, NAIVE_ROWS);
     const naive = await measureNaive(createStorageClients(settingsFor('naive')), versions.slice(0, naiveRows));
     const naivePerSecond = naiveRows / naive.seconds;
 
@@ -136,7 +140,7 @@ async function ingestInChild(file: string, connection: string, asOf: string): Pr
       '--as-of',
       asOf,
     ],
-    { maxBuffer: 1 << 20 },
+    { maxBuffer: CHILD_OUTPUT_BYTES },
   );
   process.stderr.write(stderr); // the child's phase timings
   return JSON.parse(stdout.trim().split('\n').pop() as string) as ChildIngest;
@@ -184,7 +188,10 @@ async function prebuilt(file: string, count: number) {
     versions.push(entityOf(verdict.row, keys, '0'));
     if (versions.length >= count) break;
   }
-  return { docs: [...byDoc.values()].map((d) => meterDocEntity(d.partitionKey, d.rowKey, d.versions)), versions };
+  return {
+    docs: [...byDoc.values()].map((doc) => meterDocEntity(doc.partitionKey, doc.rowKey, doc.versions)),
+    versions,
+  };
 }
 
 async function timed(work: () => Promise<void>): Promise<{ seconds: number }> {
@@ -193,4 +200,4 @@ async function timed(work: () => Promise<void>): Promise<{ seconds: number }> {
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
+const round = (ratio: number) => Math.round(ratio * 100) / 100;

@@ -23,6 +23,8 @@ import {
 
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
 const BLOB_POLL_MS = 2000;
+/** The longest delay setTimeout takes (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** Attempts before a blob that keeps failing is left alone (its handler quarantines it; this stops a hot loop). */
 const BLOB_MAX_ATTEMPTS = 3;
 
@@ -96,11 +98,11 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   loadFunctionModules(options.functionsDir);
   const all = registeredFunctions();
-  const timers = all.filter((r): r is TimerRegistration => r.kind === 'timer');
-  const blobs = all.filter((r): r is BlobRegistration => r.kind === 'blob');
+  const timers = all.filter((fn): fn is TimerRegistration => fn.kind === 'timer');
+  const blobs = all.filter((fn): fn is BlobRegistration => fn.kind === 'blob');
   const invoke = createInvoker(all, log);
   const served: Served = {
-    https: all.filter((r): r is HttpRegistration => r.kind === 'http'),
+    https: all.filter((fn): fn is HttpRegistration => fn.kind === 'http'),
     invoke,
     functionKey: options.functionKey,
     log,
@@ -133,7 +135,7 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
 /** Runs a timer or upload function by name, as the admin endpoint does. */
 function createInvoker(all: readonly Registration[], log: (line: string) => void): Runner['invoke'] {
   return async (name, input) => {
-    const fn = all.find((r) => r.name.toLowerCase() === name.toLowerCase());
+    const fn = all.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
     if (!fn || fn.kind === 'http') throw new Error(`no timer or upload function named ${name}`);
     const context = contextFor(fn.name, log);
     if (fn.kind === 'timer') {
@@ -230,7 +232,7 @@ async function callHttpFunction(
   if (body === 'too-large')
     return sendJson(res, 413, { error: { code: 'PayloadTooLarge', message: `body over ${MAX_BODY_BYTES} bytes` } });
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
+  for (const [header, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[header] = value;
   const request = new HttpRequest({
     method,
     url: url.toString(),
@@ -245,7 +247,7 @@ async function callHttpFunction(
   const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
   const payload = Buffer.from(await response.arrayBuffer());
   const outHeaders: Record<string, string> = {};
-  response.headers.forEach((v, k) => (outHeaders[k] = v));
+  response.headers.forEach((value, header) => (outHeaders[header] = value));
   res.writeHead(response.status, outHeaders);
   res.end(payload);
   log(`${method} ${url.pathname} → ${response.status} (${Date.now() - started} ms)`);
@@ -277,7 +279,7 @@ function scheduleTimer(
   timer: TimerRegistration,
   settings: Settings,
   invoke: Runner['invoke'],
-  log: (l: string) => void,
+  log: (line: string) => void,
 ): () => void {
   const expression = CronExpressionParser.parse(resolveSchedule(timer, settings), { tz: 'UTC' });
   let handle: NodeJS.Timeout | undefined;
@@ -285,8 +287,8 @@ function scheduleTimer(
   const next = () => {
     if (stopped) return;
     const at = expression.next().getTime();
-    // setTimeout cannot wait longer than ~24.8 days; re-arm in steps.
-    handle = setTimeout(() => (Date.now() >= at ? fire() : next()), Math.min(at - Date.now(), 2 ** 31 - 1));
+    // A run further off than setTimeout can wait is reached in steps.
+    handle = setTimeout(() => (Date.now() >= at ? fire() : next()), Math.min(at - Date.now(), MAX_TIMEOUT_MS));
     handle.unref();
     log(`[${timer.name}] next run ${new Date(at).toISOString()}`);
   };
@@ -305,7 +307,7 @@ function scheduleTimer(
 function pollUploads(
   blobs: readonly BlobRegistration[],
   storage: StorageClients,
-  log: (l: string) => void,
+  log: (line: string) => void,
 ): () => void {
   const inFlight = new Set<string>();
   const attempts = new Map<string, number>();

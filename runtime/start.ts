@@ -16,9 +16,12 @@ import { openLocalStorage, type LocalStorage } from './storage';
  * Azurite, serves http://localhost:7071/api/…, runs timers, watches upload containers, and loads
  * the bundled sample prices on first start.
  */
+/** The Functions host's default port, so that URLs are the same as under `func start`. */
+const DEFAULT_PORT = 7071;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: 'string' } }, allowPositionals: false });
-  const port = Number(values.port ?? process.env.PORT ?? 7071);
+  const port = Number(values.port ?? process.env.PORT ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port/PORT must be a port number, got ${values.port ?? process.env.PORT}`);
 
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
 }
 
-async function loadSampleOnFirstStart(local: LocalStorage, log: (l: string) => void): Promise<void> {
+async function loadSampleOnFirstStart(local: LocalStorage, log: (line: string) => void): Promise<void> {
   await ensureStorage(local.storage);
   if ((await lastSuccesses(local.storage)).length > 0) return;
   log(
@@ -76,8 +79,8 @@ async function loadSampleOnFirstStart(local: LocalStorage, log: (l: string) => v
     kind: 'refresh',
   });
   results.push(await refreshRates({ ...common, source: createFxRatesSource(local.settings, 'sample') }));
-  for (const r of results)
-    log(`  ${r.market}/${r.view}: ${r.outcome}, ${r.counts.added} added${r.error ? ` (${r.error})` : ''}`);
+  for (const run of results)
+    log(`  ${run.market}/${run.view}: ${run.outcome}, ${run.counts.added} added${run.error ? ` (${run.error})` : ''}`);
 }
 
 main().catch((e: unknown) => {

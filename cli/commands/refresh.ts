@@ -70,7 +70,7 @@ async function refreshPricesCommand(
   const asOf = asOfOption(values['as-of']);
   const timeline = timelineOption(values.timeline);
   const started = Date.now();
-  const progress = io.progress('rows');
+  const bar = io.progress('rows');
   const runs = await refreshPrices({
     storage,
     settings,
@@ -81,8 +81,9 @@ async function refreshPricesCommand(
     timeline,
     asOf,
     kind: 'refresh',
-    onProgress: (_m, _v, p) => p.phase !== 'download' && progress.update(p.done, p.total),
+    onProgress: (_market, _view, progress) =>
+      progress.phase !== 'download' && bar.update(progress.done, progress.total),
   });
-  progress.stop();
+  bar.stop();
   return reportRuns(io, `prices ${asOf}`, runs, Date.now() - started);
 }

@@ -50,6 +50,11 @@ export interface ValidateRecordsOptions {
   progressEvery?: number;
 }
 
+/** Records between progress reports unless the caller says otherwise. */
+const DEFAULT_PROGRESS_EVERY = 10_000;
+/** Report text buffered before a write: fewer, larger writes (a write per record would cost more than the validation). */
+const REPORT_CHUNK_CHARS = 64 * 1024;
+
 /** One record as read from the file: the customer payload, the pass-through columns, or why it cannot be read. */
 interface SourceRecord {
   payload: unknown;
@@ -86,14 +91,13 @@ async function* validatedReport(
   writer: ReportWriter,
   options: ValidateRecordsOptions,
 ): AsyncGenerator<string> {
-  const progressEvery = options.progressEvery ?? 10_000;
+  const progressEvery = options.progressEvery ?? DEFAULT_PROGRESS_EVERY;
   let buffered = '';
   for await (const record of records) {
     const verdict = record.unreadable ? unreadableVerdict(record.unreadable) : validateCustomer(record.payload);
     tally.add(verdict, record.unreadable === undefined);
     buffered += writer.line(tally.records, record.extra, verdict);
-    // Fewer, larger writes: a write per record would cost more than the validation.
-    if (buffered.length >= 64 * 1024) {
+    if (buffered.length >= REPORT_CHUNK_CHARS) {
       yield buffered;
       buffered = '';
     }
@@ -106,14 +110,14 @@ async function* validatedReport(
 const CSV_ERROR_CODE = /^CSV_/;
 
 /** Parser errors become reasons without the file's content (it may hold personal data). */
-function asUnreadable(e: unknown): unknown {
-  if (e instanceof UnreadableCustomerFile) return e;
-  const error = e as { code?: unknown; lines?: unknown };
-  if (typeof error.code === 'string' && CSV_ERROR_CODE.test(error.code)) {
-    const where = typeof error.lines === 'number' ? ` near line ${error.lines}` : '';
-    return new UnreadableCustomerFile(`the CSV cannot be parsed${where} (${error.code})`);
+function asUnreadable(thrown: unknown): unknown {
+  if (thrown instanceof UnreadableCustomerFile) return thrown;
+  const parserError = thrown as { code?: unknown; lines?: unknown };
+  if (typeof parserError.code === 'string' && CSV_ERROR_CODE.test(parserError.code)) {
+    const where = typeof parserError.lines === 'number' ? ` near line ${parserError.lines}` : '';
+    return new UnreadableCustomerFile(`the CSV cannot be parsed${where} (${parserError.code})`);
   }
-  return e;
+  return thrown;
 }
 
 /** Text decoding that refuses what is not UTF-8 text instead of silently replacing bytes. */
@@ -149,7 +153,7 @@ function strictUtf8(): Transform {
 
 // ---- CSV ----------------------------------------------------------------------------------------
 
-const FIELD_BY_HEADER = new Map(CUSTOMER_FIELDS.map((f) => [f.toLowerCase(), f]));
+const FIELD_BY_HEADER = new Map(CUSTOMER_FIELDS.map((field) => [field.toLowerCase(), field]));
 
 interface CsvColumn {
   header: string;
@@ -193,11 +197,11 @@ function csvColumns(header: string[]): CsvColumn[] {
     const name = raw.trim();
     return { header: name, field: FIELD_BY_HEADER.get(name.toLowerCase()) };
   });
-  const fields = columns.flatMap((c) => (c.field ? [c.field] : []));
+  const fields = columns.flatMap((column) => (column.field ? [column.field] : []));
   if (fields.length === 0) {
     throw new UnreadableCustomerFile(`the header names none of the customer fields (${CUSTOMER_FIELDS.join(', ')})`);
   }
-  const twice = fields.find((f, i) => fields.indexOf(f) !== i);
+  const twice = fields.find((field, index) => fields.indexOf(field) !== index);
   if (twice) throw new UnreadableCustomerFile(`the header names the column ${twice} twice`);
   return columns;
 }
@@ -284,13 +288,13 @@ class CsvReportWriter implements ReportWriter {
       header +
       csvLine([
         String(record),
-        ...this.extraHeaders.map((h) => cellText(extra[h])),
+        ...this.extraHeaders.map((header) => cellText(extra[header])),
         String(verdict.valid),
         normalized.country ?? '',
         normalized.organizationRegistrationNumber ?? '',
         normalized.phoneNumber ?? '',
-        errors.map((e) => e.code).join(' '),
-        errors.flatMap((e) => (e.partnerCenterCode ? [e.partnerCenterCode] : [])).join(' '),
+        errors.map((error) => error.code).join(' '),
+        errors.flatMap((error) => (error.partnerCenterCode ? [error.partnerCenterCode] : [])).join(' '),
         errors.map(findingText).join(' | '),
         warnings.map(findingText).join(' | '),
       ])
@@ -303,11 +307,11 @@ class CsvReportWriter implements ReportWriter {
   }
 }
 
-const findingText = (f: Finding) => (f.field ? `${f.field}: ${f.message}` : f.message);
+const findingText = (finding: Finding) => (finding.field ? `${finding.field}: ${finding.message}` : finding.message);
 
 const NEEDS_QUOTES = /[",\r\n]/;
 function csvLine(cells: string[]): string {
-  return `${cells.map((c) => (NEEDS_QUOTES.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')}\n`;
+  return `${cells.map((cell) => (NEEDS_QUOTES.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(',')}\n`;
 }
 
 // ---- Summary ------------------------------------------------------------------------------------
@@ -326,11 +330,11 @@ class Tally {
     this.records++;
     if (readable) this.readable++;
     if (verdict.valid) this.valid++;
-    for (const e of verdict.errors) {
-      bump(this.errors, e.code);
-      if (e.partnerCenterCode) bump(this.partnerCenter, String(e.partnerCenterCode));
+    for (const error of verdict.errors) {
+      bump(this.errors, error.code);
+      if (error.partnerCenterCode) bump(this.partnerCenter, String(error.partnerCenterCode));
     }
-    for (const w of verdict.warnings) bump(this.warnings, w.code);
+    for (const warning of verdict.warnings) bump(this.warnings, warning.code);
   }
 
   summary(): CustomerBatchSummary {

@@ -41,7 +41,7 @@ export function handleValidateCustomer(
     logger.info('customer validated', {
       country: normalized.country,
       valid: verdict.valid,
-      errorCodes: verdict.errors.map((e) => e.code).join(' '),
+      errorCodes: verdict.errors.map((error) => error.code).join(' '),
       inn: normalized.organizationRegistrationNumber && maskTail(normalized.organizationRegistrationNumber),
       phone: normalized.phoneNumber && maskTail(normalized.phoneNumber),
     });

@@ -65,13 +65,25 @@ export class SnapshotNotFoundError extends Error {
 
 /** Candidate prices checked for a price change per page (each costs a few point reads). */
 export const CHECK_LIMIT = 2000;
+/** Point reads of versions in flight at a time. */
 const READ_CONCURRENCY = 16;
+/**
+ * Candidates checked per round beyond the changes the page still needs: some turn out to have the
+ * same price, and a few spare checks save a round of reads.
+ */
+const SPARE_CHECKS_PER_ROUND = 16;
+/** The most candidates checked in one round, to bound the reads started at once. */
+const MAX_CHECKS_PER_ROUND = 200;
+/** Year 9999 is Partner Center's "open-ended" (as isOpenEnded): an EffectiveEndDate before it ends a price. */
+const OPEN_ENDED_FROM = '9999-01-01';
+/** Characters of a comparison's identity: 132 bits in base64url. */
+const IDENTITY_CHARS = 22;
 
 interface Digest {
   versions: number;
   /** Order-independent digest of the listed versions (row key + content hash), two XORed 32-bit words. */
-  a: number;
-  b: number;
+  xorHigh: number;
+  xorLow: number;
   /** Future list: versions with an EffectiveEndDate before year 9999. */
   ending: number;
 }
@@ -87,13 +99,13 @@ async function digests(
   const result = new Map<string, Digest>();
   for await (const line of readManifest(storage, snapshot.manifest)) {
     const id = priceIdOf(line);
-    const h = createHash('sha1').update(line.rowKey).update('\t').update(line.contentHash).digest();
-    let d = result.get(id);
-    if (!d) result.set(id, (d = { versions: 0, a: 0, b: 0, ending: 0 }));
-    d.versions++;
-    d.a ^= h.readUInt32BE(0);
-    d.b ^= h.readUInt32BE(4);
-    if (ending?.has(versionHash(line.partitionKey, line.rowKey))) d.ending++;
+    const hash = createHash('sha1').update(line.rowKey).update('\t').update(line.contentHash).digest();
+    let digest = result.get(id);
+    if (!digest) result.set(id, (digest = { versions: 0, xorHigh: 0, xorLow: 0, ending: 0 }));
+    digest.versions++;
+    digest.xorHigh ^= hash.readUInt32BE(0);
+    digest.xorLow ^= hash.readUInt32BE(4);
+    if (ending?.has(versionHash(line.partitionKey, line.rowKey))) digest.ending++;
   }
   return result;
 }
@@ -104,13 +116,13 @@ async function digests(
  */
 async function endingVersions(storage: StorageClients, market: string, view: PriceView): Promise<Set<string>> {
   const range = marketViewRange(market, view);
-  const filter = odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to} and effectiveEndDate lt ${'9999-01-01'}`;
+  const filter = odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to} and effectiveEndDate lt ${OPEN_ENDED_FROM}`;
   const ids = new Set<string>();
   const table = storage.table(storage.names.tables.prices);
-  for await (const e of table.listEntities<Record<string, unknown>>({
+  for await (const entity of table.listEntities<Record<string, unknown>>({
     queryOptions: { filter, select: ['PartitionKey', 'RowKey'] },
   })) {
-    ids.add(versionHash(e.partitionKey as string, e.rowKey as string));
+    ids.add(versionHash(entity.partitionKey as string, entity.rowKey as string));
   }
   return ids;
 }
@@ -133,8 +145,8 @@ async function linesOf(
 }
 
 /** The manifest line of a version read from the table: the price's row-key prefix plus the version's start date. */
-const rowKeyOf = (line: ManifestLine, v: PriceVersion) =>
-  `${keyPrefixOf(line.rowKey)}${encodeURIComponent(v.effectiveStartDate)}`;
+const rowKeyOf = (line: ManifestLine, version: PriceVersion) =>
+  `${keyPrefixOf(line.rowKey)}${encodeURIComponent(version.effectiveStartDate)}`;
 
 const samePrice = (a: string | null, b: string | null) =>
   a === null || b === null ? a === b : new Decimal(a).equals(b);
@@ -235,7 +247,8 @@ function comparePrices(
     const old = was.get(id);
     if (future && digest.ending === digest.versions) removed.push(id);
     else if (!old) added.push(id);
-    else if (old.a !== digest.a || old.b !== digest.b || old.versions !== digest.versions) candidates.push(id);
+    else if (old.xorHigh !== digest.xorHigh || old.xorLow !== digest.xorLow || old.versions !== digest.versions)
+      candidates.push(id);
     else unchanged++;
   }
   if (future) unchanged += [...was.keys()].filter((id) => !is.has(id)).length;
@@ -267,10 +280,13 @@ function versionReader(storage: StorageClients): VersionReader {
 function listedInForce(versions: PriceVersion[], day: string | null): PriceVersion {
   const instant = day
     ? startOfDay(day)
-    : versions.reduce((newest, v) => (v.effectiveStartDate > newest ? v.effectiveStartDate : newest), '');
+    : versions.reduce(
+        (newest, version) => (version.effectiveStartDate > newest ? version.effectiveStartDate : newest),
+        '',
+      );
   return (
     versionInForce(versions, instant) ??
-    versions.reduce((newest, v) => (v.effectiveStartDate > newest.effectiveStartDate ? v : newest))
+    versions.reduce((newest, version) => (version.effectiveStartDate > newest.effectiveStartDate ? version : newest))
   );
 }
 
@@ -286,7 +302,8 @@ async function changedPrices(
   const changed: Change[] = [];
   let checked = 0;
   while (checked < candidates.length && changed.length < top) {
-    const round = candidates.slice(checked, checked + Math.min(top - changed.length + 16, 200));
+    const roundSize = Math.min(top - changed.length + SPARE_CHECKS_PER_ROUND, MAX_CHECKS_PER_ROUND);
+    const round = candidates.slice(checked, checked + roundSize);
     const results = await Promise.all(round.map(changeOf));
     for (const change of results) {
       checked++;
@@ -328,5 +345,5 @@ function snapshotPairIdentity(before: SnapshotRecord, after: SnapshotRecord): st
   return createHash('sha256')
     .update([before.manifest, before.sha256, before.runId, after.manifest, after.sha256, after.runId].join('\n'))
     .digest('base64url')
-    .slice(0, 22);
+    .slice(0, IDENTITY_CHARS);
 }

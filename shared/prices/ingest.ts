@@ -13,7 +13,7 @@ import { archiveExtension, archiveFile } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
 import type { RunCounts, RunRecord } from '../runs/ledger';
 import { versionDigest, versionKeys } from './tables/keys';
-import { DigestMap } from './digestMap';
+import { DIGEST_KEY_BYTES, DigestMap } from './digestMap';
 import {
   manifestName,
   readManifest,
@@ -61,15 +61,25 @@ export interface IngestProgress {
   total?: number;
 }
 
+/** The digest map's mark of a version this sheet has listed: content hashes are never negative. */
 const SEEN = -1;
+/** Rows read between progress reports. */
 const PROGRESS_EVERY = 5000;
+/** Bytes of a content hash: 48 bits, a whole number a JS number (and the digest map) holds exactly. */
+const CONTENT_HASH_BYTES = 6;
+/** The first bytes of a download, enough for archiveExtension to tell the format past a BOM and blanks. */
+const ARCHIVE_HEAD_BYTES = 64;
 
 /** 48 bits of a row's content: a changed price, date or text gives a different hash. */
 function contentHash(row: PriceRow): number {
-  const h = createHash('sha1');
-  for (const f of PRICE_FIELDS) h.update(`${row[f] ?? '\u0000'}\u0001`);
-  return h.digest().readUIntBE(0, 6);
+  const hash = createHash('sha1');
+  // Each field ends with \u0001; an absent (null) field reads \u0000, so it differs from an empty one.
+  for (const field of PRICE_FIELDS) hash.update(`${row[field] ?? '\u0000'}\u0001`);
+  return hash.digest().readUIntBE(0, CONTENT_HASH_BYTES);
 }
+
+/** A removed version's key: its digest's first bytes (those the digest map keys by) as hex. */
+const removalKey = (digest: Buffer) => digest.toString('hex', 0, DIGEST_KEY_BYTES);
 
 export function ingestPriceSheet(req: IngestRequest): Promise<PipelineRun> {
   return recordedRun({
@@ -86,9 +96,9 @@ export function ingestPriceSheet(req: IngestRequest): Promise<PipelineRun> {
     },
     lockName: `${req.view}/${req.market}/${req.timeline}`,
     eventName: 'PriceIngestRun',
-    rejectedReportName: (r) => `${r.view}/${r.market}/${r.asOf}/${r.runId}.rejected.csv`,
+    rejectedReportName: (run) => `${run.view}/${run.market}/${run.asOf}/${run.runId}.rejected.csv`,
     // Partner Center's way of saying the future list is empty: nothing to store, nothing wrong.
-    successNote: (e) => (e instanceof NoPlannedChangesError ? e.message : undefined),
+    successNote: (error) => (error instanceof NoPlannedChangesError ? error.message : undefined),
     work: (context) => ingestLocked(req, context),
   });
 }
@@ -128,7 +138,7 @@ interface Comparison {
 async function spoolAndArchive(req: IngestRequest, { run, tmp }: RunContext): Promise<SpooledDownload> {
   const download = await req.open();
   const file = path.join(tmp, 'raw');
-  const { sha256, bytes, head } = await spool(download.body, file, (done) =>
+  const { sha256, bytes, head } = await spoolDownload(download.body, file, (done) =>
     req.onProgress?.({ phase: 'download', done }),
   );
   const archived = await archiveFile(
@@ -249,7 +259,7 @@ function rowOf(item: ReadLine, market: string): { row: PriceRow } | { reason: st
 /** Digest keys (hex) of the versions this sheet did not list. */
 function unlistedVersions(known: DigestMap): Set<string> {
   const removed = new Set<string>();
-  for (const [id, state] of known.entries()) if (state !== SEEN) removed.add(id.toString('hex'));
+  for (const [id, state] of known.entries()) if (state !== SEEN) removed.add(removalKey(id));
   return removed;
 }
 
@@ -261,7 +271,7 @@ async function writeChanges(req: IngestRequest, comparison: Comparison, counts: 
   const toWrite = counts.added + counts.changed + (removals ? removed.size : 0);
   if (removals) {
     for await (const line of readManifest(req.storage, previous.manifest)) {
-      if (removed.has(versionDigest(line.partitionKey, line.rowKey).toString('hex', 0, 8))) await changes.removal(line);
+      if (removed.has(removalKey(versionDigest(line.partitionKey, line.rowKey)))) await changes.removal(line);
     }
   }
   counts.entitiesWritten = await changes.commit((done) => req.onProgress?.({ phase: 'write', done, total: toWrite }));
@@ -307,7 +317,8 @@ function removalsApply(req: Pick<IngestRequest, 'asOf' | 'timeline'>, latestAsOf
   return req.timeline === 'current' && (latestAsOf === undefined || req.asOf >= latestAsOf);
 }
 
-async function spool(
+/** Writes the download to the file, hashing it and keeping its first bytes on the way. */
+async function spoolDownload(
   body: NodeJS.ReadableStream,
   file: string,
   onProgress: (bytes: number) => void,
@@ -318,8 +329,8 @@ async function spool(
   const tap = new PassThrough();
   tap.on('data', (chunk: Buffer) => {
     hash.update(chunk);
-    // The first bytes name the archive's extension.
-    if (head.length < 64) head = Buffer.concat([head, chunk.subarray(0, 64 - head.length)]);
+    if (head.length < ARCHIVE_HEAD_BYTES)
+      head = Buffer.concat([head, chunk.subarray(0, ARCHIVE_HEAD_BYTES - head.length)]);
     bytes += chunk.length;
     onProgress(bytes);
   });

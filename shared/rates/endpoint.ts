@@ -27,19 +27,19 @@ export async function handleExchangeRates(
   logger: Logger,
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
-    const q = parseQuery(exchangeRatesQuerySchema, query);
-    const date = q.date ?? todayUtc();
+    const params = parseQuery(exchangeRatesQuerySchema, query);
+    const date = params.date ?? todayUtc();
     try {
-      const { rates } = await ratesInForce(storage, date, q.currency);
+      const { rates } = await ratesInForce(storage, date, params.currency);
       return jsonResponse(200, {
         date,
         base: BASE_CURRENCY,
-        rates: rates.map((r) => ({
-          currency: r.currency,
-          usdPerUnit: exact(r.usdPerUnit),
-          month: r.month,
-          source: r.source,
-          asOf: r.asOf,
+        rates: rates.map((rate) => ({
+          currency: rate.currency,
+          usdPerUnit: exact(rate.usdPerUnit),
+          month: rate.month,
+          source: rate.source,
+          asOf: rate.asOf,
         })),
       });
     } catch (e) {

@@ -38,6 +38,8 @@ export const RATES_RUN = { market: 'ALL', view: 'fxrates', timeline: 'current' }
 
 /** Rate files are a few kilobytes; anything far larger is not one and is refused before it fills memory. */
 const MAX_RATES_BYTES = 16 * 1024 * 1024;
+/** The first bytes of a download, enough for archiveExtension to tell the format past a BOM and blanks. */
+const ARCHIVE_HEAD_BYTES = 64;
 
 export function ingestRates(req: RatesIngestRequest): Promise<PipelineRun> {
   return recordedRun({
@@ -47,7 +49,7 @@ export function ingestRates(req: RatesIngestRequest): Promise<PipelineRun> {
     identity: { kind: req.kind, source: req.source, ...RATES_RUN, asOf: req.asOf },
     lockName: 'fxrates',
     eventName: 'RatesIngestRun',
-    rejectedReportName: (r) => `fxrates/${r.asOf}/${r.runId}.rejected.csv`,
+    rejectedReportName: (run) => `fxrates/${run.asOf}/${run.runId}.rejected.csv`,
     work: (context) => ingestLocked(req, context),
   });
 }
@@ -58,7 +60,7 @@ async function ingestLocked(req: RatesIngestRequest, { run, reject, tmp }: RunCo
 
   const parsed = parseRatesFile((await readCapped(await openDecompressed(raw.file))).toString('utf8'));
   counts.read = parsed.read;
-  for (const r of parsed.rejected) reject(r.line, r.reason);
+  for (const rejected of parsed.rejected) reject(rejected.line, rejected.reason);
   if (parsed.rates.length === 0)
     throw new StructuralError(`no valid exchange rates (${counts.read} read, ${counts.rejected} rejected)`);
   checkRejectedShare(counts, req.settings, 'rates', (message) => new FileRejectedError(message));
@@ -95,7 +97,7 @@ async function readAndArchive(
   await fs.promises.writeFile(file, raw);
   const archived = await archiveFile(
     req.storage,
-    `fxrates/${req.asOf}/${sha256}.${archiveExtension(raw.subarray(0, 64))}`,
+    `fxrates/${req.asOf}/${sha256}.${archiveExtension(raw.subarray(0, ARCHIVE_HEAD_BYTES))}`,
     file,
     {
       source: req.source,
@@ -112,7 +114,7 @@ async function readAndArchive(
 async function countChanges(req: RatesIngestRequest, rates: ParsedRates['rates'], counts: RunCounts): Promise<void> {
   const previous = await rateSnapshotOnOrBefore(req.storage, req.asOf);
   const before = new Map(
-    (previous ? await ratesOfSnapshot(req.storage, previous) : []).map((r) => [r.currency, r.usdPerUnit]),
+    (previous ? await ratesOfSnapshot(req.storage, previous) : []).map((rate) => [rate.currency, rate.usdPerUnit]),
   );
   for (const rate of rates) {
     const old = before.get(rate.currency);

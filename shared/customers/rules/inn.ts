@@ -23,7 +23,7 @@ export function checkInn(field: ReadField, country: string | null, countries: Co
   const invalid = (problem: string) => innInvalid(name, country, rules, problem, warnings);
   if (!DIGITS.test(digits))
     return invalid('The registration number may contain digits only (letters or other characters were found)');
-  const format = rules.inn.find((f) => f.length === digits.length);
+  const format = rules.inn.find((candidate) => candidate.length === digits.length);
   if (!format) return invalid(`The registration number has ${digits.length} digits`);
 
   const checked = format.check?.(digits) ?? { ok: true };

@@ -78,7 +78,7 @@ export function readCustomer(payload: Record<string, unknown>): ReadCustomer {
     const found = walk(payload, path);
     if (found.kind === 'notAnObject') {
       // Several fields sit under one parent: report the parent once.
-      if (!errors.some((e) => e.field === found.at)) {
+      if (!errors.some((error) => error.field === found.at)) {
         errors.push({ field: found.at, code: 'FIELD_TYPE', message: `${found.at} must be an object` });
       }
       fields[field] = { name, value: { state: 'unusable' } };

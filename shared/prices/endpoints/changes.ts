@@ -25,6 +25,7 @@ export const priceChangesDoc: ApiDoc = {
   },
 };
 
+/** The token's cursor: `s` the compared snapshots' identity, `c` the positions (short keys: it travels in URLs). */
 const tokenSchema = z.strictObject({
   s: z.string().max(200),
   c: z.strictObject({
@@ -40,18 +41,23 @@ export async function handlePriceChanges(
   logger: Logger,
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
-    const q = parseQuery(priceChangesQuerySchema, query);
-    const binding = queryBinding('priceChanges', { market: q.market, view: q.view, from: q.from, to: q.to });
+    const params = parseQuery(priceChangesQuerySchema, query);
+    const binding = queryBinding('priceChanges', {
+      market: params.market,
+      view: params.view,
+      from: params.from,
+      to: params.to,
+    });
     const token =
-      q.continuationToken === undefined ? undefined : decodeToken(q.continuationToken, binding, tokenSchema);
+      params.continuationToken === undefined ? undefined : decodeToken(params.continuationToken, binding, tokenSchema);
     let changes;
     try {
       changes = await priceChanges(storage, {
-        market: q.market,
-        view: q.view,
-        from: q.from,
-        to: q.to,
-        top: q.top,
+        market: params.market,
+        view: params.view,
+        from: params.from,
+        to: params.to,
+        top: params.top,
         cursor: token?.c,
       });
     } catch (e) {
@@ -69,15 +75,18 @@ export async function handlePriceChanges(
         { parameter: 'continuationToken' },
       );
     }
-    const item = (v: Parameters<typeof priceItem>[0]) => priceItem(v, q.view);
+    const item = (version: Parameters<typeof priceItem>[0]) => priceItem(version, params.view);
     return jsonResponse(200, {
-      market: q.market,
-      view: q.view,
-      from: q.from,
-      to: q.to,
+      market: params.market,
+      view: params.view,
+      from: params.from,
+      to: params.to,
       snapshots: changes.snapshots,
       added: changes.added.map(item),
-      changed: changes.changed.map((c) => ({ before: c.before && item(c.before), after: item(c.after) })),
+      changed: changes.changed.map((change) => ({
+        before: change.before && item(change.before),
+        after: item(change.after),
+      })),
       removed: changes.removed.map(item),
       counts: changes.counts,
       continuationToken: changes.next ? encodeToken({ s: snapshotsId, c: changes.next }, binding) : null,

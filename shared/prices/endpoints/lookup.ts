@@ -26,6 +26,7 @@ export const pricesDoc: ApiDoc = {
   },
 };
 
+/** The token's cursor: `at` the first page's instant, `c` the lookup cursor (short keys: it travels in URLs). */
 const tokenSchema = z.object({
   at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$/),
   c: z.union([
@@ -40,21 +41,21 @@ export async function handlePrices(
   logger: Logger,
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
-    const q = parseQuery(pricesQuerySchema, query);
-    const { market, view, meterId, productId, skuId, termDuration, billingPlan, currency, convertTo } = q;
+    const params = parseQuery(pricesQuerySchema, query);
+    const { market, view, meterId, productId, skuId, termDuration, billingPlan, currency, convertTo } = params;
     const filters = { market, view, meterId, productId, skuId, termDuration, billingPlan, currency };
     const binding = queryBinding('prices', { ...filters, convertTo });
-    const { instant, cursor } = pageStart(q, binding);
-    const day = instant.slice(0, 10);
+    const { instant, cursor } = pageStart(params, binding);
+    const day = instant.slice(0, 'YYYY-MM-DD'.length); // exchange rates are in force by day
     try {
       const converter = convertTo === undefined ? undefined : await converterFor(storage, day, convertTo);
-      const page = await lookupPrices(storage, { ...filters, instant, top: q.top, cursor });
-      await converter?.prepare(page.versions.map((v) => v.currency));
+      const page = await lookupPrices(storage, { ...filters, instant, top: params.top, cursor });
+      await converter?.prepare(page.versions.map((version) => version.currency));
       return jsonResponse(200, {
         market,
         view,
         asOf: instant,
-        items: page.versions.map((v) => priceItem(v, view, converter)),
+        items: page.versions.map((version) => priceItem(version, view, converter)),
         continuationToken: page.next ? encodeToken({ at: instant, c: page.next }, binding) : null,
         conversion: converter && {
           to: converter.target,
@@ -76,10 +77,10 @@ export async function handlePrices(
  * The instant and cursor of the page asked for. The first page's instant travels in the token, so
  * that "now" does not move between pages.
  */
-function pageStart(q: PricesQuery, binding: string): { instant: string; cursor?: LookupCursor } {
-  if (q.continuationToken === undefined) return { instant: q.date ?? nowInstant() };
-  const token = decodeToken(q.continuationToken, binding, tokenSchema);
-  if (q.date !== undefined && q.date !== token.at)
+function pageStart(params: PricesQuery, binding: string): { instant: string; cursor?: LookupCursor } {
+  if (params.continuationToken === undefined) return { instant: params.date ?? nowInstant() };
+  const token = decodeToken(params.continuationToken, binding, tokenSchema);
+  if (params.date !== undefined && params.date !== token.at)
     throw badParameter('date', 'differs from the date of the first page (leave it out or keep it on later pages)');
   return { instant: token.at, cursor: token.c };
 }

@@ -135,9 +135,16 @@ describe('licenseFigures', () => {
         rowOf({ Market: 'DE', Currency: currency, UnitPrice: prices[currency][0], 'ERP Price': prices[currency][1] }),
       ),
     );
-    expect(figures.map((f) => f?.monthlyUnitPrice)).toEqual(['60', '62', '5.5', '40', '4.55', '5.2']);
-    expect(figures.map((f) => f?.marginPercent)).toEqual(['16.67', '16.67', '16.67', '16.67', '16.67', '16.67']);
-    expect(figures.map((f) => f?.marginAmount)).toEqual(['144', '148.8', '13.2', '96', '10.92', '12.48']);
+    expect(figures.map((figure) => figure?.monthlyUnitPrice)).toEqual(['60', '62', '5.5', '40', '4.55', '5.2']);
+    expect(figures.map((figure) => figure?.marginPercent)).toEqual([
+      '16.67',
+      '16.67',
+      '16.67',
+      '16.67',
+      '16.67',
+      '16.67',
+    ]);
+    expect(figures.map((figure) => figure?.marginAmount)).toEqual(['144', '148.8', '13.2', '96', '10.92', '12.48']);
   });
 
   it('is null for metered Azure plan rows, reservations included', () => {

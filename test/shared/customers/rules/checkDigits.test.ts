@@ -44,13 +44,13 @@ const CHECK_POSITION: Record<keyof typeof rules, number> = {
 
 describe.each(CASES)('$rule', ({ rule, valid, checkDigit = [], structure = [] }) => {
   const check = rules[rule];
-  it.each(valid)('accepts %s', (n) => expect(check(n)).toEqual({ ok: true }));
-  it.each(checkDigit)('rejects %s (check digit)', (n) =>
-    expect(check(n)).toMatchObject({ ok: false, kind: 'checkDigit' }),
+  it.each(valid)('accepts %s', (number) => expect(check(number)).toEqual({ ok: true }));
+  it.each(checkDigit)('rejects %s (check digit)', (number) =>
+    expect(check(number)).toMatchObject({ ok: false, kind: 'checkDigit' }),
   );
   if (structure.length > 0) {
-    it.each(structure)('rejects %s (structure)', (n) =>
-      expect(check(n)).toMatchObject({ ok: false, kind: 'structure' }),
+    it.each(structure)('rejects %s (structure)', (number) =>
+      expect(check(number)).toMatchObject({ ok: false, kind: 'structure' }),
     );
   }
 
