@@ -7,7 +7,7 @@ import { createStorageClients } from '../shared/storage/clients';
 
 /**
  * One ingest in a process of its own, so that its peak RSS is measured alone:
- * prints `{ durationMs, counts, outcome, maxRssMB }` as JSON on stdout.
+ * prints `{ durationMs, outcome, error, counts, maxRssMB }` as JSON on stdout.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -18,7 +18,7 @@ import { meterDocRowKey, versionsByMeter } from '../shared/prices/tables/version
 import { writeSyntheticSheet } from './syntheticSheet';
 
 /**
- * Lookup benchmark against the synthetic 200,000-row sheet in a private Azurite:
+ * Lookup benchmark against a synthetic sheet (200,000 rows unless --rows says) in a private Azurite:
  * - GET /api/prices by meterId through the handler vs a raw getEntity of the same entity, interleaved
  *   in one run (target: handler p50 ≤ 1.5 × raw p50);
  * - a product listing paged to the end (top=50) and the first pages of a market listing;
@@ -108,7 +108,8 @@ export async function runLookupBench(options: { rows?: number } = {}): Promise<R
         rawGetEntityMs: byMeter.raw,
         p50Ratio: Math.round((byMeter.handler.p50 / byMeter.raw.p50) * 100) / 100,
         target: 'handler p50 <= 1.5 x raw getEntity p50',
-        // The one range query a meter lookup needs, without the handler: separates the API's own cost from the store's query cost.
+        // The storage-level read of a meter lookup (versionsByMeter: a point read and the JSON parse) without
+        // the handler: separates the API's own cost from the store's.
         rawRangeQueryMs: byMeter.rangeQuery,
         p50RatioToRangeQuery: Math.round((byMeter.handler.p50 / byMeter.rangeQuery.p50) * 100) / 100,
       },

@@ -28,7 +28,7 @@ const NAIVE_ROWS = 2_000;
 const CHILD_OUTPUT_BYTES = 1 << 20;
 
 /**
- * Issue 2's benchmark, all in one run against one embedded storage:
+ * The price pipeline's benchmark, all in one run against one embedded storage:
  * (a) the raw write ceiling: pre-built entities (the meter documents the pipeline writes) in
  *     100-entity transactions at the pipeline's concurrency, as rows/s;
  * (b) a naive baseline: one upsertEntity per row, on a subset;

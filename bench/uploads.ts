@@ -15,7 +15,7 @@ import { writeSyntheticSheet } from './syntheticSheet';
 const run = promisify(execFile);
 
 /**
- * Issue 5's benchmark: a generated zip upload through the blob handler (download stream → plan →
+ * The price upload's benchmark: a generated zip upload through the blob handler (download stream → plan →
  * the price pipeline → report and move) next to `npm run cli -- ingest` of the same file, in the
  * same run. Each phase runs in a child process of its own (peak RSS measured alone) against a
  * fresh Azurite on free ports (neither phase pays for the other's data).

@@ -310,8 +310,9 @@ async function commitSnapshot(
 }
 
 /**
- * A price missing from a future (preview) list is unchanged, not removed (seed 004), and future
- * versions share their entities with the current list: only the current list marks removals.
+ * A price missing from a future (preview) list is unchanged, not removed (a future list names only
+ * what changes), and future versions share their entities with the current list: only the current
+ * list marks removals.
  */
 function removalsApply(req: Pick<IngestRequest, 'asOf' | 'timeline'>, latestAsOf: string | undefined): boolean {
   return req.timeline === 'current' && (latestAsOf === undefined || req.asOf >= latestAsOf);

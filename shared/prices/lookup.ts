@@ -46,7 +46,7 @@ export interface PricePage {
   next: LookupCursor | null;
 }
 
-/** Range queries of a product lookup run this many at a time. */
+/** The reads of a product lookup (its partition's range query, a point read per meter) run this many at a time. */
 const SOURCE_CONCURRENCY = 8;
 /** A listing reads at most this many entities per page and then hands out a cursor, however few matched. */
 export const LISTING_READ_LIMIT = 20_000;
@@ -105,7 +105,7 @@ function matchesFilters(version: PriceVersion, query: PriceQuery): boolean {
 const tierOrder = (a: string | null, b: string | null) =>
   a === b ? 0 : a === null ? -1 : b === null ? 1 : new Decimal(a).comparedTo(b);
 
-/** A stable order within one range query: by price key, tiers by their numeric lower bound. */
+/** A stable order within the versions of one read: by price key, tiers by their numeric lower bound. */
 function byPrice(a: PriceVersion, b: PriceVersion): number {
   for (const field of ['productId', 'skuId', 'meterId', 'termDuration', 'billingPlan', 'currency'] as const) {
     if (a[field] !== b[field]) return a[field] < b[field] ? -1 : 1;

@@ -1,7 +1,8 @@
 /**
- * Check-digit and structure rules of the registration numbers that have them (see
- * inn-and-phone-rules.md). Each rule takes the digits only, already of its length. Partner Center
- * checks only the pattern: a failure here means "probably a typo", not "Partner Center refuses".
+ * Check-digit and structure rules of the registration numbers that have them: the public algorithms
+ * of each country's tax authority (as open-source identifier libraries such as python-stdnum
+ * implement them). Each rule takes the digits only, already of its length. Partner Center checks
+ * only the pattern: a failure here means "probably a typo", not "Partner Center refuses".
  */
 
 export type InnCheckResult = { ok: true } | { ok: false; kind: 'checkDigit' | 'structure'; reason: string };

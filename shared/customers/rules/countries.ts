@@ -14,8 +14,9 @@ import {
 
 /**
  * The countries where Partner Center requires the organization registration number (INN) and the
- * phone number, with the INN lengths Microsoft publishes (seed 000, "Kundenprüfung"). Adding a
- * country (India, say) is one entry here; a country missing from this table takes no INN (600002).
+ * phone number, with the INN lengths Microsoft publishes for customer verification (digits only,
+ * one or more lengths per country). Adding a country (India, say) is one entry here; a country
+ * missing from this table takes no INN (600002).
  */
 export interface CountryRules {
   /** One entry per accepted length; `check` where the number carries a check digit or structure. */

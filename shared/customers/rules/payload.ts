@@ -65,7 +65,10 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Keys of a payload that are not customer data, e.g. a batch's reference-id column. */
+/**
+ * Whether a key of a payload holds customer data (a flat field or a root of the create-customer
+ * payload); other keys, e.g. a batch's reference-id column, are passed through.
+ */
 export function isCustomerKey(key: string): boolean {
   return (CUSTOMER_FIELDS as readonly string[]).includes(key) || CREATE_CUSTOMER_ROOTS.includes(key);
 }

@@ -1,6 +1,6 @@
 import * as rules from '../../../../shared/customers/rules/checkDigits';
 
-/** Examples from inn-and-phone-rules.md: each rule with numbers that pass and numbers that must fail. */
+/** Published examples: each rule with numbers that pass and numbers that must fail. */
 const CASES: { rule: keyof typeof rules; valid: string[]; checkDigit?: string[]; structure?: string[] }[] = [
   { rule: 'ruInn10', valid: ['7709442668', '1234567894'], checkDigit: ['1234567895', '7709442669'] },
   { rule: 'ruInn12', valid: ['123456789047', '005826107187'], checkDigit: ['123456789037', '123456789048'] },

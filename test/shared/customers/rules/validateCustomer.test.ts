@@ -1,7 +1,7 @@
 import { CUSTOMER_COUNTRIES, innPattern, type CountryTable } from '../../../../shared/customers/rules/countries';
 import { validateCustomer } from '../../../../shared/customers/rules/validateCustomer';
 
-/** A valid phone number per country (inn-and-phone-rules.md). */
+/** A valid phone number per country. */
 const PHONES: Record<string, string> = {
   AM: '+37477123456',
   AZ: '+994401234567',
