@@ -17,8 +17,6 @@ import { HEAP_FLAGS } from './heap';
 
 export interface CustomerBenchOptions {
   records?: number;
-  /** The name bench/main passes the size under. */
-  rows?: number;
   /** Where the generated file and its report go (default: the OS temp folder). */
   workDir?: string;
 }
@@ -31,7 +29,7 @@ const CHILD_OUTPUT_BYTES = 1024 * 1024;
 const CSV_CHUNK_CHARS = 256 * 1024;
 
 export async function runCustomerBench(options: CustomerBenchOptions = {}): Promise<Record<string, unknown>> {
-  const records = options.records ?? options.rows ?? 1_000_000;
+  const records = options.records ?? 1_000_000;
   const dir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'customer-bench-'));
   const file = path.join(dir, `customers-${records}.csv`);
   const generatedAt = Date.now();

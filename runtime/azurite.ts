@@ -14,7 +14,7 @@ export interface AzuritePorts {
   table: number;
 }
 
-export const DEFAULT_PORTS: AzuritePorts = { blob: 10000, queue: 10001, table: 10002 };
+const DEFAULT_PORTS: AzuritePorts = { blob: 10000, queue: 10001, table: 10002 };
 const HOST = '127.0.0.1';
 /** How long a probe waits for an answer: a local emulator that is up answers in milliseconds. */
 const PROBE_TIMEOUT_MS = 1500;
@@ -51,7 +51,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** True when an Azurite blob endpoint answers on these ports (a real request, not just an open port). */
-export async function azuriteAnswers(ports: AzuritePorts): Promise<boolean> {
+async function azuriteAnswers(ports: AzuritePorts): Promise<boolean> {
   const client = BlobServiceClient.fromConnectionString(emulatorConnectionString(HOST, ports), {
     retryOptions: { maxTries: 1, tryTimeoutInMs: PROBE_TIMEOUT_MS },
   });

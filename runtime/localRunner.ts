@@ -45,11 +45,12 @@ export interface RunnerOptions {
 export interface Runner {
   url: string;
   close(): Promise<void>;
-  /** Runs a timer or upload function now, as the admin endpoint does. */
-  invoke(name: string, input?: unknown): Promise<void>;
 }
 
-export function loadFunctionModules(functionsDir: string): void {
+/** Runs a timer or upload function by name; an upload function takes `{ name: <blob name> }`. */
+type Invoke = (name: string, input?: unknown) => Promise<void>;
+
+function loadFunctionModules(functionsDir: string): void {
   for (const file of fs.readdirSync(functionsDir).sort()) {
     if (/\.(js|ts)$/.test(file) && !file.endsWith('.d.ts') && !file.endsWith('.map'))
       // Synchronous on purpose: registrations must exist before the runner serves (as when the host loads `main`).
@@ -124,7 +125,6 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
   const port = await listen(server, options.port, host);
   return {
     url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`,
-    invoke,
     close: async () => {
       for (const stop of stops) stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -133,7 +133,7 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
 }
 
 /** Runs a timer or upload function by name, as the admin endpoint does. */
-function createInvoker(all: readonly Registration[], log: (line: string) => void): Runner['invoke'] {
+function createInvoker(all: readonly Registration[], log: (line: string) => void): Invoke {
   return async (name, input) => {
     const fn = all.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
     if (!fn || fn.kind === 'http') throw new Error(`no timer or upload function named ${name}`);
@@ -154,7 +154,7 @@ function createInvoker(all: readonly Registration[], log: (line: string) => void
 /** What the server serves: the HTTP functions, the admin endpoint's invoker, the function key. */
 interface Served {
   https: readonly HttpRegistration[];
-  invoke: Runner['invoke'];
+  invoke: Invoke;
   functionKey?: string;
   log: (line: string) => void;
 }
@@ -269,7 +269,7 @@ async function listen(server: http.Server, port: number, host: string): Promise<
 }
 
 /** `%SETTING%` in a schedule is an app-setting reference, resolved as the Functions host does. */
-export function resolveSchedule(timer: TimerRegistration, settings: Settings): string {
+function resolveSchedule(timer: TimerRegistration, settings: Settings): string {
   const value = (settings as Record<string, unknown>)[timer.scheduleSetting];
   if (typeof value !== 'string') throw new Error(`${timer.name}: setting ${timer.scheduleSetting} holds no schedule`);
   return value;
@@ -278,7 +278,7 @@ export function resolveSchedule(timer: TimerRegistration, settings: Settings): s
 function scheduleTimer(
   timer: TimerRegistration,
   settings: Settings,
-  invoke: Runner['invoke'],
+  invoke: Invoke,
   log: (line: string) => void,
 ): () => void {
   const expression = CronExpressionParser.parse(resolveSchedule(timer, settings), { tz: 'UTC' });

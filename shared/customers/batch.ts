@@ -45,13 +45,12 @@ export interface CustomerBatchSummary {
 }
 
 export interface ValidateRecordsOptions {
-  /** Called every `progressEvery` records (e.g. a progress bar). */
+  /** Called every PROGRESS_EVERY records and at the end (e.g. a progress bar). */
   onProgress?: (records: number) => void;
-  progressEvery?: number;
 }
 
-/** Records between progress reports unless the caller says otherwise. */
-const DEFAULT_PROGRESS_EVERY = 10_000;
+/** Records between progress reports. */
+const PROGRESS_EVERY = 10_000;
 /** Report text buffered before a write: fewer, larger writes (a write per record would cost more than the validation). */
 const REPORT_CHUNK_CHARS = 64 * 1024;
 
@@ -91,7 +90,6 @@ async function* validatedReport(
   writer: ReportWriter,
   options: ValidateRecordsOptions,
 ): AsyncGenerator<string> {
-  const progressEvery = options.progressEvery ?? DEFAULT_PROGRESS_EVERY;
   let buffered = '';
   for await (const record of records) {
     const verdict = record.unreadable ? unreadableVerdict(record.unreadable) : validateCustomer(record.payload);
@@ -101,7 +99,7 @@ async function* validatedReport(
       yield buffered;
       buffered = '';
     }
-    if (options.onProgress && tally.records % progressEvery === 0) options.onProgress(tally.records);
+    if (options.onProgress && tally.records % PROGRESS_EVERY === 0) options.onProgress(tally.records);
   }
   buffered += writer.end();
   if (buffered) yield buffered;

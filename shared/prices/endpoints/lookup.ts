@@ -3,7 +3,7 @@ import type { StorageClients } from '../../storage/clients';
 import { nowInstant } from '../../core/dates';
 import { CONVERSION } from '../../rates/rate';
 import type { Logger } from '../../observability/logger';
-import { lookupPrices, type LookupCursor } from '../lookup';
+import { LISTING_READ_LIMIT, lookupPrices, type LookupCursor } from '../lookup';
 import { converterFor, RateNotFoundError } from '../../rates/lookup';
 import { jsonResponse, parseQuery, runEndpoint, type ApiDoc, type ApiResponse } from '../../api/endpoint';
 import { ApiError, badParameter } from '../../api/errors';
@@ -17,7 +17,8 @@ export const pricesDoc: ApiDoc = {
     "The price of each item of a market and view in force at `date` (default now), one version per price by the pricing guide's overlap rule " +
     '(among versions covering the instant, the one that ends first). Look up by `meterId` (one point read) or `productId` (+`skuId`), or list the ' +
     'whole market and view. Prices are JSON numbers with exactly the published digits. Pages of `top` items; pass `continuationToken` for the next. ' +
-    'A listing without meterId/productId reads at most 20,000 entities per page, so a page may hold fewer than `top` items and still have a continuation.',
+    `A listing without meterId/productId reads at most ${LISTING_READ_LIMIT.toLocaleString('en-US')} entities per page, ` +
+    'so a page may hold fewer than `top` items and still have a continuation.',
   query: pricesQuerySchema,
   response: pricesResponseSchema,
   errors: {
