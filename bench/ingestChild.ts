@@ -35,9 +35,10 @@ async function main(): Promise<void> {
     timeline: 'current',
     asOf: values['as-of'] as string,
   });
-  process.stdout.write(
-    `${JSON.stringify({ durationMs: Date.now() - started, outcome: run.outcome, error: run.error, counts: run.counts, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
-  );
+  const durationMs = Date.now() - started;
+  const maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  const { outcome, error, counts } = run;
+  process.stdout.write(`${JSON.stringify({ durationMs, outcome, error, counts, maxRssMB })}\n`);
 }
 
 main().catch((e: unknown) => {

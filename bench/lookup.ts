@@ -15,7 +15,7 @@ import { ingestPriceSheet } from '../shared/prices/ingest';
 import { createStorageClients, type StorageClients } from '../shared/storage/clients';
 import { meterPartition, meterRowPrefix } from '../shared/prices/tables/keys';
 import { meterDocRowKey, versionsByMeter } from '../shared/prices/tables/versions';
-import { writeSyntheticSheet } from './syntheticSheet';
+import { SHEET_COLUMNS, writeSyntheticSheet } from './syntheticSheet';
 
 /**
  * Lookup benchmark against a synthetic sheet (200,000 rows unless --rows says) in a private Azurite:
@@ -35,9 +35,9 @@ const LOAD_CLIENT_GRACE_SECONDS = 30;
 const LOAD_METERS = 200;
 /** Every SAMPLE_EVERY-th row of the sheet gives a meter and product to look up. */
 const SAMPLE_EVERY = 500;
-/** Columns of the synthetic sheet (see its header) read for the samples. */
-const PRODUCT_ID_COLUMN = 1;
-const METER_IDS_COLUMN = 15;
+/** Columns of the synthetic sheet read for the samples. */
+const PRODUCT_ID_COLUMN = SHEET_COLUMNS.indexOf('ProductId');
+const METER_IDS_COLUMN = SHEET_COLUMNS.indexOf('MeterIds');
 /** Products listed to the end, PRODUCT_PAGE_TOP items a page. */
 const PRODUCTS_LISTED = 20;
 const PRODUCT_PAGE_TOP = 50;

@@ -19,8 +19,32 @@ export interface SyntheticSheetOptions {
   format?: 'csv' | 'zip' | 'gzip';
 }
 
-const HEADER =
-  '"ProductTitle","ProductId","SkuId","SkuTitle","Publisher","SkuDescription","UnitOfMeasure","TermDuration","Market","Currency","UnitPrice","PricingTierRangeMin","PricingTierRangeMax","EffectiveStartDate","EffectiveEndDate","MeterIds","MeterType","Tags"\r\n';
+/** The sheet's columns, in order. */
+export const SHEET_COLUMNS = [
+  'ProductTitle',
+  'ProductId',
+  'SkuId',
+  'SkuTitle',
+  'Publisher',
+  'SkuDescription',
+  'UnitOfMeasure',
+  'TermDuration',
+  'Market',
+  'Currency',
+  'UnitPrice',
+  'PricingTierRangeMin',
+  'PricingTierRangeMax',
+  'EffectiveStartDate',
+  'EffectiveEndDate',
+  'MeterIds',
+  'MeterType',
+  'Tags',
+];
+
+/** A line as Partner Center writes it: every cell quoted, CRLF at the end. */
+const csvLine = (cells: readonly string[]) => `"${cells.join('","')}"\r\n`;
+
+const HEADER = csvLine(SHEET_COLUMNS);
 
 const SERVICES = [
   'Virtual Machines',
@@ -86,7 +110,14 @@ function hex(next: () => number, digits: number): string {
 
 function guid(next: () => number): string {
   const digits = hex(next, 32);
-  return `${digits.slice(0, 8)}-${digits.slice(8, 12)}-${digits.slice(12, 16)}-${digits.slice(16, 20)}-${digits.slice(20)}`;
+  const groups = [
+    digits.slice(0, 8),
+    digits.slice(8, 12),
+    digits.slice(12, 16),
+    digits.slice(16, 20),
+    digits.slice(20),
+  ];
+  return groups.join('-');
 }
 
 const pick = <T>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)];
@@ -122,7 +153,26 @@ function* sheetChunks(options: SyntheticSheetOptions): Generator<string> {
         productRow++;
         const changed = changeEvery > 0 && row % changeEvery === 0;
         const unitPrice = (changed ? price * CHANGED_PRICE_FACTOR + CHANGED_PRICE_STEP : price).toFixed(6);
-        chunk += `"${productTitle}","${productId}","${skuId}","${skuTitle}","Microsoft","${productTitle} ${skuTitle} - ${region}","${unit}","","US","USD","${unitPrice}","${min}","${max}","${start}","${OPEN_END}","${meterId}","${skuTitle}","${tags}"\r\n`;
+        chunk += csvLine([
+          productTitle,
+          productId,
+          skuId,
+          skuTitle,
+          'Microsoft',
+          `${productTitle} ${skuTitle} - ${region}`,
+          unit,
+          '',
+          'US',
+          'USD',
+          unitPrice,
+          min,
+          max,
+          start,
+          OPEN_END,
+          meterId,
+          skuTitle,
+          tags,
+        ]);
         price *= TIER_FACTOR;
         if (++chunkRows === ROWS_PER_CHUNK) {
           yield chunk;

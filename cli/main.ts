@@ -47,7 +47,8 @@ export async function main(argv: string[]): Promise<number> {
       const local = await openLocalStorage(process.env, { detached: true });
       if (local.azurite?.process)
         io.log(
-          `Started the embedded storage (Azurite, data in .azurite/); it keeps running for npm start and later commands.`,
+          'Started the embedded storage (Azurite, data in .azurite/); ' +
+            'it keeps running for npm start and later commands.',
         );
       return local;
     };

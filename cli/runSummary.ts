@@ -10,28 +10,30 @@ export function reportRuns(io: CommandIO, what: string, runs: PipelineRun[], dur
   for (const run of failed) io.log(`${run.market}/${run.view}: FAILED — ${run.error}`);
   for (const run of runs) if (run.note) io.log(`${run.market}/${run.view}: ${run.note}`);
   const ok = failed.length === 0;
-  io.summary(
-    `${what}: ${runs.length - failed.length} of ${runs.length} succeeded — read ${totals.read}, rejected ${totals.rejected}, added ${totals.added}, changed ${totals.changed}, removed ${totals.removed}, unchanged ${totals.unchanged} (${(durationMs / 1000).toFixed(1)} s)`,
-    {
-      ok,
-      ...totals,
-      durationMs,
-      runs: runs.map((run) => ({
-        runId: run.runId,
-        market: run.market,
-        view: run.view,
-        timeline: run.timeline,
-        asOf: run.asOf,
-        source: run.source,
-        outcome: run.outcome,
-        error: run.error,
-        note: run.note ?? null,
-        ...run.counts,
-        durationMs: run.durationMs,
-        archive: run.archive,
-        rejectedReport: run.rejectedReport,
-      })),
-    },
-  );
+  const { read, rejected, added, changed, removed, unchanged } = totals;
+  const succeeded = `${runs.length - failed.length} of ${runs.length} succeeded`;
+  const counted =
+    `read ${read}, rejected ${rejected}, added ${added}, ` +
+    `changed ${changed}, removed ${removed}, unchanged ${unchanged}`;
+  io.summary(`${what}: ${succeeded} — ${counted} (${(durationMs / 1000).toFixed(1)} s)`, {
+    ok,
+    ...totals,
+    durationMs,
+    runs: runs.map((run) => ({
+      runId: run.runId,
+      market: run.market,
+      view: run.view,
+      timeline: run.timeline,
+      asOf: run.asOf,
+      source: run.source,
+      outcome: run.outcome,
+      error: run.error,
+      note: run.note ?? null,
+      ...run.counts,
+      durationMs: run.durationMs,
+      archive: run.archive,
+      rejectedReport: run.rejectedReport,
+    })),
+  });
   return ok ? 0 : 1;
 }

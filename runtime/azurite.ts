@@ -75,7 +75,10 @@ export interface StartOptions {
   detached?: boolean;
   /** Serve HTTPS with this certificate and key (PEM files); needed for OAuth. */
   tls?: { cert: string; key: string };
-  /** Accept Entra ID bearer tokens (`basic`: issuer, audience and lifetime are checked, not the signature). Requires `tls`. */
+  /**
+   * Accept Entra ID bearer tokens (`basic`: issuer, audience and lifetime are checked, not the
+   * signature). Requires `tls`.
+   */
   oauth?: 'basic';
 }
 

@@ -46,7 +46,8 @@ async function main(): Promise<void> {
     log,
   });
   log(
-    `Functions running at ${runner.url}/api/ (health: ${runner.url}/api/health; run a timer now: curl -X POST ${runner.url}/admin/functions/refreshPrices -d '{}')`,
+    `Functions running at ${runner.url}/api/ (health: ${runner.url}/api/health; ` +
+      `run a timer now: curl -X POST ${runner.url}/admin/functions/refreshPrices -d '{}')`,
   );
 
   const shutdown = async () => {
@@ -62,7 +63,8 @@ async function loadSampleOnFirstStart(local: LocalStorage, log: (line: string) =
   await ensureStorage(local.storage);
   if ((await lastSuccesses(local.storage)).length > 0) return;
   log(
-    'First start: loading the bundled SAMPLE prices and exchange rates (US consumption, reservations, license-based; not real prices).',
+    'First start: loading the bundled SAMPLE prices and exchange rates ' +
+      '(US consumption, reservations, license-based; not real prices).',
   );
   const common = {
     storage: local.storage,

@@ -17,7 +17,8 @@ import { reportRuns } from '../runSummary';
 export const refreshCommand: CliCommand = {
   name: 'refresh',
   usage:
-    'refresh prices [--market US,DE] [--view azure_consumption,azure_reservations] [--source partnercenter|retail|sample|file:<path>] [--as-of YYYY-MM-DD] [--timeline current|future] [--json]\n' +
+    'refresh prices [--market US,DE] [--view azure_consumption,azure_reservations] ' +
+    '[--source partnercenter|retail|sample|file:<path>] [--as-of YYYY-MM-DD] [--timeline current|future] [--json]\n' +
     '  refresh rates [--source partnercenter|ecb|sample|file:<path>] [--as-of YYYY-MM-DD] [--json]',
   options: {
     market: { type: 'string' },

@@ -51,7 +51,7 @@ export interface ValidateRecordsOptions {
 
 /** Records between progress reports. */
 const PROGRESS_EVERY = 10_000;
-/** Report text buffered before a write: fewer, larger writes (a write per record would cost more than the validation). */
+/** Report text buffered before a write: a write per record would cost more than the validation. */
 const REPORT_CHUNK_CHARS = 64 * 1024;
 
 /** One record as read from the file: the customer payload, the pass-through columns, or why it cannot be read. */

@@ -116,7 +116,8 @@ async function digests(
  */
 async function endingVersions(storage: StorageClients, market: string, view: PriceView): Promise<Set<string>> {
   const range = marketViewRange(market, view);
-  const filter = odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to} and effectiveEndDate lt ${OPEN_ENDED_FROM}`;
+  const inRange = odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to}`;
+  const filter = `${inRange} and ${odata`effectiveEndDate lt ${OPEN_ENDED_FROM}`}`;
   const ids = new Set<string>();
   const table = storage.table(storage.names.tables.prices);
   for await (const entity of table.listEntities<Record<string, unknown>>({

@@ -11,8 +11,9 @@ import { exchangeRatesQuerySchema, exchangeRatesResponseSchema } from '../api/sc
 export const exchangeRatesDoc: ApiDoc = {
   summary: 'Exchange rates in force on a day',
   description:
-    'USD per unit of each currency (local price = USD price ÷ usdPerUnit), from the latest exchange-rate fetch taken on or before `date`. ' +
-    'Rates are JSON numbers with exactly the published digits; `asOf` is the day of that fetch, `month` the month the source published them for.',
+    'USD per unit of each currency (local price = USD price ÷ usdPerUnit), from the latest exchange-rate fetch ' +
+    'taken on or before `date`. Rates are JSON numbers with exactly the published digits; `asOf` is the day of ' +
+    'that fetch, `month` the month the source published them for.',
   query: exchangeRatesQuerySchema,
   response: exchangeRatesResponseSchema,
   errors: {

@@ -48,7 +48,9 @@ function innNotAccepted(name: string, country: string): FieldOutcome<string> {
   return failed({
     field: name,
     code: 'INN_NOT_ACCEPTED',
-    message: `Partner Center takes no organization registration number for customers in ${countryName(country)}: leave it out`,
+    message:
+      'Partner Center takes no organization registration number for customers in ' +
+      `${countryName(country)}: leave it out`,
     partnerCenterCode: PARTNER_CENTER_CODES.innNotAccepted,
   });
 }

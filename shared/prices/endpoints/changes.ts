@@ -11,12 +11,15 @@ import { priceChangesQuerySchema, priceChangesResponseSchema } from '../../api/s
 export const priceChangesDoc: ApiDoc = {
   summary: 'What changed between two price lists',
   description:
-    'Compares the current price snapshots in force on `from` and `to` (the latest taken on or before each day): `added` = listed on `to` only, ' +
-    '`removed` = listed on `from` only, `changed` = listed on both with a different price in force (`before`/`after`). A version republished ' +
-    'with other content under the same EffectiveStartDate is reported as changed with `before` = null: only its latest content is stored. With `to=future`, the current list in force on `from` is compared with the future list ' +
-    "fetched on or before `from` (the pricing guide's change types: new → `added`, changed price → `changed`, deleted by EffectiveEndDate → " +
-    '`removed`, unchanged → `counts.unchanged`). Each list holds at most `top` items per page; `counts.candidates` is the number of prices listed ' +
-    `differently on both (the changed list holds those whose price differs; up to ${CHECK_LIMIT} are checked per page).`,
+    'Compares the current price snapshots in force on `from` and `to` (the latest taken on or before each ' +
+    'day): `added` = listed on `to` only, `removed` = listed on `from` only, `changed` = listed on both with a ' +
+    'different price in force (`before`/`after`). A version republished with other content under the same ' +
+    'EffectiveStartDate is reported as changed with `before` = null: only its latest content is stored. With ' +
+    '`to=future`, the current list in force on `from` is compared with the future list fetched on or before ' +
+    "`from` (the pricing guide's change types: new → `added`, changed price → `changed`, deleted by " +
+    'EffectiveEndDate → `removed`, unchanged → `counts.unchanged`). Each list holds at most `top` items per ' +
+    'page; `counts.candidates` is the number of prices listed differently on both (the changed list holds ' +
+    `those whose price differs; up to ${CHECK_LIMIT} are checked per page).`,
   query: priceChangesQuerySchema,
   response: priceChangesResponseSchema,
   errors: {

@@ -21,7 +21,8 @@ describe('GET /api/prices/changes between two dates', () => {
       day1[0],
       // Rewritten in place: same version, another price.
       { ...day1[1], UnitPrice: '0.250' },
-      // Rewritten in place with only another description: the old content is gone, so it cannot be told from a price change.
+      // Rewritten in place with only another description: the old content is gone, so it cannot be told
+      // from a price change.
       { ...day1[2], SkuDescription: 'renamed' },
       consumptionRow({ ProductId: 'CHANGES00001', MeterIds: meterNo(100), UnitPrice: '9.000000' }),
       consumptionRow({ ProductId: 'CHANGES00001', MeterIds: meterNo(101), UnitPrice: '9.5' }),
