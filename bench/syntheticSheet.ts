@@ -122,6 +122,55 @@ function guid(next: () => number): string {
 
 const pick = <T>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)];
 
+/** One SKU of the sheet, priced per meter. */
+interface Sku {
+  productTitle: string;
+  productId: string;
+  skuId: string;
+  skuTitle: string;
+  region: string;
+  unit: string;
+  start: string;
+  meterId: string;
+  tags: string;
+}
+
+/** Draws a SKU's fields (in a fixed order: the same seed gives the same sheet). */
+function drawSku(next: () => number, product: Pick<Sku, 'productTitle' | 'productId'>, skuId: string): Sku {
+  const region = pick(next, REGIONS);
+  const skuTitle = `${pick(next, ['Standard', 'Premium', 'Basic', 'Hot', 'Cool'])} ${skuId}`;
+  const unit = pick(next, UNITS);
+  const start = pick(next, STARTS);
+  const meterId = guid(next);
+  const tags = next() < THIRD_PARTY_SHARE ? 'ThirdParty' : 'Azure';
+  return { ...product, skuId, skuTitle, region, unit, start, meterId, tags };
+}
+
+/** The sheet line of one price tier of a SKU. */
+function priceLine(sku: Sku, unitPrice: string, [min, max]: [string, string]): string {
+  const { productTitle, skuTitle } = sku;
+  return csvLine([
+    productTitle,
+    sku.productId,
+    sku.skuId,
+    skuTitle,
+    'Microsoft',
+    `${productTitle} ${skuTitle} - ${sku.region}`,
+    sku.unit,
+    '',
+    'US',
+    'USD',
+    unitPrice,
+    min,
+    max,
+    sku.start,
+    OPEN_END,
+    sku.meterId,
+    skuTitle,
+    sku.tags,
+  ]);
+}
+
 /** Yields the file text in chunks; each SKU is one meter, a fifth of them with three price tiers. */
 function* sheetChunks(options: SyntheticSheetOptions): Generator<string> {
   const next = random(options.seed);
@@ -139,40 +188,16 @@ function* sheetChunks(options: SyntheticSheetOptions): Generator<string> {
     let skuIndex = 0;
     while (productRow < productRows && row < options.rows) {
       const skuId = (skuIndex++).toString(16).toUpperCase().padStart(4, '0');
-      const region = pick(next, REGIONS);
-      const skuTitle = `${pick(next, ['Standard', 'Premium', 'Basic', 'Hot', 'Cool'])} ${skuId}`;
-      const unit = pick(next, UNITS);
-      const start = pick(next, STARTS);
-      const meterId = guid(next);
-      const tags = next() < THIRD_PARTY_SHARE ? 'ThirdParty' : 'Azure';
+      const sku = drawSku(next, { productTitle, productId }, skuId);
       const tiers: [string, string][] = next() < TIERED_SHARE ? TIERS : [['', '']];
       let price = next() * MAX_PRICE;
-      for (const [min, max] of tiers) {
+      for (const tier of tiers) {
         if (row >= options.rows) break;
         row++;
         productRow++;
         const changed = changeEvery > 0 && row % changeEvery === 0;
         const unitPrice = (changed ? price * CHANGED_PRICE_FACTOR + CHANGED_PRICE_STEP : price).toFixed(6);
-        chunk += csvLine([
-          productTitle,
-          productId,
-          skuId,
-          skuTitle,
-          'Microsoft',
-          `${productTitle} ${skuTitle} - ${region}`,
-          unit,
-          '',
-          'US',
-          'USD',
-          unitPrice,
-          min,
-          max,
-          start,
-          OPEN_END,
-          meterId,
-          skuTitle,
-          tags,
-        ]);
+        chunk += priceLine(sku, unitPrice, tier);
         price *= TIER_FACTOR;
         if (++chunkRows === ROWS_PER_CHUNK) {
           yield chunk;

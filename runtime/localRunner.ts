@@ -159,6 +159,7 @@ interface Served {
   log: (line: string) => void;
 }
 
+/** The admin endpoint, or the HTTP function whose route matches (behind its key, when it needs one). */
 async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse, served: Served): Promise<void> {
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
   const method = (req.method ?? 'GET').toUpperCase();

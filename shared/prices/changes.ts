@@ -79,6 +79,7 @@ const OPEN_ENDED_FROM = '9999-01-01';
 /** Characters of a comparison's identity: 132 bits in base64url. */
 const IDENTITY_CHARS = 22;
 
+/** What a snapshot lists of one price, in a few numbers. */
 interface Digest {
   versions: number;
   /** Order-independent digest of the listed versions (row key + content hash), two XORed 32-bit words. */
@@ -88,9 +89,11 @@ interface Digest {
   ending: number;
 }
 
+/** Row key without its last part (the effective start date): the same for every version of one price. */
 const keyPrefixOf = (rowKey: string) => rowKey.slice(0, rowKey.lastIndexOf('|') + 1);
 const priceIdOf = (line: ManifestLine) => versionHash(line.partitionKey, keyPrefixOf(line.rowKey));
 
+/** The digest of every price the snapshot lists, by price id. */
 async function digests(
   storage: StorageClients,
   snapshot: SnapshotRecord,
@@ -128,6 +131,7 @@ async function endingVersions(storage: StorageClients, market: string, view: Pri
   return ids;
 }
 
+/** The manifest lines of the wanted prices, by price id. */
 async function linesOf(
   storage: StorageClients,
   snapshot: SnapshotRecord,
@@ -145,7 +149,7 @@ async function linesOf(
   return result;
 }
 
-/** The manifest line of a version read from the table: the price's row-key prefix plus the version's start date. */
+/** The row key a manifest lists a version under: the price's row-key prefix plus the version's start date. */
 const rowKeyOf = (line: ManifestLine, version: PriceVersion) =>
   `${keyPrefixOf(line.rowKey)}${encodeURIComponent(version.effectiveStartDate)}`;
 

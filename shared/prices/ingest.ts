@@ -103,6 +103,7 @@ export function ingestPriceSheet(req: IngestRequest): Promise<PipelineRun> {
   });
 }
 
+/** The pipeline's steps, run under the market/view/timeline lock. */
 async function ingestLocked(req: IngestRequest, context: RunContext): Promise<void> {
   // 1. Spool and archive, before any parsing.
   const download = await spoolAndArchive(req, context);
@@ -263,6 +264,7 @@ function unlistedVersions(known: DigestMap): Set<string> {
   return removed;
 }
 
+/** Writes the spooled changes, plus removal marks where removals apply. */
 async function writeChanges(req: IngestRequest, comparison: Comparison, counts: RunCounts): Promise<void> {
   const { previous, latest, removed, changes } = comparison;
   const writeStarted = Date.now();
@@ -278,6 +280,10 @@ async function writeChanges(req: IngestRequest, comparison: Comparison, counts: 
   req.logger.info('changes written', { entities: counts.entitiesWritten, durationMs: Date.now() - writeStarted });
 }
 
+/**
+ * Records the sheet as the as-of day's snapshot: its manifest (the previous one when the listing is
+ * the same), then the snapshot entity, last.
+ */
 async function commitSnapshot(
   req: IngestRequest,
   comparison: Comparison,
@@ -310,9 +316,9 @@ async function commitSnapshot(
 }
 
 /**
- * A price missing from a future (preview) list is unchanged, not removed (a future list names only
- * what changes), and future versions share their entities with the current list: only the current
- * list marks removals.
+ * Removal marks come from the current list only. A price missing from a future (preview) list is
+ * unchanged, not removed (the pricing guide deletes a price through a future row's
+ * EffectiveEndDate), and future versions share their entities with the current list.
  */
 function removalsApply(req: Pick<IngestRequest, 'asOf' | 'timeline'>, latestAsOf: string | undefined): boolean {
   return req.timeline === 'current' && (latestAsOf === undefined || req.asOf >= latestAsOf);

@@ -55,6 +55,7 @@ export interface ChangeWriterOptions {
   mergeStored: boolean;
 }
 
+/** Products gathered before their index entries are merged and written. */
 const PRODUCTS_PER_INDEX_FLUSH = 200;
 /** Versions written between progress reports. */
 const PROGRESS_EVERY = 5000;

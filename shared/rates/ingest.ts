@@ -54,6 +54,7 @@ export function ingestRates(req: RatesIngestRequest): Promise<PipelineRun> {
   });
 }
 
+/** The pipeline's steps, run under the exchange-rate lock. */
 async function ingestLocked(req: RatesIngestRequest, { run, reject, tmp }: RunContext): Promise<void> {
   const counts = run.counts;
   const raw = await readAndArchive(req, run, tmp);

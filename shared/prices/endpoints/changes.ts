@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { StorageClients } from '../../storage/clients';
 import type { Logger } from '../../observability/logger';
-import { CHECK_LIMIT, priceChanges, SnapshotNotFoundError } from '../changes';
+import { CHECK_LIMIT, priceChanges, SnapshotNotFoundError, type ChangesQuery, type PriceChanges } from '../changes';
+import type { PriceVersion } from '../version';
 import { jsonResponse, parseQuery, runEndpoint, type ApiDoc, type ApiResponse } from '../../api/endpoint';
 import { ApiError } from '../../api/errors';
 import { decodeToken, encodeToken, queryBinding } from '../../api/paging';
@@ -45,32 +46,13 @@ export async function handlePriceChanges(
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
     const params = parseQuery(priceChangesQuerySchema, query);
-    const binding = queryBinding('priceChanges', {
-      market: params.market,
-      view: params.view,
-      from: params.from,
-      to: params.to,
-    });
+    const { market, view, from, to } = params;
+    const binding = queryBinding('priceChanges', { market, view, from, to });
     const token =
       params.continuationToken === undefined ? undefined : decodeToken(params.continuationToken, binding, tokenSchema);
-    let changes;
-    try {
-      changes = await priceChanges(storage, {
-        market: params.market,
-        view: params.view,
-        from: params.from,
-        to: params.to,
-        top: params.top,
-        cursor: token?.c,
-      });
-    } catch (e) {
-      if (e instanceof SnapshotNotFoundError)
-        throw new ApiError(404, 'SnapshotNotFound', e.message, { parameter: e.parameter });
-      throw e;
-    }
+    const changes = await changesOrNotFound(storage, { market, view, from, to, top: params.top, cursor: token?.c });
     // A token from before a re-ingest of either day no longer fits.
-    const snapshotsId = changes.identity;
-    if (token && token.s !== snapshotsId) {
+    if (token && token.s !== changes.identity) {
       throw new ApiError(
         400,
         'InvalidContinuationToken',
@@ -78,12 +60,12 @@ export async function handlePriceChanges(
         { parameter: 'continuationToken' },
       );
     }
-    const item = (version: Parameters<typeof priceItem>[0]) => priceItem(version, params.view);
+    const item = (version: PriceVersion) => priceItem(version, view);
     return jsonResponse(200, {
-      market: params.market,
-      view: params.view,
-      from: params.from,
-      to: params.to,
+      market,
+      view,
+      from,
+      to,
       snapshots: changes.snapshots,
       added: changes.added.map(item),
       changed: changes.changed.map((change) => ({
@@ -92,7 +74,18 @@ export async function handlePriceChanges(
       })),
       removed: changes.removed.map(item),
       counts: changes.counts,
-      continuationToken: changes.next ? encodeToken({ s: snapshotsId, c: changes.next }, binding) : null,
+      continuationToken: changes.next ? encodeToken({ s: changes.identity, c: changes.next }, binding) : null,
     });
   });
+}
+
+/** The changes asked for; a missing snapshot is the API's 404 SnapshotNotFound. */
+async function changesOrNotFound(storage: StorageClients, query: ChangesQuery): Promise<PriceChanges> {
+  try {
+    return await priceChanges(storage, query);
+  } catch (e) {
+    if (e instanceof SnapshotNotFoundError)
+      throw new ApiError(404, 'SnapshotNotFound', e.message, { parameter: e.parameter });
+    throw e;
+  }
 }
