@@ -108,14 +108,14 @@ async function* validatedReport(
 const CSV_ERROR_CODE = /^CSV_/;
 
 /** Parser errors become reasons without the file's content (it may hold personal data). */
-function asUnreadable(thrown: unknown): unknown {
-  if (thrown instanceof UnreadableCustomerFile) return thrown;
-  const parserError = thrown as { code?: unknown; lines?: unknown };
-  if (typeof parserError.code === 'string' && CSV_ERROR_CODE.test(parserError.code)) {
-    const where = typeof parserError.lines === 'number' ? ` near line ${parserError.lines}` : '';
-    return new UnreadableCustomerFile(`the CSV cannot be parsed${where} (${parserError.code})`);
+function asUnreadable(e: unknown): unknown {
+  if (e instanceof UnreadableCustomerFile) return e;
+  const error = e as { code?: unknown; lines?: unknown };
+  if (typeof error.code === 'string' && CSV_ERROR_CODE.test(error.code)) {
+    const where = typeof error.lines === 'number' ? ` near line ${error.lines}` : '';
+    return new UnreadableCustomerFile(`the CSV cannot be parsed${where} (${error.code})`);
   }
-  return thrown;
+  return e;
 }
 
 /** Text decoding that refuses what is not UTF-8 text instead of silently replacing bytes. */
@@ -199,7 +199,7 @@ function csvColumns(header: string[]): CsvColumn[] {
   if (fields.length === 0) {
     throw new UnreadableCustomerFile(`the header names none of the customer fields (${CUSTOMER_FIELDS.join(', ')})`);
   }
-  const twice = fields.find((field, index) => fields.indexOf(field) !== index);
+  const twice = fields.find((f, i) => fields.indexOf(f) !== i);
   if (twice) throw new UnreadableCustomerFile(`the header names the column ${twice} twice`);
   return columns;
 }
