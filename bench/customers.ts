@@ -17,17 +17,19 @@ import { HEAP_FLAGS } from './heap';
 
 export interface CustomerBenchOptions {
   records?: number;
-  /** The name bench/main passes the size under. */
-  rows?: number;
   /** Where the generated file and its report go (default: the OS temp folder). */
   workDir?: string;
 }
 
 const TARGET_RECORDS_PER_SECOND = 50_000;
 const TARGET_PEAK_RSS_MB = 200;
+/** Room for the child's output: one JSON line. */
+const CHILD_OUTPUT_BYTES = 1024 * 1024;
+/** Text generated before each write of the customer file. */
+const CSV_CHUNK_CHARS = 256 * 1024;
 
 export async function runCustomerBench(options: CustomerBenchOptions = {}): Promise<Record<string, unknown>> {
-  const records = options.records ?? options.rows ?? 1_000_000;
+  const records = options.records ?? 1_000_000;
   const dir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'customer-bench-'));
   const file = path.join(dir, `customers-${records}.csv`);
   const generatedAt = Date.now();
@@ -35,7 +37,7 @@ export async function runCustomerBench(options: CustomerBenchOptions = {}): Prom
   const generateSeconds = (Date.now() - generatedAt) / 1000;
 
   const { stdout } = await promisify(execFile)(process.execPath, [...HEAP_FLAGS, __filename, '--validate', file], {
-    maxBuffer: 1024 * 1024,
+    maxBuffer: CHILD_OUTPUT_BYTES,
   });
   const child = JSON.parse(stdout) as {
     seconds: number;
@@ -67,7 +69,7 @@ export async function runCustomerBench(options: CustomerBenchOptions = {}): Prom
   return result;
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
+const round = (value: number) => Math.round(value * 100) / 100;
 
 /**
  * A realistic mix: every country of the table, companies and individuals, international and
@@ -106,7 +108,7 @@ async function* customerCsv(records: number): AsyncGenerator<string> {
   let chunk = '';
   for (let i = 0; i < records; i++) {
     chunk += `R${i},${TEMPLATES[i % TEMPLATES.length]},customer${i}@example.com\n`;
-    if (chunk.length > 256 * 1024) {
+    if (chunk.length > CSV_CHUNK_CHARS) {
       yield chunk;
       chunk = '';
     }

@@ -8,7 +8,7 @@ import { createStorageClients } from '../shared/storage/clients';
 
 /**
  * One ingest in a process of its own, so that its peak RSS is measured alone:
- * prints `{ durationMs, counts, outcome, maxRssMB }` as JSON on stdout.
+ * prints `{ durationMs, outcome, error, counts, maxRssMB }` as JSON on stdout.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -36,9 +36,10 @@ async function main(): Promise<void> {
     timeline: 'current',
     asOf: values['as-of'] as string,
   });
-  process.stdout.write(
-    `${JSON.stringify({ durationMs: Date.now() - started, outcome: run.outcome, error: run.error, counts: run.counts, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
-  );
+  const durationMs = Date.now() - started;
+  const maxRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  const { outcome, error, counts } = run;
+  process.stdout.write(`${JSON.stringify({ durationMs, outcome, error, counts, maxRssMB })}\n`);
 }
 
 main().catch((e: unknown) => {

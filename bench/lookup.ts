@@ -8,17 +8,17 @@ import { performance } from 'node:perf_hooks';
 import { startLocalRunner } from '../runtime/localRunner';
 import { freePort, startAzurite } from '../runtime/azurite';
 import { handlePrices } from '../shared/prices/endpoints/lookup';
-import { loadSettings } from '../shared/config/settings';
+import { loadSettings, type Settings } from '../shared/config/settings';
 import { todayUtc } from '../shared/core/dates';
-import { createLogger, type LogSink } from '../shared/observability/logger';
+import { createLogger, type Logger, type LogSink } from '../shared/observability/logger';
 import { ingestPriceSheet } from '../shared/prices/ingest';
-import { createStorageClients } from '../shared/storage/clients';
+import { createStorageClients, type StorageClients } from '../shared/storage/clients';
 import { meterPartition, meterRowPrefix } from '../shared/prices/tables/keys';
 import { meterDocRowKey, versionsByMeter } from '../shared/prices/tables/versions';
-import { writeSyntheticSheet } from './syntheticSheet';
+import { SHEET_COLUMNS, writeSyntheticSheet } from './syntheticSheet';
 
 /**
- * Lookup benchmark against the synthetic 200,000-row sheet in a private Azurite:
+ * Lookup benchmark against a synthetic sheet (200,000 rows unless --rows says) in a private Azurite:
  * - GET /api/prices by meterId through the handler vs a raw getEntity of the same entity, interleaved
  *   in one run (target: handler p50 ≤ 1.5 × raw p50);
  * - a product listing paged to the end (top=50) and the first pages of a market listing;
@@ -29,13 +29,28 @@ const SAMPLES = 400;
 const WARMUP = 50;
 const LOAD_SECONDS = 5;
 const LOAD_CONCURRENCY = 32;
+/** How long the load client may take beyond LOAD_SECONDS (start-up, last requests) before it is killed. */
+const LOAD_CLIENT_GRACE_SECONDS = 30;
+/** Meters the load client cycles through. */
+const LOAD_METERS = 200;
+/** Every SAMPLE_EVERY-th row of the sheet gives a meter and product to look up. */
+const SAMPLE_EVERY = 500;
+/** Columns of the synthetic sheet read for the samples. */
+const PRODUCT_ID_COLUMN = SHEET_COLUMNS.indexOf('ProductId');
+const METER_IDS_COLUMN = SHEET_COLUMNS.indexOf('MeterIds');
+/** Products listed to the end, PRODUCT_PAGE_TOP items a page. */
+const PRODUCTS_LISTED = 20;
+const PRODUCT_PAGE_TOP = 50;
+/** Pages of the market listing read, MARKET_PAGE_TOP items a page. */
+const MARKET_PAGES = 5;
+const MARKET_PAGE_TOP = 1000;
 
 const silent: LogSink = { info: () => {}, warn: () => {}, error: () => {} };
 
 function percentiles(ms: number[]): { p50: number; p99: number; mean: number } {
   const sorted = [...ms].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-  const round = (n: number) => Math.round(n * 1000) / 1000;
+  const at = (percent: number) => sorted[Math.min(sorted.length - 1, Math.floor((percent / 100) * sorted.length))];
+  const round = (ms: number) => Math.round(ms * 1000) / 1000;
   return { p50: round(at(50)), p99: round(at(99)), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
 }
 
@@ -45,16 +60,16 @@ async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - start, result];
 }
 
-/** Every 500th row's meter and product, from the file itself. */
+/** Every SAMPLE_EVERY-th row's meter and product, from the file itself. */
 async function sampleIds(file: string): Promise<{ meters: string[]; products: string[] }> {
   const meters: string[] = [];
   const products = new Set<string>();
-  let n = 0;
+  let lineNumber = 0;
   for await (const line of readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity })) {
-    if (n++ === 0 || n % 500 !== 0) continue;
+    if (lineNumber++ === 0 || lineNumber % SAMPLE_EVERY !== 0) continue;
     const cells = line.split('","');
-    meters.push(cells[15]);
-    products.add(cells[1]);
+    meters.push(cells[METER_IDS_COLUMN]);
+    products.add(cells[PRODUCT_ID_COLUMN]);
   }
   return { meters, products: [...products] };
 }
@@ -73,99 +88,158 @@ export async function runLookupBench(options: { rows?: number } = {}): Promise<R
   const azurite = await startAzurite({
     ports: { blob: await freePort(), queue: await freePort(), table: await freePort() },
   });
+  try {
+    const settings = loadSettings({ AzureWebJobsStorage: azurite.connectionString, STORAGE_NAME_PREFIX: 'bench' });
+    const bench: Bench = { storage: createStorageClients(settings), logger: createLogger(silent) };
+    const file = path.join(tmp, 'sheet.csv');
+    await writeSyntheticSheet(file, { rows, seed: 7 });
+    const loadMs = await loadSheet(bench, settings, file);
+    const { meters, products } = await sampleIds(file);
+    const byMeter = await measureMeterLookups(bench, meters);
+    const productListing = await measureProductListing(bench, products.slice(0, PRODUCTS_LISTED));
+    const listingMs = await measureMarketListing(bench);
+    const load = await measureRunnerLoad(bench, settings, meters);
+    return {
+      rows,
+      loadSeconds: Math.round(loadMs / 100) / 10,
+      lookupByMeter: {
+        samples: SAMPLES,
+        handlerMs: byMeter.handler,
+        rawGetEntityMs: byMeter.raw,
+        p50Ratio: Math.round((byMeter.handler.p50 / byMeter.raw.p50) * 100) / 100,
+        target: 'handler p50 <= 1.5 x raw getEntity p50',
+        // The storage-level read of a meter lookup (versionsByMeter: a point read and the JSON parse) without
+        // the handler: separates the API's own cost from the store's.
+        rawRangeQueryMs: byMeter.rangeQuery,
+        p50RatioToRangeQuery: Math.round((byMeter.handler.p50 / byMeter.rangeQuery.p50) * 100) / 100,
+      },
+      productListing,
+      marketListing: { pages: listingMs.length, top: MARKET_PAGE_TOP, pageMs: percentiles(listingMs) },
+      runnerLoad: {
+        ...load,
+        concurrency: LOAD_CONCURRENCY,
+        seconds: LOAD_SECONDS,
+        from: 'a second node process on 127.0.0.1 (keep-alive)',
+      },
+    };
+  } finally {
+    await azurite.stop();
+    await fs.promises.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The storage and logger every measurement uses. */
+interface Bench {
+  storage: StorageClients;
+  logger: Logger;
+}
+
+/** Ingests the sheet; returns how long it took (ms). */
+async function loadSheet({ storage, logger }: Bench, settings: Settings, file: string): Promise<number> {
+  const [loadMs, run] = await timed(() =>
+    ingestPriceSheet({
+      storage,
+      settings,
+      logger,
+      open: async () => ({ body: fs.createReadStream(file), format: 'partnercenter-csv', origin: 'bench' }),
+      kind: 'ingest',
+      source: 'bench',
+      market: 'US',
+      view: 'azure_consumption',
+      timeline: 'current',
+      asOf: todayUtc(),
+    }),
+  );
+  if (run.outcome !== 'succeeded') throw new Error(`loading the sheet failed: ${run.error}`);
+  return loadMs;
+}
+
+/** A meter lookup through the handler, next to a raw getEntity and the storage-level read of the same meter. */
+async function measureMeterLookups({ storage, logger }: Bench, meters: string[]) {
+  const keys = meters.map(meterDocKeys);
+  const table = storage.table(storage.names.tables.prices);
+  // Interleaved, so that both see the same Azurite, cache and GC conditions.
+  const handlerMs: number[] = [];
+  const rawMs: number[] = [];
+  const rangeMs: number[] = [];
+  for (let i = 0; i < WARMUP + SAMPLES; i++) {
+    const meterId = meters[i % meters.length];
+    const { partitionKey, rowKey } = keys[i % meters.length];
+    const [raw] = await timed(() => table.getEntity(partitionKey, rowKey));
+    const [range] = await timed(() => versionsByMeter(table, { market: 'US', view: 'azure_consumption', meterId }));
+    // versionsByMeter is the storage-level read the handler makes (one point read and the JSON parse).
+    const [viaHandler, response] = await timed(() =>
+      handlePrices(new URLSearchParams({ market: 'US', meterId }), storage, logger),
+    );
+    if (response.status !== 200 || !response.body.includes(meterId))
+      throw new Error(`lookup of ${meterId} answered ${response.status}`);
+    if (i >= WARMUP) {
+      rawMs.push(raw);
+      rangeMs.push(range);
+      handlerMs.push(viaHandler);
+    }
+  }
+  return { handler: percentiles(handlerMs), raw: percentiles(rawMs), rangeQuery: percentiles(rangeMs) };
+}
+
+/** Each product's listing paged to the end. */
+async function measureProductListing({ storage, logger }: Bench, products: string[]) {
+  const pageMs: number[] = [];
+  let productItems = 0;
+  let productPages = 0;
+  for (const productId of products) {
+    let token: string | null = null;
+    do {
+      const params: Record<string, string> = {
+        market: 'US',
+        productId,
+        top: String(PRODUCT_PAGE_TOP),
+        ...(token ? { continuationToken: token } : {}),
+      };
+      const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
+      const body = JSON.parse(response.body) as { items: unknown[]; continuationToken: string | null };
+      pageMs.push(ms);
+      productItems += body.items.length;
+      productPages++;
+      token = body.continuationToken;
+    } while (token);
+  }
+  return {
+    products: products.length,
+    pages: productPages,
+    items: productItems,
+    top: PRODUCT_PAGE_TOP,
+    pageMs: percentiles(pageMs),
+  };
+}
+
+/** The first pages of the market listing; returns each page's time (ms). */
+async function measureMarketListing({ storage, logger }: Bench): Promise<number[]> {
+  const listingMs: number[] = [];
+  let token: string | null = null;
+  for (let page = 0; page < MARKET_PAGES; page++) {
+    const params: Record<string, string> = {
+      market: 'US',
+      top: String(MARKET_PAGE_TOP),
+      ...(token ? { continuationToken: token } : {}),
+    };
+    const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
+    listingMs.push(ms);
+    token = (JSON.parse(response.body) as { continuationToken: string | null }).continuationToken;
+  }
+  return listingMs;
+}
+
+/** The runner under load from a second process. */
+async function measureRunnerLoad({ storage }: Bench, settings: Settings, meters: string[]): Promise<LoadResult> {
   const previousEnv = {
     AzureWebJobsStorage: process.env.AzureWebJobsStorage,
     STORAGE_NAME_PREFIX: process.env.STORAGE_NAME_PREFIX,
   };
+  // The functions read storage from the environment, as under the host.
+  process.env.AzureWebJobsStorage = settings.AzureWebJobsStorage;
+  process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
   try {
-    const settings = loadSettings({ AzureWebJobsStorage: azurite.connectionString, STORAGE_NAME_PREFIX: 'bench' });
-    const storage = createStorageClients(settings);
-    const logger = createLogger(silent);
-    const file = path.join(tmp, 'sheet.csv');
-    await writeSyntheticSheet(file, { rows, seed: 7 });
-    const [loadMs, run] = await timed(() =>
-      ingestPriceSheet({
-        storage,
-        settings,
-        logger,
-        open: async () => ({ body: fs.createReadStream(file), format: 'partnercenter-csv', origin: 'bench' }),
-        kind: 'ingest',
-        source: 'bench',
-        market: 'US',
-        view: 'azure_consumption',
-        timeline: 'current',
-        asOf: todayUtc(),
-      }),
-    );
-    if (run.outcome !== 'succeeded') throw new Error(`loading the sheet failed: ${run.error}`);
-    const { meters, products } = await sampleIds(file);
-    const keys = meters.map(meterDocKeys);
-    const table = storage.table(storage.names.tables.prices);
-
-    // Interleaved, so that both see the same Azurite, cache and GC conditions.
-    const handlerMs: number[] = [];
-    const rawMs: number[] = [];
-    const rangeMs: number[] = [];
-    for (let i = 0; i < WARMUP + SAMPLES; i++) {
-      const k = i % meters.length;
-      const [raw] = await timed(() => table.getEntity(keys[k].partitionKey, keys[k].rowKey));
-      const [range] = await timed(() =>
-        versionsByMeter(table, { market: 'US', view: 'azure_consumption', meterId: meters[k] }),
-      );
-      // versionsByMeter is the storage-level read the handler makes (one point read and the JSON parse).
-      const [viaHandler, response] = await timed(() =>
-        handlePrices(new URLSearchParams({ market: 'US', meterId: meters[k] }), storage, logger),
-      );
-      if (response.status !== 200 || !response.body.includes(meters[k]))
-        throw new Error(`lookup of ${meters[k]} answered ${response.status}`);
-      if (i >= WARMUP) {
-        rawMs.push(raw);
-        rangeMs.push(range);
-        handlerMs.push(viaHandler);
-      }
-    }
-    const handler = percentiles(handlerMs);
-    const raw = percentiles(rawMs);
-    const rangeQuery = percentiles(rangeMs);
-
-    // A product listing paged to the end.
-    const pageMs: number[] = [];
-    let productItems = 0;
-    let productPages = 0;
-    const productsTried = products.slice(0, 20);
-    for (const productId of productsTried) {
-      let token: string | null = null;
-      do {
-        const params: Record<string, string> = {
-          market: 'US',
-          productId,
-          top: '50',
-          ...(token ? { continuationToken: token } : {}),
-        };
-        const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
-        const body = JSON.parse(response.body) as { items: unknown[]; continuationToken: string | null };
-        pageMs.push(ms);
-        productItems += body.items.length;
-        productPages++;
-        token = body.continuationToken;
-      } while (token);
-    }
-    const listingMs: number[] = [];
-    let token: string | null = null;
-    for (let page = 0; page < 5; page++) {
-      const params: Record<string, string> = {
-        market: 'US',
-        top: '1000',
-        ...(token ? { continuationToken: token } : {}),
-      };
-      const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
-      listingMs.push(ms);
-      token = (JSON.parse(response.body) as { continuationToken: string | null }).continuationToken;
-    }
-
-    // The runner under load from a second process. The functions read storage from the environment, as under the host.
-    process.env.AzureWebJobsStorage = settings.AzureWebJobsStorage;
-    process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
     const runner = await startLocalRunner({
       port: 0,
       settings,
@@ -175,49 +249,17 @@ export async function runLookupBench(options: { rows?: number } = {}): Promise<R
       runTimers: false,
       log: () => {},
     });
-    let load: LoadResult;
     try {
-      load = await loadFromSecondProcess(
+      return await loadFromSecondProcess(
         runner.url,
-        meters.slice(0, 200).map((m) => `/api/prices?market=US&meterId=${m}`),
+        meters.slice(0, LOAD_METERS).map((meterId) => `/api/prices?market=US&meterId=${meterId}`),
       );
     } finally {
       await runner.close();
     }
-
-    return {
-      rows,
-      loadSeconds: Math.round(loadMs / 100) / 10,
-      lookupByMeter: {
-        samples: SAMPLES,
-        handlerMs: handler,
-        rawGetEntityMs: raw,
-        p50Ratio: Math.round((handler.p50 / raw.p50) * 100) / 100,
-        target: 'handler p50 <= 1.5 x raw getEntity p50',
-        // The one range query a meter lookup needs, without the handler: separates the API's own cost from the store's query cost.
-        rawRangeQueryMs: rangeQuery,
-        p50RatioToRangeQuery: Math.round((handler.p50 / rangeQuery.p50) * 100) / 100,
-      },
-      productListing: {
-        products: productsTried.length,
-        pages: productPages,
-        items: productItems,
-        top: 50,
-        pageMs: percentiles(pageMs),
-      },
-      marketListing: { pages: listingMs.length, top: 1000, pageMs: percentiles(listingMs) },
-      runnerLoad: {
-        ...load,
-        concurrency: LOAD_CONCURRENCY,
-        seconds: LOAD_SECONDS,
-        from: 'a second node process on 127.0.0.1 (keep-alive)',
-      },
-    };
   } finally {
     process.env.AzureWebJobsStorage = previousEnv.AzureWebJobsStorage;
     process.env.STORAGE_NAME_PREFIX = previousEnv.STORAGE_NAME_PREFIX;
-    await azurite.stop();
-    await fs.promises.rm(tmp, { recursive: true, force: true });
   }
 }
 
@@ -236,8 +278,8 @@ function loadFromSecondProcess(baseUrl: string, paths: string[]): Promise<LoadRe
         LOOKUP_BENCH_CLIENT: JSON.stringify({ baseUrl, paths, seconds: LOAD_SECONDS, concurrency: LOAD_CONCURRENCY }),
       },
     });
-    const timer = setTimeout(() => child.kill(), (LOAD_SECONDS + 30) * 1000);
-    child.once('message', (m) => resolve(m as LoadResult));
+    const timer = setTimeout(() => child.kill(), (LOAD_SECONDS + LOAD_CLIENT_GRACE_SECONDS) * 1000);
+    child.once('message', (message) => resolve(message as LoadResult));
     child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -272,9 +314,9 @@ async function runLoadClient(config: {
     Array.from({ length: config.concurrency }, async () => {
       while (performance.now() < deadline) {
         const url = `${config.baseUrl}${config.paths[next++ % config.paths.length]}`;
-        const t = performance.now();
+        const sentAt = performance.now();
         const status = await get(url).catch(() => 0);
-        if (status === 200) latencies.push(performance.now() - t);
+        if (status === 200) latencies.push(performance.now() - sentAt);
         else errors++;
       }
     }),

@@ -15,6 +15,9 @@ import { runUploadBench } from './uploads';
  */
 type Suite = (options: { rows?: number; workDir: string }) => Promise<Record<string, unknown>>;
 
+/** Fewer rows than this measure start-up more than throughput. */
+const MIN_ROWS = 1000;
+
 const SUITES: Record<string, Suite> = {
   prices: runPriceBench,
   lookup: ({ rows }) => runLookupBench({ rows }),
@@ -25,10 +28,10 @@ const SUITES: Record<string, Suite> = {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rows: { type: 'string' }, only: { type: 'string' } } });
   const rows = values.rows === undefined ? undefined : Number(values.rows);
-  if (rows !== undefined && (!Number.isInteger(rows) || rows < 1000))
-    throw new Error('--rows must be a whole number ≥ 1000');
+  if (rows !== undefined && (!Number.isInteger(rows) || rows < MIN_ROWS))
+    throw new Error(`--rows must be a whole number ≥ ${MIN_ROWS}`);
   const names = values.only ? values.only.split(',') : Object.keys(SUITES);
-  const unknown = names.filter((n) => !(n in SUITES));
+  const unknown = names.filter((name) => !(name in SUITES));
   if (unknown.length) throw new Error(`unknown suite ${unknown.join(', ')}; suites: ${Object.keys(SUITES).join(', ')}`);
   const workDir = path.resolve(__dirname, '..', '..', '.bench');
   fs.mkdirSync(workDir, { recursive: true });

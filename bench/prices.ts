@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { TransactionAction } from '@azure/data-tables';
+import type { TableEntity, TransactionAction } from '@azure/data-tables';
 import { freePort, startAzurite } from '../runtime/azurite';
 import { loadSettings } from '../shared/config/settings';
 import { validatePriceRecord } from '../shared/prices/row';
 import { readPriceFile } from '../shared/formats/priceFile';
 import { createBatchWriter } from '../shared/storage/batchWriter';
-import { createStorageClients } from '../shared/storage/clients';
+import { createStorageClients, type StorageClients } from '../shared/storage/clients';
 import { ensureStorage } from '../shared/storage/ensure';
 import { createPool } from '../shared/storage/pool';
 import { versionKeys } from '../shared/prices/tables/keys';
@@ -22,9 +22,13 @@ import { HEAP_FLAGS } from './heap';
 import { writeSyntheticSheet } from './syntheticSheet';
 
 const run = promisify(execFile);
+/** Rows of the naive baseline: one request per row is slow, and its rate does not depend on the count. */
+const NAIVE_ROWS = 2_000;
+/** Room for the ingest child's output: a JSON line and its log. */
+const CHILD_OUTPUT_BYTES = 1 << 20;
 
 /**
- * Issue 2's benchmark, all in one run against one embedded storage:
+ * The price pipeline's benchmark, all in one run against one embedded storage:
  * (a) the raw write ceiling: pre-built entities (the meter documents the pipeline writes) in
  *     100-entity transactions at the pipeline's concurrency, as rows/s;
  * (b) a naive baseline: one upsertEntity per row, on a subset;
@@ -39,7 +43,7 @@ export async function runPriceBench(options: { rows?: number; workDir: string })
     const generated = await writeSyntheticSheet(file, { rows, seed: 42 });
     const settingsFor = (prefix: string) =>
       loadSettings({ AzureWebJobsStorage: azurite.connectionString, STORAGE_NAME_PREFIX: prefix });
-    const concurrency = settingsFor('x').TABLE_WRITE_CONCURRENCY;
+    const concurrency = settingsFor('any').TABLE_WRITE_CONCURRENCY;
 
     // The ceiling writes the very entities the pipeline would (meter documents), pre-built, so that
     // rows/s compare like with like; the naive baseline writes one entity per row, one request each.
@@ -47,54 +51,15 @@ export async function runPriceBench(options: { rows?: number; workDir: string })
     // Azurite slows down as a table grows, so a small sample would overstate the ceiling.
     const ceilingRows = Math.min(rows, 200_000);
     const { docs, versions } = await prebuilt(file, ceilingRows);
-    const rawStorage = createStorageClients(settingsFor('raw'));
-    await ensureStorage(rawStorage);
-    const ceiling = await timed(async () => {
-      const writer = createBatchWriter(rawStorage.table(rawStorage.names.tables.prices), createPool(concurrency));
-      for (const doc of docs) await writer.add(['upsert', doc, 'Replace'] as TransactionAction);
-      await writer.flush();
-    });
+    const ceiling = await measureCeiling(createStorageClients(settingsFor('raw')), docs, concurrency);
     const ceilingPerSecond = ceilingRows / ceiling.seconds;
-
-    const naiveRows = Math.min(rows, 2_000);
-    const naiveStorage = createStorageClients(settingsFor('naive'));
-    await ensureStorage(naiveStorage);
-    const naiveTable = naiveStorage.table(naiveStorage.names.tables.prices);
-    const naive = await timed(async () => {
-      for (const e of versions.slice(0, naiveRows)) await naiveTable.upsertEntity(e, 'Replace');
-    });
+    const naiveRows = Math.min(rows, NAIVE_ROWS);
+    const naive = await measureNaive(createStorageClients(settingsFor('naive')), versions.slice(0, naiveRows));
     const naivePerSecond = naiveRows / naive.seconds;
 
-    const child = path.join(__dirname, 'ingestChild.js');
-    const ingest = async (asOf: string) => {
-      const { stdout, stderr } = await run(
-        process.execPath,
-        [
-          ...HEAP_FLAGS,
-          child,
-          '--file',
-          file,
-          '--connection',
-          azurite.connectionString,
-          '--prefix',
-          'pipe',
-          '--as-of',
-          asOf,
-        ],
-        { maxBuffer: 1 << 20 },
-      );
-      process.stderr.write(stderr); // the child's phase timings
-      return JSON.parse(stdout.trim().split('\n').pop() as string) as {
-        durationMs: number;
-        outcome: string;
-        error: string | null;
-        counts: Record<string, number>;
-        maxRssMB: number;
-      };
-    };
-    const cold = await ingest('2026-11-01');
+    const cold = await ingestInChild(file, azurite.connectionString, '2026-11-01');
     if (cold.outcome !== 'succeeded') throw new Error(`cold ingest failed: ${cold.error}`);
-    const unchanged = await ingest('2026-11-02');
+    const unchanged = await ingestInChild(file, azurite.connectionString, '2026-11-02');
     const coldPerSecond = rows / (cold.durationMs / 1000);
 
     return {
@@ -120,24 +85,90 @@ export async function runPriceBench(options: { rows?: number; workDir: string })
         unchanged: unchanged.counts.unchanged,
         peakRssMB: unchanged.maxRssMB,
       },
-      ratios: {
-        coldVsCeiling: round(coldPerSecond / ceilingPerSecond),
-        coldVsNaive: round(coldPerSecond / naivePerSecond),
-        // What any pipeline could reach at best against this storage: the bound on coldVsNaive.
-        ceilingVsNaive: round(ceilingPerSecond / naivePerSecond),
-        unchangedVsCold: round(unchanged.durationMs / cold.durationMs),
-      },
-      targets: {
-        'cold ≥ 0.60 × ceiling': coldPerSecond / ceilingPerSecond >= 0.6,
-        'cold ≥ 10 × naive': coldPerSecond / naivePerSecond >= 10,
-        'unchanged writes 0 entities': unchanged.counts.entitiesWritten === 0,
-        'unchanged ≤ 0.25 × cold time': unchanged.durationMs <= 0.25 * cold.durationMs,
-        'peak RSS ≤ 250 MB': Math.max(cold.maxRssMB, unchanged.maxRssMB) <= 250,
-      },
+      ...verdicts({ coldPerSecond, ceilingPerSecond, naivePerSecond }, cold, unchanged),
     };
   } finally {
     await azurite.stop();
   }
+}
+
+/** The raw write ceiling: pre-built meter documents in 100-entity transactions at the pipeline's concurrency. */
+async function measureCeiling(
+  storage: StorageClients,
+  docs: TableEntity[],
+  concurrency: number,
+): Promise<{ seconds: number }> {
+  await ensureStorage(storage);
+  return timed(async () => {
+    const writer = createBatchWriter(storage.table(storage.names.tables.prices), createPool(concurrency));
+    for (const doc of docs) await writer.add(['upsert', doc, 'Replace'] as TransactionAction);
+    await writer.flush();
+  });
+}
+
+/** The naive baseline: one upsertEntity per row. */
+async function measureNaive(storage: StorageClients, entities: TableEntity[]): Promise<{ seconds: number }> {
+  await ensureStorage(storage);
+  const table = storage.table(storage.names.tables.prices);
+  return timed(async () => {
+    for (const entity of entities) await table.upsertEntity(entity, 'Replace');
+  });
+}
+
+/** What bench/ingestChild prints. */
+interface ChildIngest {
+  durationMs: number;
+  outcome: string;
+  error: string | null;
+  counts: Record<string, number>;
+  maxRssMB: number;
+}
+
+/** One ingest of the file through the whole pipeline, in a child process with the deployed heap limit. */
+async function ingestInChild(file: string, connection: string, asOf: string): Promise<ChildIngest> {
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [
+      ...HEAP_FLAGS,
+      path.join(__dirname, 'ingestChild.js'),
+      '--file',
+      file,
+      '--connection',
+      connection,
+      '--prefix',
+      'pipe',
+      '--as-of',
+      asOf,
+    ],
+    { maxBuffer: CHILD_OUTPUT_BYTES },
+  );
+  process.stderr.write(stderr); // the child's phase timings
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as ChildIngest;
+}
+
+/** The ratios between the measurements and whether each target is met. */
+function verdicts(
+  perSecond: { coldPerSecond: number; ceilingPerSecond: number; naivePerSecond: number },
+  cold: ChildIngest,
+  unchanged: ChildIngest,
+) {
+  const { coldPerSecond, ceilingPerSecond, naivePerSecond } = perSecond;
+  return {
+    ratios: {
+      coldVsCeiling: round(coldPerSecond / ceilingPerSecond),
+      coldVsNaive: round(coldPerSecond / naivePerSecond),
+      // What any pipeline could reach at best against this storage: the bound on coldVsNaive.
+      ceilingVsNaive: round(ceilingPerSecond / naivePerSecond),
+      unchangedVsCold: round(unchanged.durationMs / cold.durationMs),
+    },
+    targets: {
+      'cold ≥ 0.60 × ceiling': coldPerSecond / ceilingPerSecond >= 0.6,
+      'cold ≥ 10 × naive': coldPerSecond / naivePerSecond >= 10,
+      'unchanged writes 0 entities': unchanged.counts.entitiesWritten === 0,
+      'unchanged ≤ 0.25 × cold time': unchanged.durationMs <= 0.25 * cold.durationMs,
+      'peak RSS ≤ 250 MB': Math.max(cold.maxRssMB, unchanged.maxRssMB) <= 250,
+    },
+  };
 }
 
 /** The first rows of the sheet as meter documents (what the pipeline writes) and as one entity per row. */
@@ -157,7 +188,10 @@ async function prebuilt(file: string, count: number) {
     versions.push(entityOf(verdict.row, keys, '0'));
     if (versions.length >= count) break;
   }
-  return { docs: [...byDoc.values()].map((d) => meterDocEntity(d.partitionKey, d.rowKey, d.versions)), versions };
+  return {
+    docs: [...byDoc.values()].map((doc) => meterDocEntity(doc.partitionKey, doc.rowKey, doc.versions)),
+    versions,
+  };
 }
 
 async function timed(work: () => Promise<void>): Promise<{ seconds: number }> {
@@ -166,4 +200,4 @@ async function timed(work: () => Promise<void>): Promise<{ seconds: number }> {
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
+const round = (ratio: number) => Math.round(ratio * 100) / 100;

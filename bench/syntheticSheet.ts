@@ -19,8 +19,32 @@ export interface SyntheticSheetOptions {
   format?: 'csv' | 'zip' | 'gzip';
 }
 
-const HEADER =
-  '"ProductTitle","ProductId","SkuId","SkuTitle","Publisher","SkuDescription","UnitOfMeasure","TermDuration","Market","Currency","UnitPrice","PricingTierRangeMin","PricingTierRangeMax","EffectiveStartDate","EffectiveEndDate","MeterIds","MeterType","Tags"\r\n';
+/** The sheet's columns, in order. */
+export const SHEET_COLUMNS = [
+  'ProductTitle',
+  'ProductId',
+  'SkuId',
+  'SkuTitle',
+  'Publisher',
+  'SkuDescription',
+  'UnitOfMeasure',
+  'TermDuration',
+  'Market',
+  'Currency',
+  'UnitPrice',
+  'PricingTierRangeMin',
+  'PricingTierRangeMax',
+  'EffectiveStartDate',
+  'EffectiveEndDate',
+  'MeterIds',
+  'MeterType',
+  'Tags',
+];
+
+/** A line as Partner Center writes it: every cell quoted, CRLF at the end. */
+const csvLine = (cells: readonly string[]) => `"${cells.join('","')}"\r\n`;
+
+const HEADER = csvLine(SHEET_COLUMNS);
 
 const SERVICES = [
   'Virtual Machines',
@@ -49,34 +73,103 @@ const TIERS: [string, string][] = [
   ['100001', '9223372036854780000'],
 ];
 const ROWS_PER_CHUNK = 1000;
+/** Rows of a product: at least MIN, plus up to SPREAD more. */
+const PRODUCT_ROWS_MIN = 80;
+const PRODUCT_ROWS_SPREAD = 40;
+/** Share of SKUs tagged ThirdParty, and share priced in three tiers. */
+const THIRD_PARTY_SHARE = 0.05;
+const TIERED_SHARE = 0.2;
+/** A SKU's first-tier price is below this; each further tier costs TIER_FACTOR times the one before. */
+const MAX_PRICE = 5;
+const TIER_FACTOR = 0.8;
+/** A "next day" price: 5 % up, plus a millionth so that the six published decimals always differ. */
+const CHANGED_PRICE_FACTOR = 1.05;
+const CHANGED_PRICE_STEP = 0.000001;
 
 /** mulberry32: tiny, fast and good enough to spread meter ids evenly. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
+  let state = seed >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = state;
+    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
+    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 2 ** 32;
   };
 }
 
+/** `digits` random hex digits, 8 from each draw (a draw is a 32-bit number). */
 function hex(next: () => number, digits: number): string {
-  let s = '';
-  while (s.length < digits)
-    s += Math.floor(next() * 0x100000000)
+  let text = '';
+  while (text.length < digits)
+    text += Math.floor(next() * 2 ** 32)
       .toString(16)
       .padStart(8, '0');
-  return s.slice(0, digits);
+  return text.slice(0, digits);
 }
 
 function guid(next: () => number): string {
-  const h = hex(next, 32);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  const digits = hex(next, 32);
+  const groups = [
+    digits.slice(0, 8),
+    digits.slice(8, 12),
+    digits.slice(12, 16),
+    digits.slice(16, 20),
+    digits.slice(20),
+  ];
+  return groups.join('-');
 }
 
 const pick = <T>(next: () => number, list: readonly T[]): T => list[Math.floor(next() * list.length)];
+
+/** One SKU of the sheet, priced per meter. */
+interface Sku {
+  productTitle: string;
+  productId: string;
+  skuId: string;
+  skuTitle: string;
+  region: string;
+  unit: string;
+  start: string;
+  meterId: string;
+  tags: string;
+}
+
+/** Draws a SKU's fields (in a fixed order: the same seed gives the same sheet). */
+function drawSku(next: () => number, product: Pick<Sku, 'productTitle' | 'productId'>, skuId: string): Sku {
+  const region = pick(next, REGIONS);
+  const skuTitle = `${pick(next, ['Standard', 'Premium', 'Basic', 'Hot', 'Cool'])} ${skuId}`;
+  const unit = pick(next, UNITS);
+  const start = pick(next, STARTS);
+  const meterId = guid(next);
+  const tags = next() < THIRD_PARTY_SHARE ? 'ThirdParty' : 'Azure';
+  return { ...product, skuId, skuTitle, region, unit, start, meterId, tags };
+}
+
+/** The sheet line of one price tier of a SKU. */
+function priceLine(sku: Sku, unitPrice: string, [min, max]: [string, string]): string {
+  const { productTitle, skuTitle } = sku;
+  return csvLine([
+    productTitle,
+    sku.productId,
+    sku.skuId,
+    skuTitle,
+    'Microsoft',
+    `${productTitle} ${skuTitle} - ${sku.region}`,
+    sku.unit,
+    '',
+    'US',
+    'USD',
+    unitPrice,
+    min,
+    max,
+    sku.start,
+    OPEN_END,
+    sku.meterId,
+    skuTitle,
+    sku.tags,
+  ]);
+}
 
 /** Yields the file text in chunks; each SKU is one meter, a fifth of them with three price tiers. */
 function* sheetChunks(options: SyntheticSheetOptions): Generator<string> {
@@ -90,27 +183,22 @@ function* sheetChunks(options: SyntheticSheetOptions): Generator<string> {
     const service = pick(next, SERVICES);
     const productId = `DZH318Z0${hex(next, 4).toUpperCase()}`;
     const productTitle = `${service} ${productIndex++}`;
-    const productRows = 80 + Math.floor(next() * 40);
+    const productRows = PRODUCT_ROWS_MIN + Math.floor(next() * PRODUCT_ROWS_SPREAD);
     let productRow = 0;
     let skuIndex = 0;
     while (productRow < productRows && row < options.rows) {
       const skuId = (skuIndex++).toString(16).toUpperCase().padStart(4, '0');
-      const region = pick(next, REGIONS);
-      const skuTitle = `${pick(next, ['Standard', 'Premium', 'Basic', 'Hot', 'Cool'])} ${skuId}`;
-      const unit = pick(next, UNITS);
-      const start = pick(next, STARTS);
-      const meterId = guid(next);
-      const tags = next() < 0.05 ? 'ThirdParty' : 'Azure';
-      const tiers: [string, string][] = next() < 0.2 ? TIERS : [['', '']];
-      let price = next() * 5;
-      for (const [min, max] of tiers) {
+      const sku = drawSku(next, { productTitle, productId }, skuId);
+      const tiers: [string, string][] = next() < TIERED_SHARE ? TIERS : [['', '']];
+      let price = next() * MAX_PRICE;
+      for (const tier of tiers) {
         if (row >= options.rows) break;
         row++;
         productRow++;
         const changed = changeEvery > 0 && row % changeEvery === 0;
-        const unitPrice = (changed ? price * 1.05 + 0.000001 : price).toFixed(6);
-        chunk += `"${productTitle}","${productId}","${skuId}","${skuTitle}","Microsoft","${productTitle} ${skuTitle} - ${region}","${unit}","","US","USD","${unitPrice}","${min}","${max}","${start}","${OPEN_END}","${meterId}","${skuTitle}","${tags}"\r\n`;
-        price *= 0.8;
+        const unitPrice = (changed ? price * CHANGED_PRICE_FACTOR + CHANGED_PRICE_STEP : price).toFixed(6);
+        chunk += priceLine(sku, unitPrice, tier);
+        price *= TIER_FACTOR;
         if (++chunkRows === ROWS_PER_CHUNK) {
           yield chunk;
           chunk = '';

@@ -15,14 +15,17 @@ import { writeSyntheticSheet } from './syntheticSheet';
 const run = promisify(execFile);
 
 /**
- * Issue 5's benchmark: a generated zip upload through the blob handler (download stream → plan →
+ * The price upload's benchmark: a generated zip upload through the blob handler (download stream → plan →
  * the price pipeline → report and move) next to `npm run cli -- ingest` of the same file, in the
  * same run. Each phase runs in a child process of its own (peak RSS measured alone) against a
  * fresh Azurite on free ports (neither phase pays for the other's data).
  * Targets: upload rows/s within 10 % of the CLI's; peak RSS ≤ 250 MB.
  */
 
+const DEFAULT_ROWS = 500_000;
 const AS_OF = '2026-11-01';
+/** Room for a phase's output: the CLI's log and summary, and the BENCH line. */
+const PHASE_OUTPUT_BYTES = 16 << 20;
 const BLOB_NAME = `azure_consumption/US/${AS_OF}/bench-sheet.zip`;
 
 interface PhaseResult {
@@ -32,7 +35,7 @@ interface PhaseResult {
 }
 
 export async function runUploadBench(options: { rows?: number; workDir?: string }): Promise<Record<string, unknown>> {
-  const rows = options.rows ?? 500_000;
+  const rows = options.rows ?? DEFAULT_ROWS;
   const workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-uploads-'));
   const file = path.join(workDir, `upload-${rows}.zip`);
   try {
@@ -56,7 +59,7 @@ async function compare(file: string, rows: number): Promise<Record<string, unkno
     return phase(['upload', '--connection', connection]);
   });
 
-  const perSecond = (r: PhaseResult) => Math.round(rows / (r.durationMs / 1000));
+  const perSecond = (result: PhaseResult) => Math.round(rows / (result.durationMs / 1000));
   const uploadVsCli = Math.round((perSecond(upload) / perSecond(cli)) * 100) / 100;
   return {
     rows,
@@ -93,8 +96,10 @@ async function withFreshAzurite<T>(work: (connection: string) => Promise<T>): Pr
 }
 
 async function phase(args: string[]): Promise<PhaseResult> {
-  const { stdout } = await run(process.execPath, [...HEAP_FLAGS, __filename, ...args], { maxBuffer: 16 << 20 });
-  const line = stdout.split('\n').find((l) => l.startsWith('BENCH '));
+  const { stdout } = await run(process.execPath, [...HEAP_FLAGS, __filename, ...args], {
+    maxBuffer: PHASE_OUTPUT_BYTES,
+  });
+  const line = stdout.split('\n').find((candidate) => candidate.startsWith('BENCH '));
   if (!line) throw new Error(`bench phase ${args[0]} printed no result:\n${stdout}`);
   return JSON.parse(line.slice('BENCH '.length)) as PhaseResult;
 }
@@ -145,8 +150,8 @@ if (require.main === module) {
   const standalone = process.argv[2] === undefined || process.argv[2].startsWith('--rows');
   const task = standalone
     ? runUploadBench({
-        rows: Number(parseArgs({ options: { rows: { type: 'string' } } }).values.rows ?? 500_000),
-      }).then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`))
+        rows: Number(parseArgs({ options: { rows: { type: 'string' } } }).values.rows ?? DEFAULT_ROWS),
+      }).then((report) => process.stdout.write(`${JSON.stringify(report, null, 2)}\n`))
     : child();
   task.catch((e: unknown) => {
     process.stderr.write(`${(e as Error).stack}\n`);

@@ -9,12 +9,14 @@ import { validateCommand } from './commands/validate';
 
 /** `npm run cli -- <command> …`: the same pipelines as the app, for operators and backfills. */
 const COMMANDS: CliCommand[] = [refreshCommand, ingestCommand, validateCommand];
+/** The exit code of a command line that cannot be run as typed (the usual code for usage errors). */
+const USAGE_EXIT_CODE = 2;
 
 function usage(): string {
   return [
     'Usage: npm run cli -- <command> [options]',
     '',
-    ...COMMANDS.map((c) => `  ${c.usage}`),
+    ...COMMANDS.map((command) => `  ${command.usage}`),
     '',
     'Every command takes --json (summary as JSON on stdout).',
   ].join('\n');
@@ -22,10 +24,10 @@ function usage(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = COMMANDS.find((candidate) => candidate.name === name);
   if (!command) {
     process.stderr.write(`${name ? `Unknown command "${name}".\n\n` : ''}${usage()}\n`);
-    return 2;
+    return USAGE_EXIT_CODE;
   }
   let parsed;
   try {
@@ -37,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\nUsage: npm run cli -- ${command.usage}\n`);
-    return 2;
+    return USAGE_EXIT_CODE;
   }
   const io = consoleIO(Boolean(parsed.values.json));
   try {
@@ -45,7 +47,8 @@ export async function main(argv: string[]): Promise<number> {
       const local = await openLocalStorage(process.env, { detached: true });
       if (local.azurite?.process)
         io.log(
-          `Started the embedded storage (Azurite, data in .azurite/); it keeps running for npm start and later commands.`,
+          'Started the embedded storage (Azurite, data in .azurite/); ' +
+            'it keeps running for npm start and later commands.',
         );
       return local;
     };
@@ -54,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     const error = e as Error;
     io.log(`Error: ${error.message}`);
     if (io.json) io.summary('', { ok: false, error: error.message });
-    return e instanceof UsageError ? 2 : 1;
+    return e instanceof UsageError ? USAGE_EXIT_CODE : 1;
   }
 }
 

@@ -14,8 +14,16 @@ export interface AzuritePorts {
   table: number;
 }
 
-export const DEFAULT_PORTS: AzuritePorts = { blob: 10000, queue: 10001, table: 10002 };
+const DEFAULT_PORTS: AzuritePorts = { blob: 10000, queue: 10001, table: 10002 };
 const HOST = '127.0.0.1';
+/** How long a probe waits for an answer: a local emulator that is up answers in milliseconds. */
+const PROBE_TIMEOUT_MS = 1500;
+/** How long Azurite may take to answer after it is started. */
+const START_TIMEOUT_MS = 30_000;
+/** Pause between probes while Azurite starts. */
+const START_POLL_MS = 150;
+/** How long Azurite has to exit after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 5000;
 
 export interface RunningAzurite {
   connectionString: string;
@@ -43,9 +51,9 @@ export async function freePort(): Promise<number> {
 }
 
 /** True when an Azurite blob endpoint answers on these ports (a real request, not just an open port). */
-export async function azuriteAnswers(ports: AzuritePorts): Promise<boolean> {
+async function azuriteAnswers(ports: AzuritePorts): Promise<boolean> {
   const client = BlobServiceClient.fromConnectionString(emulatorConnectionString(HOST, ports), {
-    retryOptions: { maxTries: 1, tryTimeoutInMs: 1500 },
+    retryOptions: { maxTries: 1, tryTimeoutInMs: PROBE_TIMEOUT_MS },
   });
   try {
     await client.getProperties();
@@ -67,7 +75,10 @@ export interface StartOptions {
   detached?: boolean;
   /** Serve HTTPS with this certificate and key (PEM files); needed for OAuth. */
   tls?: { cert: string; key: string };
-  /** Accept Entra ID bearer tokens (`basic`: issuer, audience and lifetime are checked, not the signature). Requires `tls`. */
+  /**
+   * Accept Entra ID bearer tokens (`basic`: issuer, audience and lifetime are checked, not the
+   * signature). Requires `tls`.
+   */
   oauth?: 'basic';
 }
 
@@ -81,7 +92,7 @@ async function tlsAzuriteAnswers(ports: AzuritePorts, ca: Buffer): Promise<boole
   const answers = (port: number) =>
     new Promise<boolean>((resolve) => {
       const req = https.request(
-        { host: HOST, port, path: `/${DEV_ACCOUNT}`, method: 'GET', ca, timeout: 1500 },
+        { host: HOST, port, path: `/${DEV_ACCOUNT}`, method: 'GET', ca, timeout: PROBE_TIMEOUT_MS },
         (res) => {
           res.resume();
           resolve(true);
@@ -96,6 +107,28 @@ async function tlsAzuriteAnswers(ports: AzuritePorts, ca: Buffer): Promise<boole
 }
 
 export async function startAzurite(options: StartOptions): Promise<RunningAzurite> {
+  const { ports } = options;
+  if (options.oauth && !options.tls) throw new Error('Azurite OAuth needs HTTPS: pass tls { cert, key }');
+  const ca = options.tls ? fs.readFileSync(options.tls.cert) : undefined;
+  if (options.location) fs.mkdirSync(options.location, { recursive: true });
+  const child = spawn(process.execPath, azuriteArgs(options), {
+    stdio: options.detached ? 'ignore' : ['ignore', 'ignore', 'pipe'],
+    detached: Boolean(options.detached),
+  });
+  if (options.detached) child.unref();
+  await waitUntilAnswering(child, ports, () => (ca ? tlsAzuriteAnswers(ports, ca) : azuriteAnswers(ports)));
+  if (options.location) fs.writeFileSync(path.join(options.location, 'azurite.pid'), String(child.pid));
+  const protocol = options.tls ? 'https' : 'http';
+  return {
+    connectionString: emulatorConnectionString(HOST, ports, protocol),
+    endpoints: endpointsOf(ports, protocol),
+    ports,
+    process: child,
+    stop: () => stopChild(child),
+  };
+}
+
+function azuriteArgs(options: StartOptions): string[] {
   const { ports } = options;
   const args = [
     azuriteBin(),
@@ -115,48 +148,37 @@ export async function startAzurite(options: StartOptions): Promise<RunningAzurit
     '--tablePort',
     String(ports.table),
   ];
-  if (options.oauth && !options.tls) throw new Error('Azurite OAuth needs HTTPS: pass tls { cert, key }');
   if (options.tls) args.push('--cert', options.tls.cert, '--key', options.tls.key);
   if (options.oauth) args.push('--oauth', options.oauth);
-  const ca = options.tls ? fs.readFileSync(options.tls.cert) : undefined;
-  const ready = () => (ca ? tlsAzuriteAnswers(ports, ca) : azuriteAnswers(ports));
-  if (options.location) {
-    fs.mkdirSync(options.location, { recursive: true });
-    args.push('--location', options.location);
-  } else {
-    args.push('--inMemoryPersistence');
-  }
-  const child = spawn(process.execPath, args, {
-    stdio: options.detached ? 'ignore' : ['ignore', 'ignore', 'pipe'],
-    detached: Boolean(options.detached),
-  });
+  if (options.location) args.push('--location', options.location);
+  else args.push('--inMemoryPersistence');
+  return args;
+}
+
+/** Polls until Azurite answers; fails when the process exits or does not answer in time (then stops it). */
+async function waitUntilAnswering(
+  child: ChildProcess,
+  ports: AzuritePorts,
+  ready: () => Promise<boolean>,
+): Promise<void> {
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  if (options.detached) child.unref();
-  const deadline = Date.now() + 30000;
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (!(await ready())) {
     if (child.exitCode !== null) throw new Error(`Azurite exited with code ${child.exitCode}: ${stderr.trim()}`);
     if (Date.now() > deadline) {
       child.kill();
-      throw new Error(`Azurite did not answer on ports ${ports.blob}/${ports.queue}/${ports.table} within 30 s`);
+      const portList = `${ports.blob}/${ports.queue}/${ports.table}`;
+      throw new Error(`Azurite did not answer on ports ${portList} within ${START_TIMEOUT_MS / 1000} s`);
     }
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((resolve) => setTimeout(resolve, START_POLL_MS));
   }
-  if (options.location) fs.writeFileSync(path.join(options.location, 'azurite.pid'), String(child.pid));
-  const protocol = options.tls ? 'https' : 'http';
-  return {
-    connectionString: emulatorConnectionString(HOST, ports, protocol),
-    endpoints: endpointsOf(ports, protocol),
-    ports,
-    process: child,
-    stop: () => stopChild(child),
-  };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();

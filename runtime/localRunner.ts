@@ -7,7 +7,13 @@ import { CronExpressionParser } from 'cron-parser';
 import { matchRoute } from '../shared/api/route';
 import type { Settings } from '../shared/config/settings';
 import type { StorageClients } from '../shared/storage/clients';
-import { registeredFunctions, type BlobRegistration, type HttpRegistration, type TimerRegistration } from './registry';
+import {
+  registeredFunctions,
+  type BlobRegistration,
+  type HttpRegistration,
+  type Registration,
+  type TimerRegistration,
+} from './registry';
 
 /**
  * Runs the registered functions without the Functions host: HTTP functions at /api/{route},
@@ -18,6 +24,8 @@ import { registeredFunctions, type BlobRegistration, type HttpRegistration, type
 
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
 const BLOB_POLL_MS = 2000;
+/** The longest delay setTimeout takes (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** Attempts before a blob that keeps failing is left alone (its handler quarantines it; this stops a hot loop). */
 const BLOB_MAX_ATTEMPTS = 3;
 
@@ -38,11 +46,12 @@ export interface RunnerOptions {
 export interface Runner {
   url: string;
   close(): Promise<void>;
-  /** Runs a timer or upload function now, as the admin endpoint does. */
-  invoke(name: string, input?: unknown): Promise<void>;
 }
 
-export function loadFunctionModules(functionsDir: string): void {
+/** Runs a timer or upload function by name; an upload function takes `{ name: <blob name> }`. */
+type Invoke = (name: string, input?: unknown) => Promise<void>;
+
+function loadFunctionModules(functionsDir: string): void {
   for (const file of fs.readdirSync(functionsDir).sort()) {
     if (/\.(js|ts)$/.test(file) && !file.endsWith('.d.ts') && !file.endsWith('.map'))
       // Synchronous on purpose: registrations must exist before the runner serves (as when the host loads `main`).
@@ -75,12 +84,43 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   loadFunctionModules(options.functionsDir);
   const all = registeredFunctions();
-  const https = all.filter((r): r is HttpRegistration => r.kind === 'http');
-  const timers = all.filter((r): r is TimerRegistration => r.kind === 'timer');
-  const blobs = all.filter((r): r is BlobRegistration => r.kind === 'blob');
+  const timers = all.filter((fn): fn is TimerRegistration => fn.kind === 'timer');
+  const blobs = all.filter((fn): fn is BlobRegistration => fn.kind === 'blob');
+  const invoke = createInvoker(all, log);
+  const served: Served = {
+    https: all.filter((fn): fn is HttpRegistration => fn.kind === 'http'),
+    invoke,
+    functionKey: options.functionKey,
+    log,
+  };
+  const server = http.createServer((req, res) => {
+    handleRequest(req, res, served).catch((e: unknown) => {
+      log(`runner error: ${(e as Error).message}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'InternalError', message: 'internal error' } }));
+    });
+  });
 
-  const invoke = async (name: string, input?: unknown) => {
-    const fn = all.find((r) => r.name.toLowerCase() === name.toLowerCase());
+  const stops: (() => void)[] = [];
+  if (options.runTimers !== false)
+    for (const timer of timers) stops.push(scheduleTimer(timer, options.settings, invoke, log));
+  if (options.pollBlobs !== false) stops.push(pollUploads(blobs, options.storage, log));
+
+  const host = options.host ?? '127.0.0.1';
+  const port = await listen(server, options.port, host);
+  return {
+    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`,
+    close: async () => {
+      for (const stop of stops) stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Runs a timer or upload function by name, as the admin endpoint does. */
+function createInvoker(all: readonly Registration[], log: (line: string) => void): Invoke {
+  return async (name, input) => {
+    const fn = all.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
     if (!fn || fn.kind === 'http') throw new Error(`no timer or upload function named ${name}`);
     const context = contextFor(fn.name, log);
     if (fn.kind === 'timer') {
@@ -94,111 +134,128 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
       await fn.process(blobName, context);
     }
   };
+}
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      log(`runner error: ${(e as Error).message}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'InternalError', message: 'internal error' } }));
-    });
-  });
+/** What the server serves: the HTTP functions, the admin endpoint's invoker, the function key. */
+interface Served {
+  https: readonly HttpRegistration[];
+  invoke: Invoke;
+  functionKey?: string;
+  log: (line: string) => void;
+}
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    const method = (req.method ?? 'GET').toUpperCase();
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
+/** The admin endpoint, or the HTTP function whose route matches (behind its key, when it needs one). */
+async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse, served: Served): Promise<void> {
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+  const method = (req.method ?? 'GET').toUpperCase();
+  const admin = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
+  if (admin && method === 'POST') return acceptInvocation(req, res, admin[1], served);
 
-    const admin = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
-    if (admin && method === 'POST') {
-      const body = await readBody(req);
-      const text = body === 'too-large' ? '' : body.toString('utf8');
-      const input = text ? (JSON.parse(text) as { input?: string }).input : undefined;
-      invoke(admin[1], input === undefined ? undefined : { name: input }).catch((e: unknown) =>
-        log(`[${admin[1]}] failed: ${(e as Error).message}`),
-      );
-      return send(202, { accepted: admin[1] });
-    }
-
-    if (!url.pathname.startsWith('/api/')) return send(404, { error: { code: 'NotFound', message: 'not found' } });
-    const pathname = url.pathname.slice('/api/'.length).replace(/\/$/, '');
-    let methodMismatch = false;
-    for (const fn of https) {
-      const params = matchRoute(fn.options.route, pathname);
-      if (!params) continue;
-      if (!fn.options.methods.includes(method as never)) {
-        methodMismatch = true;
-        continue;
-      }
-      if (fn.options.authLevel !== 'anonymous' && options.functionKey) {
-        const key = req.headers['x-functions-key'] ?? url.searchParams.get('code');
-        if (key !== options.functionKey)
-          return send(401, {
-            error: {
-              code: 'Unauthorized',
-              message: 'a function key is required (x-functions-key header or code query parameter)',
-            },
-          });
-      }
-      const body = await readBody(req);
-      if (body === 'too-large')
-        return send(413, { error: { code: 'PayloadTooLarge', message: `body over ${MAX_BODY_BYTES} bytes` } });
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      const request = new HttpRequest({
-        method,
-        url: url.toString(),
-        headers,
-        query: Object.fromEntries(url.searchParams),
-        params,
-        body: body.length > 0 ? { bytes: body } : undefined,
-      });
-      const started = Date.now();
-      const result = (await fn.options.handler(request, contextFor(fn.name, log))) as
-        HttpResponseInit | HttpResponse | undefined;
-      const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
-      const payload = Buffer.from(await response.arrayBuffer());
-      const outHeaders: Record<string, string> = {};
-      response.headers.forEach((v, k) => (outHeaders[k] = v));
-      res.writeHead(response.status, outHeaders);
-      res.end(payload);
-      log(`${method} ${url.pathname} → ${response.status} (${Date.now() - started} ms)`);
-      return;
-    }
-    return send(methodMismatch ? 405 : 404, {
+  if (!url.pathname.startsWith('/api/'))
+    return sendJson(res, 404, { error: { code: 'NotFound', message: 'not found' } });
+  const route = findRoute(served.https, url.pathname.slice('/api/'.length).replace(/\/$/, ''), method);
+  if ('methodMismatch' in route) {
+    return sendJson(res, route.methodMismatch ? 405 : 404, {
       error: {
-        code: methodMismatch ? 'MethodNotAllowed' : 'NotFound',
-        message: methodMismatch ? 'method not allowed' : 'not found',
+        code: route.methodMismatch ? 'MethodNotAllowed' : 'NotFound',
+        message: route.methodMismatch ? 'method not allowed' : 'not found',
       },
     });
   }
+  if (route.fn.options.authLevel !== 'anonymous' && served.functionKey) {
+    const key = req.headers['x-functions-key'] ?? url.searchParams.get('code');
+    if (key !== served.functionKey)
+      return sendJson(res, 401, {
+        error: {
+          code: 'Unauthorized',
+          message: 'a function key is required (x-functions-key header or code query parameter)',
+        },
+      });
+  }
+  return callHttpFunction(route.fn, route.params, { req, res, url, method }, served.log);
+}
 
-  const stops: (() => void)[] = [];
-  if (options.runTimers !== false)
-    for (const timer of timers) stops.push(scheduleTimer(timer, options.settings, invoke, log));
-  if (options.pollBlobs !== false) stops.push(pollUploads(blobs, options.storage, log));
+/** `POST /admin/functions/{name}`: starts a timer or upload function and answers 202 at once, as the host does. */
+async function acceptInvocation(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  name: string,
+  served: Served,
+): Promise<void> {
+  const body = await readBody(req);
+  const text = body === 'too-large' ? '' : body.toString('utf8');
+  const input = text ? (JSON.parse(text) as { input?: string }).input : undefined;
+  served
+    .invoke(name, input === undefined ? undefined : { name: input })
+    .catch((e: unknown) => served.log(`[${name}] failed: ${(e as Error).message}`));
+  sendJson(res, 202, { accepted: name });
+}
 
-  const host = options.host ?? '127.0.0.1';
+/** The first function whose route matches the path and takes the method; or whether some route matched the path. */
+function findRoute(
+  functions: readonly HttpRegistration[],
+  pathname: string,
+  method: string,
+): { fn: HttpRegistration; params: Record<string, string> } | { methodMismatch: boolean } {
+  let methodMismatch = false;
+  for (const fn of functions) {
+    const params = matchRoute(fn.options.route, pathname);
+    if (!params) continue;
+    if (fn.options.methods.includes(method as never)) return { fn, params };
+    methodMismatch = true;
+  }
+  return { methodMismatch };
+}
+
+/** Calls an HTTP function as the host would and writes its response. */
+async function callHttpFunction(
+  fn: HttpRegistration,
+  params: Record<string, string>,
+  { req, res, url, method }: { req: http.IncomingMessage; res: http.ServerResponse; url: URL; method: string },
+  log: (line: string) => void,
+): Promise<void> {
+  const body = await readBody(req);
+  if (body === 'too-large')
+    return sendJson(res, 413, { error: { code: 'PayloadTooLarge', message: `body over ${MAX_BODY_BYTES} bytes` } });
+  const headers: Record<string, string> = {};
+  for (const [header, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[header] = value;
+  const request = new HttpRequest({
+    method,
+    url: url.toString(),
+    headers,
+    query: Object.fromEntries(url.searchParams),
+    params,
+    body: body.length > 0 ? { bytes: body } : undefined,
+  });
+  const started = Date.now();
+  const result = (await fn.options.handler(request, contextFor(fn.name, log))) as
+    HttpResponseInit | HttpResponse | undefined;
+  const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
+  const payload = Buffer.from(await response.arrayBuffer());
+  const outHeaders: Record<string, string> = {};
+  response.headers.forEach((value, header) => (outHeaders[header] = value));
+  res.writeHead(response.status, outHeaders);
+  res.end(payload);
+  log(`${method} ${url.pathname} → ${response.status} (${Date.now() - started} ms)`);
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** Listens on the port (0: any free one) and returns the port listened on. */
+async function listen(server: http.Server, port: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, host, () => resolve());
+    server.listen(port, host, () => resolve());
   });
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  return {
-    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`,
-    invoke,
-    close: async () => {
-      for (const stop of stops) stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return typeof address === 'object' && address ? address.port : port;
 }
 
 /** `%SETTING%` in a schedule is an app-setting reference, resolved as the Functions host does. */
-export function resolveSchedule(timer: TimerRegistration, settings: Settings): string {
+function resolveSchedule(timer: TimerRegistration, settings: Settings): string {
   const value = (settings as Record<string, unknown>)[timer.scheduleSetting];
   if (typeof value !== 'string') throw new Error(`${timer.name}: setting ${timer.scheduleSetting} holds no schedule`);
   return value;
@@ -207,8 +264,8 @@ export function resolveSchedule(timer: TimerRegistration, settings: Settings): s
 function scheduleTimer(
   timer: TimerRegistration,
   settings: Settings,
-  invoke: Runner['invoke'],
-  log: (l: string) => void,
+  invoke: Invoke,
+  log: (line: string) => void,
 ): () => void {
   const expression = CronExpressionParser.parse(resolveSchedule(timer, settings), { tz: 'UTC' });
   let handle: NodeJS.Timeout | undefined;
@@ -216,8 +273,8 @@ function scheduleTimer(
   const next = () => {
     if (stopped) return;
     const at = expression.next().getTime();
-    // setTimeout cannot wait longer than ~24.8 days; re-arm in steps.
-    handle = setTimeout(() => (Date.now() >= at ? fire() : next()), Math.min(at - Date.now(), 2 ** 31 - 1));
+    // A run further off than setTimeout can wait is reached in steps.
+    handle = setTimeout(() => (Date.now() >= at ? fire() : next()), Math.min(at - Date.now(), MAX_TIMEOUT_MS));
     handle.unref();
     log(`[${timer.name}] next run ${new Date(at).toISOString()}`);
   };
@@ -236,7 +293,7 @@ function scheduleTimer(
 function pollUploads(
   blobs: readonly BlobRegistration[],
   storage: StorageClients,
-  log: (l: string) => void,
+  log: (line: string) => void,
 ): () => void {
   const inFlight = new Set<string>();
   const attempts = new Map<string, number>();

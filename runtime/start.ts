@@ -16,9 +16,12 @@ import { openLocalStorage, type LocalStorage } from './storage';
  * Azurite, serves http://localhost:7071/api/…, runs timers, watches upload containers, and loads
  * the bundled sample prices on first start.
  */
+/** The Functions host's default port, so that URLs are the same as under `func start`. */
+const DEFAULT_PORT = 7071;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: 'string' } }, allowPositionals: false });
-  const port = Number(values.port ?? process.env.PORT ?? 7071);
+  const port = Number(values.port ?? process.env.PORT ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port/PORT must be a port number, got ${values.port ?? process.env.PORT}`);
 
@@ -43,7 +46,8 @@ async function main(): Promise<void> {
     log,
   });
   log(
-    `Functions running at ${runner.url}/api/ (health: ${runner.url}/api/health; run a timer now: curl -X POST ${runner.url}/admin/functions/refreshPrices -d '{}')`,
+    `Functions running at ${runner.url}/api/ (health: ${runner.url}/api/health; ` +
+      `run a timer now: curl -X POST ${runner.url}/admin/functions/refreshPrices -d '{}')`,
   );
 
   const shutdown = async () => {
@@ -55,11 +59,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown());
 }
 
-async function loadSampleOnFirstStart(local: LocalStorage, log: (l: string) => void): Promise<void> {
+async function loadSampleOnFirstStart(local: LocalStorage, log: (line: string) => void): Promise<void> {
   await ensureStorage(local.storage);
   if ((await lastSuccesses(local.storage)).length > 0) return;
   log(
-    'First start: loading the bundled SAMPLE prices and exchange rates (US consumption, reservations, license-based; not real prices).',
+    'First start: loading the bundled SAMPLE prices and exchange rates ' +
+      '(US consumption, reservations, license-based; not real prices).',
   );
   const common = {
     storage: local.storage,
@@ -76,8 +81,8 @@ async function loadSampleOnFirstStart(local: LocalStorage, log: (l: string) => v
     kind: 'refresh',
   });
   results.push(await refreshRates({ ...common, source: createFxRatesSource(local.settings, 'sample') }));
-  for (const r of results)
-    log(`  ${r.market}/${r.view}: ${r.outcome}, ${r.counts.added} added${r.error ? ` (${r.error})` : ''}`);
+  for (const run of results)
+    log(`  ${run.market}/${run.view}: ${run.outcome}, ${run.counts.added} added${run.error ? ` (${run.error})` : ''}`);
 }
 
 main().catch((e: unknown) => {

@@ -4,7 +4,9 @@ import { createPriceSheetSource } from '../../shared/prices/sources/factory';
 import { priceSourceSchema, ratesSourceSchema } from '../../shared/config/settings';
 import { refreshRates } from '../../shared/rates/ingest';
 import { createFxRatesSource } from '../../shared/rates/sources/factory';
-import type { CliCommand } from '../command';
+import type { CliCommand, CommandArgs } from '../command';
+import type { CommandIO } from '../io';
+import type { LocalStorage } from '../../runtime/storage';
 import { asOfOption, marketsOption, timelineOption, UsageError, viewsOption } from '../options';
 import { reportRuns } from '../runSummary';
 
@@ -15,7 +17,8 @@ import { reportRuns } from '../runSummary';
 export const refreshCommand: CliCommand = {
   name: 'refresh',
   usage:
-    'refresh prices [--market US,DE] [--view azure_consumption,azure_reservations] [--source partnercenter|retail|sample|file:<path>] [--as-of YYYY-MM-DD] [--timeline current|future] [--json]\n' +
+    'refresh prices [--market US,DE] [--view azure_consumption,azure_reservations] ' +
+    '[--source partnercenter|retail|sample|file:<path>] [--as-of YYYY-MM-DD] [--timeline current|future] [--json]\n' +
     '  refresh rates [--source partnercenter|ecb|sample|file:<path>] [--as-of YYYY-MM-DD] [--json]',
   options: {
     market: { type: 'string' },
@@ -28,46 +31,60 @@ export const refreshCommand: CliCommand = {
     const [subject] = positionals;
     if (subject !== 'prices' && subject !== 'rates')
       throw new UsageError(`refresh what? Usage: npm run cli -- ${refreshCommand.usage}`);
-    const { settings, storage } = await openStorage();
-    if (subject === 'rates') {
-      for (const option of ['market', 'view', 'timeline'])
-        if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to refresh rates`);
-      const sourceName = values.source === undefined ? settings.RATES_SOURCE : String(values.source);
-      if (!ratesSourceSchema.safeParse(sourceName).success)
-        throw new UsageError(`--source must be partnercenter, ecb, sample or file:<path>; got "${sourceName}"`);
-      const asOf = asOfOption(values['as-of']);
-      const started = Date.now();
-      const run = await refreshRates({
-        storage,
-        settings,
-        logger: createLogger(stderrSink),
-        source: createFxRatesSource(settings, sourceName),
-        asOf,
-      });
-      return reportRuns(io, `rates ${asOf}`, [run], Date.now() - started);
-    }
-    const sourceName = values.source === undefined ? settings.PRICES_SOURCE : String(values.source);
-    if (!priceSourceSchema.safeParse(sourceName).success)
-      throw new UsageError(`--source must be partnercenter, retail, sample or file:<path>; got "${sourceName}"`);
-    const markets = marketsOption(values.market) ?? settings.PRICES_MARKETS;
-    const views = viewsOption(values.view) ?? settings.PRICES_VIEWS;
-    const asOf = asOfOption(values['as-of']);
-    const timeline = timelineOption(values.timeline);
-    const started = Date.now();
-    const progress = io.progress('rows');
-    const runs = await refreshPrices({
-      storage,
-      settings,
-      logger: createLogger(stderrSink),
-      source: createPriceSheetSource(settings, sourceName),
-      markets,
-      views,
-      timeline,
-      asOf,
-      kind: 'refresh',
-      onProgress: (_m, _v, p) => p.phase !== 'download' && progress.update(p.done, p.total),
-    });
-    progress.stop();
-    return reportRuns(io, `prices ${asOf}`, runs, Date.now() - started);
+    const local = await openStorage();
+    return subject === 'rates' ? refreshRatesCommand(values, local, io) : refreshPricesCommand(values, local, io);
   },
 };
+
+async function refreshRatesCommand(
+  values: CommandArgs['values'],
+  { settings, storage }: LocalStorage,
+  io: CommandIO,
+): Promise<number> {
+  for (const option of ['market', 'view', 'timeline'])
+    if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to refresh rates`);
+  const sourceName = values.source === undefined ? settings.RATES_SOURCE : String(values.source);
+  if (!ratesSourceSchema.safeParse(sourceName).success)
+    throw new UsageError(`--source must be partnercenter, ecb, sample or file:<path>; got "${sourceName}"`);
+  const asOf = asOfOption(values['as-of']);
+  const started = Date.now();
+  const run = await refreshRates({
+    storage,
+    settings,
+    logger: createLogger(stderrSink),
+    source: createFxRatesSource(settings, sourceName),
+    asOf,
+  });
+  return reportRuns(io, `rates ${asOf}`, [run], Date.now() - started);
+}
+
+async function refreshPricesCommand(
+  values: CommandArgs['values'],
+  { settings, storage }: LocalStorage,
+  io: CommandIO,
+): Promise<number> {
+  const sourceName = values.source === undefined ? settings.PRICES_SOURCE : String(values.source);
+  if (!priceSourceSchema.safeParse(sourceName).success)
+    throw new UsageError(`--source must be partnercenter, retail, sample or file:<path>; got "${sourceName}"`);
+  const markets = marketsOption(values.market) ?? settings.PRICES_MARKETS;
+  const views = viewsOption(values.view) ?? settings.PRICES_VIEWS;
+  const asOf = asOfOption(values['as-of']);
+  const timeline = timelineOption(values.timeline);
+  const started = Date.now();
+  const bar = io.progress('rows');
+  const runs = await refreshPrices({
+    storage,
+    settings,
+    logger: createLogger(stderrSink),
+    source: createPriceSheetSource(settings, sourceName),
+    markets,
+    views,
+    timeline,
+    asOf,
+    kind: 'refresh',
+    onProgress: (_market, _view, progress) =>
+      progress.phase !== 'download' && bar.update(progress.done, progress.total),
+  });
+  bar.stop();
+  return reportRuns(io, `prices ${asOf}`, runs, Date.now() - started);
+}

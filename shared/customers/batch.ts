@@ -39,10 +39,14 @@ export interface CustomerBatchSummary {
 }
 
 export interface ValidateRecordsOptions {
-  /** Called every `progressEvery` records (e.g. a progress bar). */
+  /** Called every PROGRESS_EVERY records and at the end (e.g. a progress bar). */
   onProgress?: (records: number) => void;
-  progressEvery?: number;
 }
+
+/** Records between progress reports. */
+const PROGRESS_EVERY = 10_000;
+/** Report text buffered before a write: a write per record would cost more than the validation. */
+const REPORT_CHUNK_CHARS = 64 * 1024;
 
 /** One record as read from the file: the customer payload, the pass-through columns, or why it cannot be read. */
 interface SourceRecord {
@@ -59,23 +63,7 @@ export async function validateCustomerRecords(
 ): Promise<CustomerBatchSummary> {
   const tally = new Tally(format);
   const writer = format === 'csv' ? new CsvReportWriter() : new JsonlReportWriter();
-  const progressEvery = options.progressEvery ?? 10_000;
-  async function* reportLines(records: AsyncIterable<SourceRecord>): AsyncGenerator<string> {
-    let buffered = '';
-    for await (const record of records) {
-      const verdict = record.unreadable ? unreadableVerdict(record.unreadable) : validateCustomer(record.payload);
-      tally.add(verdict, record.unreadable === undefined);
-      buffered += writer.line(tally.records, record.extra, verdict);
-      // Fewer, larger writes: a write per record would cost more than the validation.
-      if (buffered.length >= 64 * 1024) {
-        yield buffered;
-        buffered = '';
-      }
-      if (options.onProgress && tally.records % progressEvery === 0) options.onProgress(tally.records);
-    }
-    buffered += writer.end();
-    if (buffered) yield buffered;
-  }
+  const reportLines = (records: AsyncIterable<SourceRecord>) => validatedReport(records, tally, writer, options);
   try {
     if (format === 'csv') await pipeline(input, strictUtf8(), csvParser(), csvRecords, reportLines, report);
     else await pipeline(input, strictUtf8(), jsonLineRecords, reportLines, report);
@@ -87,6 +75,28 @@ export async function validateCustomerRecords(
   }
   options.onProgress?.(tally.records);
   return tally.summary();
+}
+
+/** Validates each record and yields the report text in input order, tallying the verdicts. */
+async function* validatedReport(
+  records: AsyncIterable<SourceRecord>,
+  tally: Tally,
+  writer: ReportWriter,
+  options: ValidateRecordsOptions,
+): AsyncGenerator<string> {
+  let buffered = '';
+  for await (const record of records) {
+    const verdict = record.unreadable ? unreadableVerdict(record.unreadable) : validateCustomer(record.payload);
+    tally.add(verdict, record.unreadable === undefined);
+    buffered += writer.line(tally.records, record.extra, verdict);
+    if (buffered.length >= REPORT_CHUNK_CHARS) {
+      yield buffered;
+      buffered = '';
+    }
+    if (options.onProgress && tally.records % PROGRESS_EVERY === 0) options.onProgress(tally.records);
+  }
+  buffered += writer.end();
+  if (buffered) yield buffered;
 }
 
 const CSV_ERROR_CODE = /^CSV_/;
@@ -135,7 +145,7 @@ function strictUtf8(): Transform {
 
 // ---- CSV ----------------------------------------------------------------------------------------
 
-const FIELD_BY_HEADER = new Map(CUSTOMER_FIELDS.map((f) => [f.toLowerCase(), f]));
+const FIELD_BY_HEADER = new Map(CUSTOMER_FIELDS.map((field) => [field.toLowerCase(), field]));
 
 interface CsvColumn {
   header: string;
@@ -178,7 +188,7 @@ function csvColumns(header: string[]): CsvColumn[] {
     const name = raw.trim();
     return { header: name, field: FIELD_BY_HEADER.get(name.toLowerCase()) };
   });
-  const fields = columns.flatMap((c) => (c.field ? [c.field] : []));
+  const fields = columns.flatMap((column) => (column.field ? [column.field] : []));
   if (fields.length === 0) {
     throw new FileFault(`the header names none of the customer fields (${CUSTOMER_FIELDS.join(', ')})`);
   }
@@ -269,13 +279,13 @@ class CsvReportWriter implements ReportWriter {
       header +
       csvLine([
         String(record),
-        ...this.extraHeaders.map((h) => cellText(extra[h])),
+        ...this.extraHeaders.map((header) => cellText(extra[header])),
         String(verdict.valid),
         normalized.country ?? '',
         normalized.organizationRegistrationNumber ?? '',
         normalized.phoneNumber ?? '',
-        errors.map((e) => e.code).join(' '),
-        errors.flatMap((e) => (e.partnerCenterCode ? [e.partnerCenterCode] : [])).join(' '),
+        errors.map((error) => error.code).join(' '),
+        errors.flatMap((error) => (error.partnerCenterCode ? [error.partnerCenterCode] : [])).join(' '),
         errors.map(findingText).join(' | '),
         warnings.map(findingText).join(' | '),
       ])
@@ -288,11 +298,11 @@ class CsvReportWriter implements ReportWriter {
   }
 }
 
-const findingText = (f: Finding) => (f.field ? `${f.field}: ${f.message}` : f.message);
+const findingText = (finding: Finding) => (finding.field ? `${finding.field}: ${finding.message}` : finding.message);
 
 const NEEDS_QUOTES = /[",\r\n]/;
 function csvLine(cells: string[]): string {
-  return `${cells.map((c) => (NEEDS_QUOTES.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')}\n`;
+  return `${cells.map((cell) => (NEEDS_QUOTES.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(',')}\n`;
 }
 
 // ---- Summary ------------------------------------------------------------------------------------
@@ -311,11 +321,11 @@ class Tally {
     this.records++;
     if (readable) this.readable++;
     if (verdict.valid) this.valid++;
-    for (const e of verdict.errors) {
-      bump(this.errors, e.code);
-      if (e.partnerCenterCode) bump(this.partnerCenter, String(e.partnerCenterCode));
+    for (const error of verdict.errors) {
+      bump(this.errors, error.code);
+      if (error.partnerCenterCode) bump(this.partnerCenter, String(error.partnerCenterCode));
     }
-    for (const w of verdict.warnings) bump(this.warnings, w.code);
+    for (const warning of verdict.warnings) bump(this.warnings, warning.code);
   }
 
   summary(): CustomerBatchSummary {

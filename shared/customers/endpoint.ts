@@ -11,7 +11,9 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const validateCustomerDoc: ApiDoc = {
   summary: 'Validate a customer INN and phone number before submitting it to Partner Center',
   description:
-    'Body: a flat object { country, organizationRegistrationNumber, phoneNumber, firstName, middleName, lastName, companyName, email } or the Partner Center create-customer payload. Answers 200 with { valid, errors, warnings, normalized }.',
+    'Body: a flat object { country, organizationRegistrationNumber, phoneNumber, firstName, middleName, ' +
+    'lastName, companyName, email } or the Partner Center create-customer payload. Answers 200 with { valid, ' +
+    'errors, warnings, normalized }.',
   errors: { 400: 'the body is not a JSON object', 413: 'the body is larger than 64 KiB' },
 };
 
@@ -41,7 +43,7 @@ export function handleValidateCustomer(
     logger.info('customer validated', {
       country: normalized.country,
       valid: verdict.valid,
-      errorCodes: verdict.errors.map((e) => e.code).join(' '),
+      errorCodes: verdict.errors.map((error) => error.code).join(' '),
       inn: normalized.organizationRegistrationNumber && maskTail(normalized.organizationRegistrationNumber),
       phone: normalized.phoneNumber && maskTail(normalized.phoneNumber),
     });

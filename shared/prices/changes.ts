@@ -65,20 +65,33 @@ export class SnapshotNotFoundError extends Error {
 
 /** Candidate prices checked for a price change per page (each costs a few point reads). */
 export const CHECK_LIMIT = 2000;
+/** Point reads of versions in flight at a time. */
 const READ_CONCURRENCY = 16;
+/**
+ * Candidates checked per round beyond the changes the page still needs: some turn out to have the
+ * same price, and a few spare checks save a round of reads.
+ */
+const SPARE_CHECKS_PER_ROUND = 16;
+/** The most candidates checked in one round, to bound the reads started at once. */
+const MAX_CHECKS_PER_ROUND = 200;
+/** Characters of a comparison's identity: 132 bits in base64url. */
+const IDENTITY_CHARS = 22;
 
+/** What a snapshot lists of one price, in a few numbers. */
 interface Digest {
   versions: number;
   /** Order-independent digest of the listed versions (row key + content hash), two XORed 32-bit words. */
-  a: number;
-  b: number;
+  xorHigh: number;
+  xorLow: number;
   /** Future list: versions with an EffectiveEndDate before year 9999. */
   ending: number;
 }
 
+/** Row key without its last part (the effective start date): the same for every version of one price. */
 const keyPrefixOf = (rowKey: string) => rowKey.slice(0, rowKey.lastIndexOf('|') + 1);
 const priceIdOf = (line: ManifestLine) => versionHash(line.partitionKey, keyPrefixOf(line.rowKey));
 
+/** The digest of every price the snapshot lists, by price id. */
 async function digests(
   storage: StorageClients,
   snapshot: SnapshotRecord,
@@ -87,13 +100,13 @@ async function digests(
   const result = new Map<string, Digest>();
   for await (const line of readManifest(storage, snapshot.manifest)) {
     const id = priceIdOf(line);
-    const h = createHash('sha1').update(line.rowKey).update('\t').update(line.contentHash).digest();
-    let d = result.get(id);
-    if (!d) result.set(id, (d = { versions: 0, a: 0, b: 0, ending: 0 }));
-    d.versions++;
-    d.a ^= h.readUInt32BE(0);
-    d.b ^= h.readUInt32BE(4);
-    if (ending?.has(versionHash(line.partitionKey, line.rowKey))) d.ending++;
+    const hash = createHash('sha1').update(line.rowKey).update('\t').update(line.contentHash).digest();
+    let digest = result.get(id);
+    if (!digest) result.set(id, (digest = { versions: 0, xorHigh: 0, xorLow: 0, ending: 0 }));
+    digest.versions++;
+    digest.xorHigh ^= hash.readUInt32BE(0);
+    digest.xorLow ^= hash.readUInt32BE(4);
+    if (ending?.has(versionHash(line.partitionKey, line.rowKey))) digest.ending++;
   }
   return result;
 }
@@ -104,17 +117,19 @@ async function digests(
  */
 async function endingVersions(storage: StorageClients, market: string, view: PriceView): Promise<Set<string>> {
   const range = marketViewRange(market, view);
-  const filter = odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to} and effectiveEndDate lt ${OPEN_ENDED_FROM}`;
+  const inRange = odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to}`;
+  const filter = `${inRange} and ${odata`effectiveEndDate lt ${OPEN_ENDED_FROM}`}`;
   const ids = new Set<string>();
   const table = storage.table(storage.names.tables.prices);
-  for await (const e of table.listEntities<Record<string, unknown>>({
+  for await (const entity of table.listEntities<Record<string, unknown>>({
     queryOptions: { filter, select: ['PartitionKey', 'RowKey'] },
   })) {
-    ids.add(versionHash(e.partitionKey as string, e.rowKey as string));
+    ids.add(versionHash(entity.partitionKey as string, entity.rowKey as string));
   }
   return ids;
 }
 
+/** The manifest lines of the wanted prices, by price id. */
 async function linesOf(
   storage: StorageClients,
   snapshot: SnapshotRecord,
@@ -132,121 +147,41 @@ async function linesOf(
   return result;
 }
 
-/** The manifest line of a version read from the table: the price's row-key prefix plus the version's start date. */
-const rowKeyOf = (line: ManifestLine, v: PriceVersion) =>
-  `${keyPrefixOf(line.rowKey)}${encodeURIComponent(v.effectiveStartDate)}`;
+/** The row key a manifest lists a version under: the price's row-key prefix plus the version's start date. */
+const rowKeyOf = (line: ManifestLine, version: PriceVersion) =>
+  `${keyPrefixOf(line.rowKey)}${encodeURIComponent(version.effectiveStartDate)}`;
 
 const samePrice = (a: string | null, b: string | null) =>
   a === null || b === null ? a === b : new Decimal(a).equals(b);
 
-export async function priceChanges(storage: StorageClients, q: ChangesQuery): Promise<PriceChanges> {
-  const future = q.to === 'future';
-  const base = { market: q.market, view: q.view };
-  const before = await snapshotOnOrBefore(storage, { ...base, timeline: 'current', asOf: q.from });
-  if (!before)
-    throw new SnapshotNotFoundError('from', `no ${q.market}/${q.view} price snapshot on or before ${q.from}`);
-  const after = await snapshotOnOrBefore(storage, {
-    ...base,
-    timeline: future ? 'future' : 'current',
-    asOf: future ? q.from : q.to,
-  });
-  if (!after) {
-    throw new SnapshotNotFoundError(
-      'to',
-      future
-        ? `no future ${q.market}/${q.view} price list fetched on or before ${q.from}`
-        : `no ${q.market}/${q.view} price snapshot on or before ${q.to}`,
-    );
-  }
+type Change = PriceChanges['changed'][number];
 
-  const ending = future ? await endingVersions(storage, q.market, q.view) : undefined;
+export async function priceChanges(storage: StorageClients, query: ChangesQuery): Promise<PriceChanges> {
+  const future = query.to === 'future';
+  const { before, after } = await comparedSnapshots(storage, query);
+  const ending = future ? await endingVersions(storage, query.market, query.view) : undefined;
   const [was, is] = await Promise.all([digests(storage, before), digests(storage, after, ending)]);
-  const added: string[] = [];
-  const removed: string[] = [];
-  const candidates: string[] = [];
-  let unchanged = 0;
-  for (const [id, d] of is) {
-    const old = was.get(id);
-    if (future && d.ending === d.versions) removed.push(id);
-    else if (!old) added.push(id);
-    else if (old.a !== d.a || old.b !== d.b || old.versions !== d.versions) candidates.push(id);
-    else unchanged++;
-  }
-  if (future) unchanged += [...was.keys()].filter((id) => !is.has(id)).length;
-  else for (const id of was.keys()) if (!is.has(id)) removed.push(id);
-  for (const list of [added, removed, candidates]) list.sort();
+  const lists = comparePrices(was, is, future);
 
-  const cursor = q.cursor ?? { added: 0, changed: 0, removed: 0 };
-  const addedPage = added.slice(cursor.added, cursor.added + q.top);
-  const removedPage = removed.slice(cursor.removed, cursor.removed + q.top);
-  const checking = candidates.slice(cursor.changed, cursor.changed + CHECK_LIMIT);
+  const cursor = query.cursor ?? { added: 0, changed: 0, removed: 0 };
+  const addedPage = lists.added.slice(cursor.added, cursor.added + query.top);
+  const removedPage = lists.removed.slice(cursor.removed, cursor.removed + query.top);
+  const checking = lists.candidates.slice(cursor.changed, cursor.changed + CHECK_LIMIT);
   const [linesBefore, linesAfter] = await Promise.all([
     linesOf(storage, before, new Set([...(future ? [] : removedPage), ...checking])),
     linesOf(storage, after, new Set([...addedPage, ...(future ? removedPage : []), ...checking])),
   ]);
 
-  const table = storage.table(storage.names.tables.prices);
-  const pool = createPool(READ_CONCURRENCY);
-  // Manifest membership says what was listed; a later removal mark on the entity does not apply here.
-  const read = (lines: ManifestLine[] = []) =>
-    Promise.all(
-      lines.map((l) =>
-        pool.run(async () => {
-          const version = await readVersion(table, l.partitionKey, l.rowKey);
-          if (!version) throw new Error(`snapshot lists ${l.partitionKey} ${l.rowKey}, which is not stored`);
-          return { ...version, removedAsOf: null };
-        }),
-      ),
-    );
-  const instantOf = (day: string) => startOfDay(day);
-  /** The version in force on the day among those listed; for a future list, its newest version. */
-  const listedInForce = (versions: PriceVersion[], day: string | null): PriceVersion => {
-    const instant = day
-      ? instantOf(day)
-      : versions.reduce((m, v) => (v.effectiveStartDate > m ? v.effectiveStartDate : m), '');
-    return (
-      versionInForce(versions, instant) ??
-      versions.reduce((a, b) => (b.effectiveStartDate > a.effectiveStartDate ? b : a))
-    );
-  };
-  const afterDay = future ? null : q.to;
-
-  const changed: PriceChanges['changed'] = [];
-  let checked = 0;
-  for (; checked < checking.length && changed.length < q.top;) {
-    const batch = checking.slice(checked, checked + Math.min(q.top - changed.length + 16, 200));
-    const results = await Promise.all(
-      batch.map(async (id) => {
-        const [old, now] = await Promise.all([read(linesBefore.get(id)), read(linesAfter.get(id))]);
-        const b = listedInForce(old, q.from);
-        const a = listedInForce(now, afterDay);
-        // The same version republished with other content: the table keeps only its latest content,
-        // so what it said before is unknown (reported with before = null).
-        const hashOn = (lines: ManifestLine[] | undefined, v: PriceVersion) =>
-          lines?.find((l) => l.rowKey === rowKeyOf(l, v))?.contentHash;
-        if (
-          b.effectiveStartDate === a.effectiveStartDate &&
-          hashOn(linesBefore.get(id), b) !== hashOn(linesAfter.get(id), a)
-        )
-          return { before: null, after: a };
-        if (samePrice(b.unitPrice, a.unitPrice) && samePrice(b.erpPrice, a.erpPrice)) return null;
-        return { before: b, after: a };
-      }),
-    );
-    for (const r of results) {
-      checked++;
-      if (r) changed.push(r);
-      if (changed.length === q.top) break;
-    }
-  }
-
+  const read = versionReader(storage);
+  const afterDay = future ? null : query.to;
+  const { changed, checked } = await changedPrices(checking, query.top, (id) =>
+    candidateChange(read, linesBefore.get(id), linesAfter.get(id), query.from, afterDay),
+  );
+  // A deleted future price is reported as the future list has it; a removed price as `from` listed it.
+  const removedFrom = future ? { lines: linesAfter, day: null } : { lines: linesBefore, day: query.from };
   const [addedVersions, removedVersions] = await Promise.all([
     Promise.all(addedPage.map(async (id) => listedInForce(await read(linesAfter.get(id)), afterDay))),
-    Promise.all(
-      removedPage.map(async (id) =>
-        listedInForce(await read((future ? linesAfter : linesBefore).get(id)), future ? null : q.from),
-      ),
-    ),
+    Promise.all(removedPage.map(async (id) => listedInForce(await read(removedFrom.lines.get(id)), removedFrom.day))),
   ]);
 
   const next = {
@@ -254,17 +189,164 @@ export async function priceChanges(storage: StorageClients, q: ChangesQuery): Pr
     changed: cursor.changed + checked,
     removed: cursor.removed + removedPage.length,
   };
-  const more = next.added < added.length || next.changed < candidates.length || next.removed < removed.length;
+  const more =
+    next.added < lists.added.length || next.changed < lists.candidates.length || next.removed < lists.removed.length;
   return {
     snapshots: { from: before.asOf, to: after.asOf },
     added: addedVersions,
     changed,
     removed: removedVersions,
-    counts: { added: added.length, removed: removed.length, unchanged, candidates: candidates.length },
+    counts: {
+      added: lists.added.length,
+      removed: lists.removed.length,
+      unchanged: lists.unchanged,
+      candidates: lists.candidates.length,
+    },
     next: more ? next : null,
-    identity: createHash('sha256')
-      .update([before.manifest, before.sha256, before.runId, after.manifest, after.sha256, after.runId].join('\n'))
-      .digest('base64url')
-      .slice(0, 22),
+    identity: snapshotPairIdentity(before, after),
   };
+}
+
+/** The snapshots compared: the current one in force on `from`, and the one of `to` (or the future list). */
+async function comparedSnapshots(
+  storage: StorageClients,
+  query: ChangesQuery,
+): Promise<{ before: SnapshotRecord; after: SnapshotRecord }> {
+  const future = query.to === 'future';
+  const base = { market: query.market, view: query.view };
+  const before = await snapshotOnOrBefore(storage, { ...base, timeline: 'current', asOf: query.from });
+  if (!before)
+    throw new SnapshotNotFoundError(
+      'from',
+      `no ${query.market}/${query.view} price snapshot on or before ${query.from}`,
+    );
+  const after = await snapshotOnOrBefore(storage, {
+    ...base,
+    timeline: future ? 'future' : 'current',
+    asOf: future ? query.from : query.to,
+  });
+  if (!after) {
+    throw new SnapshotNotFoundError(
+      'to',
+      future
+        ? `no future ${query.market}/${query.view} price list fetched on or before ${query.from}`
+        : `no ${query.market}/${query.view} price snapshot on or before ${query.to}`,
+    );
+  }
+  return { before, after };
+}
+
+/** Price ids by change type, each list sorted (the order pages are cut in), and the number unchanged. */
+function comparePrices(
+  was: Map<string, Digest>,
+  is: Map<string, Digest>,
+  future: boolean,
+): { added: string[]; removed: string[]; candidates: string[]; unchanged: number } {
+  const added: string[] = [];
+  const removed: string[] = [];
+  const candidates: string[] = [];
+  let unchanged = 0;
+  for (const [id, digest] of is) {
+    const old = was.get(id);
+    if (future && digest.ending === digest.versions) removed.push(id);
+    else if (!old) added.push(id);
+    else if (old.xorHigh !== digest.xorHigh || old.xorLow !== digest.xorLow || old.versions !== digest.versions)
+      candidates.push(id);
+    else unchanged++;
+  }
+  if (future) unchanged += [...was.keys()].filter((id) => !is.has(id)).length;
+  else for (const id of was.keys()) if (!is.has(id)) removed.push(id);
+  for (const list of [added, removed, candidates]) list.sort();
+  return { added, removed, candidates, unchanged };
+}
+
+type VersionReader = (lines?: ManifestLine[]) => Promise<PriceVersion[]>;
+
+/** Point reads of listed versions, READ_CONCURRENCY at a time. */
+function versionReader(storage: StorageClients): VersionReader {
+  const table = storage.table(storage.names.tables.prices);
+  const pool = createPool(READ_CONCURRENCY);
+  // Manifest membership says what was listed; a later removal mark on the entity does not apply here.
+  return (lines = []) =>
+    Promise.all(
+      lines.map((line) =>
+        pool.run(async () => {
+          const version = await readVersion(table, line.partitionKey, line.rowKey);
+          if (!version) throw new Error(`snapshot lists ${line.partitionKey} ${line.rowKey}, which is not stored`);
+          return { ...version, removedAsOf: null };
+        }),
+      ),
+    );
+}
+
+/** The version in force on the day among those listed; for a future list (day null), its newest version. */
+function listedInForce(versions: PriceVersion[], day: string | null): PriceVersion {
+  const instant = day
+    ? startOfDay(day)
+    : versions.reduce(
+        (newest, version) => (version.effectiveStartDate > newest ? version.effectiveStartDate : newest),
+        '',
+      );
+  return (
+    versionInForce(versions, instant) ??
+    versions.reduce((newest, version) => (version.effectiveStartDate > newest.effectiveStartDate ? version : newest))
+  );
+}
+
+/**
+ * Checks candidates in order, a round of parallel reads at a time, until `top` changes are found
+ * or the candidates run out; returns the changes and how many candidates were checked.
+ */
+async function changedPrices(
+  candidates: string[],
+  top: number,
+  changeOf: (id: string) => Promise<Change | null>,
+): Promise<{ changed: Change[]; checked: number }> {
+  const changed: Change[] = [];
+  let checked = 0;
+  while (checked < candidates.length && changed.length < top) {
+    const roundSize = Math.min(top - changed.length + SPARE_CHECKS_PER_ROUND, MAX_CHECKS_PER_ROUND);
+    const round = candidates.slice(checked, checked + roundSize);
+    const results = await Promise.all(round.map(changeOf));
+    for (const change of results) {
+      checked++;
+      if (change) changed.push(change);
+      if (changed.length === top) break;
+    }
+  }
+  return { changed, checked };
+}
+
+/** How a candidate price changed between its listings; null when the price in force is the same. */
+async function candidateChange(
+  read: VersionReader,
+  linesBefore: ManifestLine[] | undefined,
+  linesAfter: ManifestLine[] | undefined,
+  fromDay: string,
+  afterDay: string | null,
+): Promise<Change | null> {
+  const [old, now] = await Promise.all([read(linesBefore), read(linesAfter)]);
+  const before = listedInForce(old, fromDay);
+  const after = listedInForce(now, afterDay);
+  // The same version republished with other content: the table keeps only its latest content,
+  // so what it said before is unknown (reported with before = null).
+  if (
+    before.effectiveStartDate === after.effectiveStartDate &&
+    listedContentHash(linesBefore, before) !== listedContentHash(linesAfter, after)
+  )
+    return { before: null, after };
+  if (samePrice(before.unitPrice, after.unitPrice) && samePrice(before.erpPrice, after.erpPrice)) return null;
+  return { before, after };
+}
+
+/** The content hash a manifest lists for the version. */
+const listedContentHash = (lines: ManifestLine[] | undefined, version: PriceVersion) =>
+  lines?.find((line) => line.rowKey === rowKeyOf(line, version))?.contentHash;
+
+/** A digest of the compared snapshots: a continuation token is only valid for the same pair. */
+function snapshotPairIdentity(before: SnapshotRecord, after: SnapshotRecord): string {
+  return createHash('sha256')
+    .update([before.manifest, before.sha256, before.runId, after.manifest, after.sha256, after.runId].join('\n'))
+    .digest('base64url')
+    .slice(0, IDENTITY_CHARS);
 }

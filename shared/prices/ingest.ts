@@ -3,14 +3,16 @@ import path from 'node:path';
 import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
 import { FileFault } from '../files/fault';
+import type { ReadLine } from './row';
 import { PRICE_FIELDS, validatePriceRecord, type PriceRow } from './row';
 import type { Logger } from '../observability/logger';
 import { NoPlannedChangesError, type PriceSheetDownload } from './sources/source';
 import type { PriceView, Timeline } from './views';
 import { archiveExtension, archiveFile } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
+import type { RunCounts, RunRecord } from '../runs/ledger';
 import { versionDigest, versionKeys } from './tables/keys';
-import { DigestMap } from './digestMap';
+import { DIGEST_KEY_BYTES, DigestMap } from './digestMap';
 import {
   manifestName,
   readManifest,
@@ -18,9 +20,10 @@ import {
   snapshotOnOrBefore,
   latestSnapshot,
   uploadManifest,
+  type SnapshotRecord,
 } from './tables/snapshots';
-import { createChangeWriter } from './writes';
-import { appendLine, closeSpool, openSpool } from '../files/spool';
+import { createChangeWriter, type ChangeWriter } from './writes';
+import { appendLine, closeSpool, openSpool, type SpoolFile } from '../files/spool';
 import { spoolWithHash } from '../files/hashedSpool';
 import { checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from '../runs/recordedRun';
 import { readSheet } from '../formats/priceFile';
@@ -58,15 +61,23 @@ export interface IngestProgress {
   total?: number;
 }
 
+/** The digest map's mark of a version this sheet has listed: content hashes are never negative. */
 const SEEN = -1;
+/** Rows read between progress reports. */
 const PROGRESS_EVERY = 5000;
+/** Bytes of a content hash: 48 bits, a whole number a JS number (and the digest map) holds exactly. */
+const CONTENT_HASH_BYTES = 6;
 
 /** 48 bits of a row's content: a changed price, date or text gives a different hash. */
 function contentHash(row: PriceRow): number {
-  const h = createHash('sha1');
-  for (const f of PRICE_FIELDS) h.update(`${row[f] ?? '\u0000'}\u0001`);
-  return h.digest().readUIntBE(0, 6);
+  const hash = createHash('sha1');
+  // Each field ends with \u0001; an absent (null) field reads \u0000, so it differs from an empty one.
+  for (const field of PRICE_FIELDS) hash.update(`${row[field] ?? '\u0000'}\u0001`);
+  return hash.digest().readUIntBE(0, CONTENT_HASH_BYTES);
 }
+
+/** A removed version's key: its digest's first bytes (those the digest map keys by) as hex. */
+const removalKey = (digest: Buffer) => digest.toString('hex', 0, DIGEST_KEY_BYTES);
 
 export function ingestPriceSheet(req: IngestRequest): Promise<PipelineRun> {
   return recordedRun({
@@ -83,27 +94,56 @@ export function ingestPriceSheet(req: IngestRequest): Promise<PipelineRun> {
     },
     lockName: `${req.view}/${req.market}/${req.timeline}`,
     eventName: 'PriceIngestRun',
-    rejectedReportName: (r) => `${r.view}/${r.market}/${r.asOf}/${r.runId}.rejected.csv`,
+    rejectedReportName: (run) => `${run.view}/${run.market}/${run.asOf}/${run.runId}.rejected.csv`,
     // Partner Center's way of saying the future list is empty: nothing to store, nothing wrong.
-    successNote: (e) => (e instanceof NoPlannedChangesError ? e.message : undefined),
+    successNote: (error) => (error instanceof NoPlannedChangesError ? error.message : undefined),
     work: (context) => ingestLocked(req, context),
   });
 }
 
-async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext): Promise<void> {
-  const { storage, settings } = req;
-  const counts = run.counts;
-
+/** The pipeline's steps, run under the market/view/timeline lock. */
+async function ingestLocked(req: IngestRequest, context: RunContext): Promise<void> {
   // 1. Spool and archive, before any parsing.
+  const download = await spoolAndArchive(req, context);
+  // 2–3. Parse, validate and diff against the previous snapshot.
+  const comparison = await readAndCompare(req, context, download);
+  // 4. Write what changed.
+  await writeChanges(req, comparison, context.run.counts);
+  // 5. Commit the snapshot (nothing to do when the same file was already committed for this day).
+  await commitSnapshot(req, comparison, download, context.run);
+}
+
+/** The download spooled to a local file: its format, SHA-256 and archive blob. */
+interface SpooledDownload {
+  file: string;
+  format: PriceSheetDownload['format'];
+  sha256: string;
+  archive: string;
+}
+
+/** What reading the sheet found, and what writing and committing need of it. */
+interface Comparison {
+  previous: SnapshotRecord | null;
+  latest: SnapshotRecord | null;
+  /** This sheet's manifest (partition key, row key and content hash of every version), spooled. */
+  manifestFile: string;
+  changes: ChangeWriter;
+  /** Digest keys of the versions the previous snapshot listed and this sheet does not. */
+  removed: Set<string>;
+  /** Rows accepted. */
+  valid: number;
+}
+
+async function spoolAndArchive(req: IngestRequest, { run, tmp }: RunContext): Promise<SpooledDownload> {
   const download = await req.open();
-  const rawFile = path.join(tmp, 'raw');
-  const { sha256, bytes, head } = await spoolWithHash(download.body, rawFile, (done) =>
+  const file = path.join(tmp, 'raw');
+  const { sha256, bytes, head } = await spoolWithHash(download.body, file, (done) =>
     req.onProgress?.({ phase: 'download', done }),
   );
   const archived = await archiveFile(
-    storage,
+    req.storage,
     `${req.view}/${req.market}/${req.asOf}/${sha256}.${archiveExtension(head)}`,
-    rawFile,
+    file,
     {
       source: req.source,
       origin: encodeURIComponent(download.origin),
@@ -112,45 +152,82 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
     },
   );
   run.archive = archived.name;
+  return { file, format: download.format, sha256, archive: archived.name };
+}
 
-  // 2–3. Parse, validate and diff against the previous snapshot.
+/**
+ * Reads the whole sheet against the previous snapshot: counts, rejects and spools every change, and
+ * fails (before anything is published) when too few rows are acceptable.
+ */
+async function readAndCompare(req: IngestRequest, context: RunContext, download: SpooledDownload): Promise<Comparison> {
+  const { storage, settings } = req;
+  const counts = context.run.counts;
   const readStarted = Date.now();
   const snapshotQuery = { market: req.market, view: req.view, timeline: req.timeline };
   const previous = await snapshotOnOrBefore(storage, { ...snapshotQuery, asOf: req.asOf });
   const latest = await latestSnapshot(storage, snapshotQuery);
-  const known = new DigestMap(previous?.rows);
-  if (previous)
-    for await (const line of readManifest(storage, previous.manifest))
-      known.set(versionDigest(line.partitionKey, line.rowKey), Number(line.contentHash));
+  const known = await listedVersions(storage, previous);
 
-  const manifest = openSpool(path.join(tmp, 'manifest.tsv'));
+  const manifest = openSpool(path.join(context.tmp, 'manifest.tsv'));
   const changes = createChangeWriter({
     storage,
-    tmpDir: tmp,
+    tmpDir: context.tmp,
     market: req.market,
     view: req.view,
     concurrency: settings.TABLE_WRITE_CONCURRENCY,
     removedAsOf: req.asOf,
     mergeStored: latest !== null,
   });
+  await compareRows(req, download, { known, manifest, changes, reject: context.reject, counts });
+  await closeSpool(manifest);
 
-  for await (const item of readSheet(download.format, rawFile, req.market)) {
+  const valid = counts.read - counts.rejected;
+  if (valid === 0) throw new FileFault(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
+  checkRejectedShare(counts, settings, 'rows', (message) => new FileFault(message));
+
+  const removed = unlistedVersions(known);
+  counts.removed = removed.size;
+  req.logger.info('sheet read and compared', {
+    rows: counts.read,
+    added: counts.added,
+    changed: counts.changed,
+    removed: counts.removed,
+    durationMs: Date.now() - readStarted,
+  });
+  return { previous, latest, manifestFile: manifest.file, changes, removed, valid };
+}
+
+/** The content hash of every version the snapshot lists, by version digest (empty without a snapshot). */
+async function listedVersions(storage: StorageClients, snapshot: SnapshotRecord | null): Promise<DigestMap> {
+  const known = new DigestMap(snapshot?.rows);
+  if (snapshot)
+    for await (const line of readManifest(storage, snapshot.manifest))
+      known.set(versionDigest(line.partitionKey, line.rowKey), Number(line.contentHash));
+  return known;
+}
+
+/** Where the rows of the sheet go as they are read. */
+interface RowSinks {
+  /** Content hash by version digest of the previous snapshot; each version of this sheet is set to SEEN. */
+  known: DigestMap;
+  manifest: SpoolFile;
+  changes: ChangeWriter;
+  reject: RunContext['reject'];
+  counts: RunCounts;
+}
+
+/** Reads the sheet row by row: rejects what is not a valid, new row; counts and spools the rest. */
+async function compareRows(req: IngestRequest, download: SpooledDownload, sinks: RowSinks): Promise<void> {
+  const { known, manifest, changes, reject, counts } = sinks;
+  for await (const item of readSheet(download.format, download.file, req.market)) {
     counts.read++;
     if (counts.read % PROGRESS_EVERY === 0) req.onProgress?.({ phase: 'read', done: counts.read });
-    if ('error' in item) {
-      reject(item.line, item.error);
+    const judged = rowOf(item, req.market);
+    if ('reason' in judged) {
+      reject(item.line, judged.reason);
       continue;
     }
-    const verdict = validatePriceRecord(item.record);
-    if (!verdict.ok) {
-      reject(item.line, verdict.reason);
-      continue;
-    }
-    const row = verdict.row;
-    if (row.market !== req.market) {
-      reject(item.line, `Market ${row.market} in a ${req.market} sheet`);
-      continue;
-    }
+    const row = judged.row;
     const keys = versionKeys(row, req.view);
     const id = versionDigest(keys.partitionKey, keys.rowKey);
     const hash = contentHash(row);
@@ -166,51 +243,69 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
     known.set(id, SEEN);
     await appendLine(manifest, `${keys.partitionKey}\t${keys.rowKey}\t${hash}`);
   }
-  await closeSpool(manifest);
+}
 
-  const valid = counts.read - counts.rejected;
-  if (valid === 0) throw new FileFault(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
-  checkRejectedShare(counts, settings, 'rows', (message) => new FileFault(message));
+/** The valid price row of a line of the sheet, or why the line is rejected. */
+function rowOf(item: ReadLine, market: string): { row: PriceRow } | { reason: string } {
+  if ('error' in item) return { reason: item.error };
+  const verdict = validatePriceRecord(item.record);
+  if (!verdict.ok) return { reason: verdict.reason };
+  if (verdict.row.market !== market) return { reason: `Market ${verdict.row.market} in a ${market} sheet` };
+  return { row: verdict.row };
+}
 
+/** Digest keys (hex) of the versions this sheet did not list. */
+function unlistedVersions(known: DigestMap): Set<string> {
   const removed = new Set<string>();
-  for (const [id, state] of known.entries()) if (state !== SEEN) removed.add(id.toString('hex'));
-  counts.removed = removed.size;
+  for (const [id, state] of known.entries()) if (state !== SEEN) removed.add(removalKey(id));
+  return removed;
+}
 
-  req.logger.info('sheet read and compared', {
-    rows: counts.read,
-    added: counts.added,
-    changed: counts.changed,
-    removed: counts.removed,
-    durationMs: Date.now() - readStarted,
-  });
+/** Writes the spooled changes, plus removal marks where removals apply. */
+async function writeChanges(req: IngestRequest, comparison: Comparison, counts: RunCounts): Promise<void> {
+  const { previous, latest, removed, changes } = comparison;
   const writeStarted = Date.now();
-  // 4. Write what changed. A backfill into the past does not mark versions that later snapshots still list as removed.
+  // A backfill into the past does not mark versions that later snapshots still list as removed.
   const removals = removed.size > 0 && previous !== null && removalsApply(req, latest?.asOf);
   const toWrite = counts.added + counts.changed + (removals ? removed.size : 0);
   if (removals) {
-    for await (const line of readManifest(storage, previous.manifest)) {
-      if (removed.has(versionDigest(line.partitionKey, line.rowKey).toString('hex', 0, 8))) await changes.removal(line);
+    for await (const line of readManifest(req.storage, previous.manifest)) {
+      if (removed.has(removalKey(versionDigest(line.partitionKey, line.rowKey)))) await changes.removal(line);
     }
   }
   counts.entitiesWritten = await changes.commit((done) => req.onProgress?.({ phase: 'write', done, total: toWrite }));
   req.logger.info('changes written', { entities: counts.entitiesWritten, durationMs: Date.now() - writeStarted });
+}
 
-  // 5. Commit the snapshot (nothing to do when the same file was already committed for this day).
+/**
+ * Records the sheet as the as-of day's snapshot: its manifest (the previous one when the listing is
+ * the same), then the snapshot entity, last.
+ */
+async function commitSnapshot(
+  req: IngestRequest,
+  comparison: Comparison,
+  download: SpooledDownload,
+  run: RunRecord,
+): Promise<void> {
+  const { previous, valid } = comparison;
+  const counts = run.counts;
   const unchangedRerun =
-    previous?.asOf === req.asOf && previous.sha256 === sha256 && counts.added + counts.changed + counts.removed === 0;
+    previous?.asOf === req.asOf &&
+    previous.sha256 === download.sha256 &&
+    counts.added + counts.changed + counts.removed === 0;
   if (unchangedRerun) return;
   const sameListing = previous !== null && counts.added + counts.changed + counts.removed === 0;
   const name = sameListing ? previous.manifest : manifestName(req.market, req.view, req.timeline, req.asOf);
-  if (!sameListing) await uploadManifest(storage, name, manifest.file);
-  await saveSnapshot(storage, {
+  if (!sameListing) await uploadManifest(req.storage, name, comparison.manifestFile);
+  await saveSnapshot(req.storage, {
     market: req.market,
     view: req.view,
     timeline: req.timeline,
     asOf: req.asOf,
     manifest: name,
     rows: valid,
-    sha256,
-    archive: archived.name,
+    sha256: download.sha256,
+    archive: download.archive,
     source: req.source,
     runId: run.runId,
     createdAt: nowInstant(),
@@ -218,8 +313,9 @@ async function ingestLocked(req: IngestRequest, { run, reject, tmp }: RunContext
 }
 
 /**
- * A price missing from a future (preview) list is unchanged, not removed (seed 004), and future
- * versions share their entities with the current list: only the current list marks removals.
+ * Removal marks come from the current list only. A price missing from a future (preview) list is
+ * unchanged, not removed (the pricing guide deletes a price through a future row's
+ * EffectiveEndDate), and future versions share their entities with the current list.
  */
 function removalsApply(req: Pick<IngestRequest, 'asOf' | 'timeline'>, latestAsOf: string | undefined): boolean {
   return req.timeline === 'current' && (latestAsOf === undefined || req.asOf >= latestAsOf);

@@ -3,7 +3,7 @@ import { plainDecimal } from '../core/decimal';
 import type { PriceRow } from './row';
 
 /**
- * Figures a partner reads off a new-commerce license-based price (seed 004):
+ * Figures a partner reads off a new-commerce license-based price:
  * - `UnitPrice` covers the whole term whatever the billing plan (a P1Y price is for 12 months, billed
  *   once or as twelve equal instalments), so the monthly equivalent is UnitPrice ÷ months of the term.
  * - `ERP Price` is the estimated retail price for the same term, so the partner margin is

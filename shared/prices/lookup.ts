@@ -46,24 +46,24 @@ export interface PricePage {
   next: LookupCursor | null;
 }
 
-/** Range queries of a product lookup run this many at a time. */
+/** The reads of a product lookup (its partition's range query, a point read per meter) run this many at a time. */
 const SOURCE_CONCURRENCY = 8;
 /** A listing reads at most this many entities per page and then hands out a cursor, however few matched. */
 export const LISTING_READ_LIMIT = 20_000;
 
-export async function lookupPrices(storage: StorageClients, q: PriceQuery): Promise<PricePage> {
+export async function lookupPrices(storage: StorageClients, query: PriceQuery): Promise<PricePage> {
   const table = storage.table(storage.names.tables.prices);
-  if (q.meterId === undefined && q.productId === undefined) return listMarketView(table, q);
-  const sources = await rangeSources(storage, table, q);
-  return pageOverSources(sources, q);
+  if (query.meterId === undefined && query.productId === undefined) return listMarketView(table, query);
+  const sources = await rangeSources(storage, table, query);
+  return pageOverSources(sources, query);
 }
 
 type Source = () => Promise<PriceVersion[]>;
 
-async function rangeSources(storage: StorageClients, table: TableClient, q: PriceQuery): Promise<Source[]> {
-  const { market, view, productId, skuId } = q;
-  if (q.meterId !== undefined) {
-    const meterId = q.meterId;
+async function rangeSources(storage: StorageClients, table: TableClient, query: PriceQuery): Promise<Source[]> {
+  const { market, view, productId, skuId } = query;
+  if (query.meterId !== undefined) {
+    const meterId = query.meterId;
     return [
       () =>
         versionsByMeter(table, {
@@ -87,45 +87,46 @@ async function rangeSources(storage: StorageClients, table: TableClient, q: Pric
   return [
     unmetered,
     ...meters.map(
-      (m) => () => versionsByMeter(table, { market, view, meterId: m.meterId, productId: product, skuId: m.skuId }),
+      (meter) => () =>
+        versionsByMeter(table, { market, view, meterId: meter.meterId, productId: product, skuId: meter.skuId }),
     ),
   ];
 }
 
-function matchesFilters(v: PriceVersion, q: PriceQuery): boolean {
+function matchesFilters(version: PriceVersion, query: PriceQuery): boolean {
   return (
-    (q.skuId === undefined || v.skuId === q.skuId) &&
-    (q.termDuration === undefined || v.termDuration === q.termDuration) &&
-    (q.billingPlan === undefined || v.billingPlan === q.billingPlan) &&
-    (q.currency === undefined || v.currency === q.currency)
+    (query.skuId === undefined || version.skuId === query.skuId) &&
+    (query.termDuration === undefined || version.termDuration === query.termDuration) &&
+    (query.billingPlan === undefined || version.billingPlan === query.billingPlan) &&
+    (query.currency === undefined || version.currency === query.currency)
   );
 }
 
 const tierOrder = (a: string | null, b: string | null) =>
   a === b ? 0 : a === null ? -1 : b === null ? 1 : new Decimal(a).comparedTo(b);
 
-/** A stable order within one range query: by price key, tiers by their numeric lower bound. */
+/** A stable order within the versions of one read: by price key, tiers by their numeric lower bound. */
 function byPrice(a: PriceVersion, b: PriceVersion): number {
-  for (const f of ['productId', 'skuId', 'meterId', 'termDuration', 'billingPlan', 'currency'] as const) {
-    if (a[f] !== b[f]) return a[f] < b[f] ? -1 : 1;
+  for (const field of ['productId', 'skuId', 'meterId', 'termDuration', 'billingPlan', 'currency'] as const) {
+    if (a[field] !== b[field]) return a[field] < b[field] ? -1 : 1;
   }
   return tierOrder(a.pricingTierRangeMin, b.pricingTierRangeMin);
 }
 
-async function pageOverSources(sources: Source[], q: PriceQuery): Promise<PricePage> {
-  const start = q.cursor && 'source' in q.cursor ? q.cursor : { source: 0, offset: 0 };
+async function pageOverSources(sources: Source[], query: PriceQuery): Promise<PricePage> {
+  const start = query.cursor && 'source' in query.cursor ? query.cursor : { source: 0, offset: 0 };
   const versions: PriceVersion[] = [];
   for (let first = start.source; first < sources.length; first += SOURCE_CONCURRENCY) {
     const window = await Promise.all(sources.slice(first, first + SOURCE_CONCURRENCY).map((load) => load()));
     for (let i = 0; i < window.length; i++) {
       const index = first + i;
       const inForce = pricesInForce(
-        window[i].filter((v) => matchesFilters(v, q)),
-        q.instant,
+        window[i].filter((version) => matchesFilters(version, query)),
+        query.instant,
       ).sort(byPrice);
       let offset = index === start.source ? start.offset : 0;
-      while (offset < inForce.length && versions.length < q.top) versions.push(inForce[offset++]);
-      if (versions.length === q.top) {
+      while (offset < inForce.length && versions.length < query.top) versions.push(inForce[offset++]);
+      if (versions.length === query.top) {
         const more = offset < inForce.length;
         if (more) return { versions, next: { source: index, offset } };
         return { versions, next: index + 1 < sources.length ? { source: index + 1, offset: 0 } : null };
@@ -145,10 +146,10 @@ function keyPrefixOf(rowKey: string): string {
  * prices; a license-based price spreads its versions over consecutive version entities, grouped here
  * by row-key prefix. Pages end only at such a boundary, so a price's versions are never split.
  */
-async function listMarketView(table: TableClient, q: PriceQuery): Promise<PricePage> {
-  const range = marketViewRange(q.market, q.view);
-  const resume = q.cursor && 'partitionKey' in q.cursor ? q.cursor : null;
-  const queries = resume
+async function listMarketView(table: TableClient, query: PriceQuery): Promise<PricePage> {
+  const range = marketViewRange(query.market, query.view);
+  const resume = query.cursor && 'partitionKey' in query.cursor ? query.cursor : null;
+  const filters = resume
     ? [
         odata`PartitionKey eq ${resume.partitionKey} and RowKey gt ${resume.lastRowKey}`,
         odata`PartitionKey gt ${resume.partitionKey} and PartitionKey lt ${range.to}`,
@@ -162,20 +163,20 @@ async function listMarketView(table: TableClient, q: PriceQuery): Promise<PriceP
   const emit = () => {
     if (!group) return;
     versions.push(
-      ...pricesInForce(group.versions, q.instant)
-        .filter((v) => matchesFilters(v, q))
+      ...pricesInForce(group.versions, query.instant)
+        .filter((version) => matchesFilters(version, query))
         .sort(byPrice),
     );
     last = { partitionKey: group.partitionKey, lastRowKey: group.lastRowKey };
   };
-  for (const filter of queries) {
+  for (const filter of filters) {
     for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
       const partitionKey = entity.partitionKey as string;
       const rowKey = entity.rowKey as string;
       const unit = isMeterDocPartition(partitionKey) ? rowKey : keyPrefixOf(rowKey);
       if (!group || group.partitionKey !== partitionKey || group.unit !== unit) {
         emit();
-        if (versions.length >= q.top || read >= LISTING_READ_LIMIT) return { versions, next: last };
+        if (versions.length >= query.top || read >= LISTING_READ_LIMIT) return { versions, next: last };
         group = { partitionKey, unit, lastRowKey: rowKey, versions: [] };
       }
       group.versions.push(...versionsOfEntity(entity));

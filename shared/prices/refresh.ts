@@ -40,7 +40,7 @@ export async function refreshPrices(req: RefreshRequest): Promise<PipelineRun[]>
           view,
           timeline: req.timeline,
           asOf: req.asOf,
-          onProgress: (p) => req.onProgress?.(market, view, p),
+          onProgress: (progress) => req.onProgress?.(market, view, progress),
         }),
       );
     }

@@ -55,20 +55,23 @@ export interface ChangeWriterOptions {
   mergeStored: boolean;
 }
 
+/** Products gathered before their index entries are merged and written. */
 const PRODUCTS_PER_INDEX_FLUSH = 200;
+/** Versions written between progress reports. */
+const PROGRESS_EVERY = 5000;
+/** Hex digits of a partition's digest in its spool file's name: 64 bits tell a run's partitions apart. */
+const PARTITION_FILE_DIGITS = 16;
 
-type DocChange = { k: string; v?: StoredVersion; x?: 1 };
+/** A spooled change to one version of a meter document: its new content, or its removal. */
+type MeterDocChange = { rowKey: string; version?: StoredVersion; removed?: true };
 
-export function createChangeWriter(o: ChangeWriterOptions): ChangeWriter {
-  const entities = openSpool(path.join(o.tmpDir, 'entities.ndjson'));
-  const index = openSpool(path.join(o.tmpDir, 'index.ndjson'));
+export function createChangeWriter(options: ChangeWriterOptions): ChangeWriter {
+  const entities = openSpool(path.join(options.tmpDir, 'entities.ndjson'));
+  const index = openSpool(path.join(options.tmpDir, 'index.ndjson'));
   const partitions = new Map<string, SpoolFile>();
   const partitionSpool = (partitionKey: string) => {
     let spool = partitions.get(partitionKey);
-    if (!spool) {
-      const name = createHash('sha1').update(partitionKey).digest('hex').slice(0, 16);
-      partitions.set(partitionKey, (spool = openSpool(path.join(o.tmpDir, `partition-${name}.ndjson`))));
-    }
+    if (!spool) partitions.set(partitionKey, (spool = openSpool(partitionSpoolFile(options.tmpDir, partitionKey))));
     return spool;
   };
 
@@ -76,61 +79,88 @@ export function createChangeWriter(o: ChangeWriterOptions): ChangeWriter {
     async version(keys, contentHash, row, added) {
       if (!isMetered(row))
         return appendLine(entities, JSON.stringify(['upsert', entityOf(row, keys, String(contentHash)), 'Replace']));
-      const change: DocChange = { k: keys.rowKey, v: storedVersionOf(row, keys.rowKey, String(contentHash)) };
+      const version = storedVersionOf(row, keys.rowKey, String(contentHash));
+      const change: MeterDocChange = { rowKey: keys.rowKey, version };
       await appendLine(partitionSpool(keys.partitionKey), JSON.stringify(change));
       if (added) await appendLine(index, JSON.stringify([row.productId, row.skuId, row.meterId]));
     },
     async removal(keys) {
       if (!isMeterDocPartition(keys.partitionKey)) {
-        return appendLine(entities, JSON.stringify(['upsert', { ...keys, removedAsOf: o.removedAsOf }, 'Merge']));
+        return appendLine(entities, JSON.stringify(['upsert', { ...keys, removedAsOf: options.removedAsOf }, 'Merge']));
       }
-      await appendLine(partitionSpool(keys.partitionKey), JSON.stringify({ k: keys.rowKey, x: 1 } satisfies DocChange));
+      const change: MeterDocChange = { rowKey: keys.rowKey, removed: true };
+      await appendLine(partitionSpool(keys.partitionKey), JSON.stringify(change));
     },
     async commit(onProgress) {
       await Promise.all([closeSpool(entities), closeSpool(index), ...[...partitions.values()].map(closeSpool)]);
-      const pool = createPool(o.concurrency);
-      const table = o.storage.table(o.storage.names.tables.prices);
-      const writer = createBatchWriter(table, pool);
-      // Progress counts versions (a meter document carries several).
-      let done = 0;
-      let reported = 0;
-      const progress = (versions: number) => {
-        done += versions;
-        if (done - reported >= 5000) onProgress((reported = done));
-      };
-
-      for await (const line of spooledLines(entities.file)) {
-        await writer.add(JSON.parse(line) as TransactionAction);
-        progress(1);
-      }
-      for (const [partitionKey, spool] of partitions) {
-        for (const { doc, changes } of await mergedDocs(spool.file, partitionKey, o, table, pool.run)) {
-          await writer.add(['upsert', doc, 'Replace']);
-          progress(changes);
-        }
-        // The partition is complete: send its last transaction now rather than hold it to the end.
-        await writer.endPartition(partitionKey);
-      }
-      const indexWrites = await writeIndex(index.file, o, pool.run);
-      await writer.flush();
-      onProgress(done);
-      return writer.written + indexWrites;
+      return writeSpooled({ entities: entities.file, partitions, index: index.file }, options, onProgress);
     },
   };
+}
+
+/** The spool file of one meter-document partition: named by a digest, as partition keys hold `|`. */
+function partitionSpoolFile(tmpDir: string, partitionKey: string): string {
+  const name = createHash('sha1').update(partitionKey).digest('hex').slice(0, PARTITION_FILE_DIGITS);
+  return path.join(tmpDir, `partition-${name}.ndjson`);
+}
+
+/** The closed spool files of a change writer. */
+interface SpooledChanges {
+  entities: string;
+  partitions: Map<string, SpoolFile>;
+  index: string;
+}
+
+/**
+ * Writes what was spooled: version entities, then meter documents partition by partition, then the
+ * product index. Returns the number of entities written.
+ */
+async function writeSpooled(
+  spooled: SpooledChanges,
+  options: ChangeWriterOptions,
+  onProgress: (done: number) => void,
+): Promise<number> {
+  const pool = createPool(options.concurrency);
+  const table = options.storage.table(options.storage.names.tables.prices);
+  const writer = createBatchWriter(table, pool);
+  // Progress counts versions (a meter document carries several).
+  let done = 0;
+  let reported = 0;
+  const progress = (versions: number) => {
+    done += versions;
+    if (done - reported >= PROGRESS_EVERY) onProgress((reported = done));
+  };
+
+  for await (const line of spooledLines(spooled.entities)) {
+    await writer.add(JSON.parse(line) as TransactionAction);
+    progress(1);
+  }
+  for (const [partitionKey, spool] of spooled.partitions) {
+    for (const { doc, changes } of await mergedDocs(spool.file, partitionKey, options, table, pool.run)) {
+      await writer.add(['upsert', doc, 'Replace']);
+      progress(changes);
+    }
+    // The partition is complete: send its last transaction now rather than hold it to the end.
+    await writer.endPartition(partitionKey);
+  }
+  const indexWrites = await writeIndex(spooled.index, options, pool.run);
+  await writer.flush();
+  onProgress(done);
+  return writer.written + indexWrites;
 }
 
 /** The new meter documents of one partition: stored versions merged with this sheet's changes. */
 async function mergedDocs(
   file: string,
   partitionKey: string,
-  o: ChangeWriterOptions,
+  options: ChangeWriterOptions,
   table: ReturnType<StorageClients['table']>,
   run: <T>(task: () => Promise<T>) => Promise<T>,
 ) {
-  const byMeter = new Map<string, DocChange[]>();
+  const byMeter = new Map<string, MeterDocChange[]>();
   for await (const line of spooledLines(file)) {
-    const change = JSON.parse(line) as DocChange;
-    const meter = meterDocRowKey(change.k);
+    const change = JSON.parse(line) as MeterDocChange;
+    const meter = meterDocRowKey(change.rowKey);
     const list = byMeter.get(meter);
     if (list) list.push(change);
     else byMeter.set(meter, [change]);
@@ -138,12 +168,12 @@ async function mergedDocs(
   return Promise.all(
     [...byMeter].map(([meter, changes]) =>
       run(async () => {
-        const stored = o.mergeStored ? await readMeterDoc(table, partitionKey, meter) : [];
-        const versions = new Map(stored.map((v) => [v.rowKey, v]));
+        const stored = options.mergeStored ? await readMeterDoc(table, partitionKey, meter) : [];
+        const versions = new Map(stored.map((version) => [version.rowKey, version]));
         for (const change of changes) {
-          if (change.v) versions.set(change.k, change.v);
-          const removed = change.x ? versions.get(change.k) : undefined;
-          if (removed) removed.removedAsOf = o.removedAsOf;
+          if (change.version) versions.set(change.rowKey, change.version);
+          const removed = change.removed ? versions.get(change.rowKey) : undefined;
+          if (removed) removed.removedAsOf = options.removedAsOf;
         }
         const doc = meterDocEntity(
           partitionKey,
@@ -158,14 +188,15 @@ async function mergedDocs(
 
 async function writeIndex(
   file: string,
-  o: ChangeWriterOptions,
+  options: ChangeWriterOptions,
   run: <T>(task: () => Promise<T>) => Promise<T>,
 ): Promise<number> {
-  const table = o.storage.table(o.storage.names.tables.priceProducts);
+  const table = options.storage.table(options.storage.names.tables.priceProducts);
   let written = 0;
   let pending: ProductMeters = new Map();
   const flush = async () => {
-    written += await mergeProductMeters(table, { market: o.market, view: o.view, stored: o.mergeStored }, pending, run);
+    const scope = { market: options.market, view: options.view, stored: options.mergeStored };
+    written += await mergeProductMeters(table, scope, pending, run);
     pending = new Map();
   };
   for await (const line of spooledLines(file)) {

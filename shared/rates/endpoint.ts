@@ -11,8 +11,9 @@ import { exchangeRatesQuerySchema, exchangeRatesResponseSchema } from '../api/sc
 export const exchangeRatesDoc: ApiDoc = {
   summary: 'Exchange rates in force on a day',
   description:
-    'USD per unit of each currency (local price = USD price ÷ usdPerUnit), from the latest exchange-rate fetch taken on or before `date`. ' +
-    'Rates are JSON numbers with exactly the published digits; `asOf` is the day of that fetch, `month` the month the source published them for.',
+    'USD per unit of each currency (local price = USD price ÷ usdPerUnit), from the latest exchange-rate fetch ' +
+    'taken on or before `date`. Rates are JSON numbers with exactly the published digits; `asOf` is the day of ' +
+    'that fetch, `month` the month the source published them for.',
   query: exchangeRatesQuerySchema,
   response: exchangeRatesResponseSchema,
   errors: {
@@ -27,19 +28,19 @@ export async function handleExchangeRates(
   logger: Logger,
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
-    const q = parseQuery(exchangeRatesQuerySchema, query);
-    const date = q.date ?? todayUtc();
+    const params = parseQuery(exchangeRatesQuerySchema, query);
+    const date = params.date ?? todayUtc();
     try {
-      const { rates } = await ratesInForce(storage, date, q.currency);
+      const { rates } = await ratesInForce(storage, date, params.currency);
       return jsonResponse(200, {
         date,
         base: BASE_CURRENCY,
-        rates: rates.map((r) => ({
-          currency: r.currency,
-          usdPerUnit: exact(r.usdPerUnit),
-          month: r.month,
-          source: r.source,
-          asOf: r.asOf,
+        rates: rates.map((rate) => ({
+          currency: rate.currency,
+          usdPerUnit: exact(rate.usdPerUnit),
+          month: rate.month,
+          source: rate.source,
+          asOf: rate.asOf,
         })),
       });
     } catch (e) {

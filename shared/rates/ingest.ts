@@ -5,14 +5,14 @@ import type { Readable } from 'node:stream';
 import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
 import { FileFault } from '../files/fault';
-import { parseRatesFile } from '../formats/ratesFile';
+import { parseRatesFile, type ParsedRates } from '../formats/ratesFile';
 import type { Logger } from '../observability/logger';
 import { openDecompressed } from '../formats/compression';
 import type { FxRatesSource, RatesDownload } from './sources/source';
 import { archiveExtension, archiveFile } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
 import { rateSnapshotId, rateSnapshotOnOrBefore, ratesOfSnapshot, saveRateSnapshot } from './snapshots';
-import type { RunRecord } from '../runs/ledger';
+import type { RunCounts, RunRecord } from '../runs/ledger';
 import { checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from '../runs/recordedRun';
 
 /**
@@ -34,10 +34,12 @@ export interface RatesIngestRequest {
 }
 
 /** The run ledger's market/view/timeline of rate runs (the health endpoint then lists their freshness too). */
-export const RATES_RUN = { market: 'ALL', view: 'fxrates', timeline: 'current' } as const;
+const RATES_RUN = { market: 'ALL', view: 'fxrates', timeline: 'current' } as const;
 
 /** Rate files are a few kilobytes; anything far larger is not one and is refused before it fills memory. */
 const MAX_RATES_BYTES = 16 * 1024 * 1024;
+/** The first bytes of a download, enough for archiveExtension to tell the format past a BOM and blanks. */
+const ARCHIVE_HEAD_BYTES = 64;
 
 export function ingestRates(req: RatesIngestRequest): Promise<PipelineRun> {
   return recordedRun({
@@ -47,24 +49,57 @@ export function ingestRates(req: RatesIngestRequest): Promise<PipelineRun> {
     identity: { kind: req.kind, source: req.source, ...RATES_RUN, asOf: req.asOf },
     lockName: 'fxrates',
     eventName: 'RatesIngestRun',
-    rejectedReportName: (r) => `fxrates/${r.asOf}/${r.runId}.rejected.csv`,
+    rejectedReportName: (run) => `fxrates/${run.asOf}/${run.runId}.rejected.csv`,
     work: (context) => ingestLocked(req, context),
   });
 }
 
+/** The pipeline's steps, run under the exchange-rate lock. */
 async function ingestLocked(req: RatesIngestRequest, { run, reject, tmp }: RunContext): Promise<void> {
-  const { storage, settings } = req;
   const counts = run.counts;
+  const raw = await readAndArchive(req, run, tmp);
 
+  const parsed = parseRatesFile((await readCapped(await openDecompressed(raw.file))).toString('utf8'));
+  counts.read = parsed.read;
+  for (const rejected of parsed.rejected) reject(rejected.line, rejected.reason);
+  if (parsed.rates.length === 0)
+    throw new FileFault(`no valid exchange rates (${counts.read} read, ${counts.rejected} rejected)`);
+  checkRejectedShare(counts, req.settings, 'rates', (message) => new FileFault(message));
+
+  await countChanges(req, parsed.rates, counts);
+  const createdAt = nowInstant();
+  counts.entitiesWritten = await saveRateSnapshot(
+    req.storage,
+    {
+      id: rateSnapshotId(req.asOf, createdAt),
+      asOf: req.asOf,
+      source: req.source,
+      rateDate: parsed.rateDate,
+      rates: parsed.rates.length,
+      sha256: raw.sha256,
+      archive: raw.archive,
+      runId: run.runId,
+      createdAt,
+    },
+    parsed.rates,
+  );
+}
+
+/** Reads the download (capped) into a local file and archives the raw bytes, before any parsing. */
+async function readAndArchive(
+  req: RatesIngestRequest,
+  run: RunRecord,
+  tmp: string,
+): Promise<{ file: string; sha256: string; archive: string }> {
   const download = await req.open();
   const raw = await readCapped(download.body);
   const sha256 = createHash('sha256').update(raw).digest('hex');
-  const rawFile = path.join(tmp, 'raw');
-  await fs.promises.writeFile(rawFile, raw);
+  const file = path.join(tmp, 'raw');
+  await fs.promises.writeFile(file, raw);
   const archived = await archiveFile(
-    storage,
-    `fxrates/${req.asOf}/${sha256}.${archiveExtension(raw.subarray(0, 64))}`,
-    rawFile,
+    req.storage,
+    `fxrates/${req.asOf}/${sha256}.${archiveExtension(raw.subarray(0, ARCHIVE_HEAD_BYTES))}`,
+    file,
     {
       source: req.source,
       origin: encodeURIComponent(download.origin),
@@ -73,19 +108,16 @@ async function ingestLocked(req: RatesIngestRequest, { run, reject, tmp }: RunCo
     },
   );
   run.archive = archived.name;
+  return { file, sha256, archive: archived.name };
+}
 
-  const parsed = parseRatesFile((await readCapped(await openDecompressed(rawFile))).toString('utf8'));
-  counts.read = parsed.read;
-  for (const r of parsed.rejected) reject(r.line, r.reason);
-  if (parsed.rates.length === 0)
-    throw new FileFault(`no valid exchange rates (${counts.read} read, ${counts.rejected} rejected)`);
-  checkRejectedShare(counts, settings, 'rates', (message) => new FileFault(message));
-
-  const previous = await rateSnapshotOnOrBefore(storage, req.asOf);
+/** Counts the rates added, changed, unchanged and removed against the rates in force on the as-of day. */
+async function countChanges(req: RatesIngestRequest, rates: ParsedRates['rates'], counts: RunCounts): Promise<void> {
+  const previous = await rateSnapshotOnOrBefore(req.storage, req.asOf);
   const before = new Map(
-    (previous ? await ratesOfSnapshot(storage, previous) : []).map((r) => [r.currency, r.usdPerUnit]),
+    (previous ? await ratesOfSnapshot(req.storage, previous) : []).map((rate) => [rate.currency, rate.usdPerUnit]),
   );
-  for (const rate of parsed.rates) {
+  for (const rate of rates) {
     const old = before.get(rate.currency);
     if (old === undefined) counts.added++;
     else if (old !== rate.usdPerUnit) counts.changed++;
@@ -93,23 +125,6 @@ async function ingestLocked(req: RatesIngestRequest, { run, reject, tmp }: RunCo
     before.delete(rate.currency);
   }
   counts.removed = before.size;
-
-  const createdAt = nowInstant();
-  counts.entitiesWritten = await saveRateSnapshot(
-    storage,
-    {
-      id: rateSnapshotId(req.asOf, createdAt),
-      asOf: req.asOf,
-      source: req.source,
-      rateDate: parsed.rateDate,
-      rates: parsed.rates.length,
-      sha256,
-      archive: archived.name,
-      runId: run.runId,
-      createdAt,
-    },
-    parsed.rates,
-  );
 }
 
 async function readCapped(body: Readable | NodeJS.ReadableStream): Promise<Buffer> {

@@ -22,16 +22,16 @@ describe('writeSyntheticSheet', () => {
     const result = await writeSyntheticSheet(at('shape.csv'), { rows: 5000, seed: 1 });
     expect(result).toEqual({ rows: 5000, bytes: fs.statSync(at('shape.csv')).size });
     const lines = await readAll(at('shape.csv'));
-    const records = lines.flatMap((l) => ('record' in l ? [l.record] : []));
+    const records = lines.flatMap((line) => ('record' in line ? [line.record] : []));
     expect(records).toHaveLength(5000);
-    expect(records.every((r) => validatePriceRecord(r).ok)).toBe(true);
-    const products = new Set(records.map((r) => r.productId)).size;
+    expect(records.every((record) => validatePriceRecord(record).ok)).toBe(true);
+    const products = new Set(records.map((record) => record.productId)).size;
     expect(products).toBeGreaterThan(30);
     expect(products).toBeLessThan(80);
-    const tiered = records.filter((r) => r.pricingTierRangeMin !== '').length / records.length;
+    const tiered = records.filter((record) => record.pricingTierRangeMin !== '').length / records.length;
     expect(tiered).toBeGreaterThan(0.3); // a fifth of meters, three rows each
     const firstDigits = new Map<string, number>();
-    for (const r of records) firstDigits.set(r.meterId![0], (firstDigits.get(r.meterId![0]) ?? 0) + 1);
+    for (const record of records) firstDigits.set(record.meterId![0], (firstDigits.get(record.meterId![0]) ?? 0) + 1);
     expect(firstDigits.size).toBe(16);
   });
 

@@ -29,8 +29,8 @@ describe('local runner (npm start without the Functions host)', () => {
   afterAll(() => runner.close());
 
   it('registers every function file exactly once, and serves what the registry holds', () => {
-    const files = fs.readdirSync(functionsDir).filter((f) => f.endsWith('.ts'));
-    const names = registeredFunctions().map((r) => r.name);
+    const files = fs.readdirSync(functionsDir).filter((file) => file.endsWith('.ts'));
+    const names = registeredFunctions().map((fn) => fn.name);
     expect(names).toHaveLength(files.length);
     expect(new Set(names).size).toBe(names.length);
     expect(names).toEqual(expect.arrayContaining(['refreshPrices', 'health']));
@@ -51,20 +51,20 @@ describe('local runner (npm start without the Functions host)', () => {
     for (let i = 0; i < 100; i++) {
       report = (await (await fetch(`${runner.url}/api/health`)).json()) as typeof report;
       if (report?.status === 'ok') break;
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(report?.status).toBe('ok');
     expect(
       report?.prices
-        .filter((p) => !p.stale)
-        .map((p) => `${p.market}/${p.view}`)
+        .filter((price) => !price.stale)
+        .map((price) => `${price.market}/${price.view}`)
         .sort(),
     ).toEqual(['US/azure_consumption', 'US/azure_reservations']);
   });
 
   it('asks for the configured key on functions with authLevel function', async () => {
-    const secured = registeredFunctions().find((r) => r.kind === 'http' && r.options.authLevel === 'function');
-    if (!secured || secured.kind !== 'http') return; // only health is registered so far
+    const secured = registeredFunctions().find((fn) => fn.kind === 'http' && fn.options.authLevel === 'function');
+    if (secured?.kind !== 'http') throw new Error('no HTTP function asks for a key');
     const url = `${runner.url}/api/${secured.options.route}`;
     expect((await fetch(url, { method: secured.options.methods[0] })).status).toBe(401);
     expect(

@@ -14,8 +14,9 @@ import {
 
 /**
  * The countries where Partner Center requires the organization registration number (INN) and the
- * phone number, with the INN lengths Microsoft publishes (seed 000, "Kundenprüfung"). Adding a
- * country (India, say) is one entry here; a country missing from this table takes no INN (600002).
+ * phone number, with the INN lengths Microsoft publishes for customer verification (digits only,
+ * one or more lengths per country). Adding a country (India, say) is one entry here; a country
+ * missing from this table takes no INN (600002).
  */
 export interface CountryRules {
   /** One entry per accepted length; `check` where the number carries a check digit or structure. */
@@ -45,11 +46,11 @@ export const CUSTOMER_COUNTRIES: CountryTable = {
 
 /** The pattern as Partner Center states it with 600050, e.g. `^(\d{7}|\d{10})$`. */
 export function innPattern(rules: CountryRules): string {
-  return `^(${rules.inn.map((f) => `\\d{${f.length}}`).join('|')})$`;
+  return `^(${rules.inn.map((format) => `\\d{${format.length}}`).join('|')})$`;
 }
 
 /** `[8, 10]` → `8 or 10`. */
 export function innLengthsText(rules: CountryRules): string {
-  const lengths = rules.inn.map((f) => String(f.length));
+  const lengths = rules.inn.map((format) => String(format.length));
   return lengths.length === 1 ? lengths[0] : `${lengths.slice(0, -1).join(', ')} or ${lengths[lengths.length - 1]}`;
 }

@@ -37,7 +37,10 @@ export type FindingCode =
   | 'RECORD_COLUMNS';
 
 export interface Finding {
-  /** The field as the caller named it: a flat name or a path such as `companyProfile.organizationRegistrationNumber`. */
+  /**
+   * The field as the caller named it: a flat name or a path such as
+   * `companyProfile.organizationRegistrationNumber`.
+   */
   field: string;
   code: FindingCode;
   message: string;

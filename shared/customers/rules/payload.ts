@@ -65,7 +65,10 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Keys of a payload that are not customer data, e.g. a batch's reference-id column. */
+/**
+ * Whether a key of a payload holds customer data (a flat field or a root of the create-customer
+ * payload); other keys, e.g. a batch's reference-id column, are passed through.
+ */
 export function isCustomerKey(key: string): boolean {
   return (CUSTOMER_FIELDS as readonly string[]).includes(key) || CREATE_CUSTOMER_ROOTS.includes(key);
 }
@@ -78,7 +81,7 @@ export function readCustomer(payload: Record<string, unknown>): ReadCustomer {
     const found = walk(payload, path);
     if (found.kind === 'notAnObject') {
       // Several fields sit under one parent: report the parent once.
-      if (!errors.some((e) => e.field === found.at)) {
+      if (!errors.some((error) => error.field === found.at)) {
         errors.push({ field: found.at, code: 'FIELD_TYPE', message: `${found.at} must be an object` });
       }
       fields[field] = { name, value: { state: 'unusable' } };

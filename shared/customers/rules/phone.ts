@@ -38,7 +38,8 @@ export function checkPhone(field: ReadField, country: string | null, countries: 
     return failed({
       field: name,
       code: 'PHONE_WRONG_COUNTRY',
-      message: `The phone number ending in ${maskTail(text)} is ${owner}, but the customer is in ${countryName(country)}`,
+      message:
+        `The phone number ending in ${maskTail(text)} is ${owner}, ` + `but the customer is in ${countryName(country)}`,
     });
   }
   return outcome(parsed.number);

@@ -25,11 +25,11 @@ export function validateCustomer(payload: unknown, countries: CountryTable = CUS
   const phone = checkPhone(fields.phoneNumber, country.value, countries);
   const names = [fields.firstName, fields.middleName, fields.lastName].map(checkName);
   const outcomes: FieldOutcome<unknown>[] = [country, inn, phone, ...names];
-  const errors = [...typeErrors, ...outcomes.flatMap((o) => o.errors)];
+  const errors = [...typeErrors, ...outcomes.flatMap((checked) => checked.errors)];
   return {
     valid: errors.length === 0,
     errors,
-    warnings: outcomes.flatMap((o) => o.warnings),
+    warnings: outcomes.flatMap((checked) => checked.warnings),
     normalized: { country: country.value, organizationRegistrationNumber: inn.value, phoneNumber: phone.value },
   };
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { StorageClients } from '../../storage/clients';
 import type { Logger } from '../../observability/logger';
-import { CHECK_LIMIT, priceChanges, SnapshotNotFoundError } from '../changes';
+import { CHECK_LIMIT, priceChanges, SnapshotNotFoundError, type ChangesQuery, type PriceChanges } from '../changes';
+import type { PriceVersion } from '../version';
 import { jsonResponse, parseQuery, runEndpoint, type ApiDoc, type ApiResponse } from '../../api/endpoint';
 import { ApiError } from '../../api/errors';
 import { decodeToken, encodeToken, queryBinding } from '../../api/paging';
@@ -11,12 +12,15 @@ import { priceChangesQuerySchema, priceChangesResponseSchema } from '../../api/s
 export const priceChangesDoc: ApiDoc = {
   summary: 'What changed between two price lists',
   description:
-    'Compares the current price snapshots in force on `from` and `to` (the latest taken on or before each day): `added` = listed on `to` only, ' +
-    '`removed` = listed on `from` only, `changed` = listed on both with a different price in force (`before`/`after`). A version republished ' +
-    'with other content under the same EffectiveStartDate is reported as changed with `before` = null: only its latest content is stored. With `to=future`, the current list in force on `from` is compared with the future list ' +
-    "fetched on or before `from` (the pricing guide's change types: new → `added`, changed price → `changed`, deleted by EffectiveEndDate → " +
-    '`removed`, unchanged → `counts.unchanged`). Each list holds at most `top` items per page; `counts.candidates` is the number of prices listed ' +
-    `differently on both (the changed list holds those whose price differs; up to ${CHECK_LIMIT} are checked per page).`,
+    'Compares the current price snapshots in force on `from` and `to` (the latest taken on or before each ' +
+    'day): `added` = listed on `to` only, `removed` = listed on `from` only, `changed` = listed on both with a ' +
+    'different price in force (`before`/`after`). A version republished with other content under the same ' +
+    'EffectiveStartDate is reported as changed with `before` = null: only its latest content is stored. With ' +
+    '`to=future`, the current list in force on `from` is compared with the future list fetched on or before ' +
+    "`from` (the pricing guide's change types: new → `added`, changed price → `changed`, deleted by " +
+    'EffectiveEndDate → `removed`, unchanged → `counts.unchanged`). Each list holds at most `top` items per ' +
+    'page; `counts.candidates` is the number of prices listed differently on both (the changed list holds ' +
+    `those whose price differs; up to ${CHECK_LIMIT} are checked per page).`,
   query: priceChangesQuerySchema,
   response: priceChangesResponseSchema,
   errors: {
@@ -25,6 +29,7 @@ export const priceChangesDoc: ApiDoc = {
   },
 };
 
+/** The token's cursor: `s` the compared snapshots' identity, `c` the positions (short keys: it travels in URLs). */
 const tokenSchema = z.strictObject({
   s: z.string().max(200),
   c: z.strictObject({
@@ -40,28 +45,14 @@ export async function handlePriceChanges(
   logger: Logger,
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
-    const q = parseQuery(priceChangesQuerySchema, query);
-    const binding = queryBinding('priceChanges', { market: q.market, view: q.view, from: q.from, to: q.to });
+    const params = parseQuery(priceChangesQuerySchema, query);
+    const { market, view, from, to } = params;
+    const binding = queryBinding('priceChanges', { market, view, from, to });
     const token =
-      q.continuationToken === undefined ? undefined : decodeToken(q.continuationToken, binding, tokenSchema);
-    let changes;
-    try {
-      changes = await priceChanges(storage, {
-        market: q.market,
-        view: q.view,
-        from: q.from,
-        to: q.to,
-        top: q.top,
-        cursor: token?.c,
-      });
-    } catch (e) {
-      if (e instanceof SnapshotNotFoundError)
-        throw new ApiError(404, 'SnapshotNotFound', e.message, { parameter: e.parameter });
-      throw e;
-    }
+      params.continuationToken === undefined ? undefined : decodeToken(params.continuationToken, binding, tokenSchema);
+    const changes = await changesOrNotFound(storage, { market, view, from, to, top: params.top, cursor: token?.c });
     // A token from before a re-ingest of either day no longer fits.
-    const snapshotsId = changes.identity;
-    if (token && token.s !== snapshotsId) {
+    if (token && token.s !== changes.identity) {
       throw new ApiError(
         400,
         'InvalidContinuationToken',
@@ -69,18 +60,32 @@ export async function handlePriceChanges(
         { parameter: 'continuationToken' },
       );
     }
-    const item = (v: Parameters<typeof priceItem>[0]) => priceItem(v, q.view);
+    const item = (version: PriceVersion) => priceItem(version, view);
     return jsonResponse(200, {
-      market: q.market,
-      view: q.view,
-      from: q.from,
-      to: q.to,
+      market,
+      view,
+      from,
+      to,
       snapshots: changes.snapshots,
       added: changes.added.map(item),
-      changed: changes.changed.map((c) => ({ before: c.before && item(c.before), after: item(c.after) })),
+      changed: changes.changed.map((change) => ({
+        before: change.before && item(change.before),
+        after: item(change.after),
+      })),
       removed: changes.removed.map(item),
       counts: changes.counts,
-      continuationToken: changes.next ? encodeToken({ s: snapshotsId, c: changes.next }, binding) : null,
+      continuationToken: changes.next ? encodeToken({ s: changes.identity, c: changes.next }, binding) : null,
     });
   });
+}
+
+/** The changes asked for; a missing snapshot is the API's 404 SnapshotNotFound. */
+async function changesOrNotFound(storage: StorageClients, query: ChangesQuery): Promise<PriceChanges> {
+  try {
+    return await priceChanges(storage, query);
+  } catch (e) {
+    if (e instanceof SnapshotNotFoundError)
+      throw new ApiError(404, 'SnapshotNotFound', e.message, { parameter: e.parameter });
+    throw e;
+  }
 }

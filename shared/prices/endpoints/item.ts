@@ -9,32 +9,32 @@ import { exact, exactOrNull } from '../../api/json';
  * numbers, dates as ISO 8601 UTC; license-based items add the monthly equivalent and margin; with
  * a converter, the price in the target currency.
  */
-export function priceItem(v: PriceVersion, view: PriceView, converter?: Converter): Record<string, unknown> {
+export function priceItem(version: PriceVersion, view: PriceView, converter?: Converter): Record<string, unknown> {
   const item: Record<string, unknown> = {
-    productTitle: v.productTitle,
-    productId: v.productId,
-    skuId: v.skuId,
-    skuTitle: v.skuTitle,
-    publisher: v.publisher,
-    skuDescription: v.skuDescription,
-    unitOfMeasure: v.unitOfMeasure,
-    termDuration: v.termDuration,
-    billingPlan: v.billingPlan,
-    market: v.market,
-    currency: v.currency,
-    unitPrice: exact(v.unitPrice),
-    pricingTierRangeMin: exactOrNull(v.pricingTierRangeMin),
-    pricingTierRangeMax: exactOrNull(v.pricingTierRangeMax),
-    effectiveStartDate: v.effectiveStartDate,
-    effectiveEndDate: v.effectiveEndDate,
-    meterId: v.meterId,
-    meterType: v.meterType,
-    tags: v.tags,
-    erpPrice: exactOrNull(v.erpPrice),
+    productTitle: version.productTitle,
+    productId: version.productId,
+    skuId: version.skuId,
+    skuTitle: version.skuTitle,
+    publisher: version.publisher,
+    skuDescription: version.skuDescription,
+    unitOfMeasure: version.unitOfMeasure,
+    termDuration: version.termDuration,
+    billingPlan: version.billingPlan,
+    market: version.market,
+    currency: version.currency,
+    unitPrice: exact(version.unitPrice),
+    pricingTierRangeMin: exactOrNull(version.pricingTierRangeMin),
+    pricingTierRangeMax: exactOrNull(version.pricingTierRangeMax),
+    effectiveStartDate: version.effectiveStartDate,
+    effectiveEndDate: version.effectiveEndDate,
+    meterId: version.meterId,
+    meterType: version.meterType,
+    tags: version.tags,
+    erpPrice: exactOrNull(version.erpPrice),
   };
   if (view === 'updatedlicensebased') {
-    item.endOfSaleDate = v.endOfSaleDate;
-    const figures = licenseFigures(v);
+    item.endOfSaleDate = version.endOfSaleDate;
+    const figures = licenseFigures(version);
     if (figures) {
       item.monthlyUnitPrice = exact(figures.monthlyUnitPrice);
       item.marginAmount = exactOrNull(figures.marginAmount);
@@ -42,12 +42,12 @@ export function priceItem(v: PriceVersion, view: PriceView, converter?: Converte
     }
   }
   if (converter) {
-    const c = converter.convert(v.unitPrice, v.currency);
+    const converted = converter.convert(version.unitPrice, version.currency);
     item.converted = {
       currency: converter.target,
-      unitPrice: exact(c.unitPrice),
-      usdPerUnit: exact(c.usdPerUnit),
-      fromUsdPerUnit: exact(c.fromUsdPerUnit),
+      unitPrice: exact(converted.unitPrice),
+      usdPerUnit: exact(converted.usdPerUnit),
+      fromUsdPerUnit: exact(converted.fromUsdPerUnit),
       rateDate: converter.snapshot.asOf,
       source: converter.snapshot.source,
     };

@@ -2,21 +2,23 @@ import { z } from 'zod';
 import type { StorageClients } from '../../storage/clients';
 import { nowInstant } from '../../core/dates';
 import type { Logger } from '../../observability/logger';
-import { lookupPrices } from '../lookup';
+import { LISTING_READ_LIMIT, lookupPrices, type LookupCursor } from '../lookup';
 import { CONVERSION, converterFor, RateNotFoundError } from '../../rates';
 import { jsonResponse, parseQuery, runEndpoint, type ApiDoc, type ApiResponse } from '../../api/endpoint';
 import { ApiError, badParameter } from '../../api/errors';
 import { decodeToken, encodeToken, queryBinding } from '../../api/paging';
 import { priceItem } from './item';
-import { pricesQuerySchema, pricesResponseSchema } from '../../api/schemas';
+import { pricesQuerySchema, pricesResponseSchema, type PricesQuery } from '../../api/schemas';
 
 export const pricesDoc: ApiDoc = {
   summary: 'Prices in force at an instant',
   description:
-    "The price of each item of a market and view in force at `date` (default now), one version per price by the pricing guide's overlap rule " +
-    '(among versions covering the instant, the one that ends first). Look up by `meterId` (one range query) or `productId` (+`skuId`), or list the ' +
-    'whole market and view. Prices are JSON numbers with exactly the published digits. Pages of `top` items; pass `continuationToken` for the next. ' +
-    'A listing without meterId/productId reads at most 20,000 entities per page, so a page may hold fewer than `top` items and still have a continuation.',
+    'The price of each item of a market and view in force at `date` (default now), one version per price by ' +
+    "the pricing guide's overlap rule (among versions covering the instant, the one that ends first). Look up " +
+    'by `meterId` (one point read) or `productId` (+`skuId`), or list the whole market and view. Prices are ' +
+    'JSON numbers with exactly the published digits. Pages of `top` items; pass `continuationToken` for the ' +
+    `next. A listing without meterId/productId reads at most ${LISTING_READ_LIMIT.toLocaleString('en-US')} ` +
+    'entities per page, so a page may hold fewer than `top` items and still have a continuation.',
   query: pricesQuerySchema,
   response: pricesResponseSchema,
   errors: {
@@ -25,6 +27,7 @@ export const pricesDoc: ApiDoc = {
   },
 };
 
+/** The token's cursor: `at` the first page's instant, `c` the lookup cursor (short keys: it travels in URLs). */
 const tokenSchema = z.object({
   at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$/),
   c: z.union([
@@ -39,51 +42,21 @@ export async function handlePrices(
   logger: Logger,
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
-    const q = parseQuery(pricesQuerySchema, query);
-    const { market, view, meterId, productId, skuId, termDuration, billingPlan, currency, convertTo } = q;
-    // The first page's instant travels in the token, so that "now" does not move between pages.
-    const binding = queryBinding('prices', {
-      market,
-      view,
-      meterId,
-      productId,
-      skuId,
-      termDuration,
-      billingPlan,
-      currency,
-      convertTo,
-    });
-    let instant = q.date ?? nowInstant();
-    let cursor;
-    if (q.continuationToken !== undefined) {
-      const token = decodeToken(q.continuationToken, binding, tokenSchema);
-      if (q.date !== undefined && q.date !== token.at)
-        throw badParameter('date', 'differs from the date of the first page (leave it out or keep it on later pages)');
-      instant = token.at;
-      cursor = token.c;
-    }
-    const day = instant.slice(0, 10);
+    const params = parseQuery(pricesQuerySchema, query);
+    const { market, view, meterId, productId, skuId, termDuration, billingPlan, currency, convertTo } = params;
+    const filters = { market, view, meterId, productId, skuId, termDuration, billingPlan, currency };
+    const binding = queryBinding('prices', { ...filters, convertTo });
+    const { instant, cursor } = pageStart(params, binding);
+    const day = instant.slice(0, 'YYYY-MM-DD'.length); // exchange rates are in force by day
     try {
       const converter = convertTo === undefined ? undefined : await converterFor(storage, day, convertTo);
-      const page = await lookupPrices(storage, {
-        market,
-        view,
-        meterId,
-        productId,
-        skuId,
-        termDuration,
-        billingPlan,
-        currency,
-        instant,
-        top: q.top,
-        cursor,
-      });
-      await converter?.prepare(page.versions.map((v) => v.currency));
+      const page = await lookupPrices(storage, { ...filters, instant, top: params.top, cursor });
+      await converter?.prepare(page.versions.map((version) => version.currency));
       return jsonResponse(200, {
         market,
         view,
         asOf: instant,
-        items: page.versions.map((v) => priceItem(v, view, converter)),
+        items: page.versions.map((version) => priceItem(version, view, converter)),
         continuationToken: page.next ? encodeToken({ at: instant, c: page.next }, binding) : null,
         conversion: converter && {
           to: converter.target,
@@ -99,4 +72,16 @@ export async function handlePrices(
       throw e;
     }
   });
+}
+
+/**
+ * The instant and cursor of the page asked for. The first page's instant travels in the token, so
+ * that "now" does not move between pages.
+ */
+function pageStart(params: PricesQuery, binding: string): { instant: string; cursor?: LookupCursor } {
+  if (params.continuationToken === undefined) return { instant: params.date ?? nowInstant() };
+  const token = decodeToken(params.continuationToken, binding, tokenSchema);
+  if (params.date !== undefined && params.date !== token.at)
+    throw badParameter('date', 'differs from the date of the first page (leave it out or keep it on later pages)');
+  return { instant: token.at, cursor: token.c };
 }

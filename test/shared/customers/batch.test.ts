@@ -47,7 +47,7 @@ describe('validateCustomerRecords (CSV)', () => {
       'errors',
       'warnings',
     ]);
-    expect(rows.map((r) => [r.record, r.ref, r.valid, r.errorCodes])).toEqual([
+    expect(rows.map((row) => [row.record, row.ref, row.valid, row.errorCodes])).toEqual([
       ['1', 'A-1', 'true', ''],
       ['2', 'A-2', 'false', 'INN_CHECK_DIGIT PHONE_WRONG_COUNTRY'],
       ['3', 'A-3', 'true', ''],
@@ -165,8 +165,15 @@ describe('validateCustomerRecords (JSON Lines)', () => {
     const lines = report
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.record, l.extra, l.valid, l.errors.map((e: { code: string }) => e.code)])).toEqual([
+      .map((line) => JSON.parse(line));
+    expect(
+      lines.map((line) => [
+        line.record,
+        line.extra,
+        line.valid,
+        line.errors.map((error: { code: string }) => error.code),
+      ]),
+    ).toEqual([
       [1, { id: 1, city: 'Москва — Mосква' }, true, []],
       [2, { id: 2 }, false, ['INN_CHECK_DIGIT']],
       [3, {}, false, ['RECORD_UNREADABLE']],

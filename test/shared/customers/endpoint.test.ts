@@ -26,7 +26,7 @@ async function call(
 
 describe('POST /api/customers/validate', () => {
   it('is registered as a function-key POST route', () => {
-    const registration = registeredFunctions().find((r) => r.name === 'validateCustomer');
+    const registration = registeredFunctions().find((fn) => fn.name === 'validateCustomer');
     expect(registration).toMatchObject({
       kind: 'http',
       options: { route: 'customers/validate', methods: ['POST'], authLevel: 'function' },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DigestMap } from '../../../shared/prices/digestMap';
 
-const digest = (s: string) => createHash('sha1').update(s).digest();
+const digest = (text: string) => createHash('sha1').update(text).digest();
 
 describe('DigestMap', () => {
   it('keeps every entry through growth and overwrites in place', () => {
@@ -20,7 +20,7 @@ describe('DigestMap', () => {
     const big = 2 ** 48 - 1;
     map.set(digest('a'), big);
     map.set(digest('b'), 0);
-    const entries = [...map.entries()].map(([k, v]) => [k.toString('hex'), v]);
+    const entries = [...map.entries()].map(([key, value]) => [key.toString('hex'), value]);
     expect(entries).toHaveLength(2);
     expect(entries).toEqual(
       expect.arrayContaining([

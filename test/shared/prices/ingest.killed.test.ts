@@ -51,7 +51,7 @@ describe('a run killed half-way', () => {
     // Kill it as soon as it has written part of the sheet.
     let written = 0;
     for (let i = 0; i < 600 && written === 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((resolve) => setTimeout(resolve, 100));
       written = (await count(prices)).entities;
     }
     child.kill('SIGKILL');
@@ -69,7 +69,7 @@ describe('a run killed half-way', () => {
     expect((await count(prices)).versions).toBe(rows.length);
     const stored = [];
     for await (const e of prices.listEntities()) stored.push(...versionsOfEntity(e));
-    expect(stored.map((v) => v.unitPrice).sort()).toEqual(rows.map((r) => r.UnitPrice).sort());
+    expect(stored.map((version) => version.unitPrice).sort()).toEqual(rows.map((row) => row.UnitPrice).sort());
     expect(
       await latestSnapshot(storage, { market: 'US', view: 'azure_consumption', timeline: 'current' }),
     ).toMatchObject({ rows: rows.length });

@@ -42,7 +42,7 @@ describe('price ingest pipeline', () => {
     const prices = await allVersions(storage.table(storage.names.tables.prices));
     expect(prices).toHaveLength(250);
     // Prices are kept exactly as published.
-    expect(prices.map((p) => p.unitPrice).sort()).toEqual(rows.map((r) => r.UnitPrice).sort());
+    expect(prices.map((price) => price.unitPrice).sort()).toEqual(rows.map((row) => row.UnitPrice).sort());
 
     const again = await ingest(storage, settings, sheetCsv(rows));
     expect(again.outcome).toBe('succeeded');
@@ -58,14 +58,14 @@ describe('price ingest pipeline', () => {
     const snapshot = await latestSnapshot(storage, { market: 'US', view: 'azure_consumption', timeline: 'current' });
     expect(snapshot).toMatchObject({ asOf: '2026-11-01', rows: 250, source: 'test' });
     const runs = await recentRuns(storage, 10);
-    expect(runs.map((r) => r.outcome)).toEqual(['succeeded', 'succeeded']);
+    expect(runs.map((run) => run.outcome)).toEqual(['succeeded', 'succeeded']);
     expect(runs[1].archive).toMatch(/^azure_consumption\/US\/2026-11-01\/[0-9a-f]{64}\.csv$/);
   });
 
   it('writes only what changed and marks removed versions', async () => {
     const { settings, storage } = testStorage();
     await ingest(storage, settings, sheetCsv(rows));
-    const next = rows.slice(1).map((r, i) => (i === 0 ? { ...r, UnitPrice: '9.99' } : r));
+    const next = rows.slice(1).map((row, i) => (i === 0 ? { ...row, UnitPrice: '9.99' } : row));
     next.push(consumptionRow({ MeterIds: meterId(9999), UnitPrice: '1' }));
     const result = await ingest(storage, settings, sheetCsv(next), { asOf: '2026-11-02' });
     expect(result.counts).toMatchObject({ read: 250, added: 1, changed: 1, removed: 1, unchanged: 248 });
@@ -85,7 +85,7 @@ describe('price ingest pipeline', () => {
   it('a backfill diffs against the latest snapshot on or before its day', async () => {
     const { settings, storage } = testStorage();
     await ingest(storage, settings, sheetCsv(rows), { asOf: '2026-11-10' });
-    const older = rows.map((r, i) => (i < 5 ? { ...r, UnitPrice: '2.5' } : r));
+    const older = rows.map((row, i) => (i < 5 ? { ...row, UnitPrice: '2.5' } : row));
     const backfill = await ingest(storage, settings, sheetCsv(older), { asOf: '2026-11-05' });
     // Nothing on or before 5 Nov: everything is new relative to that day.
     expect(backfill.counts).toMatchObject({ added: 250, changed: 0, removed: 0 });
@@ -211,13 +211,13 @@ describe('price ingest pipeline', () => {
 
   it('keeps two concurrent refreshes of one market and view apart', async () => {
     const { settings, storage } = testStorage();
-    const [a, b] = await Promise.all([
+    const [first, second] = await Promise.all([
       ingest(storage, settings, sheetCsv(rows)),
       ingest(storage, settings, sheetCsv(rows)),
     ]);
-    expect([a.outcome, b.outcome]).toEqual(['succeeded', 'succeeded']);
+    expect([first.outcome, second.outcome]).toEqual(['succeeded', 'succeeded']);
     // One of them stored the sheet, the other found it already there.
-    expect([a.counts.added, b.counts.added].sort()).toEqual([0, 250]);
+    expect([first.counts.added, second.counts.added].sort()).toEqual([0, 250]);
     expect(await allEntities(storage.table(storage.names.tables.prices))).toHaveLength(250);
   });
 
@@ -262,8 +262,9 @@ describe('price ingest pipeline', () => {
         await ingest(storage, settings, sheetCsv(rows.slice(0, 3)));
         const table = storage.table(storage.names.tables.prices);
         const found: unknown[] = [];
-        for await (const e of table.listEntities({ queryOptions: { filter: odata`PartitionKey ne ''` } })) {
-          for (const v of versionsOfEntity(e)) found.push([v.effectiveStartDate, v.effectiveEndDate]);
+        for await (const entity of table.listEntities({ queryOptions: { filter: odata`PartitionKey ne ''` } })) {
+          for (const version of versionsOfEntity(entity))
+            found.push([version.effectiveStartDate, version.effectiveEndDate]);
         }
         results.push(found);
       }

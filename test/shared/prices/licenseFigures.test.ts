@@ -66,7 +66,7 @@ describe('licenseFigures', () => {
   });
 
   it('computes the margin exactly and its percentage to 2 places', () => {
-    // Seed 004: GBP 3393.9 (annual billing) vs 3393.96 (monthly billing) — sub-cent figures survive.
+    // Published GBP prices such as 3393.9 (annual billing) vs 3393.96 (monthly billing): sub-cent figures survive.
     expect(
       licenseFigures(rowOf({ TermDuration: 'P1Y', Currency: 'GBP', UnitPrice: '3393.96', 'ERP Price': '4242.45' })),
     ).toEqual({ monthlyUnitPrice: '282.83', marginAmount: '848.49', marginPercent: '20' });
@@ -98,7 +98,7 @@ describe('licenseFigures', () => {
   });
 
   it('gives free SKUs a zero monthly price and no margin', () => {
-    // Seed 004: Dynamics 365 Business Central External Accountant is free.
+    // Dynamics 365 Business Central External Accountant is published at 0: it is free.
     const free = rowOf({
       ProductId: 'CFQ7TTC0LH33',
       UnitPrice: '0',
@@ -135,9 +135,16 @@ describe('licenseFigures', () => {
         rowOf({ Market: 'DE', Currency: currency, UnitPrice: prices[currency][0], 'ERP Price': prices[currency][1] }),
       ),
     );
-    expect(figures.map((f) => f?.monthlyUnitPrice)).toEqual(['60', '62', '5.5', '40', '4.55', '5.2']);
-    expect(figures.map((f) => f?.marginPercent)).toEqual(['16.67', '16.67', '16.67', '16.67', '16.67', '16.67']);
-    expect(figures.map((f) => f?.marginAmount)).toEqual(['144', '148.8', '13.2', '96', '10.92', '12.48']);
+    expect(figures.map((figure) => figure?.monthlyUnitPrice)).toEqual(['60', '62', '5.5', '40', '4.55', '5.2']);
+    expect(figures.map((figure) => figure?.marginPercent)).toEqual([
+      '16.67',
+      '16.67',
+      '16.67',
+      '16.67',
+      '16.67',
+      '16.67',
+    ]);
+    expect(figures.map((figure) => figure?.marginAmount)).toEqual(['144', '148.8', '13.2', '96', '10.92', '12.48']);
   });
 
   it('is null for metered Azure plan rows, reservations included', () => {

@@ -52,7 +52,7 @@ describe('exchange-rate files', () => {
   it('converts ECB euro reference rates to USD per unit (17 significant digits, half even)', () => {
     const parsed = parseRatesFile(ECB_XML);
     expect(parsed.rateDate).toBe('2026-10-30');
-    const byCode = Object.fromEntries(parsed.rates.map((r) => [r.currency, r]));
+    const byCode = Object.fromEntries(parsed.rates.map((rate) => [rate.currency, rate]));
     expect(byCode.EUR).toMatchObject({ usdPerUnit: '1.0921', month: '202610', eurRate: '1' });
     expect(byCode.USD.usdPerUnit).toBe('1');
     expect(byCode.JPY.usdPerUnit).toBe(
@@ -114,7 +114,7 @@ describe('exchange-rate pipeline and GET /api/exchange-rates', () => {
     expect(json(await rates({ date: '2026-10-15T00:00:00Z', currency: 'chf' })).rates).toEqual([
       { currency: 'CHF', usdPerUnit: 1.12, month: '202610', source: 'test', asOf: '2026-10-15' },
     ]);
-    expect(json(await rates({ date: '2026-12-31' })).rates.map((r: { currency: string }) => r.currency)).toEqual([
+    expect(json(await rates({ date: '2026-12-31' })).rates.map((rate: { currency: string }) => rate.currency)).toEqual([
       'CHF',
       'EUR',
       'GBP',
@@ -122,10 +122,12 @@ describe('exchange-rate pipeline and GET /api/exchange-rates', () => {
   });
 
   it('keeps every fetch of a day and answers the latest', async () => {
-    const { settings: s2, storage: st2 } = testStorage();
-    await ingestFx(st2, s2, fxCsv({ EUR: '1.01' }), '2026-10-20');
-    await ingestFx(st2, s2, fxCsv({ EUR: '1.02' }), '2026-10-20');
-    expect(json(await handleExchangeRates(q({ date: '2026-10-20' }), st2, logger())).rates[0].usdPerUnit).toBe(1.02);
+    const { settings: refetchSettings, storage: refetchStorage } = testStorage();
+    await ingestFx(refetchStorage, refetchSettings, fxCsv({ EUR: '1.01' }), '2026-10-20');
+    await ingestFx(refetchStorage, refetchSettings, fxCsv({ EUR: '1.02' }), '2026-10-20');
+    expect(
+      json(await handleExchangeRates(q({ date: '2026-10-20' }), refetchStorage, logger())).rates[0].usdPerUnit,
+    ).toBe(1.02);
   });
 
   it('answers 404 RateNotFound for a currency without a rate and before the first fetch', async () => {
@@ -155,10 +157,10 @@ describe('exchange-rate pipeline and GET /api/exchange-rates', () => {
   });
 
   it('fails a run without storing anything when too many rows are bad', async () => {
-    const { settings: s3, storage: st3 } = testStorage();
+    const { settings: failedSettings, storage: failedStorage } = testStorage();
     const run = await ingestRates({
-      storage: st3,
-      settings: s3,
+      storage: failedStorage,
+      settings: failedSettings,
       logger: logger(),
       open: async () => ({
         body: require('node:stream').Readable.from([Buffer.from(fxCsv({ EUR: 'abc', GBP: '1.2' }))]),
@@ -171,7 +173,7 @@ describe('exchange-rate pipeline and GET /api/exchange-rates', () => {
     expect(run.outcome).toBe('failed');
     expect(run.error).toMatch(/1 of 2 rates rejected/);
     expect(run.archive).not.toBeNull();
-    expect((await handleExchangeRates(q({}), st3, logger())).status).toBe(404);
+    expect((await handleExchangeRates(q({}), failedStorage, logger())).status).toBe(404);
   });
 });
 
@@ -191,7 +193,7 @@ describe('exchange-rate sources', () => {
       });
       expect(run).toMatchObject({ outcome: 'succeeded', source: 'partnercenter' });
       expect(run.archive).toMatch(/\.zip$/);
-      const download = fake.requests.find((r) => r.path.includes('fxrates'));
+      const download = fake.requests.find((request) => request.path.includes('fxrates'));
       expect(download?.headers['accept-encoding']).toMatch(/deflate/);
       expect(download?.headers.authorization).toBe('Bearer fake-access-token-1');
       const body = (await handleExchangeRates(q({ date: '2026-11-03' }), storage, logger())).body;
@@ -244,9 +246,9 @@ describe('exchange-rate sources', () => {
     const lines: string[] = [];
     const io: CommandIO = {
       json: true,
-      log: (l) => lines.push(l),
+      log: (line) => lines.push(line),
       progress: () => ({ update: () => {}, stop: () => {} }),
-      summary: (_l, data) => lines.push(JSON.stringify(data)),
+      summary: (_line, data) => lines.push(JSON.stringify(data)),
     };
     const env = { io, openStorage: async () => ({ settings, storage }) };
     expect(await refreshCommand.run({ values: { 'as-of': '2026-11-02' }, positionals: ['rates'] }, env)).toBe(0);

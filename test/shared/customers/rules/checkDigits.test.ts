@@ -1,6 +1,6 @@
 import * as rules from '../../../../shared/customers/rules/checkDigits';
 
-/** Examples from inn-and-phone-rules.md: each rule with numbers that pass and numbers that must fail. */
+/** Published examples: each rule with numbers that pass and numbers that must fail. */
 const CASES: { rule: keyof typeof rules; valid: string[]; checkDigit?: string[]; structure?: string[] }[] = [
   { rule: 'ruInn10', valid: ['7709442668', '1234567894'], checkDigit: ['1234567895', '7709442669'] },
   { rule: 'ruInn12', valid: ['123456789047', '005826107187'], checkDigit: ['123456789037', '123456789048'] },
@@ -44,13 +44,13 @@ const CHECK_POSITION: Record<keyof typeof rules, number> = {
 
 describe.each(CASES)('$rule', ({ rule, valid, checkDigit = [], structure = [] }) => {
   const check = rules[rule];
-  it.each(valid)('accepts %s', (n) => expect(check(n)).toEqual({ ok: true }));
-  it.each(checkDigit)('rejects %s (check digit)', (n) =>
-    expect(check(n)).toMatchObject({ ok: false, kind: 'checkDigit' }),
+  it.each(valid)('accepts %s', (number) => expect(check(number)).toEqual({ ok: true }));
+  it.each(checkDigit)('rejects %s (check digit)', (number) =>
+    expect(check(number)).toMatchObject({ ok: false, kind: 'checkDigit' }),
   );
   if (structure.length > 0) {
-    it.each(structure)('rejects %s (structure)', (n) =>
-      expect(check(n)).toMatchObject({ ok: false, kind: 'structure' }),
+    it.each(structure)('rejects %s (structure)', (number) =>
+      expect(check(number)).toMatchObject({ ok: false, kind: 'structure' }),
     );
   }
 

@@ -1,7 +1,7 @@
 import { CUSTOMER_COUNTRIES, innPattern, type CountryTable } from '../../../../shared/customers/rules/countries';
 import { validateCustomer } from '../../../../shared/customers/rules/validateCustomer';
 
-/** A valid phone number per country (inn-and-phone-rules.md). */
+/** A valid phone number per country. */
 const PHONES: Record<string, string> = {
   AM: '+37477123456',
   AZ: '+994401234567',
@@ -57,8 +57,10 @@ const customer = (country: string, inn: string | undefined, extra: Record<string
 
 describe('validateCustomer: registration numbers', () => {
   it('covers every accepted length of every country in the table', () => {
-    const covered = new Set(VALID_INNS.map(([c, inn]) => `${c}:${inn.length}`));
-    const accepted = Object.entries(CUSTOMER_COUNTRIES).flatMap(([c, r]) => r.inn.map((f) => `${c}:${f.length}`));
+    const covered = new Set(VALID_INNS.map(([code, inn]) => `${code}:${inn.length}`));
+    const accepted = Object.entries(CUSTOMER_COUNTRIES).flatMap(([code, rules]) =>
+      rules.inn.map((format) => `${code}:${format.length}`),
+    );
     expect([...covered].sort()).toEqual(accepted.sort());
   });
 
@@ -75,7 +77,7 @@ describe('validateCustomer: registration numbers', () => {
   it.each(Object.keys(CUSTOMER_COUNTRIES))(
     '%s refuses lengths it does not accept (600050 with the pattern)',
     (country) => {
-      const lengths = new Set(CUSTOMER_COUNTRIES[country].inn.map((f) => f.length));
+      const lengths = new Set(CUSTOMER_COUNTRIES[country].inn.map((format) => format.length));
       for (let length = 5; length <= 15; length++) {
         if (lengths.has(length)) continue;
         const verdict = validateCustomer(customer(country, '1'.repeat(length)));
@@ -230,7 +232,7 @@ describe('validateCustomer: phone numbers', () => {
   it.each(Object.entries(PHONES))('%s accepts the international form %s', (country, phone) => {
     const verdict = validateCustomer({
       country,
-      organizationRegistrationNumber: VALID_INNS.find(([c]) => c === country)![1],
+      organizationRegistrationNumber: VALID_INNS.find(([code]) => code === country)![1],
       phoneNumber: phone,
     });
     expect(verdict.valid).toBe(true);
@@ -284,7 +286,7 @@ describe('validateCustomer: phone numbers', () => {
   it.each(Object.keys(CUSTOMER_COUNTRIES))('%s requires the phone number (600051)', (country) => {
     const verdict = validateCustomer({
       country,
-      organizationRegistrationNumber: VALID_INNS.find(([c]) => c === country)![1],
+      organizationRegistrationNumber: VALID_INNS.find(([code]) => code === country)![1],
     });
     expect(verdict.errors).toEqual([
       { field: 'phoneNumber', code: 'PHONE_REQUIRED', partnerCenterCode: 600051, message: expect.any(String) },

@@ -7,9 +7,9 @@ describe('GET /api/prices/changes between two dates', () => {
   const { settings, storage } = testStorage();
   const changes = (params: Record<string, string>) =>
     handlePriceChanges(q({ market: 'US', ...params }), storage, logger());
-  const m = (n: number) => meterId(0x9000 + n);
+  const meterNo = (n: number) => meterId(0x9000 + n);
   const day1 = Array.from({ length: 12 }, (_, i) =>
-    consumptionRow({ ProductId: 'CHANGES00001', MeterIds: m(i), UnitPrice: `0.${i + 1}00` }),
+    consumptionRow({ ProductId: 'CHANGES00001', MeterIds: meterNo(i), UnitPrice: `0.${i + 1}00` }),
   );
 
   beforeAll(async () => {
@@ -21,11 +21,12 @@ describe('GET /api/prices/changes between two dates', () => {
       day1[0],
       // Rewritten in place: same version, another price.
       { ...day1[1], UnitPrice: '0.250' },
-      // Rewritten in place with only another description: the old content is gone, so it cannot be told from a price change.
+      // Rewritten in place with only another description: the old content is gone, so it cannot be told
+      // from a price change.
       { ...day1[2], SkuDescription: 'renamed' },
-      consumptionRow({ ProductId: 'CHANGES00001', MeterIds: m(100), UnitPrice: '9.000000' }),
-      consumptionRow({ ProductId: 'CHANGES00001', MeterIds: m(101), UnitPrice: '9.5' }),
-    ].filter((r) => r.MeterIds !== m(5));
+      consumptionRow({ ProductId: 'CHANGES00001', MeterIds: meterNo(100), UnitPrice: '9.000000' }),
+      consumptionRow({ ProductId: 'CHANGES00001', MeterIds: meterNo(101), UnitPrice: '9.5' }),
+    ].filter((row) => row.MeterIds !== meterNo(5));
     await ingestSheet(storage, settings, day2, { asOf: '2026-11-02' });
   });
 
@@ -41,15 +42,21 @@ describe('GET /api/prices/changes between two dates', () => {
       snapshots: { from: '2026-11-01', to: '2026-11-02' },
       continuationToken: null,
     });
-    expect(body.added.map((i: { meterId: string }) => i.meterId).sort()).toEqual([m(100), m(101)]);
+    expect(body.added.map((item: { meterId: string }) => item.meterId).sort()).toEqual([meterNo(100), meterNo(101)]);
     expect(response.body).toContain('"unitPrice":9.000000');
-    expect(body.removed.map((i: { meterId: string }) => i.meterId)).toEqual([m(5)]);
-    const changed = Object.fromEntries(body.changed.map((c: any) => [c.after.meterId, c]));
-    expect(Object.keys(changed).sort()).toEqual([m(0), m(1), m(2)].sort());
-    expect(changed[m(0)].before).toMatchObject({ unitPrice: 0.1, effectiveStartDate: '2018-03-01T00:00:00.0000000Z' });
-    expect(changed[m(0)].after).toMatchObject({ unitPrice: 0.15, effectiveStartDate: '2026-11-02T00:00:00.0000000Z' });
-    expect(changed[m(1)]).toMatchObject({ before: null, after: { unitPrice: 0.25 } });
-    expect(changed[m(2)]).toMatchObject({ before: null, after: { unitPrice: 0.3, skuDescription: 'renamed' } });
+    expect(body.removed.map((item: { meterId: string }) => item.meterId)).toEqual([meterNo(5)]);
+    const changed = Object.fromEntries(body.changed.map((change: any) => [change.after.meterId, change]));
+    expect(Object.keys(changed).sort()).toEqual([meterNo(0), meterNo(1), meterNo(2)].sort());
+    expect(changed[meterNo(0)].before).toMatchObject({
+      unitPrice: 0.1,
+      effectiveStartDate: '2018-03-01T00:00:00.0000000Z',
+    });
+    expect(changed[meterNo(0)].after).toMatchObject({
+      unitPrice: 0.15,
+      effectiveStartDate: '2026-11-02T00:00:00.0000000Z',
+    });
+    expect(changed[meterNo(1)]).toMatchObject({ before: null, after: { unitPrice: 0.25 } });
+    expect(changed[meterNo(2)]).toMatchObject({ before: null, after: { unitPrice: 0.3, skuDescription: 'renamed' } });
     expect(body.counts).toEqual({ added: 2, removed: 1, unchanged: 8, candidates: 3 });
   });
 
@@ -144,7 +151,7 @@ describe('GET /api/prices/changes?to=future (license-based current vs future pri
     );
     const body = json(response);
     expect(body.to).toBe('future');
-    expect(body.added.map((i: { skuId: string }) => i.skuId)).toEqual(['0009']);
+    expect(body.added.map((item: { skuId: string }) => item.skuId)).toEqual(['0009']);
     expect(body.changed).toHaveLength(1);
     expect(body.changed[0]).toMatchObject({
       before: { skuId: '0001', unitPrice: 100 },

@@ -313,7 +313,8 @@ describe('GET /api/prices: every 400', () => {
     const token: string = first.continuationToken;
     const [body, check] = token.split('.');
     const cursor = JSON.parse(Buffer.from(body, 'base64url').toString());
-    const forged = `${Buffer.from(JSON.stringify({ ...cursor, c: { source: 5, offset: 0 } })).toString('base64url')}.${check}`;
+    const forgedBody = Buffer.from(JSON.stringify({ ...cursor, c: { source: 5, offset: 0 } })).toString('base64url');
+    const forged = `${forgedBody}.${check}`;
     for (const [params, code] of [
       [{ market: 'US', productId: 'MANYMETERS01', continuationToken: forged }, 'InvalidContinuationToken'],
       [
