@@ -1,6 +1,6 @@
 // csp-pricing-functions: everything one installation needs, in the partner's own subscription.
 // Deploy with `azd up` (azure.yaml) or `az deployment group create -g <rg> -f infra/main.bicep -p environmentName=<name>`.
-// the README (Operations) describes every parameter, what this creates and what it costs.
+// docs/operations.md describes every parameter, what this creates and what it costs.
 targetScope = 'resourceGroup'
 
 @minLength(1)
@@ -187,7 +187,7 @@ module functionApp 'modules/functionapp.bicep' = {
       // Application Insights with Entra ID authentication (local auth is disabled).
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
-      // The same V8 heap limit as npm start and the CLI (see README: Design decisions).
+      // The same V8 heap limit as npm start and the CLI (see docs/design.md: Heap limit).
       languageWorkers__node__arguments: '--max-old-space-size=160'
       // Prices and exchange rates.
       PRICES_SOURCE: pricesSource
@@ -238,7 +238,7 @@ module alerts 'modules/alerts.bicep' = {
   }
 }
 
-// Outputs azd stores in the environment (.azure/<env>/.env) and the README (Operations) refers to.
+// Outputs azd stores in the environment (.azure/<env>/.env) and docs/operations.md refers to.
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = resourceGroup().name

@@ -1,6 +1,6 @@
 // Staleness alerts: one log alert per refresh timer that fires when the timer has had no successful
 // execution within staleAfterHours (Application Insights `requests` holds one row per function execution).
-// the README (Operations) has the same query and one over the run-summary events.
+// docs/operations.md (Monitor) has the same query and one over the run-summary events.
 param location string
 param tags object
 param namePrefix string

@@ -81,7 +81,7 @@ const continuationToken = z
 export const pricesQuerySchema = z.strictObject({
   market,
   view,
-  meterId: text('Meter GUID (MeterIds column). One range query.', '50b363d1-feb5-1b7f-a847-bf36ef64b78c').optional(),
+  meterId: text('Meter GUID (MeterIds column). One point read.', '50b363d1-feb5-1b7f-a847-bf36ef64b78c').optional(),
   productId: text('Product id. Key/range queries through the product index.', 'DZH318Z0BQ4L').optional(),
   skuId: text('SKU id.', '0001').optional(),
   termDuration: text('Term, e.g. P1M, P1Y, P3Y.', 'P1Y').optional(),

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
  * Every line is one JSON object that starts with `{"level":…`. Under the Functions host the sink is the
  * InvocationContext, whose lines reach Application Insights as `traces` (message = the JSON line,
  * operation_Id = the invocation). An event line is `{"level":"event","message":<name>,"correlationId":…,
- * "eventName":<name>,…props}`; the README (Operations) has the KQL that turns them into rows:
+ * "eventName":<name>,…props}`; docs/operations.md (Monitor) has the KQL that turns them into rows:
  *
  *   traces | where message startswith '{"level":"event"'
  *   | extend e = parse_json(message) | extend name = tostring(e.eventName), correlationId = tostring(e.correlationId)
@@ -22,7 +22,7 @@ export interface Logger {
   info(message: string, props?: LogProps): void;
   warn(message: string, props?: LogProps): void;
   error(message: string, props?: LogProps): void;
-  /** A named event (run summaries): one line with level "event"; in Azure a trace that the README (Operations) queries with KQL. */
+  /** A named event (run summaries): one line with level "event"; in Azure a trace that docs/operations.md (Monitor) queries with KQL. */
   event(name: string, props?: LogProps): void;
 }
 

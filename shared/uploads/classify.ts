@@ -65,7 +65,7 @@ export type FilePlan =
       from: Record<string, string>;
     };
 
-/** Partner Center publishes next month's list ahead only for license-based prices (seed 004). */
+/** Partner Center publishes next month's list ahead only for license-based prices; Azure plan prices have no preview. */
 const FUTURE_VIEWS: readonly PriceView[] = ['updatedlicensebased'];
 
 export async function classifyFile(file: string, labels: FileLabels, context: ClassifyContext): Promise<FilePlan> {

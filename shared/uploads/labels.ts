@@ -4,7 +4,7 @@ import { priceViewSchema } from '../prices';
 import type { FileLabels, LabelName } from './classify';
 
 /**
- * What an uploader says about a file, from two places (README: Blob-drop uploads):
+ * What an uploader says about a file, from two places (docs/operations.md: Uploads):
  * - the blob's folders: each directory segment is read by its form — `current`/`future` (timeline),
  *   a view name (`updatedlicensebased`, …), an upper-case two-letter market (`DE`), a day
  *   (`2026-11-01`); other folders are the operator's own and ignored. E.g.

@@ -21,7 +21,7 @@ import { planUpload, type UploadPlan } from './plan';
 import { ingestRates, rateSnapshotOnOrBefore } from '../rates';
 
 /**
- * A file dropped into the price upload container (README: Blob-drop uploads), handled end to end:
+ * A file dropped into the price upload container (docs/operations.md: Uploads), handled end to end:
  *  1. read this version of the blob (ETag) as a stream into a temp file, hashing it — never into memory;
  *  2. plan it (shared/uploads/classify): kind from the header (price sheet or FX rates), market / view /
  *     as-of / timeline from the rows, the path and the metadata; anything ambiguous or contradictory is refused;

@@ -49,7 +49,7 @@ const NOT_SET_IN_AZURE: Record<string, string> = {
   AzureWebJobsStorage:
     'connection string: local/Azurite only; Azure uses the identity-based AzureWebJobsStorage__* settings',
   AzureWebJobsStorage__accountName:
-    'shorthand for the CLI run by an operator (the README (Operations)); in Azure the service URIs are set',
+    'shorthand for the CLI run by an operator (docs/operations.md); in Azure the service URIs are set',
   STORAGE_NAME_PREFIX: 'for sharing one account between installations or test runs; a deployment has its own account',
   REJECTED_ROWS_MAX_PERCENT: 'tuning: the code default suits Azure',
   TABLE_WRITE_CONCURRENCY: 'tuning: the code default suits Azure',

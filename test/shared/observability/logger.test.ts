@@ -1,6 +1,6 @@
 import { EVENT_LEVEL, createLogger, memorySink } from '../../../shared/observability/logger';
 
-/** The line shape that the KQL in the README (Operations) and the dashboards rely on. */
+/** The line shape that the KQL in docs/operations.md (Monitor) and the dashboards rely on. */
 describe('structured log lines', () => {
   it('starts every line with level, message and correlation id', () => {
     const sink = memorySink();
