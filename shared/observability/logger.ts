@@ -24,7 +24,10 @@ export interface Logger {
   info(message: string, props?: LogProps): void;
   warn(message: string, props?: LogProps): void;
   error(message: string, props?: LogProps): void;
-  /** A named event (run summaries): one line with level "event"; in Azure a trace that the README (Operations) queries with KQL. */
+  /**
+   * A named event (run summaries): one line with level "event"; in Azure a trace that the README
+   * (Operations) queries with KQL.
+   */
   event(name: string, props?: LogProps): void;
 }
 

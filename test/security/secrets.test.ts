@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { main } from '../../cli/main';
 import { consoleIO } from '../../cli/io';
+import { createLogger, memorySink } from '../../shared/observability/logger';
+import { refreshRates } from '../../shared/rates/ingest';
 import { recordRun } from '../../shared/runs/ledger';
 import { ensureStorage } from '../../shared/storage/ensure';
 import { startFakeServer, type FakeServer } from '../fakes/fakeServer';
@@ -114,6 +116,21 @@ describe('secrets echoed by an upstream service', () => {
     const ledger = await ledgerText(storage);
     expect(ledger).toContain('AccountKey=[redacted];');
     expect(ledger).not.toContain('Zm9vYmFyYmF6');
+  });
+
+  it("redacts the run's error for every reader: an upload's report, a timer's exception, the CLI", async () => {
+    const run = await refreshRates({
+      storage,
+      settings,
+      logger: createLogger(memorySink()),
+      asOf: '2026-11-01',
+      source: {
+        name: 'echoing',
+        fetchRates: () => Promise.reject(new Error('proxy refused: Authorization: Bearer tok-from-a-proxy')),
+      },
+    });
+    expect(run.outcome).toBe('failed');
+    expect(run.error).toBe('proxy refused: Authorization: [redacted]');
   });
 
   it('redacts what the CLI prints, as a line and as JSON', async () => {
