@@ -87,6 +87,8 @@ describe('secrets echoed by an upstream service', () => {
     expect(fake.requests.some((r) => r.headers.authorization === `Bearer ${accessToken}`)).toBe(true);
     const summary = JSON.parse(stdout.trim().split('\n').pop() as string);
     expect(summary.runs[0].error).toMatch(/HTTP 500.*\[redacted\]/);
+    // The failure was logged too (the refresh logs to stderr), so the log lines were searched.
+    expect(stderr).toMatch(/"level":"error".*HTTP 500/);
     const ledger = await ledgerText(storage);
     expect(ledger).toMatch(/HTTP 500/);
     for (const text of [stdout, stderr, ledger]) {
