@@ -1,8 +1,10 @@
 import { SingleBar, Presets } from 'cli-progress';
+import { redact } from '../shared/observability/redact';
 
 /**
  * Output rules shared by every command: logs and progress go to stderr; the summary is the last
- * thing on stdout (one line for people, one JSON object with --json).
+ * thing on stdout (one line for people, one JSON object with --json). Everything printed is
+ * redacted (see redact): run errors and failures quote upstream answers, which may quote credentials.
  */
 export interface CommandIO {
   json: boolean;
@@ -21,7 +23,7 @@ export function consoleIO(json: boolean): CommandIO {
   const tty = Boolean(process.stderr.isTTY) && !json;
   return {
     json,
-    log: (message) => process.stderr.write(`${message}\n`),
+    log: (message) => process.stderr.write(`${redact(message)}\n`),
     progress(label, total) {
       if (!tty) return { update: () => {}, stop: () => {} };
       const bar = new SingleBar(
@@ -38,7 +40,11 @@ export function consoleIO(json: boolean): CommandIO {
       };
     },
     summary(line, data) {
-      process.stdout.write(json ? `${JSON.stringify(data)}\n` : `${line}\n`);
+      // String by string, so that the JSON stays valid whatever a secret is made of.
+      const text = json
+        ? JSON.stringify(data, (_key, value: unknown) => (typeof value === 'string' ? redact(value) : value))
+        : redact(line);
+      process.stdout.write(`${text}\n`);
     },
   };
 }

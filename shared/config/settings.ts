@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { priceViewSchema } from '../prices/views';
+import { isSecretSetting, rememberSecrets } from '../observability/redact';
 
 /**
  * Every setting the app reads, validated once. Names are app-setting names (environment variables
@@ -97,13 +98,12 @@ export class SettingsError extends Error {
   }
 }
 
-/** Names whose values must never be printed. */
-const SECRET = /SECRET|TOKEN|AzureWebJobsStorage$/;
-
 /** Validates an environment; throws one SettingsError naming every bad setting. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   // Empty strings count as unset, as in Azure app settings left blank.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  // Before validation: an invalid configuration is reported, and its secrets must be blanked there too.
+  rememberSecrets(present);
   const parsed = settingsSchema.safeParse(present);
   // Checked on the raw values so that they are reported together with any schema problems.
   const missing = requiredTogether(present);
@@ -112,7 +112,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const problems = issues.map((issue) => {
     const name = String(issue.path[0] ?? 'settings');
     const value = present[name];
-    const shown = value === undefined ? 'missing' : SECRET.test(name) ? 'set (value hidden)' : `got "${value}"`;
+    const shown = value === undefined ? 'missing' : isSecretSetting(name) ? 'set (value hidden)' : `got "${value}"`;
     return `${name}: ${issue.message} (${shown})`;
   });
   throw new SettingsError([...problems, ...missing]);

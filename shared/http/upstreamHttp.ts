@@ -11,6 +11,7 @@ import {
   type PipelineResponse,
 } from '@azure/core-rest-pipeline';
 import type { Settings } from '../config/settings';
+import { redact } from '../observability/redact';
 import { attemptPolicy, attemptsMade, streamStatuses } from './attemptPolicy';
 import { endpointOf } from './endpoint';
 import { backoffStrategy, retryAfterStrategy } from './retryStrategies';
@@ -72,13 +73,16 @@ export interface UpstreamHttp {
   stream(request: UpstreamRequest): Promise<StreamedResponse>;
 }
 
-/** An upstream call that failed for good. The message names the endpoint, never credentials. */
+/**
+ * An upstream call that failed for good. The message names the endpoint, never credentials: it is
+ * redacted here because it may quote a response body or a network error's URL.
+ */
 export class UpstreamHttpError extends Error {
   constructor(
     message: string,
     readonly status?: number,
   ) {
-    super(message);
+    super(redact(message));
     this.name = 'UpstreamHttpError';
   }
 }
@@ -153,9 +157,20 @@ function giveUp(request: UpstreamRequest, pipelineRequest: PipelineRequest, erro
   );
 }
 
+/** Characters of an error body kept in the message. */
+const EXCERPT_LENGTH = 300;
+/**
+ * Redacted before it is cut: a secret cut in half is no longer recognised. Only this much of the
+ * body is read, so a huge error page costs little; whatever straddles its end is cut off anyway.
+ */
+const REDACTED_PREFIX_LENGTH = 4096;
+
 /** The error for a final non-success answer, with the start of its body (Partner Center explains itself there). */
 export function statusError(what: string, response: BufferedResponse): UpstreamHttpError {
-  const excerpt = response.text.replace(/\s+/g, ' ').trim().slice(0, 300);
+  const excerpt = redact(response.text.slice(0, REDACTED_PREFIX_LENGTH))
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, EXCERPT_LENGTH);
   const retried = response.attempts > 1 ? ` after ${response.attempts} attempts` : '';
   return new UpstreamHttpError(
     `${what} answered HTTP ${response.status}${retried}${excerpt ? `: ${excerpt}` : ''}`,

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { redact } from './redact';
 
 /**
  * Structured logging for domain code, free of trigger plumbing: every line carries the
  * correlation id of its run or request; run summaries are emitted as named events so that a
  * dashboard or an alert can be built on them. Never pass personal data in clear (see privacy/mask).
+ * Credentials are blanked here (see redact), since error text from upstream services can quote them.
  *
  * Every line is one JSON object that starts with `{"level":…`. Under the Functions host the sink is the
  * InvocationContext, whose lines reach Application Insights as `traces` (message = the JSON line,
@@ -22,7 +24,10 @@ export interface Logger {
   info(message: string, props?: LogProps): void;
   warn(message: string, props?: LogProps): void;
   error(message: string, props?: LogProps): void;
-  /** A named event (run summaries): one line with level "event"; in Azure a trace that docs/operations.md (Monitor) queries with KQL. */
+  /**
+   * A named event (run summaries): one line with level "event"; in Azure a trace that docs/operations.md
+   * (Monitor) queries with KQL.
+   */
   event(name: string, props?: LogProps): void;
 }
 
@@ -40,8 +45,8 @@ export function createLogger(sink: LogSink, correlationId: string = randomUUID()
   // level, message and correlationId come first (so that KQL can match the line's start) and cannot be
   // overwritten by props of the same name.
   const line = (level: string, message: string, props?: LogProps) => {
-    const fixed = { level, message, correlationId };
-    return JSON.stringify(Object.assign({}, fixed, base, props, fixed));
+    const fixed = { level, message: redact(message), correlationId };
+    return JSON.stringify(Object.assign({}, fixed, redactedProps(base), redactedProps(props), fixed));
   };
   return {
     correlationId,
@@ -50,6 +55,11 @@ export function createLogger(sink: LogSink, correlationId: string = randomUUID()
     error: (m, p) => sink.error(line('error', m, p)),
     event: (name, p) => sink.info(line(EVENT_LEVEL, name, { ...p, eventName: name })),
   };
+}
+
+function redactedProps(props: LogProps | undefined): LogProps | undefined {
+  if (!props) return props;
+  return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : v]));
 }
 
 export const stderrSink: LogSink = {

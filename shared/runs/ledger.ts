@@ -1,6 +1,7 @@
 import { odata } from '@azure/data-tables';
 import type { StorageClients } from '../storage/clients';
 import { newestFirstKey } from '../storage/keys';
+import { redact } from '../observability/redact';
 
 /**
  * The run ledger: one entity per run (refresh, ingest, upload), newest first, and the last
@@ -49,7 +50,7 @@ export async function recordRun(storage: StorageClients, run: RunRecord): Promis
     rowKey: `${newestFirstKey(run.startedAt)}_${run.runId}`,
     ...rest,
     ...counts,
-    error: run.error ?? undefined,
+    error: run.error === null ? undefined : redact(run.error),
     archive: run.archive ?? undefined,
     rejectedReport: run.rejectedReport ?? undefined,
   };

@@ -5,6 +5,7 @@ import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
 import { FileFault } from '../files/fault';
 import type { Logger } from '../observability/logger';
+import { redact } from '../observability/redact';
 import { writeReport } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
@@ -92,7 +93,8 @@ export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
       run.note = note;
     } else {
       failure = e;
-      run.error = (e as Error).message;
+      // Redacted once here for every reader: ledger, CLI, upload report, a timer's exception.
+      run.error = redact((e as Error).message);
       logger.error(`${plan.eventName} failed`, {
         market: run.market,
         view: run.view,

@@ -47,6 +47,13 @@ describe('settings', () => {
     expect((error as SettingsError).problems.length).toBe(6);
   });
 
+  it('does not echo the value of a bad setting whose name ends in KEY', () => {
+    expect(() => loadSettings({ LOCAL_FUNCTION_KEY: 'k3y!' })).toThrow(
+      /LOCAL_FUNCTION_KEY: .*\(set \(value hidden\)\)/,
+    );
+    expect(() => loadSettings({ LOCAL_FUNCTION_KEY: 'k3y!' })).not.toThrow(/k3y!/);
+  });
+
   it('rejects an unknown price view and source', () => {
     expect(() => loadSettings({ PRICES_VIEWS: 'azure_consumption,marketplace' })).toThrow(/PRICES_VIEWS/);
     expect(() => loadSettings({ PRICES_SOURCE: 'ftp' })).toThrow(/PRICES_SOURCE/);

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UpstreamHttpError } from '../../../shared/http/upstreamHttp';
+import { createHttpHeaders } from '@azure/core-rest-pipeline';
+import { statusError, UpstreamHttpError } from '../../../shared/http/upstreamHttp';
+import { rememberSecrets } from '../../../shared/observability/redact';
 import { startFakeServer, type FakeServer } from '../../fakes/fakeServer';
 import { fastHttp, fastSettings, gapMs, readBody } from '../../helpers/sources';
 
@@ -151,5 +153,21 @@ describe('upstream HTTP', () => {
 
   it('refuses plain http to anything but this machine', async () => {
     await expect(fastHttp().send({ url: 'http://example.invalid/x' })).rejects.toThrow(/allowInsecureConnection/);
+  });
+});
+
+describe('statusError', () => {
+  const answer = (text: string) => ({ status: 500, headers: createHttpHeaders(), attempts: 1, text });
+
+  it('blanks an echoed bearer token in the body excerpt', () => {
+    const error = statusError('Fake', answer('{"headers":{"authorization":"Bearer tok-0123456789"}}'));
+    expect(error.message).toBe('Fake answered HTTP 500: {"headers":{"authorization":"[redacted]"}}');
+  });
+
+  it('redacts before cutting, so that no piece of a secret is left at the cut', () => {
+    const secret = 'piece-of-a-secret-value';
+    rememberSecrets({ ECHO_TEST_SECRET: secret });
+    const error = statusError('Fake', answer(`${'x'.repeat(290)}${secret}`));
+    expect(error.message).not.toContain(secret.slice(0, 8));
   });
 });

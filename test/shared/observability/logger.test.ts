@@ -41,6 +41,19 @@ describe('structured log lines', () => {
     });
   });
 
+  it('redacts credentials in the message, in props and in base props', () => {
+    const sink = memorySink();
+    const log = createLogger(sink, 'run-4', { source: 'AccountKey=Zm9vYmFy;' });
+    log.error('upstream said: Authorization: Bearer tok-123456', { error: 'echo {"access_token":"at-987654"}' });
+    const line = sink.lines[0];
+    for (const secret of ['tok-123456', 'at-987654', 'Zm9vYmFy']) expect(line).not.toContain(secret);
+    expect(JSON.parse(line)).toMatchObject({
+      message: 'upstream said: Authorization: [redacted]',
+      error: 'echo {"access_token":"[redacted]"}',
+      source: 'AccountKey=[redacted];',
+    });
+  });
+
   it('gives each logger its own correlation id by default', () => {
     const a = createLogger(memorySink());
     const b = createLogger(memorySink());
