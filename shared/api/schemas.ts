@@ -161,6 +161,17 @@ export const priceItemSchema = z.object({
   meterType: z.string(),
   tags: z.string(),
   erpPrice: decimal.nullable(),
+  region: z.string().meta({
+    description: 'Retail Prices API only: the armRegionName of the meter (e.g. eastus); empty for Partner Center.',
+  }),
+  location: z.string().meta({
+    description: 'Retail Prices API only: the region as displayed (e.g. US East); empty for Partner Center.',
+  }),
+  priceType: z.string().meta({
+    description:
+      'Retail Prices API only: Consumption, Reservation, DevTestConsumption or SavingsPlan (a savings-plan ' +
+      'price of the meter, its term in termDuration); empty for Partner Center.',
+  }),
   endOfSaleDate: isoInstant.nullable().optional().meta({ description: 'updatedlicensebased only.' }),
   monthlyUnitPrice: decimal.optional().meta({
     description: 'updatedlicensebased only: UnitPrice per month of the term (P1Y ÷ 12, P3Y ÷ 36, P1M as is).',
