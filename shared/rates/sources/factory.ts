@@ -8,6 +8,9 @@ import type { FxRatesSource } from './source';
 
 export const SAMPLE_RATES_FILE = 'fxrates.csv';
 
+/** The sources whose `history` is true, as a refusal of a backfill names them. */
+export const RATES_BACKFILL_SOURCES = 'partnercenter, sample or file:<path>';
+
 /** The source named by RATES_SOURCE (or `name`). */
 export function createFxRatesSource(settings: Settings, name: string = settings.RATES_SOURCE): FxRatesSource {
   if (name === 'partnercenter') return createPartnerCenterFxSource(settings);
@@ -25,6 +28,8 @@ export function createFxRatesSource(settings: Settings, name: string = settings.
 function localFileSource(name: string, file: string, origin: string): FxRatesSource {
   return {
     name,
+    history: true,
+    dayFrom: 'file',
     async fetchRates() {
       const stat = await fs.promises.stat(file).catch(() => undefined);
       if (!stat?.isFile()) throw new Error(`rates file ${file} does not exist or is not a file`);
