@@ -108,6 +108,35 @@ describe('refresh of several markets, and health', () => {
     expect(healthResponseSchema.safeParse(await checkHealth(storage, settings)).error).toBeUndefined();
   });
 
+  it('reads a ledger written before current refreshes were kept apart: a last success that is one counts', async () => {
+    const { settings, storage } = testStorage({ PRICES_MARKETS: 'US,DE', PRICES_VIEWS: 'azure_consumption' });
+    await ensureStorage(storage);
+    const status = storage.table(storage.names.tables.runStatus);
+    const today = todayUtc();
+    const old = (market: string, asOf: string) => ({
+      partitionKey: 'lastSuccess',
+      rowKey: `${market}|azure_consumption|current`,
+      runId: `old-${market}`,
+      kind: 'refresh',
+      source: 'sample',
+      market,
+      view: 'azure_consumption',
+      timeline: 'current',
+      asOf,
+      startedAt: `${today}T01:00:00.0000000Z`,
+      durationMs: 1000,
+      outcome: 'succeeded',
+    });
+    await status.upsertEntity(old('US', today));
+    await status.upsertEntity(old('DE', '2026-11-01'));
+    const report = await checkHealth(storage, settings);
+    expect(report.prices.find((p) => p.market === 'US')).toMatchObject({
+      lastSuccess: { runId: 'old-US', asOf: today, at: `${today}T01:00:01.000Z` },
+    });
+    // A backfill then: it does not count.
+    expect(report.prices.find((p) => p.market === 'DE')).toMatchObject({ lastSuccess: null, stale: true });
+  });
+
   it('a run waits for a refresh holding the lock and gives up with a clear error', async () => {
     const { settings, storage } = testStorage({ REFRESH_LOCK_WAIT_SECONDS: '1' });
     await ensureStorage(storage);

@@ -9,6 +9,11 @@ import type { PriceSheetRequest } from '../../../../shared/prices/sources/source
 import { numbersAsText, readRetailPages } from '../../../../shared/formats/retailPages';
 import { createRetailSource } from '../../../../shared/prices/sources/retail';
 import { versionKeys } from '../../../../shared/prices/tables/keys';
+import { refreshPrices } from '../../../../shared/prices/refresh';
+import { handlePrices } from '../../../../shared/prices/endpoints/lookup';
+import { createLogger, memorySink } from '../../../../shared/observability/logger';
+import { todayUtc } from '../../../../shared/core/dates';
+import { testStorage } from '../../../helpers/storage';
 import { rawNumber, startRetailFake, type RetailFake, type RetailFakeItem } from '../../../fakes/retailFake';
 import { fastHttp, fastSettings, gapMs, readBody } from '../../../helpers/sources';
 
@@ -166,6 +171,50 @@ describe('retail source', () => {
     // Their version keys differ (the term is part of them), so the three are stored side by side.
     const keys = new Set(rows.map((r) => versionKeys(r, 'azure_consumption').rowKey));
     expect(keys.size).toBe(3);
+  });
+
+  it('stores and serves them: an ended price is not in force after its end; savings plans as their own items', async () => {
+    const ended = '00000000-0000-0000-0000-000000000001';
+    const planned = '00000000-0000-0000-0000-000000000002';
+    fake.setItems([
+      item(1, { effectiveEndDate: '2024-05-31T23:59:59Z' }),
+      item(2, { savingsPlan: [{ unitPrice: rawNumber('0.0'), retailPrice: rawNumber('0.076000'), term: '3 Years' }] }),
+    ]);
+    const { storage } = testStorage();
+    const settings = fastSettings({ RETAIL_PRICES_URL: fake.pricesUrl });
+    const [run] = await refreshPrices({
+      storage,
+      settings,
+      logger: createLogger(memorySink()),
+      source: createRetailSource(settings, fastHttp(settings)),
+      markets: ['US'],
+      views: ['azure_consumption'],
+      timeline: 'current',
+      asOf: todayUtc(),
+      kind: 'refresh',
+    });
+    expect(run).toMatchObject({ outcome: 'succeeded', counts: { read: 3, added: 3 } });
+    const prices = (meter: string, date: string) =>
+      handlePrices(new URLSearchParams({ market: 'US', meterId: meter, date }), storage, createLogger(memorySink()));
+
+    const before = await prices(ended, '2024-05-31');
+    expect(before.body).toContain(`"unitPrice":${PRECISE}`);
+    expect(JSON.parse(before.body).items[0]).toMatchObject({
+      effectiveEndDate: '2024-05-31T23:59:59.0000000Z',
+      region: 'eastus',
+      location: 'US East',
+      priceType: 'Consumption',
+    });
+    expect(JSON.parse((await prices(ended, '2024-06-01')).body).items).toEqual([]);
+
+    const items = JSON.parse((await prices(planned, '2024-06-01')).body).items as Record<string, unknown>[];
+    expect(items.map((i) => [i.priceType, i.termDuration])).toEqual(
+      expect.arrayContaining([
+        ['Consumption', ''],
+        ['SavingsPlan', 'P3Y'],
+      ]),
+    );
+    expect((await prices(planned, '2024-06-01')).body).toContain('"unitPrice":0.076000');
   });
 
   it('reads reservations with their terms as ISO durations', async () => {
