@@ -62,7 +62,7 @@ describe('refresh of several markets, and health', () => {
     expect(later.prices.find((p) => p.market === 'US')?.ageHours).toBeGreaterThan(36);
   });
 
-  it('does not count a backfill as a refresh, and shows the last failure when it is newer than the success', async () => {
+  it('does not count a backfill as a refresh, and shows the last failure when newer than the success', async () => {
     const { settings, storage } = testStorage({ PRICES_MARKETS: 'US', PRICES_VIEWS: 'azure_consumption' });
     const refresh = (source: PriceSheetSource, asOf: string) =>
       refreshPrices({

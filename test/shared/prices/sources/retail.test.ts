@@ -173,7 +173,7 @@ describe('retail source', () => {
     expect(keys.size).toBe(3);
   });
 
-  it('stores and serves them: an ended price is not in force after its end; savings plans as their own items', async () => {
+  it('stores and serves them: an ended price is not in force after its end, savings plans are own items', async () => {
     const ended = '00000000-0000-0000-0000-000000000001';
     const planned = '00000000-0000-0000-0000-000000000002';
     fake.setItems([
