@@ -315,11 +315,18 @@ describe('exchange-rate sources', () => {
       ok: true,
       runs: [{ source: 'sample', view: 'fxrates', asOf: '2026-11-02' }],
     });
+    // The made-up sample is whatever day it is given, past its Month too (a local timer keeps working).
+    expect(await refreshCommand.run({ values: { 'as-of': '2026-12-05' }, positionals: ['rates'] }, env)).toBe(0);
+    expect(JSON.parse(lines.at(-1) as string).runs[0]).toMatchObject({ source: 'sample', asOf: '2026-12-05' });
     const file = tmpFile('ecb.xml', ECB_XML);
     expect(await refreshCommand.run({ values: { source: `file:${file}` }, positionals: ['rates'] }, env)).toBe(0);
     expect(
       json(await handleExchangeRates(q({ currency: 'JPY', date: '2026-10-31' }), storage, logger())).rates[0],
     ).toMatchObject({ source: `file:${file}`, asOf: '2026-10-30' });
+    const fxFile = tmpFile('fx.csv', fxCsv({ ISK: '0.0072' }, '202611'));
+    const outside = { source: `file:${fxFile}`, 'as-of': '2026-12-05' };
+    expect(await refreshCommand.run({ values: outside, positionals: ['rates'] }, env)).toBe(2);
+    expect(JSON.parse(lines.at(-1) as string).runs[0].error).toMatch(/month 202611 .*--as-of 2026-12-05 is outside/);
     await expect(refreshCommand.run({ values: { source: 'ftp' }, positionals: ['rates'] }, env)).rejects.toThrow(
       /--source/,
     );
