@@ -235,7 +235,7 @@ export const exchangeRatesResponseSchema = z.object({
 const runEnd = z.string().meta({ description: 'When the run ended (ISO 8601 UTC).' });
 const runId = z.string().meta({ description: 'The run in the run ledger (table `runs`).' });
 
-export const freshnessSchema = z.object({
+const freshnessSchema = z.object({
   market: z.string().meta({ description: 'Two letters; `ALL` for exchange rates.' }),
   view: z.string().meta({ description: 'A price view, or `fxrates` for exchange rates.' }),
   timeline: z.string(),

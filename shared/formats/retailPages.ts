@@ -69,7 +69,7 @@ const itemSchema = z.object({
 type RetailItem = z.infer<typeof itemSchema>;
 
 /** The price type of a savings-plan row: the API lists savings plans inside their meter's item. */
-export const SAVINGS_PLAN = 'SavingsPlan';
+const SAVINGS_PLAN = 'SavingsPlan';
 
 /** '1 Year' → P1Y, '3 Years' → P3Y; other text is kept for the row check to judge. */
 function termDuration(term: string | null | undefined): string {

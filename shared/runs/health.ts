@@ -5,7 +5,7 @@ import { lastFailures, lastRefreshes, type RunRecord } from './ledger';
 /**
  * /api/health: storage reachable, and per market/view/timeline the last successful *current
  * refresh* (a backfill, an ingest or an upload tells nothing about the daily refresh: see
- * isBackfill in ./ledger) with its age, and the last failed refresh when it came after it.
+ * the run ledger) with its age, and the last failed refresh when it came after it.
  */
 
 export interface LastSuccess {

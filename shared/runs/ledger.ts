@@ -49,7 +49,7 @@ const FAILURE_PARTITION = 'lastFailure';
  * upload (a file is of whatever day it is given), or a refresh as of a day before the UTC day it
  * started on. The other runs are current refreshes, the only ones health counts.
  */
-export function isBackfill(run: Pick<RunRecord, 'kind' | 'asOf' | 'startedAt'>): boolean {
+function isBackfill(run: Pick<RunRecord, 'kind' | 'asOf' | 'startedAt'>): boolean {
   return run.kind !== 'refresh' || run.asOf < run.startedAt.slice(0, 'YYYY-MM-DD'.length);
 }
 
