@@ -1,11 +1,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger, stderrSink } from '../shared/observability/logger';
-import { todayUtc } from '../shared/core/dates';
 import { refreshPrices } from '../shared/prices/refresh';
 import { refreshRates } from '../shared/rates/ingest';
 import { createFxRatesSource } from '../shared/rates/sources/factory';
-import { createSampleSource } from '../shared/prices/sources/sample';
+import { createSampleSource, SAMPLE_AS_OF } from '../shared/prices/sources/sample';
 import { lastSuccesses } from '../shared/runs/ledger';
 import { ensureStorage } from '../shared/storage/ensure';
 import { startLocalRunner } from './localRunner';
@@ -64,13 +63,14 @@ async function loadSampleOnFirstStart(local: LocalStorage, log: (line: string) =
   if ((await lastSuccesses(local.storage)).length > 0) return;
   log(
     'First start: loading the bundled SAMPLE prices and exchange rates ' +
-      '(US consumption, reservations, license-based; not real prices).',
+      `(US consumption, reservations, license-based; not real prices) as of ${SAMPLE_AS_OF}.`,
   );
   const common = {
     storage: local.storage,
     settings: local.settings,
     logger: createLogger(stderrSink),
-    asOf: todayUtc(),
+    // The day the sample is of, whatever the day of the first start.
+    asOf: SAMPLE_AS_OF,
   };
   const results = await refreshPrices({
     ...common,

@@ -51,8 +51,10 @@ export const ingestCommand: CliCommand = {
       const run = await ingestRates({
         ...common,
         open: async () => ({ body: fs.createReadStream(fullPath), origin: `file ${name}` }),
+        dayFrom: 'file',
+        asOfGivenAs: plan.from.asOf === 'option' ? '--as-of' : undefined,
       });
-      return report(io, `ingest ${name} (exchange rates, ${plan.format}, ${plan.asOf})`, run, started);
+      return report(io, `ingest ${name} (exchange rates, ${plan.format}, ${run.asOf})`, run, started);
     }
     const progress = io.progress('rows');
     const run = await ingestPriceSheet({

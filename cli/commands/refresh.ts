@@ -1,9 +1,10 @@
 import { createLogger, stderrSink } from '../../shared/observability/logger';
 import { refreshPrices } from '../../shared/prices/refresh';
-import { createPriceSheetSource } from '../../shared/prices/sources/factory';
+import { createPriceSheetSource, PRICE_BACKFILL_SOURCES } from '../../shared/prices/sources/factory';
 import { priceSourceSchema, ratesSourceSchema } from '../../shared/config/settings';
 import { refreshRates } from '../../shared/rates/ingest';
-import { createFxRatesSource } from '../../shared/rates/sources/factory';
+import { createFxRatesSource, RATES_BACKFILL_SOURCES } from '../../shared/rates/sources/factory';
+import { todayUtc } from '../../shared/core/dates';
 import type { CliCommand, CommandArgs } from '../command';
 import type { CommandIO } from '../io';
 import type { LocalStorage } from '../../runtime/storage';
@@ -12,7 +13,7 @@ import { reportRuns } from '../runSummary';
 
 /**
  * `refresh prices` / `refresh rates`: the timers' pipelines by hand, for any source and as-of day
- * (backfills; prices also for any markets/views).
+ * (backfills, from the sources that have history; prices also for any markets/views).
  */
 export const refreshCommand: CliCommand = {
   name: 'refresh',
@@ -47,15 +48,30 @@ async function refreshRatesCommand(
   if (!ratesSourceSchema.safeParse(sourceName).success)
     throw new UsageError(`--source must be partnercenter, ecb, sample or file:<path>; got "${sourceName}"`);
   const asOf = asOfOption(values['as-of']);
+  const source = createFxRatesSource(settings, sourceName);
+  refuseOtherDay(asOf, source, 'rates', RATES_BACKFILL_SOURCES);
   const started = Date.now();
   const run = await refreshRates({
     storage,
     settings,
     logger: createLogger(stderrSink),
-    source: createFxRatesSource(settings, sourceName),
+    source,
     asOf,
+    asOfGivenAs: values['as-of'] === undefined ? undefined : '--as-of',
   });
-  return reportRuns(io, `rates ${asOf}`, [run], Date.now() - started);
+  const code = reportRuns(io, `rates ${run.asOf}`, [run], Date.now() - started);
+  // A file whose day contradicts --as-of is a refusal, like a usage error.
+  return run.fileFault ? 2 : code;
+}
+
+/** A source without history serves only today's data: another --as-of would store it under a day it is not of. */
+function refuseOtherDay(asOf: string, source: { name: string; history: boolean }, what: string, able: string): void {
+  const today = todayUtc();
+  if (source.history || asOf === today) return;
+  throw new UsageError(
+    `--as-of ${asOf}: the ${source.name} source serves only today's ${what} (${today}); ` +
+      `sources that can backfill: ${able}`,
+  );
 }
 
 async function refreshPricesCommand(
@@ -70,13 +86,15 @@ async function refreshPricesCommand(
   const views = viewsOption(values.view) ?? settings.PRICES_VIEWS;
   const asOf = asOfOption(values['as-of']);
   const timeline = timelineOption(values.timeline);
+  const source = createPriceSheetSource(settings, sourceName);
+  refuseOtherDay(asOf, source, 'prices', PRICE_BACKFILL_SOURCES);
   const started = Date.now();
   const bar = io.progress('rows');
   const runs = await refreshPrices({
     storage,
     settings,
     logger: createLogger(stderrSink),
-    source: createPriceSheetSource(settings, sourceName),
+    source,
     markets,
     views,
     timeline,

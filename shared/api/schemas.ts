@@ -161,6 +161,17 @@ export const priceItemSchema = z.object({
   meterType: z.string(),
   tags: z.string(),
   erpPrice: decimal.nullable(),
+  region: z.string().meta({
+    description: 'Retail Prices API only: the armRegionName of the meter (e.g. eastus); empty for Partner Center.',
+  }),
+  location: z.string().meta({
+    description: 'Retail Prices API only: the region as displayed (e.g. US East); empty for Partner Center.',
+  }),
+  priceType: z.string().meta({
+    description:
+      'Retail Prices API only: Consumption, Reservation, DevTestConsumption or SavingsPlan (a savings-plan ' +
+      'price of the meter, its term in termDuration); empty for Partner Center.',
+  }),
   endOfSaleDate: isoInstant.nullable().optional().meta({ description: 'updatedlicensebased only.' }),
   monthlyUnitPrice: decimal.optional().meta({
     description: 'updatedlicensebased only: UnitPrice per month of the term (P1Y ÷ 12, P3Y ÷ 36, P1M as is).',
@@ -219,6 +230,46 @@ export const exchangeRatesResponseSchema = z.object({
   rates: z.array(
     z.object({ currency: z.string(), usdPerUnit: decimal, month: z.string(), source: z.string(), asOf: z.string() }),
   ),
+});
+
+const runEnd = z.string().meta({ description: 'When the run ended (ISO 8601 UTC).' });
+const runId = z.string().meta({ description: 'The run in the run ledger (table `runs`).' });
+
+const freshnessSchema = z.object({
+  market: z.string().meta({ description: 'Two letters; `ALL` for exchange rates.' }),
+  view: z.string().meta({ description: 'A price view, or `fxrates` for exchange rates.' }),
+  timeline: z.string(),
+  lastSuccess: z
+    .object({ at: runEnd, asOf: z.string().meta({ description: 'The as-of day it stored.' }), runId })
+    .nullable()
+    .meta({
+      description:
+        'The last successful current refresh: a refresh as of the UTC day it ran on. Backfills (a refresh as of ' +
+        'an earlier day), ingests and uploads do not count. null: never refreshed.',
+    }),
+  lastSuccessAt: runEnd.nullable().meta({ description: 'lastSuccess.at (kept for existing clients).' }),
+  asOf: z.string().nullable().meta({ description: 'lastSuccess.asOf (kept for existing clients).' }),
+  ageHours: z.number().nullable().meta({ description: 'Hours since lastSuccess.at, two decimals.' }),
+  stale: z.boolean().meta({ description: 'Never refreshed, or ageHours beyond staleAfterHours.' }),
+  lastFailure: z
+    .object({
+      at: runEnd,
+      reason: z.string().meta({ description: "The run's error, first line, at most 300 characters." }),
+      runId,
+    })
+    .nullable()
+    .meta({ description: 'The last failed current refresh when it ended after lastSuccess; otherwise null.' }),
+});
+
+export const healthResponseSchema = z.object({
+  status: z.enum(['ok', 'stale', 'unavailable']).meta({
+    description: 'stale: a current market/view is stale; unavailable (HTTP 503): storage does not answer.',
+  }),
+  storage: z.object({ reachable: z.boolean(), mode: z.string(), error: z.string().optional() }),
+  staleAfterHours: z.number(),
+  prices: z.array(freshnessSchema).meta({
+    description: 'Every configured market/view (timeline current), and any other with a refresh or failure on record.',
+  }),
 });
 
 export const errorResponseSchema = z.object({

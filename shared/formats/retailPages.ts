@@ -44,6 +44,7 @@ export function parseRetailPage(text: string): RetailPage {
 }
 
 const text = z.string().nullish();
+const savingsPlanSchema = z.object({ retailPrice: text, unitPrice: text, term: text });
 const itemSchema = z.object({
   productName: text,
   productId: text,
@@ -52,33 +53,44 @@ const itemSchema = z.object({
   serviceName: text,
   meterName: text,
   armRegionName: text,
+  location: text,
   unitOfMeasure: text,
   reservationTerm: text,
   currencyCode: text,
   retailPrice: text,
   tierMinimumUnits: text,
   effectiveStartDate: text,
+  effectiveEndDate: text,
   meterId: text,
   type: text,
+  savingsPlan: z.array(savingsPlanSchema).nullish(),
 });
 
 type RetailItem = z.infer<typeof itemSchema>;
 
+/** The price type of a savings-plan row: the API lists savings plans inside their meter's item. */
+const SAVINGS_PLAN = 'SavingsPlan';
+
 /** '1 Year' → P1Y, '3 Years' → P3Y; other text is kept for the row check to judge. */
-function termDuration(reservationTerm: string | null | undefined): string {
-  const years = /^\s*(\d+)\s+years?\s*$/i.exec(reservationTerm ?? '');
-  return years ? `P${years[1]}Y` : (reservationTerm ?? '');
+function termDuration(term: string | null | undefined): string {
+  const years = /^\s*(\d+)\s+years?\s*$/i.exec(term ?? '');
+  return years ? `P${years[1]}Y` : (term ?? '');
 }
 
-function retailItemToRecord(item: RetailItem, market: string): PriceRecord {
+/**
+ * An item as rows: its own price, then one row per savings-plan term (same meter, the term as
+ * termDuration, which keeps their version keys apart). Each row carries the item's region.
+ */
+function retailItemToRecords(item: RetailItem, market: string): PriceRecord[] {
   const v = (s: string | null | undefined) => s ?? '';
-  return {
+  const base: PriceRecord = {
     productTitle: v(item.productName),
     productId: v(item.productId),
     skuId: v(item.skuId),
     skuTitle: v(item.skuName),
     publisher: 'Microsoft',
-    // Region is not a column in Partner Center sheets either; meterName tells a SKU's meters apart.
+    // Kept as it always was (a change would count every stored retail row as changed); meterName
+    // tells a SKU's meters apart. The region is also its own field.
     skuDescription: [item.serviceName, item.skuName, item.meterName, item.armRegionName].filter((s) => s).join(' / '),
     unitOfMeasure: v(item.unitOfMeasure),
     termDuration: termDuration(item.reservationTerm),
@@ -87,17 +99,29 @@ function retailItemToRecord(item: RetailItem, market: string): PriceRecord {
     unitPrice: v(item.retailPrice),
     pricingTierRangeMin: v(item.tierMinimumUnits),
     effectiveStartDate: v(item.effectiveStartDate),
-    // The API has no end dates: open-ended, like Partner Center's year 9999.
-    effectiveEndDate: OPEN_END,
+    // Most items have no end: open-ended, like Partner Center's year 9999. An end the API states is kept.
+    effectiveEndDate: item.effectiveEndDate || OPEN_END,
     meterId: v(item.meterId),
     meterType: v(item.type),
     tags: v(item.type),
+    region: v(item.armRegionName),
+    location: v(item.location),
+    priceType: v(item.type),
   };
+  const plans = (item.savingsPlan ?? []).map((plan): PriceRecord => ({
+    ...base,
+    termDuration: termDuration(plan.term),
+    unitPrice: v(plan.retailPrice),
+    tags: SAVINGS_PLAN,
+    priceType: SAVINGS_PLAN,
+  }));
+  return [base, ...plans];
 }
 
 /**
  * Reads a stored `retail-json-pages` file. `line` is the item's 1-based ordinal across all pages
- * (a page is one physical line, so line numbers would not point at a row).
+ * (a page is one physical line, so line numbers would not point at a row); an item's savings-plan
+ * rows share its ordinal.
  */
 export async function* readRetailPages(filePath: string, market: string): AsyncGenerator<ReadLine> {
   const lines = readline.createInterface({ input: fs.createReadStream(filePath, 'utf8'), crlfDelay: Infinity });
@@ -116,7 +140,7 @@ export async function* readRetailPages(filePath: string, market: string): AsyncG
       ordinal += 1;
       const item = itemSchema.safeParse(raw);
       if (item.success) {
-        yield { line: ordinal, record: retailItemToRecord(item.data, market) };
+        for (const record of retailItemToRecords(item.data, market)) yield { line: ordinal, record };
         continue;
       }
       const issues = item.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');

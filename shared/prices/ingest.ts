@@ -4,7 +4,7 @@ import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
 import { FileFault } from '../files/fault';
 import type { ReadLine } from './row';
-import { PRICE_FIELDS, validatePriceRecord, type PriceRow } from './row';
+import { LATER_FIELDS, PRICE_FIELDS, validatePriceRecord, type PriceRow } from './row';
 import type { Logger } from '../observability/logger';
 import { NoPlannedChangesError, type PriceSheetDownload } from './sources/source';
 import type { PriceView, Timeline } from './views';
@@ -72,7 +72,11 @@ const CONTENT_HASH_BYTES = 6;
 function contentHash(row: PriceRow): number {
   const hash = createHash('sha1');
   // Each field ends with \u0001; an absent (null) field reads \u0000, so it differs from an empty one.
-  for (const field of PRICE_FIELDS) hash.update(`${row[field] ?? '\u0000'}\u0001`);
+  // Later fields go in only when set, named (so that their order cannot make two rows alike).
+  for (const field of PRICE_FIELDS) {
+    if (!LATER_FIELDS.has(field)) hash.update(`${row[field] ?? '\u0000'}\u0001`);
+    else if (row[field] !== '') hash.update(`${field}=${row[field]}\u0001`);
+  }
   return hash.digest().readUIntBE(0, CONTENT_HASH_BYTES);
 }
 

@@ -30,7 +30,17 @@ export const PRICE_FIELDS = [
   'tags',
   'erpPrice',
   'endOfSaleDate',
+  // Retail Prices API data that Partner Center sheets do not have (empty for them).
+  'region',
+  'location',
+  'priceType',
 ] as const;
+
+/**
+ * Fields added after rows were first stored: left out of a row's content hash while empty, so
+ * that rows stored before they existed do not all count as changed.
+ */
+export const LATER_FIELDS: ReadonlySet<PriceField> = new Set<PriceField>(['region', 'location', 'priceType']);
 
 export type PriceField = (typeof PRICE_FIELDS)[number];
 
@@ -111,6 +121,9 @@ export const priceRowSchema = z
     tags: text,
     erpPrice: optionalDecimal('ERP Price'),
     endOfSaleDate: optionalInstant('EndofSaleDate'),
+    region: text,
+    location: text,
+    priceType: text,
   })
   .refine((r) => r.effectiveEndDate >= r.effectiveStartDate, {
     message: 'EffectiveEndDate is before EffectiveStartDate',

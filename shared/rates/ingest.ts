@@ -31,6 +31,13 @@ export interface RatesIngestRequest {
   kind: 'refresh' | 'ingest';
   source: string;
   asOf: string;
+  /**
+   * `file`: the download is a file that states its own day or month, which the as-of day must
+   * agree with (see fileAsOf); `request` (the default): a live fetch of the as-of day.
+   */
+  dayFrom?: 'request' | 'file';
+  /** How the caller gave the as-of day (e.g. `--as-of`), for refusals; undefined when it is a default. */
+  asOfGivenAs?: string;
 }
 
 /** The run ledger's market/view/timeline of rate runs (the health endpoint then lists their freshness too). */
@@ -65,14 +72,17 @@ async function ingestLocked(req: RatesIngestRequest, { run, reject, tmp }: RunCo
   if (parsed.rates.length === 0)
     throw new FileFault(`no valid exchange rates (${counts.read} read, ${counts.rejected} rejected)`);
   checkRejectedShare(counts, req.settings, 'rates', (message) => new FileFault(message));
+  // The run is recorded under the day its rates are stored under.
+  const asOf = req.dayFrom === 'file' ? fileAsOf(parsed, req) : req.asOf;
+  run.asOf = asOf;
 
-  await countChanges(req, parsed.rates, counts);
+  await countChanges(req.storage, asOf, parsed.rates, counts);
   const createdAt = nowInstant();
   counts.entitiesWritten = await saveRateSnapshot(
     req.storage,
     {
-      id: rateSnapshotId(req.asOf, createdAt),
-      asOf: req.asOf,
+      id: rateSnapshotId(asOf, createdAt),
+      asOf,
       source: req.source,
       rateDate: parsed.rateDate,
       rates: parsed.rates.length,
@@ -83,6 +93,32 @@ async function ingestLocked(req: RatesIngestRequest, { run, reject, tmp }: RunCo
     },
     parsed.rates,
   );
+}
+
+/**
+ * The as-of day of a file's rates. An ECB file is the rates of its `<Cube time>` day: stored
+ * under it, and an as-of day given for another day is refused. A Partner Center FX file is the
+ * rates of its Month, republished during the month: it keeps the as-of day, which must lie in
+ * that month. Throws FileFault naming the as-of day as the caller gave it.
+ */
+function fileAsOf(parsed: ParsedRates, req: RatesIngestRequest): string {
+  const given =
+    req.asOfGivenAs === undefined ? `the as-of day ${req.asOf} (the default)` : `${req.asOfGivenAs} ${req.asOf}`;
+  if (parsed.rateDate !== null) {
+    if (req.asOfGivenAs !== undefined && req.asOf !== parsed.rateDate)
+      throw new FileFault(
+        `the file holds the rates of ${parsed.rateDate} (its <Cube time>), not of ${given}: ` +
+          `leave ${req.asOfGivenAs} out or give ${parsed.rateDate}`,
+      );
+    return parsed.rateDate;
+  }
+  const month = req.asOf.slice(0, 7).replace('-', '');
+  const others = [...new Set(parsed.rates.map((rate) => rate.month))].filter((m) => m !== month);
+  if (others.length > 0)
+    throw new FileFault(
+      `the file holds the rates of month ${others.join(', ')} (its Month column); ${given} is outside it`,
+    );
+  return req.asOf;
 }
 
 /** Reads the download (capped) into a local file and archives the raw bytes, before any parsing. */
@@ -112,10 +148,15 @@ async function readAndArchive(
 }
 
 /** Counts the rates added, changed, unchanged and removed against the rates in force on the as-of day. */
-async function countChanges(req: RatesIngestRequest, rates: ParsedRates['rates'], counts: RunCounts): Promise<void> {
-  const previous = await rateSnapshotOnOrBefore(req.storage, req.asOf);
+async function countChanges(
+  storage: StorageClients,
+  asOf: string,
+  rates: ParsedRates['rates'],
+  counts: RunCounts,
+): Promise<void> {
+  const previous = await rateSnapshotOnOrBefore(storage, asOf);
   const before = new Map(
-    (previous ? await ratesOfSnapshot(req.storage, previous) : []).map((rate) => [rate.currency, rate.usdPerUnit]),
+    (previous ? await ratesOfSnapshot(storage, previous) : []).map((rate) => [rate.currency, rate.usdPerUnit]),
   );
   for (const rate of rates) {
     const old = before.get(rate.currency);
@@ -142,12 +183,13 @@ async function readCapped(body: Readable | NodeJS.ReadableStream): Promise<Buffe
 
 /** Fetches today's (or the as-of day's) rates from a source and stores them. */
 export function refreshRates(
-  req: Omit<RatesIngestRequest, 'open' | 'source' | 'kind'> & { source: FxRatesSource },
-): Promise<RunRecord> {
+  req: Omit<RatesIngestRequest, 'open' | 'source' | 'kind' | 'dayFrom'> & { source: FxRatesSource },
+): Promise<PipelineRun> {
   return ingestRates({
     ...req,
     kind: 'refresh',
     source: req.source.name,
+    dayFrom: req.source.dayFrom,
     open: () => req.source.fetchRates({ asOf: req.asOf }),
   });
 }

@@ -4,8 +4,9 @@ import { newestFirstKey } from '../storage/keys';
 import { redact } from '../observability/redact';
 
 /**
- * The run ledger: one entity per run (refresh, ingest, upload), newest first, and the last
- * successful run per market/view/timeline for the health endpoint.
+ * The run ledger: one entity per run (refresh, ingest, upload), newest first; per
+ * market/view/timeline the last successful run, and for the health endpoint the last successful
+ * and the last failed current refresh.
  */
 
 export type RunOutcome = 'succeeded' | 'failed';
@@ -41,6 +42,17 @@ export interface RunRecord {
 
 const LEDGER_PARTITION = 'runs';
 const STATUS_PARTITION = 'lastSuccess';
+const REFRESH_PARTITION = 'lastRefresh';
+const FAILURE_PARTITION = 'lastFailure';
+
+/**
+ * A backfill: a run that did not fetch the list in force on the day it ran — an ingest or an
+ * upload (a file is of whatever day it is given), or a refresh as of a day before the UTC day it
+ * started on. The other runs are current refreshes, the only ones health counts.
+ */
+function isBackfill(run: Pick<RunRecord, 'kind' | 'asOf' | 'startedAt'>): boolean {
+  return run.kind !== 'refresh' || run.asOf < run.startedAt.slice(0, 'YYYY-MM-DD'.length);
+}
 
 export async function recordRun(storage: StorageClients, run: RunRecord): Promise<void> {
   const { counts, ...rest } = run;
@@ -55,13 +67,13 @@ export async function recordRun(storage: StorageClients, run: RunRecord): Promis
     rejectedReport: run.rejectedReport ?? undefined,
   };
   await storage.table(storage.names.tables.runs).upsertEntity(entity, 'Replace');
-  if (run.outcome === 'succeeded') {
-    await storage
-      .table(storage.names.tables.runStatus)
-      .upsertEntity(
-        { ...entity, partitionKey: STATUS_PARTITION, rowKey: `${run.market}|${run.view}|${run.timeline}` },
-        'Replace',
-      );
+  const status = storage.table(storage.names.tables.runStatus);
+  const rowKey = `${run.market}|${run.view}|${run.timeline}`;
+  if (run.outcome === 'succeeded')
+    await status.upsertEntity({ ...entity, partitionKey: STATUS_PARTITION, rowKey }, 'Replace');
+  if (!isBackfill(run)) {
+    const partitionKey = run.outcome === 'succeeded' ? REFRESH_PARTITION : FAILURE_PARTITION;
+    await status.upsertEntity({ ...entity, partitionKey, rowKey }, 'Replace');
   }
 }
 
@@ -105,11 +117,35 @@ export async function recentRuns(storage: StorageClients, limit: number): Promis
   return [];
 }
 
-/** Last successful run of every market/view/timeline. */
-export async function lastSuccesses(storage: StorageClients): Promise<RunRecord[]> {
+async function statusRows(storage: StorageClients, partition: string): Promise<RunRecord[]> {
   const table = storage.table(storage.names.tables.runStatus);
   const result: RunRecord[] = [];
-  const filter = odata`PartitionKey eq ${STATUS_PARTITION}`;
+  const filter = odata`PartitionKey eq ${partition}`;
   for await (const e of table.listEntities({ queryOptions: { filter } })) result.push(runOf(e));
   return result;
+}
+
+/** Last successful run (of any kind) of every market/view/timeline. */
+export function lastSuccesses(storage: StorageClients): Promise<RunRecord[]> {
+  return statusRows(storage, STATUS_PARTITION);
+}
+
+/**
+ * Last successful current refresh of every market/view/timeline. A ledger written before these
+ * were kept apart has only its last successes: those that are current refreshes count too.
+ */
+export async function lastRefreshes(storage: StorageClients): Promise<RunRecord[]> {
+  const byPlace = new Map<string, RunRecord>();
+  const older = (await lastSuccesses(storage)).filter((run) => !isBackfill(run));
+  for (const run of [...older, ...(await statusRows(storage, REFRESH_PARTITION))]) {
+    const place = `${run.market}|${run.view}|${run.timeline}`;
+    const known = byPlace.get(place);
+    if (!known || run.startedAt > known.startedAt) byPlace.set(place, run);
+  }
+  return [...byPlace.values()];
+}
+
+/** Last failed current refresh of every market/view/timeline. */
+export function lastFailures(storage: StorageClients): Promise<RunRecord[]> {
+  return statusRows(storage, FAILURE_PARTITION);
 }

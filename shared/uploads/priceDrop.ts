@@ -174,6 +174,12 @@ async function handlePrices(
   return withRun(req.storage, report, run);
 }
 
+/** How a refusal names the as-of label of an upload, by where it came from (none: the upload day, a default). */
+const AS_OF_LABEL: Record<string, string | undefined> = {
+  metadata: 'the metadata asof',
+  path: "the path's day folder",
+};
+
 async function handleRates(
   req: PriceUploadRequest,
   report: Handled,
@@ -193,6 +199,9 @@ async function handleRates(
     kind: 'ingest',
     source: sourceOf(report),
     asOf: plan.asOf,
+    // A rates file is of its own day or month; a label that contradicts it is refused by the name it came by.
+    dayFrom: 'file',
+    asOfGivenAs: AS_OF_LABEL[plan.from.asOf],
   });
   if (run.outcome === 'failed' && !run.fileFault)
     throw new Error(`exchange-rate upload ${report.upload.name} failed, to be retried: ${run.error}`);
@@ -218,6 +227,8 @@ async function withRun(storage: StorageClients, report: Handled, run: RunRecord)
     ...report,
     status: run.outcome === 'succeeded' ? 'processed' : 'quarantined',
     reason: run.error,
+    // The day the run stored under: a rates file's own day when no label named one.
+    asOf: run.asOf,
     runId: run.runId,
     counts: run.counts,
     archive: run.archive,

@@ -15,11 +15,15 @@ export function rawNumber(text: string): RawNumber {
   return { [RAW]: text };
 }
 
-export type RetailFakeItem = Record<string, string | number | boolean | null | RawNumber>;
+export type RetailFakeValue =
+  string | number | boolean | null | RawNumber | RetailFakeValue[] | { [key: string]: RetailFakeValue };
+export type RetailFakeItem = Record<string, RetailFakeValue>;
 
 export interface RetailFake extends FakeServer {
   /** Value for RETAIL_PRICES_URL. */
   pricesUrl: string;
+  /** What the API lists from now on. */
+  setItems(items: RetailFakeItem[]): void;
 }
 
 const PATH = '/api/retail/prices';
@@ -37,11 +41,12 @@ function serialize(value: unknown): string {
 }
 
 export async function startRetailFake(
-  items: RetailFakeItem[],
+  initialItems: RetailFakeItem[],
   options: { pageSize?: number } = {},
 ): Promise<RetailFake> {
   const pageSize = options.pageSize ?? 2;
   let base = '';
+  let items = initialItems;
   const server = await startFakeServer((request) => {
     if (request.url.pathname !== PATH) return { status: 404, body: 'Not Found' };
     const query = request.url.searchParams;
@@ -69,5 +74,11 @@ export async function startRetailFake(
     return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: serialize(page) };
   });
   base = server.url;
-  return { ...server, pricesUrl: `${server.url}${PATH}` };
+  return {
+    ...server,
+    pricesUrl: `${server.url}${PATH}`,
+    setItems: (next) => {
+      items = next;
+    },
+  };
 }

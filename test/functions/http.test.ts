@@ -113,5 +113,12 @@ describe('HTTP API through the local runner', () => {
       'continuationToken',
     ]);
     expect(doc.paths['/api/exchange-rates'].get.parameters.map((p) => p.name)).toEqual(['date', 'currency']);
+    const health = doc.paths['/api/health'].get.responses['200'] as {
+      content: { 'application/json': { schema: { properties: { prices: { items: { properties: object } } } } } };
+    };
+    const entry = health.content['application/json'].schema.properties.prices.items.properties;
+    expect(Object.keys(entry)).toEqual(
+      expect.arrayContaining(['lastSuccess', 'lastSuccessAt', 'asOf', 'ageHours', 'stale', 'lastFailure']),
+    );
   });
 });

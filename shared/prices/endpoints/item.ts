@@ -6,7 +6,8 @@ import { exact, exactOrNull } from '../../api/json';
 
 /**
  * A stored price version as an API item: the camelCase Partner Center fields, prices as exact JSON
- * numbers, dates as ISO 8601 UTC; license-based items add the monthly equivalent and margin; with
+ * numbers, dates as ISO 8601 UTC, the Retail Prices API's region and price type (empty for Partner
+ * Center sheets); license-based items add the monthly equivalent and margin; with
  * a converter, the price in the target currency.
  */
 export function priceItem(version: PriceVersion, view: PriceView, converter?: Converter): Record<string, unknown> {
@@ -31,6 +32,9 @@ export function priceItem(version: PriceVersion, view: PriceView, converter?: Co
     meterType: version.meterType,
     tags: version.tags,
     erpPrice: exactOrNull(version.erpPrice),
+    region: version.region,
+    location: version.location,
+    priceType: version.priceType,
   };
   if (view === 'updatedlicensebased') {
     item.endOfSaleDate = version.endOfSaleDate;

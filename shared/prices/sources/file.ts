@@ -12,6 +12,8 @@ export function createFileSource(filePath: string): PriceSheetSource {
   const fullPath = path.resolve(filePath);
   return {
     name: `file:${filePath}`,
+    // A file downloaded by hand is the list of whatever day it is given.
+    history: true,
     async fetchPriceSheet(request) {
       const stat = await fs.promises.stat(fullPath).catch(() => undefined);
       if (!stat?.isFile()) throw new SourceError(`price file ${fullPath} does not exist or is not a file`, request);

@@ -25,6 +25,7 @@ export function createPartnerCenterSource(
 ): PriceSheetSource {
   return {
     name: 'partnercenter',
+    history: true,
     async fetchPriceSheet(request, signal) {
       // The market goes into the URL path: two letters, nothing else.
       if (!/^[A-Z]{2}$/.test(request.market))

@@ -86,6 +86,8 @@ export function createRetailSource(
 
   return {
     name: 'retail',
+    // The API publishes the prices in force now, nothing of the past.
+    history: false,
     async fetchPriceSheet(request, signal) {
       const { currency, priceType } = retailQuery(request);
       const firstUrl = retailPricesUrl(settings.RETAIL_PRICES_URL, currency, priceType);

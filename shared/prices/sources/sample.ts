@@ -7,6 +7,12 @@ import { NoPlannedChangesError } from './source';
 
 /** Bundled SAMPLE price sheets (`sample-data/`), in Partner Center's format: no credentials needed. */
 
+/**
+ * The day the sample data is of (sample-data/README.md): `npm start` loads it as of this day, so
+ * the dated examples of the docs hold on any later day, and the sample rates' Month is its month.
+ */
+export const SAMPLE_AS_OF = '2026-11-01';
+
 const SAMPLE_MARKET = 'US';
 const SAMPLE_VIEWS = ['azure_consumption', 'azure_reservations'] as const;
 /** License-based samples: current lists, and the future (next month) list where one is bundled. */
@@ -17,6 +23,7 @@ const LICENSE_FUTURE_MARKETS = ['US'];
 export function createSampleSource(): PriceSheetSource {
   return {
     name: 'sample',
+    history: true,
     async fetchPriceSheet(request: PriceSheetRequest): Promise<PriceSheetDownload> {
       if (request.view === LICENSE_VIEW) return licenseSample(request);
       const covered = request.market === SAMPLE_MARKET && (SAMPLE_VIEWS as readonly string[]).includes(request.view);

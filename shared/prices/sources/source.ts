@@ -22,6 +22,11 @@ export interface PriceSheetDownload {
 export interface PriceSheetSource {
   /** `partnercenter`, `retail`, `sample` or `file:<path>`. */
   readonly name: string;
+  /**
+   * Whether it can serve the prices of a past day (a backfill). A source without history serves
+   * only today's list: fetched "as of" another day, it would store today's prices under that day.
+   */
+  readonly history: boolean;
   fetchPriceSheet(request: PriceSheetRequest, signal?: AbortSignal): Promise<PriceSheetDownload>;
 }
 

@@ -14,6 +14,8 @@ export function createEcbRatesSource(
 ): FxRatesSource {
   return {
     name: 'ecb',
+    history: false,
+    dayFrom: 'request',
     async fetchRates(_request, signal) {
       const url = settings.ECB_RATES_URL;
       const response = await http.stream({ url, headers: { Accept: 'application/xml, text/xml, */*' }, signal });

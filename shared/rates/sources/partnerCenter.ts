@@ -22,6 +22,8 @@ export function createPartnerCenterFxSource(
 ): FxRatesSource {
   return {
     name: 'partnercenter',
+    history: true,
+    dayFrom: 'request',
     async fetchRates({ asOf }, signal) {
       const month = asOf.slice(0, 7).replace('-', '');
       const url = fxRatesUrl(settings.PARTNER_CENTER_BASE_URL, month);

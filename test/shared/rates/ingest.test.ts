@@ -11,6 +11,8 @@ import { createFxRatesSource } from '../../../shared/rates/sources/factory';
 import { recentRuns } from '../../../shared/runs/ledger';
 import { refreshCommand } from '../../../cli/commands/refresh';
 import { ingestCommand } from '../../../cli/commands/ingest';
+import { UsageError } from '../../../cli/options';
+import { todayUtc } from '../../../shared/core/dates';
 import type { CommandIO } from '../../../cli/io';
 import { startPartnerCenterFake } from '../../fakes/partnerCenterFake';
 import { startFakeServer } from '../../fakes/fakeServer';
@@ -177,6 +179,63 @@ describe('exchange-rate pipeline and GET /api/exchange-rates', () => {
   });
 });
 
+describe('the day of a rates file', () => {
+  const setup = () => {
+    const { settings, storage } = testStorage();
+    const lines: string[] = [];
+    const io: CommandIO = {
+      json: true,
+      log: (line) => lines.push(line),
+      progress: () => ({ update: () => {}, stop: () => {} }),
+      summary: (_line, data) => lines.push(JSON.stringify(data)),
+    };
+    return { storage, lines, env: { io, openStorage: async () => ({ settings, storage }) } };
+  };
+
+  it('an ECB file is stored under its <Cube time> day; an --as-of for another day is refused (exit 2)', async () => {
+    const { storage, lines, env } = setup();
+    const file = tmpFile('eurofxref-daily.xml', ECB_XML);
+    const refused = await ingestCommand.run({ values: { 'as-of': '2026-11-02' }, positionals: [file] }, env);
+    expect(refused).toBe(2);
+    expect(JSON.parse(lines.at(-1) as string).runs[0].error).toMatch(
+      /the file holds the rates of 2026-10-30 \(its <Cube time>\), not of --as-of 2026-11-02/,
+    );
+    expect((await handleExchangeRates(q({ date: '2026-11-02' }), storage, logger())).status).toBe(404);
+
+    expect(await ingestCommand.run({ values: {}, positionals: [file] }, env)).toBe(0);
+    expect(JSON.parse(lines.at(-1) as string).runs[0]).toMatchObject({ asOf: '2026-10-30', outcome: 'succeeded' });
+    const eur = json(await handleExchangeRates(q({ date: '2026-10-30', currency: 'EUR' }), storage, logger()));
+    expect(eur.rates[0]).toMatchObject({ usdPerUnit: 1.0921, asOf: '2026-10-30' });
+    expect((await handleExchangeRates(q({ date: '2026-10-29' }), storage, logger())).status).toBe(404);
+  });
+
+  it('an FX file keeps the as-of day it is given within its Month, and refuses one outside', async () => {
+    const { storage, lines, env } = setup();
+    const file = tmpFile('fxrates.csv', fxCsv({ EUR: '1.08670000000000000' }, '202611'));
+    expect(await ingestCommand.run({ values: { 'as-of': '2026-12-01' }, positionals: [file] }, env)).toBe(2);
+    expect(JSON.parse(lines.at(-1) as string).runs[0].error).toMatch(
+      /the file holds the rates of month 202611 \(its Month column\); --as-of 2026-12-01 is outside it/,
+    );
+    expect(await ingestCommand.run({ values: { 'as-of': '2026-11-17' }, positionals: [file] }, env)).toBe(0);
+    expect(json(await handleExchangeRates(q({ date: '2026-11-17' }), storage, logger())).rates[0]).toMatchObject({
+      asOf: '2026-11-17',
+      month: '202611',
+    });
+  });
+
+  it('a source without history refuses a past --as-of, naming the sources that can backfill', async () => {
+    const { env } = setup();
+    const error = await refreshCommand
+      .run({ values: { source: 'ecb', 'as-of': '2026-11-02' }, positionals: ['rates'] }, env)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect(String(error)).toContain(
+      `--as-of 2026-11-02: the ecb source serves only today's rates (${todayUtc()}); ` +
+        'sources that can backfill: partnercenter, sample or file:<path>',
+    );
+  });
+});
+
 describe('exchange-rate sources', () => {
   it('partnercenter: fxrates of the as-of month with the App+User token, zipped', async () => {
     const fake = await startPartnerCenterFake();
@@ -256,20 +315,22 @@ describe('exchange-rate sources', () => {
       ok: true,
       runs: [{ source: 'sample', view: 'fxrates', asOf: '2026-11-02' }],
     });
+    // The made-up sample is whatever day it is given, past its Month too (a local timer keeps working).
+    expect(await refreshCommand.run({ values: { 'as-of': '2026-12-05' }, positionals: ['rates'] }, env)).toBe(0);
+    expect(JSON.parse(lines.at(-1) as string).runs[0]).toMatchObject({ source: 'sample', asOf: '2026-12-05' });
     const file = tmpFile('ecb.xml', ECB_XML);
+    expect(await refreshCommand.run({ values: { source: `file:${file}` }, positionals: ['rates'] }, env)).toBe(0);
     expect(
-      await refreshCommand.run(
-        { values: { source: `file:${file}`, 'as-of': '2026-11-03' }, positionals: ['rates'] },
-        env,
-      ),
-    ).toBe(0);
-    expect(
-      json(await handleExchangeRates(q({ currency: 'JPY', date: '2026-11-03' }), storage, logger())).rates[0].source,
-    ).toBe(`file:${file}`);
+      json(await handleExchangeRates(q({ currency: 'JPY', date: '2026-10-31' }), storage, logger())).rates[0],
+    ).toMatchObject({ source: `file:${file}`, asOf: '2026-10-30' });
+    const fxFile = tmpFile('fx.csv', fxCsv({ ISK: '0.0072' }, '202611'));
+    const outside = { source: `file:${fxFile}`, 'as-of': '2026-12-05' };
+    expect(await refreshCommand.run({ values: outside, positionals: ['rates'] }, env)).toBe(2);
+    expect(JSON.parse(lines.at(-1) as string).runs[0].error).toMatch(/month 202611 .*--as-of 2026-12-05 is outside/);
     await expect(refreshCommand.run({ values: { source: 'ftp' }, positionals: ['rates'] }, env)).rejects.toThrow(
       /--source/,
     );
-    const fx = tmpFile('pc-fx.zip', await zipOf({ 'fx.csv': fxCsv({ NOK: '0.0945' }) }));
+    const fx = tmpFile('pc-fx.zip', await zipOf({ 'fx.csv': fxCsv({ ISK: '0.0072' }, '202611') }));
     expect(await ingestCommand.run({ values: { 'as-of': '2026-11-04' }, positionals: [fx] }, env)).toBe(0);
     expect(JSON.parse(lines.at(-1) as string)).toMatchObject({
       ok: true,

@@ -310,3 +310,31 @@ describe('price uploads: duplicates, future marker, idempotence', () => {
     expect((await h.list('processed')).length).toBe(4);
   });
 });
+
+describe('price uploads: the day of a rates file', () => {
+  const ECB = `<?xml version="1.0"?><Envelope><Cube><Cube time="2026-10-30"><Cube currency="USD" rate="1.0921"/>
+<Cube currency="JPY" rate="162.53"/></Cube></Cube></Envelope>`;
+
+  it('stores an ECB file under its <Cube time> day, and quarantines one whose label names another day', async () => {
+    const { h } = setup();
+    await h.drop('rates/2026-11-03/eurofxref.xml', ECB);
+    const refused = reported(await h.process('rates/2026-11-03/eurofxref.xml'));
+    expect(refused).toMatchObject({ status: 'quarantined' });
+    expect(refused.reason).toMatch(
+      /the file holds the rates of 2026-10-30 \(its <Cube time>\), not of the path's day folder 2026-11-03/,
+    );
+
+    await h.drop('rates/eurofxref.xml', ECB);
+    expect(reported(await h.process('rates/eurofxref.xml'))).toMatchObject({ status: 'processed', asOf: '2026-10-30' });
+  });
+
+  it('quarantines an FX file whose asof metadata is outside its Month', async () => {
+    const { h } = setup();
+    const fx = fs.readFileSync(path.join(sampleDataDir(), 'fxrates.csv'));
+    await h.drop('fx.csv', fx, { asof: '2026-12-01' });
+    const refused = reported(await h.process('fx.csv'));
+    expect(refused.reason).toMatch(
+      /the file holds the rates of month 202611 \(its Month column\); the metadata asof 2026-12-01 is outside it/,
+    );
+  });
+});

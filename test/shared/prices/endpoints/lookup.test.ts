@@ -97,11 +97,16 @@ describe('GET /api/prices by meter: the overlap rule at the boundaries', () => {
       'meterType',
       'tags',
       'erpPrice',
+      'region',
+      'location',
+      'priceType',
     ]);
     expect(body.items[0]).toMatchObject({
       effectiveStartDate: '2021-11-01T00:00:00.0000000Z',
       effectiveEndDate: '9999-11-30T23:59:59.0000000Z',
       erpPrice: null,
+      region: '',
+      priceType: '',
     });
   });
 });

@@ -8,6 +8,12 @@ import { SourceError } from '../../../../shared/http/sourceErrors';
 import type { PriceSheetRequest } from '../../../../shared/prices/sources/source';
 import { numbersAsText, readRetailPages } from '../../../../shared/formats/retailPages';
 import { createRetailSource } from '../../../../shared/prices/sources/retail';
+import { versionKeys } from '../../../../shared/prices/tables/keys';
+import { refreshPrices } from '../../../../shared/prices/refresh';
+import { handlePrices } from '../../../../shared/prices/endpoints/lookup';
+import { createLogger, memorySink } from '../../../../shared/observability/logger';
+import { todayUtc } from '../../../../shared/core/dates';
+import { testStorage } from '../../../helpers/storage';
 import { rawNumber, startRetailFake, type RetailFake, type RetailFakeItem } from '../../../fakes/retailFake';
 import { fastHttp, fastSettings, gapMs, readBody } from '../../../helpers/sources';
 
@@ -121,11 +127,94 @@ describe('retail source', () => {
       meterId: '00000000-0000-0000-0000-000000000001',
       meterType: 'Consumption',
       tags: 'Consumption',
+      region: 'eastus',
+      location: 'US East',
+      priceType: 'Consumption',
     });
     for (const line of lines) {
       if (!('record' in line)) throw new Error(line.error);
       expect(validatePriceRecord(line.record).ok).toBe(true);
     }
+  });
+
+  it('keeps an end date the API publishes, and the open end where it publishes none', async () => {
+    fake.setItems([item(1, { effectiveEndDate: '2024-05-31T23:59:59Z' }), item(2)]);
+    const lines = await readAll(await download(consumption), 'US');
+    const ends = lines.map((l) => ('record' in l ? l.record.effectiveEndDate : l.error));
+    expect(ends).toEqual(['2024-05-31T23:59:59Z', '9999-12-31T23:59:59.0000000Z']);
+    const [first] = lines;
+    if (!('record' in first)) throw new Error(first.error);
+    expect(validatePriceRecord(first.record)).toMatchObject({
+      ok: true,
+      row: { effectiveEndDate: '2024-05-31T23:59:59.0000000Z' },
+    });
+  });
+
+  it('reads each savings plan of a meter as its own row, price type SavingsPlan, with its term', async () => {
+    const savingsPlan = [
+      { unitPrice: rawNumber('0.0'), retailPrice: rawNumber('0.076000'), term: '3 Years' },
+      { unitPrice: rawNumber('1E-05'), retailPrice: rawNumber('0.1214'), term: '1 Year' },
+    ];
+    fake.setItems([item(1, { savingsPlan })]);
+    const lines = await readAll(await download(consumption), 'US');
+    const rows = lines.map((l) => {
+      if (!('record' in l)) throw new Error(l.error);
+      const verdict = validatePriceRecord(l.record);
+      if (!verdict.ok) throw new Error(verdict.reason);
+      return { line: l.line, ...verdict.row };
+    });
+    expect(rows.map((r) => [r.line, r.priceType, r.termDuration, r.unitPrice, r.meterId, r.region])).toEqual([
+      [1, 'Consumption', '', PRECISE, '00000000-0000-0000-0000-000000000001', 'eastus'],
+      [1, 'SavingsPlan', 'P3Y', '0.076000', '00000000-0000-0000-0000-000000000001', 'eastus'],
+      [1, 'SavingsPlan', 'P1Y', '0.1214', '00000000-0000-0000-0000-000000000001', 'eastus'],
+    ]);
+    // Their version keys differ (the term is part of them), so the three are stored side by side.
+    const keys = new Set(rows.map((r) => versionKeys(r, 'azure_consumption').rowKey));
+    expect(keys.size).toBe(3);
+  });
+
+  it('stores and serves them: an ended price is not in force after its end, savings plans are own items', async () => {
+    const ended = '00000000-0000-0000-0000-000000000001';
+    const planned = '00000000-0000-0000-0000-000000000002';
+    fake.setItems([
+      item(1, { effectiveEndDate: '2024-05-31T23:59:59Z' }),
+      item(2, { savingsPlan: [{ unitPrice: rawNumber('0.0'), retailPrice: rawNumber('0.076000'), term: '3 Years' }] }),
+    ]);
+    const { storage } = testStorage();
+    const settings = fastSettings({ RETAIL_PRICES_URL: fake.pricesUrl });
+    const [run] = await refreshPrices({
+      storage,
+      settings,
+      logger: createLogger(memorySink()),
+      source: createRetailSource(settings, fastHttp(settings)),
+      markets: ['US'],
+      views: ['azure_consumption'],
+      timeline: 'current',
+      asOf: todayUtc(),
+      kind: 'refresh',
+    });
+    expect(run).toMatchObject({ outcome: 'succeeded', counts: { read: 3, added: 3 } });
+    const prices = (meter: string, date: string) =>
+      handlePrices(new URLSearchParams({ market: 'US', meterId: meter, date }), storage, createLogger(memorySink()));
+
+    const before = await prices(ended, '2024-05-31');
+    expect(before.body).toContain(`"unitPrice":${PRECISE}`);
+    expect(JSON.parse(before.body).items[0]).toMatchObject({
+      effectiveEndDate: '2024-05-31T23:59:59.0000000Z',
+      region: 'eastus',
+      location: 'US East',
+      priceType: 'Consumption',
+    });
+    expect(JSON.parse((await prices(ended, '2024-06-01')).body).items).toEqual([]);
+
+    const items = JSON.parse((await prices(planned, '2024-06-01')).body).items as Record<string, unknown>[];
+    expect(items.map((i) => [i.priceType, i.termDuration])).toEqual(
+      expect.arrayContaining([
+        ['Consumption', ''],
+        ['SavingsPlan', 'P3Y'],
+      ]),
+    );
+    expect((await prices(planned, '2024-06-01')).body).toContain('"unitPrice":0.076000');
   });
 
   it('reads reservations with their terms as ISO durations', async () => {
@@ -201,6 +290,13 @@ describe('retail source', () => {
 });
 
 describe('numbersAsText', () => {
+  it('keeps the wire text of zeros with a fraction, exponents and integers beyond a double', () => {
+    const json = '{"Items":[{"tierMinimumUnits":0.0,"retailPrice":1E-05,"unitPrice":12345678901234567890123}]}';
+    expect(JSON.parse(numbersAsText(json))).toEqual({
+      Items: [{ tierMinimumUnits: '0.0', retailPrice: '1E-05', unitPrice: '12345678901234567890123' }],
+    });
+  });
+
   it('quotes number literals and leaves strings alone, escapes included', () => {
     const json = '{"a":-1.50e+3,"b":"x\\"9\\\\","c":[0.000123456789012345678,true,null],"d9":"7"}';
     expect(JSON.parse(numbersAsText(json))).toEqual({
