@@ -128,6 +128,8 @@ describe('secrets echoed by an upstream service', () => {
       asOf: '2026-11-01',
       source: {
         name: 'echoing',
+        history: false,
+        dayFrom: 'request',
         fetchRates: () => Promise.reject(new Error('proxy refused: Authorization: Bearer tok-from-a-proxy')),
       },
     });
