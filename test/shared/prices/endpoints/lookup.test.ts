@@ -286,6 +286,8 @@ describe('GET /api/prices: every 400', () => {
     ['meterId empty', { market: 'US', meterId: '' }, 'meterId'],
     ['productId with a control character', { market: 'US', productId: 'A\u0000B' }, 'productId'],
     ['skuId too long', { market: 'US', skuId: 'x'.repeat(101) }, 'skuId'],
+    ['meterId with a character outside the BMP', { market: 'US', meterId: 'a\u{1F600}' }, 'meterId'],
+    ['meterId of one emoji', { market: 'US', meterId: '\u{1F600}' }, 'meterId'],
     ['an unknown parameter', { market: 'US', meter: 'abc' }, 'meter'],
     ['a garbage token', { market: 'US', continuationToken: 'not-a-token' }, 'continuationToken'],
   ];
