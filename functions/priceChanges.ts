@@ -4,7 +4,7 @@ import { appServices, invocationLogger } from '../runtime/services';
 import { handlePriceChanges, priceChangesDoc } from '../shared/prices/endpoints/changes';
 
 export function priceChangesHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return handlePriceChanges(request.query, appServices().storage, invocationLogger(context));
+  return handlePriceChanges(request.query, appServices().apiStorage, invocationLogger(context));
 }
 
 httpFunction(

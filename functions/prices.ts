@@ -4,7 +4,7 @@ import { appServices, invocationLogger } from '../runtime/services';
 import { handlePrices, pricesDoc } from '../shared/prices/endpoints/lookup';
 
 export function pricesHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return handlePrices(request.query, appServices().storage, invocationLogger(context));
+  return handlePrices(request.query, appServices().apiStorage, invocationLogger(context));
 }
 
 httpFunction('prices', { methods: ['GET'], authLevel: 'function', route: 'prices', handler: pricesHandler }, pricesDoc);

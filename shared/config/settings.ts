@@ -86,6 +86,9 @@ export const settingsSchema = z.object({
   ECB_RATES_URL: z.url().default('https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml'),
   /** Local runner only: when set, functions with authLevel `function` require this key. */
   LOCAL_FUNCTION_KEY: z.string().min(8).optional(),
+
+  /** HTTP API: longest wait for storage on one request, retries included, before answering 503. */
+  STORAGE_TIMEOUT_SECONDS: intSetting(5, 1, 120),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
