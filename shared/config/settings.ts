@@ -89,6 +89,8 @@ export const settingsSchema = z.object({
 
   /** HTTP API: longest wait for storage on one request, retries included, before answering 503. */
   STORAGE_TIMEOUT_SECONDS: intSetting(5, 1, 120),
+  /** HTTP API: the key continuation tokens are signed with (HMAC-SHA256); unset: a random one per process. */
+  PAGING_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

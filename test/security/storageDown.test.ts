@@ -9,6 +9,9 @@ import { healthHandler } from '../../functions/health';
 import { logger, q } from '../helpers/apiFixtures';
 import type { ApiResponse } from '../../shared/api/endpoint';
 
+/** The key the endpoints sign continuation tokens with in these tests. */
+const PAGING_SECRET = 'test-paging-secret-of-32-characters!';
+
 /**
  * Storage down or hanging: every endpoint answers 503 with Retry-After within a few seconds, and
  * the body names neither the address nor the error (anonymous callers see health).
@@ -60,9 +63,10 @@ describe('storage refusing connections', () => {
     const settings = loadSettings({ AzureWebJobsStorage: connectionTo(port) });
     const storage = createStorageClients(settings, undefined, { deadlineMs: 2000 });
     for (const call of [
-      () => handlePrices(q({ market: 'US' }), storage, logger()),
-      () => handlePrices(q({ market: 'US', meterId: 'abc' }), storage, logger()),
-      () => handlePriceChanges(q({ market: 'US', from: '2026-11-01', to: '2026-11-02' }), storage, logger()),
+      () => handlePrices(q({ market: 'US' }), storage, logger(), PAGING_SECRET),
+      () => handlePrices(q({ market: 'US', meterId: 'abc' }), storage, logger(), PAGING_SECRET),
+      () =>
+        handlePriceChanges(q({ market: 'US', from: '2026-11-01', to: '2026-11-02' }), storage, logger(), PAGING_SECRET),
       () => handleExchangeRates(q({}), storage, logger()),
     ]) {
       const startedAt = Date.now();
@@ -94,7 +98,7 @@ describe('storage that accepts and never answers', () => {
         deadlineMs: settings.STORAGE_TIMEOUT_SECONDS * 1000,
       });
       const startedAt = Date.now();
-      const response = await handlePrices(q({ market: 'US', meterId: 'abc' }), storage, logger());
+      const response = await handlePrices(q({ market: 'US', meterId: 'abc' }), storage, logger(), PAGING_SECRET);
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(900);
       expectQuick503(response, startedAt, silent.port);
     } finally {

@@ -39,17 +39,19 @@ const tokenSchema = z.strictObject({
   }),
 });
 
+/** `pagingSecret` signs the continuation tokens (shared/api/paging). */
 export async function handlePriceChanges(
   query: URLSearchParams,
   storage: StorageClients,
   logger: Logger,
+  pagingSecret: string,
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
     const params = parseQuery(priceChangesQuerySchema, query);
-    const { market, view, from, to } = params;
-    const binding = queryBinding('priceChanges', { market, view, from, to });
+    const { market, view, from, to, top } = params;
+    const scope = { binding: queryBinding('priceChanges', { market, view, from, to, top }), secret: pagingSecret };
     const token =
-      params.continuationToken === undefined ? undefined : decodeToken(params.continuationToken, binding, tokenSchema);
+      params.continuationToken === undefined ? undefined : decodeToken(params.continuationToken, scope, tokenSchema);
     const changes = await changesOrNotFound(storage, { market, view, from, to, top: params.top, cursor: token?.c });
     // A token from before a re-ingest of either day no longer fits.
     if (token && token.s !== changes.identity) {
@@ -74,7 +76,7 @@ export async function handlePriceChanges(
       })),
       removed: changes.removed.map(item),
       counts: changes.counts,
-      continuationToken: changes.next ? encodeToken({ s: changes.identity, c: changes.next }, binding) : null,
+      continuationToken: changes.next ? encodeToken({ s: changes.identity, c: changes.next }, scope) : null,
     });
   });
 }
