@@ -55,6 +55,10 @@ export function parseQuery<S extends z.ZodObject>(schema: S, query: URLSearchPar
 /** Seconds a client is asked to wait (Retry-After) when storage is unavailable. */
 export const RETRY_AFTER_SECONDS = 30;
 
+/** The 503 of every endpoint that reads storage, as its ApiDoc states it. */
+export const STORAGE_UNAVAILABLE_DOC =
+  'ServiceUnavailable: storage is unreachable or slower than STORAGE_TIMEOUT_SECONDS; retry after Retry-After seconds.';
+
 /** 503 with Retry-After: storage is down or slow; the body tells no more than that (the log has the cause). */
 export function storageUnavailableResponse(correlationId: string): ApiResponse {
   const response = errorResponse(

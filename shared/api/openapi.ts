@@ -63,10 +63,6 @@ function operation(endpoint: HttpEndpoint, method: string, pathParameters: JsonS
     description: 'Internal error (details in the logs, found by the correlation id).',
     content: errorContent,
   };
-  responses['503'] ??= {
-    description: 'Storage is unavailable or slow; retry after the Retry-After header (seconds).',
-    content: errorContent,
-  };
   return {
     operationId: endpoint.methods.length > 1 ? `${endpoint.name}_${method.toLowerCase()}` : endpoint.name,
     summary: doc?.summary ?? endpoint.name,

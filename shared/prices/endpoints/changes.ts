@@ -3,7 +3,14 @@ import type { StorageClients } from '../../storage/clients';
 import type { Logger } from '../../observability/logger';
 import { CHECK_LIMIT, priceChanges, SnapshotNotFoundError, type ChangesQuery, type PriceChanges } from '../changes';
 import type { PriceVersion } from '../version';
-import { jsonResponse, parseQuery, runEndpoint, type ApiDoc, type ApiResponse } from '../../api/endpoint';
+import {
+  jsonResponse,
+  parseQuery,
+  runEndpoint,
+  STORAGE_UNAVAILABLE_DOC,
+  type ApiDoc,
+  type ApiResponse,
+} from '../../api/endpoint';
 import { ApiError } from '../../api/errors';
 import { decodeToken, encodeToken, queryBinding } from '../../api/paging';
 import { priceItem } from './item';
@@ -26,6 +33,7 @@ export const priceChangesDoc: ApiDoc = {
   errors: {
     400: 'A parameter is invalid, unknown or repeated; the continuation token was altered or belongs to another query.',
     404: 'SnapshotNotFound: no price snapshot on or before `from` or `to`.',
+    503: STORAGE_UNAVAILABLE_DOC,
   },
 };
 

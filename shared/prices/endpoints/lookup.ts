@@ -4,7 +4,14 @@ import { nowInstant } from '../../core/dates';
 import type { Logger } from '../../observability/logger';
 import { LISTING_READ_LIMIT, lookupPrices, type LookupCursor } from '../lookup';
 import { CONVERSION, converterFor, RateNotFoundError } from '../../rates';
-import { jsonResponse, parseQuery, runEndpoint, type ApiDoc, type ApiResponse } from '../../api/endpoint';
+import {
+  jsonResponse,
+  parseQuery,
+  runEndpoint,
+  STORAGE_UNAVAILABLE_DOC,
+  type ApiDoc,
+  type ApiResponse,
+} from '../../api/endpoint';
 import { ApiError, badParameter } from '../../api/errors';
 import { decodeToken, encodeToken, queryBinding, type TokenScope } from '../../api/paging';
 import { priceItem } from './item';
@@ -24,6 +31,7 @@ export const pricesDoc: ApiDoc = {
   errors: {
     400: 'A parameter is invalid, unknown or repeated; the continuation token was altered or belongs to another query.',
     422: 'RateNotFound: convertTo (or a price currency) has no exchange rate in force on that date.',
+    503: STORAGE_UNAVAILABLE_DOC,
   },
 };
 
