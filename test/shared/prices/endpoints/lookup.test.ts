@@ -386,7 +386,7 @@ describe('GET /api/prices: continuation tokens are signed and bound to their que
     await expectRefused({ ...LISTING, continuationToken: `${body}.${check}` });
   });
 
-  it('refuses a token signed with another key (another installation, or before a restart without the setting)', async () => {
+  it('refuses a token signed with another key (another installation, a restart without the setting)', async () => {
     const signature = createHmac('sha256', 'another-secret-of-at-least-32-chars').update(body).digest('base64url');
     await expectRefused({ ...LISTING, continuationToken: `${body}.${signature}` });
     const issued = json(await handlePrices(q(LISTING), storage, logger(), 'another-secret-of-at-least-32-chars'));
