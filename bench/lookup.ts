@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { startLocalRunner } from '../runtime/localRunner';
 import { freePort, startAzurite } from '../runtime/azurite';
 import { handlePrices } from '../shared/prices/endpoints/lookup';
+import { pagingSecret } from '../shared/api/paging';
 import { loadSettings, type Settings } from '../shared/config/settings';
 import { todayUtc } from '../shared/core/dates';
 import { createLogger, type Logger, type LogSink } from '../shared/observability/logger';
@@ -169,7 +170,7 @@ async function measureMeterLookups({ storage, logger }: Bench, meters: string[])
     const [range] = await timed(() => versionsByMeter(table, { market: 'US', view: 'azure_consumption', meterId }));
     // versionsByMeter is the storage-level read the handler makes (one point read and the JSON parse).
     const [viaHandler, response] = await timed(() =>
-      handlePrices(new URLSearchParams({ market: 'US', meterId }), storage, logger),
+      handlePrices(new URLSearchParams({ market: 'US', meterId }), storage, logger, pagingSecret({})),
     );
     if (response.status !== 200 || !response.body.includes(meterId))
       throw new Error(`lookup of ${meterId} answered ${response.status}`);
@@ -196,7 +197,9 @@ async function measureProductListing({ storage, logger }: Bench, products: strin
         top: String(PRODUCT_PAGE_TOP),
         ...(token ? { continuationToken: token } : {}),
       };
-      const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
+      const [ms, response] = await timed(() =>
+        handlePrices(new URLSearchParams(params), storage, logger, pagingSecret({})),
+      );
       const body = JSON.parse(response.body) as { items: unknown[]; continuationToken: string | null };
       pageMs.push(ms);
       productItems += body.items.length;
@@ -223,7 +226,9 @@ async function measureMarketListing({ storage, logger }: Bench): Promise<number[
       top: String(MARKET_PAGE_TOP),
       ...(token ? { continuationToken: token } : {}),
     };
-    const [ms, response] = await timed(() => handlePrices(new URLSearchParams(params), storage, logger));
+    const [ms, response] = await timed(() =>
+      handlePrices(new URLSearchParams(params), storage, logger, pagingSecret({})),
+    );
     listingMs.push(ms);
     token = (JSON.parse(response.body) as { continuationToken: string | null }).continuationToken;
   }

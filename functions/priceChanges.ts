@@ -1,10 +1,12 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { httpFunction } from '../runtime/registry';
+import { pagingSecret } from '../shared/api/paging';
 import { appServices, invocationLogger } from '../runtime/services';
 import { handlePriceChanges, priceChangesDoc } from '../shared/prices/endpoints/changes';
 
 export function priceChangesHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return handlePriceChanges(request.query, appServices().storage, invocationLogger(context));
+  const { settings, apiStorage } = appServices();
+  return handlePriceChanges(request.query, apiStorage, invocationLogger(context), pagingSecret(settings));
 }
 
 httpFunction(

@@ -50,6 +50,10 @@ param partnerCenterAppSecret string = ''
 @description('Partner Center refresh token (secure application model), stored in Key Vault. Empty: leave the secret as it is.')
 param partnerCenterRefreshToken string = ''
 
+@secure()
+@description('Key that signs the API continuation tokens (PAGING_TOKEN_SECRET, HMAC), stored in Key Vault. Default: a new random key on each deployment; pages handed out before it are then refused with 400 and the caller starts again.')
+param pagingTokenSecret string = newGuid()
+
 @description('Create the Event Grid subscriptions that drive the upload functions. They can only be created once the code is deployed (ARM checks that the functions exist): azd sets this in its postdeploy hook.')
 param deployEventSubscriptions bool = false
 
@@ -150,6 +154,7 @@ module keyVault 'modules/keyvault.bicep' = {
     name: 'kv-${resourceToken}'
     partnerCenterAppSecret: partnerCenterAppSecret
     partnerCenterRefreshToken: partnerCenterRefreshToken
+    pagingTokenSecret: pagingTokenSecret
   }
 }
 
@@ -202,6 +207,8 @@ module functionApp 'modules/functionapp.bicep' = {
       PARTNER_CENTER_APP_ID: partnerCenterAppId
       PARTNER_CENTER_APP_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.appSecretUri})'
       PARTNER_CENTER_REFRESH_TOKEN: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.refreshTokenUri})'
+      // Every instance signs and checks continuation tokens with the same key.
+      PAGING_TOKEN_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.pagingTokenSecretUri})'
     }
   }
   // The app's identity must hold its roles before the host starts and reads storage and Key Vault.

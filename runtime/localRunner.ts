@@ -1,19 +1,20 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit, type LogLevel } from '@azure/functions';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  HttpRequest,
+  HttpResponse,
+  InvocationContext,
+  type HttpRequestInit,
+  type HttpResponseInit,
+  type LogLevel,
+} from '@azure/functions';
 import { CronExpressionParser } from 'cron-parser';
 import { matchRoute } from '../shared/api/route';
 import type { Settings } from '../shared/config/settings';
 import type { StorageClients } from '../shared/storage/clients';
-import {
-  registeredFunctions,
-  type BlobRegistration,
-  type HttpRegistration,
-  type Registration,
-  type TimerRegistration,
-} from './registry';
+import { registeredFunctions, type BlobRegistration, type HttpRegistration, type TimerRegistration } from './registry';
 
 /**
  * Runs the registered functions without the Functions host: HTTP functions at /api/{route},
@@ -22,7 +23,10 @@ import {
  * Everything it knows about functions comes from the registry.
  */
 
+/** The most an HTTP function may read of a request body (its own limit is usually far lower). */
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
+/** An admin call's body is `{"input": "<blob name>"}` at most. */
+const MAX_ADMIN_BODY_BYTES = 64 * 1024;
 const BLOB_POLL_MS = 2000;
 /** The longest delay setTimeout takes (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -36,7 +40,10 @@ export interface RunnerOptions {
   storage: StorageClients;
   /** Directory of the function modules (the same files `package.json` `main` names). */
   functionsDir: string;
-  /** When set, functions with authLevel `function` require it (x-functions-key header or code query). */
+  /**
+   * When set, functions with authLevel `function` and the admin endpoint require it (x-functions-key
+   * header or code query), as the host requires a function key and its master key.
+   */
   functionKey?: string;
   log?: (line: string) => void;
   pollBlobs?: boolean;
@@ -48,8 +55,11 @@ export interface Runner {
   close(): Promise<void>;
 }
 
-/** Runs a timer or upload function by name; an upload function takes `{ name: <blob name> }`. */
-type Invoke = (name: string, input?: unknown) => Promise<void>;
+/** What the admin endpoint runs: a timer or upload function. */
+type Invocable = TimerRegistration | BlobRegistration;
+
+/** Runs a timer, or an upload function on the blob named. */
+type Invoke = (fn: Invocable, blobName?: string) => Promise<void>;
 
 function loadFunctionModules(functionsDir: string): void {
   for (const file of fs.readdirSync(functionsDir).sort()) {
@@ -69,15 +79,51 @@ function contextFor(name: string, log: (line: string) => void): InvocationContex
   });
 }
 
-async function readBody(req: http.IncomingMessage): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return 'too-large';
-    chunks.push(chunk as Buffer);
+/** A body longer than the runner or the admin endpoint takes. */
+class BodyTooLarge extends Error {}
+
+/** The whole body, or 'too-large' as soon as it passes the limit (the rest is never read). */
+async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  if (Number(req.headers['content-length']) > limit) return 'too-large';
+  const chunks: Uint8Array[] = [];
+  try {
+    for await (const chunk of bodyStream(req, limit)) chunks.push(chunk);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) return 'too-large';
+    throw e;
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The request body as the web stream a function reads (as under the host with HTTP streams), read
+ * from the socket only as the function asks for it: a function that stops at its own limit leaves
+ * the rest unread. Past `limit` the stream fails. Cancelling does not destroy the request, so that
+ * the answer can still be written; the connection is closed after it (see callHttpFunction).
+ */
+function bodyStream(req: http.IncomingMessage, limit: number): ReadableStream<Uint8Array> {
+  const chunks: AsyncIterator<Buffer, undefined> = req[Symbol.asyncIterator]();
+  let size = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await chunks.next();
+        if (next.done) return controller.close();
+        const value = next.value;
+        size += value.length;
+        if (size > limit) return controller.error(new BodyTooLarge(`body over ${limit} bytes`));
+        controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.length));
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** Equal keys, compared in constant time (digests of equal length, so the key's length is not told either). */
+function sameKey(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 export async function startLocalRunner(options: RunnerOptions): Promise<Runner> {
@@ -86,9 +132,10 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
   const all = registeredFunctions();
   const timers = all.filter((fn): fn is TimerRegistration => fn.kind === 'timer');
   const blobs = all.filter((fn): fn is BlobRegistration => fn.kind === 'blob');
-  const invoke = createInvoker(all, log);
+  const invoke = createInvoker(log);
   const served: Served = {
     https: all.filter((fn): fn is HttpRegistration => fn.kind === 'http'),
+    invocables: all.filter((fn): fn is Invocable => fn.kind !== 'http'),
     invoke,
     functionKey: options.functionKey,
     log,
@@ -117,11 +164,9 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
   };
 }
 
-/** Runs a timer or upload function by name, as the admin endpoint does. */
-function createInvoker(all: readonly Registration[], log: (line: string) => void): Invoke {
-  return async (name, input) => {
-    const fn = all.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
-    if (!fn || fn.kind === 'http') throw new Error(`no timer or upload function named ${name}`);
+/** Runs a timer or upload function, as the admin endpoint and the schedules do. */
+function createInvoker(log: (line: string) => void): Invoke {
+  return async (fn, blobName) => {
     const context = contextFor(fn.name, log);
     if (fn.kind === 'timer') {
       await fn.options.handler(
@@ -129,66 +174,106 @@ function createInvoker(all: readonly Registration[], log: (line: string) => void
         context,
       );
     } else {
-      const blobName = (input as { name?: unknown } | undefined)?.name;
-      if (typeof blobName !== 'string') throw new Error(`${fn.name} needs {"input":"<blob name>"}`);
+      if (blobName === undefined) throw new Error(`${fn.name} needs {"input":"<blob name>"}`);
       await fn.process(blobName, context);
     }
   };
 }
 
-/** What the server serves: the HTTP functions, the admin endpoint's invoker, the function key. */
+/** What the server serves: the HTTP functions, what the admin endpoint runs and how, the function key. */
 interface Served {
   https: readonly HttpRegistration[];
+  invocables: readonly Invocable[];
   invoke: Invoke;
   functionKey?: string;
   log: (line: string) => void;
 }
 
+const errorBody = (code: string, message: string) => ({ error: { code, message } });
+
 /** The admin endpoint, or the HTTP function whose route matches (behind its key, when it needs one). */
 async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse, served: Served): Promise<void> {
-  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+  const url = requestUrl(req);
+  // Kestrel, in front of the Functions host, refuses such a request the same way.
+  if (!url) return sendJson(res, 400, errorBody('BadRequest', 'malformed Host header or request target'));
   const method = (req.method ?? 'GET').toUpperCase();
   const admin = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
-  if (admin && method === 'POST') return acceptInvocation(req, res, admin[1], served);
+  if (admin && method === 'POST') {
+    if (served.functionKey && !sameKey(keyOf(req, url), served.functionKey))
+      return sendJson(res, 401, errorBody('Unauthorized', 'the admin endpoint requires the key (x-functions-key)'));
+    return acceptInvocation(req, res, admin[1], served);
+  }
 
-  if (!url.pathname.startsWith('/api/'))
-    return sendJson(res, 404, { error: { code: 'NotFound', message: 'not found' } });
+  if (!url.pathname.startsWith('/api/')) return sendJson(res, 404, errorBody('NotFound', 'not found'));
   const route = findRoute(served.https, url.pathname.slice('/api/'.length).replace(/\/$/, ''), method);
   if ('methodMismatch' in route) {
-    return sendJson(res, route.methodMismatch ? 405 : 404, {
-      error: {
-        code: route.methodMismatch ? 'MethodNotAllowed' : 'NotFound',
-        message: route.methodMismatch ? 'method not allowed' : 'not found',
-      },
-    });
+    return route.methodMismatch
+      ? sendJson(res, 405, errorBody('MethodNotAllowed', 'method not allowed'))
+      : sendJson(res, 404, errorBody('NotFound', 'not found'));
   }
-  if (route.fn.options.authLevel !== 'anonymous' && served.functionKey) {
-    const key = req.headers['x-functions-key'] ?? url.searchParams.get('code');
-    if (key !== served.functionKey)
-      return sendJson(res, 401, {
-        error: {
-          code: 'Unauthorized',
-          message: 'a function key is required (x-functions-key header or code query parameter)',
-        },
-      });
-  }
+  if (route.fn.options.authLevel !== 'anonymous' && served.functionKey && !sameKey(keyOf(req, url), served.functionKey))
+    return sendJson(
+      res,
+      401,
+      errorBody('Unauthorized', 'a function key is required (x-functions-key header or code query parameter)'),
+    );
   return callHttpFunction(route.fn, route.params, { req, res, url, method }, served.log);
 }
 
-/** `POST /admin/functions/{name}`: starts a timer or upload function and answers 202 at once, as the host does. */
+/** The request's URL, or null when its Host header or target is not one a URL can be made of. */
+function requestUrl(req: http.IncomingMessage): URL | null {
+  try {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    // A host with a path or credentials in it (`a/b`, `u@h`) parses, but is no host.
+    return url.host === (req.headers.host ?? 'localhost').toLowerCase() ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The key the caller sent, where the host looks for it: the x-functions-key header, else the code parameter. */
+function keyOf(req: http.IncomingMessage, url: URL): string | undefined {
+  const header = req.headers['x-functions-key'];
+  return typeof header === 'string' ? header : (url.searchParams.get('code') ?? undefined);
+}
+
+/**
+ * `POST /admin/functions/{name}` with `{}` or `{"input": "<blob name>"}`: starts a timer or upload
+ * function and answers 202 at once, as the host does; 404 for a name that is none, 400 for another body.
+ */
 async function acceptInvocation(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   name: string,
   served: Served,
 ): Promise<void> {
-  const body = await readBody(req);
-  const text = body === 'too-large' ? '' : body.toString('utf8');
-  const input = text ? (JSON.parse(text) as { input?: string }).input : undefined;
-  served
-    .invoke(name, input === undefined ? undefined : { name: input })
-    .catch((e: unknown) => served.log(`[${name}] failed: ${(e as Error).message}`));
-  sendJson(res, 202, { accepted: name });
+  const fn = served.invocables.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
+  if (!fn) return sendJson(res, 404, errorBody('NotFound', `no timer or upload function named ${name}`));
+  const body = await readBody(req, MAX_ADMIN_BODY_BYTES);
+  if (body === 'too-large')
+    return sendClosing(res, 413, errorBody('PayloadTooLarge', `body over ${MAX_ADMIN_BODY_BYTES} bytes`));
+  const parsed = adminInput(body.toString('utf8'));
+  if (parsed === 'malformed')
+    return sendJson(res, 400, errorBody('InvalidBody', 'the body must be {} or {"input": "<blob name>"}'));
+  const { input } = parsed;
+  if (fn.kind === 'blob' && input === undefined)
+    return sendJson(res, 400, errorBody('InvalidBody', `${fn.name} needs {"input": "<blob name>"}`));
+  served.invoke(fn, input).catch((e: unknown) => served.log(`[${fn.name}] failed: ${(e as Error).message}`));
+  sendJson(res, 202, { accepted: fn.name });
+}
+
+/** The `input` of an admin body (empty, `{}` or `{"input": "<text>"}`), or 'malformed'. */
+function adminInput(text: string): { input?: string } | 'malformed' {
+  if (text.trim() === '') return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return 'malformed';
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'malformed';
+  const input = (body as { input?: unknown }).input;
+  return input === undefined || typeof input === 'string' ? { input } : 'malformed';
 }
 
 /** The first function whose route matches the path and takes the method; or whether some route matched the path. */
@@ -207,26 +292,29 @@ function findRoute(
   return { methodMismatch };
 }
 
-/** Calls an HTTP function as the host would and writes its response. */
+/** Calls an HTTP function as the host would (the body streamed, the query as in the URL) and writes its response. */
 async function callHttpFunction(
   fn: HttpRegistration,
   params: Record<string, string>,
   { req, res, url, method }: { req: http.IncomingMessage; res: http.ServerResponse; url: URL; method: string },
   log: (line: string) => void,
 ): Promise<void> {
-  const body = await readBody(req);
-  if (body === 'too-large')
-    return sendJson(res, 413, { error: { code: 'PayloadTooLarge', message: `body over ${MAX_BODY_BYTES} bytes` } });
-  const headers: Record<string, string> = {};
-  for (const [header, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[header] = value;
+  if (Number(req.headers['content-length']) > MAX_BODY_BYTES)
+    return sendClosing(res, 413, errorBody('PayloadTooLarge', `body over ${MAX_BODY_BYTES} bytes`));
+  const headers = new Headers();
+  for (const [header, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(header, value);
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  // Built as the library builds it for the host's HTTP streams; `query` is then the URL's own search
+  // parameters, so a repeated parameter reaches the function as often as it was sent.
   const request = new HttpRequest({
-    method,
-    url: url.toString(),
-    headers,
-    query: Object.fromEntries(url.searchParams),
+    nativeRequest: new Request(url, {
+      method,
+      headers,
+      body: hasBody ? bodyStream(req, MAX_BODY_BYTES) : undefined,
+      duplex: 'half',
+    }),
     params,
-    body: body.length > 0 ? { bytes: body } : undefined,
-  });
+  } as HttpRequestInit);
   const started = Date.now();
   const result = (await fn.options.handler(request, contextFor(fn.name, log))) as
     HttpResponseInit | HttpResponse | undefined;
@@ -234,6 +322,8 @@ async function callHttpFunction(
   const payload = Buffer.from(await response.arrayBuffer());
   const outHeaders: Record<string, string> = {};
   response.headers.forEach((value, header) => (outHeaders[header] = value));
+  // A body the function did not read to the end is not read by the runner either: the connection closes.
+  if (hasBody && !req.readableEnded) closeAfter(res);
   res.writeHead(response.status, outHeaders);
   res.end(payload);
   log(`${method} ${url.pathname} → ${response.status} (${Date.now() - started} ms)`);
@@ -242,6 +332,17 @@ async function callHttpFunction(
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
+}
+
+/** Answers and closes the connection, leaving the rest of the request body unread (Node would read it to the end). */
+function sendClosing(res: http.ServerResponse, status: number, body: unknown): void {
+  closeAfter(res);
+  sendJson(res, status, body);
+}
+
+function closeAfter(res: http.ServerResponse): void {
+  res.setHeader('connection', 'close');
+  res.once('finish', () => res.socket?.destroySoon());
 }
 
 /** Listens on the port (0: any free one) and returns the port listened on. */
@@ -279,7 +380,7 @@ function scheduleTimer(
     log(`[${timer.name}] next run ${new Date(at).toISOString()}`);
   };
   const fire = () => {
-    invoke(timer.name)
+    invoke(timer)
       .catch((e: unknown) => log(`[${timer.name}] failed: ${(e as Error).message}`))
       .finally(next);
   };

@@ -5,14 +5,25 @@ import { createStorageClients, type StorageClients } from '../shared/storage/cli
 
 /**
  * What a function invocation needs, built once per process (not on every invocation): the
- * validated settings and the storage clients.
+ * validated settings and the storage clients: patient ones for timers and uploads, and for the HTTP
+ * API ones that give up after STORAGE_TIMEOUT_SECONDS (a caller is waiting).
  */
-let services: { settings: Settings; storage: StorageClients } | undefined;
+interface AppServices {
+  settings: Settings;
+  storage: StorageClients;
+  apiStorage: StorageClients;
+}
 
-export function appServices(): { settings: Settings; storage: StorageClients } {
+let services: AppServices | undefined;
+
+export function appServices(): AppServices {
   if (!services) {
     const settings = getSettings();
-    services = { settings, storage: createStorageClients(settings) };
+    services = {
+      settings,
+      storage: createStorageClients(settings),
+      apiStorage: createStorageClients(settings, undefined, { deadlineMs: settings.STORAGE_TIMEOUT_SECONDS * 1000 }),
+    };
   }
   return services;
 }

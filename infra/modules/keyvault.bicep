@@ -1,4 +1,5 @@
-// Key Vault (RBAC authorization) holding the Partner Center app secret and refresh token.
+// Key Vault (RBAC authorization) holding the Partner Center app secret and refresh token, and the key that
+// signs the API's continuation tokens.
 // A secret is written only when its parameter is non-empty, so re-provisioning never overwrites a value an
 // operator stored with `az keyvault secret set`. App settings refer to the versionless secret URI (latest version).
 param location string
@@ -9,9 +10,12 @@ param name string
 param partnerCenterAppSecret string
 @secure()
 param partnerCenterRefreshToken string
+@secure()
+param pagingTokenSecret string
 
 var appSecretName = 'partner-center-app-secret'
 var refreshTokenName = 'partner-center-refresh-token'
+var pagingTokenSecretName = 'paging-token-secret'
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -39,11 +43,18 @@ resource refreshToken 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empt
   properties: { value: partnerCenterRefreshToken, contentType: 'Partner Center refresh token (secure application model)' }
 }
 
+resource pagingSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(pagingTokenSecret)) {
+  parent: vault
+  name: pagingTokenSecretName
+  properties: { value: pagingTokenSecret, contentType: 'HMAC key of the API continuation tokens' }
+}
+
 output id string = vault.id
 output name string = vault.name
 output endpoint string = vault.properties.vaultUri
 // Versionless URIs: the app always reads the latest version of each secret.
 output appSecretUri string = '${vault.properties.vaultUri}secrets/${appSecretName}'
 output refreshTokenUri string = '${vault.properties.vaultUri}secrets/${refreshTokenName}'
+output pagingTokenSecretUri string = '${vault.properties.vaultUri}secrets/${pagingTokenSecretName}'
 output appSecretName string = appSecretName
 output refreshTokenName string = refreshTokenName

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Logger } from '../observability/logger';
+import { isStorageUnavailable } from '../storage/clients';
 import { ApiError, fromQueryIssues } from './errors';
 import { toJson } from './json';
 
@@ -51,15 +52,35 @@ export function parseQuery<S extends z.ZodObject>(schema: S, query: URLSearchPar
   return parsed.data;
 }
 
+/** Seconds a client is asked to wait (Retry-After) when storage is unavailable. */
+export const RETRY_AFTER_SECONDS = 30;
+
+/** The 503 of every endpoint that reads storage, as its ApiDoc states it. */
+export const STORAGE_UNAVAILABLE_DOC =
+  'ServiceUnavailable: storage is unreachable or slower than STORAGE_TIMEOUT_SECONDS; retry after Retry-After seconds.';
+
+/** 503 with Retry-After: storage is down or slow; the body tells no more than that (the log has the cause). */
+export function storageUnavailableResponse(correlationId: string): ApiResponse {
+  const response = errorResponse(
+    new ApiError(503, 'ServiceUnavailable', 'storage is unavailable; try again later', { correlationId }),
+  );
+  return { ...response, headers: { ...response.headers, 'retry-after': String(RETRY_AFTER_SECONDS) } };
+}
+
 /**
- * Runs an endpoint: ApiErrors become their answer; anything else is logged and becomes a 500
- * that carries the correlation id (never the internal message).
+ * Runs an endpoint: ApiErrors become their answer; storage down or slow becomes a 503 with
+ * Retry-After; anything else is logged and becomes a 500. Both carry the correlation id, never the
+ * internal message.
  */
 export async function runEndpoint(logger: Logger, work: () => Promise<ApiResponse>): Promise<ApiResponse> {
   try {
     return await work();
   } catch (e) {
     if (e instanceof ApiError) return errorResponse(e);
+    if (isStorageUnavailable(e)) {
+      logger.error('storage unavailable', { error: (e as Error).message });
+      return storageUnavailableResponse(logger.correlationId);
+    }
     logger.error('request failed', { error: (e as Error).message, stack: (e as Error).stack ?? null });
     return errorResponse(
       new ApiError(500, 'InternalError', 'internal error; the logs have the details', {

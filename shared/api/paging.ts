@@ -1,38 +1,53 @@
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
+import type { Settings } from '../config/settings';
 import { ApiError } from './errors';
 
 /**
- * Continuation tokens: the cursor of the next page as base64url JSON, plus a check value over the
- * cursor and the query it belongs to. A token that was altered, cut off or sent with another query
- * is refused with a 400. The check is not a secret (a cursor grants nothing: every value in it is
- * validated again and reaches storage only as a key or an escaped filter value); it stops clients
- * from building on the token's format and catches mistakes.
+ * Continuation tokens: the cursor of the next page as base64url JSON, plus an HMAC-SHA256 over the
+ * cursor, the endpoint and the query that issued it, keyed with a server secret. Only this server
+ * can issue a token, and only for that query: a token altered, cut off, forged or sent with
+ * another query is refused with a 400. (A cursor names storage keys to resume from; unsigned, a
+ * client could point it at another market's partition.)
  */
 
-const FORMAT = 'v1';
+const FORMAT = 'v2';
 
-const checkOf = (body: string, binding: string) =>
-  createHash('sha256')
-    .update(FORMAT)
-    .update('\n')
-    .update(binding)
-    .update('\n')
-    .update(body)
-    .digest('base64url')
-    .slice(0, 22);
+/** A random key for runs without PAGING_TOKEN_SECRET: tokens then last as long as the process. */
+let processSecret: string | undefined;
 
-export function encodeToken(cursor: unknown, binding: string): string {
-  const body = Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-  return `${body}.${checkOf(body, binding)}`;
+/** The key tokens are signed with: PAGING_TOKEN_SECRET (in Azure from Key Vault), else one per process. */
+export function pagingSecret(settings: Pick<Settings, 'PAGING_TOKEN_SECRET'>): string {
+  if (settings.PAGING_TOKEN_SECRET) return settings.PAGING_TOKEN_SECRET;
+  processSecret ??= randomBytes(32).toString('base64url');
+  return processSecret;
 }
 
-export function decodeToken<T>(token: string, binding: string, schema: z.ZodType<T>): T {
+/** A query's binding and the key that signs its tokens. */
+export interface TokenScope {
+  binding: string;
+  secret: string;
+}
+
+const signatureOf = (body: string, scope: TokenScope): Buffer =>
+  createHmac('sha256', scope.secret).update(`${FORMAT}\n${scope.binding}\n${body}`).digest();
+
+export function encodeToken(cursor: unknown, scope: TokenScope): string {
+  const body = Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+  return `${body}.${signatureOf(body, scope).toString('base64url')}`;
+}
+
+export function decodeToken<T>(token: string, scope: TokenScope, schema: z.ZodType<T>): T {
   const invalid = (why: string) =>
     new ApiError(400, 'InvalidContinuationToken', `continuationToken: ${why}`, { parameter: 'continuationToken' });
-  const [body, check, ...rest] = token.split('.');
-  if (!body || !check || rest.length > 0 || !/^[\w-]+$/.test(body)) throw invalid('not a token issued by this API');
-  if (check !== checkOf(body, binding)) throw invalid('altered, or issued for a different query');
+  const [body, signature, ...rest] = token.split('.');
+  if (!body || !signature || rest.length > 0 || !/^[\w-]+$/.test(body) || !/^[\w-]+$/.test(signature))
+    throw invalid('not a token issued by this API');
+  const given = Buffer.from(signature, 'base64url');
+  const expected = signatureOf(body, scope);
+  // Constant time, so that the signature cannot be found byte by byte from response times.
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw invalid('altered, issued for a different query, or issued before the server restarted; start again');
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));

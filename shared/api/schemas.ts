@@ -32,6 +32,8 @@ const text = (description: string, example: string) =>
     .max(100, 'at most 100 characters')
     // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
     .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
+    // No identifier has one, and the storage keys cut values by UTF-16 code unit (a pair cut in half is no text).
+    .regex(/^[^\ud800-\udfff]*$/, 'must not contain characters outside the Basic Multilingual Plane (such as emoji)')
     .meta({ description, example });
 
 const ISO_DAY_OR_INSTANT = 'an ISO 8601 date (2026-11-01) or UTC date-time (2026-11-01T12:00:00Z)';

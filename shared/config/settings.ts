@@ -87,6 +87,11 @@ export const settingsSchema = z.object({
   ECB_RATES_URL: z.url().default('https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml'),
   /** Local runner only: when set, functions with authLevel `function` require this key. */
   LOCAL_FUNCTION_KEY: z.string().min(8).optional(),
+
+  /** HTTP API: longest wait for storage on one request, retries included, before answering 503. */
+  STORAGE_TIMEOUT_SECONDS: intSetting(5, 1, 120),
+  /** HTTP API: the key continuation tokens are signed with (HMAC-SHA256); unset: a random one per process. */
+  PAGING_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -3,7 +3,14 @@ import { todayUtc } from '../core/dates';
 import { BASE_CURRENCY } from './rate';
 import type { Logger } from '../observability/logger';
 import { ratesInForce, RateNotFoundError } from './lookup';
-import { jsonResponse, parseQuery, runEndpoint, type ApiDoc, type ApiResponse } from '../api/endpoint';
+import {
+  jsonResponse,
+  parseQuery,
+  runEndpoint,
+  STORAGE_UNAVAILABLE_DOC,
+  type ApiDoc,
+  type ApiResponse,
+} from '../api/endpoint';
 import { ApiError } from '../api/errors';
 import { exact } from '../api/json';
 import { exchangeRatesQuerySchema, exchangeRatesResponseSchema } from '../api/schemas';
@@ -19,6 +26,7 @@ export const exchangeRatesDoc: ApiDoc = {
   errors: {
     400: 'A parameter is invalid, unknown or repeated.',
     404: 'RateNotFound: no rates stored on or before the date, or none for `currency`.',
+    503: STORAGE_UNAVAILABLE_DOC,
   },
 };
 

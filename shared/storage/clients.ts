@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
@@ -32,6 +33,57 @@ export function emulatorConnectionString(
  */
 const TABLE_OPTIONS = { retryOptions: { maxRetries: 8, retryDelayInMs: 500, maxRetryDelayInMs: 30_000 } };
 
+/**
+ * Reads on the request path (HTTP endpoints): a caller waits, so a short retry (a dropped connection,
+ * a moment of throttling) and then a clear answer; the ingest's patience would keep it a minute.
+ */
+const REQUEST_RETRIES = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 1000 };
+
+/** Storage did not answer in time or could not be reached: the request path answers 503, never the cause. */
+export class StorageUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+/**
+ * True for a failure of storage itself (unreachable, timed out, 5xx after the retries) rather than
+ * of the request: what the HTTP API answers with 503 and Retry-After.
+ */
+export function isStorageUnavailable(e: unknown): boolean {
+  if (e instanceof StorageUnavailableError) return true;
+  const error = e as { name?: string; statusCode?: number } | null;
+  return error?.name === 'RestError' && (error.statusCode === undefined || error.statusCode >= 500);
+}
+
+/** One deadline over a whole call, all its retries included (a per-call policy runs outside the retry policy). */
+function deadlinePolicy(deadlineMs: number): PipelinePolicy {
+  return {
+    name: 'requestDeadline',
+    async sendRequest(request, next) {
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), deadlineMs);
+      const callers = request.abortSignal as AbortSignal | undefined;
+      request.abortSignal = callers ? AbortSignal.any([callers, deadline.signal]) : deadline.signal;
+      try {
+        return await next(request);
+      } catch (e) {
+        if (deadline.signal.aborted && !callers?.aborted)
+          throw new StorageUnavailableError(`storage did not answer within ${deadlineMs} ms`);
+        throw e;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** For the request path: give up on a storage call after this long, retries included. */
+export interface RequestPath {
+  deadlineMs: number;
+}
+
 export interface StorageClients {
   names: StorageNames;
   blobs: BlobServiceClient;
@@ -55,21 +107,41 @@ export function storageConfigured(settings: Settings): boolean {
  * (`AzureWebJobsStorage`, used locally with the emulator) or identity-based settings
  * (`AzureWebJobsStorage__blobServiceUri` / `__tableServiceUri` / `__credential` / `__clientId`, used in Azure).
  */
-export function createStorageClients(settings: Settings, credential?: TokenCredential): StorageClients {
+export function createStorageClients(
+  settings: Settings,
+  credential?: TokenCredential,
+  requestPath?: RequestPath,
+): StorageClients {
   const names = storageNames(settings.STORAGE_NAME_PREFIX);
+  const tableOptions = requestPath
+    ? {
+        retryOptions: REQUEST_RETRIES,
+        additionalPolicies: [{ policy: deadlinePolicy(requestPath.deadlineMs), position: 'perCall' as const }],
+      }
+    : TABLE_OPTIONS;
+  const blobOptions = requestPath
+    ? {
+        retryOptions: {
+          maxTries: REQUEST_RETRIES.maxRetries + 1,
+          tryTimeoutInMs: requestPath.deadlineMs,
+          retryDelayInMs: REQUEST_RETRIES.retryDelayInMs,
+          maxRetryDelayInMs: REQUEST_RETRIES.maxRetryDelayInMs,
+        },
+      }
+    : {};
   const conn = settings.AzureWebJobsStorage;
   if (conn) {
     const tableService = TableServiceClient.fromConnectionString(conn, {
-      ...TABLE_OPTIONS,
+      ...tableOptions,
       allowInsecureConnection: true,
     });
     return {
       names,
       mode: 'connection-string',
-      blobs: BlobServiceClient.fromConnectionString(conn),
+      blobs: BlobServiceClient.fromConnectionString(conn, blobOptions),
       tableService,
       table: reuse((name) =>
-        TableClient.fromConnectionString(conn, name, { ...TABLE_OPTIONS, allowInsecureConnection: true }),
+        TableClient.fromConnectionString(conn, name, { ...tableOptions, allowInsecureConnection: true }),
       ),
     };
   }
@@ -88,9 +160,9 @@ export function createStorageClients(settings: Settings, credential?: TokenCrede
   return {
     names,
     mode: 'identity',
-    blobs: new BlobServiceClient(blobUri, cred),
-    tableService: new TableServiceClient(tableUri, cred, TABLE_OPTIONS),
-    table: reuse((name) => new TableClient(tableUri, name, cred, TABLE_OPTIONS)),
+    blobs: new BlobServiceClient(blobUri, cred, blobOptions),
+    tableService: new TableServiceClient(tableUri, cred, tableOptions),
+    table: reuse((name) => new TableClient(tableUri, name, cred, tableOptions)),
   };
 }
 

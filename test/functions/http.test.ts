@@ -103,7 +103,7 @@ describe('HTTP API through the local runner', () => {
         'continuationToken',
       ]),
     );
-    expect(Object.keys(prices.responses)).toEqual(expect.arrayContaining(['200', '400', '422']));
+    expect(Object.keys(prices.responses)).toEqual(expect.arrayContaining(['200', '400', '422', '503']));
     expect(doc.paths['/api/prices/changes'].get.parameters.map((p) => p.name)).toEqual([
       'market',
       'view',

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { startLocalRunner, type Runner } from '../../runtime/localRunner';
 import { registeredFunctions } from '../../runtime/registry';
@@ -28,6 +30,22 @@ describe('local runner (npm start without the Functions host)', () => {
   });
   afterAll(() => runner.close());
 
+  /** Sends the bytes as they are (fetch would correct a bad Host or Content-Length) and returns the first answer. */
+  const raw = (request: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(new URL(runner.url).port), '127.0.0.1', () => socket.write(request));
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk.toString('latin1');
+        if (text.includes('\r\n\r\n')) {
+          socket.destroy();
+          resolve(text);
+        }
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+
   it('registers every function file exactly once, and serves what the registry holds', () => {
     const files = fs.readdirSync(functionsDir).filter((file) => file.endsWith('.ts'));
     const names = registeredFunctions().map((fn) => fn.name);
@@ -45,7 +63,11 @@ describe('local runner (npm start without the Functions host)', () => {
   });
 
   it('runs a timer on demand through the admin endpoint, like the Functions host', async () => {
-    const accepted = await fetch(`${runner.url}/admin/functions/refreshPrices`, { method: 'POST', body: '{}' });
+    const accepted = await fetch(`${runner.url}/admin/functions/refreshPrices`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'x-functions-key': 'local-test-key' },
+    });
     expect(accepted.status).toBe(202);
     let report: { status: string; prices: { market: string; view: string; stale: boolean }[] } | undefined;
     for (let i = 0; i < 100; i++) {
@@ -72,4 +94,92 @@ describe('local runner (npm start without the Functions host)', () => {
         .status,
     ).not.toBe(401);
   });
+
+  describe('admin endpoint, with LOCAL_FUNCTION_KEY set', () => {
+    const admin = (
+      name: string,
+      body: string,
+      headers: Record<string, string> = { 'x-functions-key': 'local-test-key' },
+    ) => fetch(`${runner.url}/admin/functions/${name}`, { method: 'POST', body, headers });
+
+    it('refuses to run anything without the key or with another one (401)', async () => {
+      const refused: Record<string, string>[] = [
+        {},
+        { 'x-functions-key': 'wrong' },
+        { 'x-functions-key': 'local-test-kez' },
+      ];
+      for (const headers of refused) {
+        const response = await admin('refreshExchangeRates', '{}', headers);
+        expect(response.status).toBe(401);
+        expect(await response.json()).toMatchObject({ error: { code: 'Unauthorized' } });
+      }
+    });
+
+    it('answers 404 for a name that is no timer or upload function', async () => {
+      for (const name of ['noSuchFunction', 'prices']) expect((await admin(name, '{}')).status).toBe(404);
+    });
+
+    it('answers 400 for a body that is not {} or {"input": "<blob name>"}', async () => {
+      for (const body of ['{', '[]', '"x"', '{"input":42}']) {
+        const response = await admin('refreshExchangeRates', body);
+        expect({ body, status: response.status }).toEqual({ body, status: 400 });
+        expect(await response.json()).toMatchObject({ error: { code: 'InvalidBody' } });
+      }
+      expect((await admin('priceUploads', '{}')).status).toBe(400);
+    });
+  });
+
+  it('hands repeated query parameters to the function as sent, which refuses them (400)', async () => {
+    const response = await fetch(`${runner.url}/api/prices?market=US&market=DE`, {
+      headers: { 'x-functions-key': 'local-test-key' },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: { code: 'DuplicateParameter', details: { parameter: 'market' } },
+    });
+  });
+
+  it('answers 400 to a malformed Host header', async () => {
+    const answer = await raw('GET /api/health HTTP/1.1\r\nHost: bad host\r\nConnection: close\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  it('stops reading a request body at the function limit: a 49 MiB streamed post is cut off early (413)', async () => {
+    const total = 49 * 1024 * 1024;
+    const chunk = Buffer.alloc(256 * 1024, 0x20);
+    const { status, sent } = await new Promise<{ status?: number; sent: number }>((resolve) => {
+      let sent = 0;
+      let status: number | undefined;
+      const post = http.request(`${runner.url}/api/customers/validate`, {
+        method: 'POST',
+        headers: { 'x-functions-key': 'local-test-key', 'content-type': 'application/json' },
+      });
+      post.on('response', (response) => {
+        status = response.statusCode;
+        response.resume();
+      });
+      // The server closes the connection while the client still sends: that error is the expected end.
+      post.on('error', () => {});
+      post.on('close', () => resolve({ status, sent }));
+      const write = () => {
+        while (sent < total) {
+          sent += chunk.length;
+          if (!post.write(chunk)) return void post.once('drain', write);
+        }
+        post.end();
+      };
+      write();
+    });
+    expect(status).toBe(413);
+    // What the client got to send: the 64 KiB read plus what the sockets buffer, far from the whole body.
+    expect(sent).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('answers 413 at once when the declared length is over the limit, without waiting for the body', async () => {
+    const answer = await raw(
+      'POST /api/customers/validate HTTP/1.1\r\nHost: localhost\r\nx-functions-key: local-test-key\r\n' +
+        `Content-Length: ${60 * 1024 * 1024}\r\n\r\n{}`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+  }, 5000);
 });

@@ -3,7 +3,14 @@ import type { StorageClients } from '../../storage/clients';
 import type { Logger } from '../../observability/logger';
 import { CHECK_LIMIT, priceChanges, SnapshotNotFoundError, type ChangesQuery, type PriceChanges } from '../changes';
 import type { PriceVersion } from '../version';
-import { jsonResponse, parseQuery, runEndpoint, type ApiDoc, type ApiResponse } from '../../api/endpoint';
+import {
+  jsonResponse,
+  parseQuery,
+  runEndpoint,
+  STORAGE_UNAVAILABLE_DOC,
+  type ApiDoc,
+  type ApiResponse,
+} from '../../api/endpoint';
 import { ApiError } from '../../api/errors';
 import { decodeToken, encodeToken, queryBinding } from '../../api/paging';
 import { priceItem } from './item';
@@ -26,6 +33,7 @@ export const priceChangesDoc: ApiDoc = {
   errors: {
     400: 'A parameter is invalid, unknown or repeated; the continuation token was altered or belongs to another query.',
     404: 'SnapshotNotFound: no price snapshot on or before `from` or `to`.',
+    503: STORAGE_UNAVAILABLE_DOC,
   },
 };
 
@@ -39,17 +47,19 @@ const tokenSchema = z.strictObject({
   }),
 });
 
+/** `pagingSecret` signs the continuation tokens (shared/api/paging). */
 export async function handlePriceChanges(
   query: URLSearchParams,
   storage: StorageClients,
   logger: Logger,
+  pagingSecret: string,
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
     const params = parseQuery(priceChangesQuerySchema, query);
-    const { market, view, from, to } = params;
-    const binding = queryBinding('priceChanges', { market, view, from, to });
+    const { market, view, from, to, top } = params;
+    const scope = { binding: queryBinding('priceChanges', { market, view, from, to, top }), secret: pagingSecret };
     const token =
-      params.continuationToken === undefined ? undefined : decodeToken(params.continuationToken, binding, tokenSchema);
+      params.continuationToken === undefined ? undefined : decodeToken(params.continuationToken, scope, tokenSchema);
     const changes = await changesOrNotFound(storage, { market, view, from, to, top: params.top, cursor: token?.c });
     // A token from before a re-ingest of either day no longer fits.
     if (token && token.s !== changes.identity) {
@@ -74,7 +84,7 @@ export async function handlePriceChanges(
       })),
       removed: changes.removed.map(item),
       counts: changes.counts,
-      continuationToken: changes.next ? encodeToken({ s: changes.identity, c: changes.next }, binding) : null,
+      continuationToken: changes.next ? encodeToken({ s: changes.identity, c: changes.next }, scope) : null,
     });
   });
 }

@@ -4,9 +4,16 @@ import { nowInstant } from '../../core/dates';
 import type { Logger } from '../../observability/logger';
 import { LISTING_READ_LIMIT, lookupPrices, type LookupCursor } from '../lookup';
 import { CONVERSION, converterFor, RateNotFoundError } from '../../rates';
-import { jsonResponse, parseQuery, runEndpoint, type ApiDoc, type ApiResponse } from '../../api/endpoint';
+import {
+  jsonResponse,
+  parseQuery,
+  runEndpoint,
+  STORAGE_UNAVAILABLE_DOC,
+  type ApiDoc,
+  type ApiResponse,
+} from '../../api/endpoint';
 import { ApiError, badParameter } from '../../api/errors';
-import { decodeToken, encodeToken, queryBinding } from '../../api/paging';
+import { decodeToken, encodeToken, queryBinding, type TokenScope } from '../../api/paging';
 import { priceItem } from './item';
 import { pricesQuerySchema, pricesResponseSchema, type PricesQuery } from '../../api/schemas';
 
@@ -24,6 +31,7 @@ export const pricesDoc: ApiDoc = {
   errors: {
     400: 'A parameter is invalid, unknown or repeated; the continuation token was altered or belongs to another query.',
     422: 'RateNotFound: convertTo (or a price currency) has no exchange rate in force on that date.',
+    503: STORAGE_UNAVAILABLE_DOC,
   },
 };
 
@@ -36,17 +44,20 @@ const tokenSchema = z.object({
   ]),
 });
 
+/** `pagingSecret` signs the continuation tokens (shared/api/paging). */
 export async function handlePrices(
   query: URLSearchParams,
   storage: StorageClients,
   logger: Logger,
+  pagingSecret: string,
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
     const params = parseQuery(pricesQuerySchema, query);
     const { market, view, meterId, productId, skuId, termDuration, billingPlan, currency, convertTo } = params;
     const filters = { market, view, meterId, productId, skuId, termDuration, billingPlan, currency };
-    const binding = queryBinding('prices', { ...filters, convertTo });
-    const { instant, cursor } = pageStart(params, binding);
+    // Every parameter but `date`, which later pages may leave out (the first page's instant is in the token).
+    const scope = { binding: queryBinding('prices', { ...filters, convertTo, top: params.top }), secret: pagingSecret };
+    const { instant, cursor } = pageStart(params, scope);
     const day = instant.slice(0, 'YYYY-MM-DD'.length); // exchange rates are in force by day
     try {
       const converter = convertTo === undefined ? undefined : await converterFor(storage, day, convertTo);
@@ -57,7 +68,7 @@ export async function handlePrices(
         view,
         asOf: instant,
         items: page.versions.map((version) => priceItem(version, view, converter)),
-        continuationToken: page.next ? encodeToken({ at: instant, c: page.next }, binding) : null,
+        continuationToken: page.next ? encodeToken({ at: instant, c: page.next }, scope) : null,
         conversion: converter && {
           to: converter.target,
           ...CONVERSION,
@@ -78,9 +89,9 @@ export async function handlePrices(
  * The instant and cursor of the page asked for. The first page's instant travels in the token, so
  * that "now" does not move between pages.
  */
-function pageStart(params: PricesQuery, binding: string): { instant: string; cursor?: LookupCursor } {
+function pageStart(params: PricesQuery, scope: TokenScope): { instant: string; cursor?: LookupCursor } {
   if (params.continuationToken === undefined) return { instant: params.date ?? nowInstant() };
-  const token = decodeToken(params.continuationToken, binding, tokenSchema);
+  const token = decodeToken(params.continuationToken, scope, tokenSchema);
   if (params.date !== undefined && params.date !== token.at)
     throw badParameter('date', 'differs from the date of the first page (leave it out or keep it on later pages)');
   return { instant: token.at, cursor: token.c };

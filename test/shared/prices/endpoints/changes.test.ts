@@ -3,10 +3,13 @@ import { testStorage } from '../../../helpers/storage';
 import { consumptionRow, meterId } from '../../../helpers/priceSheets';
 import { ingestSheet, json, LICENSE_HEADER, licenseRow, logger, q } from '../../../helpers/apiFixtures';
 
+/** The key the endpoints sign continuation tokens with in these tests. */
+const PAGING_SECRET = 'test-paging-secret-of-32-characters!';
+
 describe('GET /api/prices/changes between two dates', () => {
   const { settings, storage } = testStorage();
   const changes = (params: Record<string, string>) =>
-    handlePriceChanges(q({ market: 'US', ...params }), storage, logger());
+    handlePriceChanges(q({ market: 'US', ...params }), storage, logger(), PAGING_SECRET);
   const meterNo = (n: number) => meterId(0x9000 + n);
   const day1 = Array.from({ length: 12 }, (_, i) =>
     consumptionRow({ ProductId: 'CHANGES00001', MeterIds: meterNo(i), UnitPrice: `0.${i + 1}00` }),
@@ -84,6 +87,28 @@ describe('GET /api/prices/changes between two dates', () => {
     expect(pages).toBe(3);
   });
 
+  it('refuses a token signed with another key, or used with another query (top included)', async () => {
+    const query = { from: '2026-11-01', to: '2026-11-02', top: '1' };
+    const token: string = json(await changes(query)).continuationToken;
+    const foreign: string = json(
+      await handlePriceChanges(q({ market: 'US', ...query }), storage, logger(), 'another-secret-of-at-least-32-chars'),
+    ).continuationToken;
+    for (const params of [
+      { ...query, continuationToken: foreign },
+      { ...query, top: '2', continuationToken: token },
+      { ...query, to: '2026-11-05', continuationToken: token },
+      { ...query, market: 'DE', continuationToken: token },
+    ]) {
+      const response = await changes(params);
+      expect(response.status).toBe(400);
+      expect(json(response).error).toMatchObject({
+        code: 'InvalidContinuationToken',
+        details: { parameter: 'continuationToken' },
+      });
+    }
+    expect((await changes({ ...query, continuationToken: token })).status).toBe(200);
+  });
+
   it('compares a day with itself as no change, and refuses what it cannot answer', async () => {
     expect(json(await changes({ from: '2026-11-05', to: '2026-11-02' }))).toMatchObject({
       added: [],
@@ -148,6 +173,7 @@ describe('GET /api/prices/changes?to=future (license-based current vs future pri
       q({ market: 'DE', view, from: '2026-11-20', to: 'future' }),
       storage,
       logger(),
+      PAGING_SECRET,
     );
     const body = json(response);
     expect(body.to).toBe('future');
@@ -170,6 +196,7 @@ describe('GET /api/prices/changes?to=future (license-based current vs future pri
       q({ market: 'DE', view, from: '2026-11-19', to: 'future' }),
       storage,
       logger(),
+      PAGING_SECRET,
     );
     expect(response.status).toBe(404);
     expect(json(response).error).toMatchObject({ code: 'SnapshotNotFound' });

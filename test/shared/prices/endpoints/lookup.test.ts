@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import Decimal from 'decimal.js';
 import { handlePrices } from '../../../../shared/prices/endpoints/lookup';
 import { testStorage } from '../../../helpers/storage';
@@ -17,8 +18,11 @@ import {
   TIER_METER,
 } from '../../../helpers/apiFixtures';
 
+/** The key the endpoints sign continuation tokens with in these tests. */
+const PAGING_SECRET = 'test-paging-secret-of-32-characters!';
+
 const { settings, storage } = testStorage();
-const prices = (params: Record<string, string>) => handlePrices(q(params), storage, logger());
+const prices = (params: Record<string, string>) => handlePrices(q(params), storage, logger(), PAGING_SECRET);
 const RATES_1 = { EUR: '1.0867', GBP: '1.26543210987654321', JPY: '0.0067123456789012' };
 const RATES_2 = { EUR: '1.10', GBP: '1.25' };
 
@@ -291,6 +295,8 @@ describe('GET /api/prices: every 400', () => {
     ['meterId empty', { market: 'US', meterId: '' }, 'meterId'],
     ['productId with a control character', { market: 'US', productId: 'A\u0000B' }, 'productId'],
     ['skuId too long', { market: 'US', skuId: 'x'.repeat(101) }, 'skuId'],
+    ['meterId with a character outside the BMP', { market: 'US', meterId: 'a\u{1F600}' }, 'meterId'],
+    ['meterId of one emoji', { market: 'US', meterId: '\u{1F600}' }, 'meterId'],
     ['an unknown parameter', { market: 'US', meter: 'abc' }, 'meter'],
     ['a garbage token', { market: 'US', continuationToken: 'not-a-token' }, 'continuationToken'],
   ];
@@ -304,7 +310,7 @@ describe('GET /api/prices: every 400', () => {
   });
 
   it('a repeated parameter', async () => {
-    const response = await handlePrices(new URLSearchParams('market=US&market=DE'), storage, logger());
+    const response = await handlePrices(new URLSearchParams('market=US&market=DE'), storage, logger(), PAGING_SECRET);
     expect(response.status).toBe(400);
     expect(json(response).error).toMatchObject({ code: 'DuplicateParameter', details: { parameter: 'market' } });
   });
@@ -331,7 +337,10 @@ describe('GET /api/prices: every 400', () => {
         'InvalidContinuationToken',
       ],
       [{ market: 'US', productId: 'TIERED00PROD', continuationToken: token }, 'InvalidContinuationToken'],
-      [{ market: 'US', productId: 'MANYMETERS01', continuationToken: token, date: '2026-11-02' }, 'InvalidParameter'],
+      [
+        { market: 'US', productId: 'MANYMETERS01', top: '2', continuationToken: token, date: '2026-11-02' },
+        'InvalidParameter',
+      ],
     ] as const) {
       const response = await prices(params);
       expect(response.status).toBe(400);
@@ -340,6 +349,69 @@ describe('GET /api/prices: every 400', () => {
     expect((await prices({ market: 'US', productId: 'MANYMETERS01', top: '2', continuationToken: token })).status).toBe(
       200,
     );
+  });
+});
+
+describe('GET /api/prices: continuation tokens are signed and bound to their query', () => {
+  const LISTING = { market: 'US', top: '3', date: '2026-11-01' };
+  /** A cursor that resumes the US listing in the German license-based partition. */
+  const germanCursor = {
+    at: '2026-11-01T00:00:00.0000000Z',
+    c: { partitionKey: 'DE|updatedlicensebased|pCFQ7TTC0LCHC', lastRowKey: '' },
+  };
+  const body = Buffer.from(JSON.stringify(germanCursor)).toString('base64url');
+
+  const expectRefused = async (params: Record<string, string>) => {
+    const response = await prices(params);
+    expect(response.status).toBe(400);
+    expect(json(response).error).toMatchObject({
+      code: 'InvalidContinuationToken',
+      details: { parameter: 'continuationToken' },
+    });
+    expect(response.body).not.toContain('"market":"DE"');
+  };
+
+  it('refuses a token forged with a check value anyone can compute (it read German prices)', async () => {
+    // The check of the unsigned tokens: a public hash of the format, the query's binding and the cursor.
+    const binding = JSON.stringify([
+      'prices',
+      ...[
+        'billingPlan',
+        'convertTo',
+        'currency',
+        'market',
+        'meterId',
+        'productId',
+        'skuId',
+        'termDuration',
+        'view',
+      ].map((k) => [k, ({ market: 'US', view: 'azure_consumption' } as Record<string, string>)[k] ?? null]),
+    ]);
+    const check = createHash('sha256').update(`v1\n${binding}\n${body}`).digest('base64url').slice(0, 22);
+    await expectRefused({ ...LISTING, continuationToken: `${body}.${check}` });
+  });
+
+  it('refuses a token signed with another key (another installation, a restart without the setting)', async () => {
+    const signature = createHmac('sha256', 'another-secret-of-at-least-32-chars').update(body).digest('base64url');
+    await expectRefused({ ...LISTING, continuationToken: `${body}.${signature}` });
+    const issued = json(await handlePrices(q(LISTING), storage, logger(), 'another-secret-of-at-least-32-chars'));
+    expect(issued.continuationToken).toEqual(expect.any(String));
+    await expectRefused({ ...LISTING, continuationToken: issued.continuationToken });
+  });
+
+  it('refuses a genuine token with any other parameter, top included', async () => {
+    const token: string = json(await prices(LISTING)).continuationToken;
+    const others: Record<string, string>[] = [
+      { view: 'azure_reservations' },
+      { market: 'DE' },
+      { top: '4' },
+      { currency: 'USD' },
+      { convertTo: 'EUR' },
+      { meterId: TIER_METER },
+    ];
+    for (const other of others) await expectRefused({ ...LISTING, ...other, continuationToken: token });
+    const next = json(await prices({ ...LISTING, continuationToken: token }));
+    expect(next.items.map((item: { market: string }) => item.market)).toEqual(['US', 'US', 'US']);
   });
 });
 

@@ -195,7 +195,12 @@ describe('retail source', () => {
     });
     expect(run).toMatchObject({ outcome: 'succeeded', counts: { read: 3, added: 3 } });
     const prices = (meter: string, date: string) =>
-      handlePrices(new URLSearchParams({ market: 'US', meterId: meter, date }), storage, createLogger(memorySink()));
+      handlePrices(
+        new URLSearchParams({ market: 'US', meterId: meter, date }),
+        storage,
+        createLogger(memorySink()),
+        'a paging key of this test, long enough for HMAC',
+      );
 
     const before = await prices(ended, '2024-05-31');
     expect(before.body).toContain(`"unitPrice":${PRECISE}`);
