@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
 import { FileFault } from '../files/fault';
+import { csvCell } from '../formats/csv';
 import type { Logger } from '../observability/logger';
 import { writeReport } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
@@ -75,7 +76,7 @@ export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
   const rejects: string[] = [];
   const reject = (line: number, reason: string) => {
     run.counts.rejected++;
-    if (rejects.length < REPORTED_REJECTS) rejects.push(`${line},"${reason.replace(/"/g, '""')}"`);
+    if (rejects.length < REPORTED_REJECTS) rejects.push(`${line},${csvCell(reason, 'always')}\n`);
   };
   const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'csp-run-'));
   let failure: unknown;
@@ -107,7 +108,7 @@ export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
         run.counts.rejected > rejects.length
           ? `# ${run.counts.rejected - rejects.length} more rejected rows not listed\n`
           : '';
-      const text = `line,reason\n${rejects.join('\n')}\n${more}`;
+      const text = `line,reason\n${rejects.join('')}${more}`;
       run.rejectedReport = await writeReport(storage, plan.rejectedReportName(run), text, 'text/csv').catch(() => null);
     }
     await recordRun(storage, run).catch((e) =>

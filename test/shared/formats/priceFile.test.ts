@@ -121,7 +121,9 @@ describe('readPriceFile: CSV text', () => {
   it('refuses a quote left open to the end of the file', async () => {
     const text = [PC_HEADER, pcRow(), pcRow(), '"Virtual Machines","DZH318Z0BQ4L","0001'].join('\r\n');
     await expect(readAll(files.file('open-quote.csv', text))).rejects.toThrow(FileFault);
-    await expect(readAll(files.file('open-quote.csv', text))).rejects.toThrow(/Quote Not Closed/);
+    await expect(readAll(files.file('open-quote.csv', text))).rejects.toThrow(
+      /line \d+, column \d+: a quoted field is never closed \(CSV_QUOTE_NOT_CLOSED\)/,
+    );
   });
 
   it('refuses a header that lacks required columns, naming them', async () => {
