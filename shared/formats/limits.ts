@@ -11,3 +11,18 @@ export const MAX_RECORD_CHARS = 1_000_000;
 export const MAX_COLUMNS = 1_000;
 /** Characters of one JSON Lines line. */
 export const MAX_LINE_CHARS = 1_000_000;
+
+/** Entries of a zip archive (its central directory is read whole): a price or rate archive holds one CSV. */
+export const MAX_ZIP_ENTRIES = 1_000;
+/** Entry names a refusal lists, and the characters of each: a reason stays a line, not a megabyte. */
+export const LISTED_ZIP_ENTRIES = 10;
+export const LISTED_NAME_CHARS = 100;
+
+/**
+ * Rows of one price or rate file (a Partner Center sheet has about two million). The bound is what lets a
+ * run stop as soon as its rejected rows exceed REJECTED_ROWS_MAX_PERCENT of it: from then on the share is
+ * certain to end above the limit whatever the rest of the file holds (shared/runs/recordedRun).
+ */
+export const MAX_FILE_ROWS = 20_000_000;
+/** Characters of one rejected row's reason in a run's report. */
+export const MAX_REASON_CHARS = 300;

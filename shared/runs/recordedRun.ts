@@ -5,6 +5,7 @@ import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
 import { FileFault } from '../files/fault';
 import { csvCell } from '../formats/csv';
+import { MAX_FILE_ROWS, MAX_REASON_CHARS } from '../formats/limits';
 import type { Logger } from '../observability/logger';
 import { writeReport } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
@@ -76,7 +77,8 @@ export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
   const rejects: string[] = [];
   const reject = (line: number, reason: string) => {
     run.counts.rejected++;
-    if (rejects.length < REPORTED_REJECTS) rejects.push(`${line},${csvCell(reason, 'always')}\n`);
+    if (rejects.length < REPORTED_REJECTS) rejects.push(`${line},${csvCell(shortened(reason), 'always')}\n`);
+    stopWhenRejectedShareCertain(run.counts, plan.settings);
   };
   const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'csp-run-'));
   let failure: unknown;
@@ -119,6 +121,32 @@ export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
     await fs.promises.rm(tmp, { recursive: true, force: true });
   }
   return failure instanceof FileFault ? { ...run, fileFault: true } : run;
+}
+
+const shortened = (reason: string) =>
+  reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason;
+
+/**
+ * Fails the run as soon as its rejected rows are certain to end above REJECTED_ROWS_MAX_PERCENT: a file
+ * holds at most MAX_FILE_ROWS rows (boundRowCount), so once more than that share of MAX_FILE_ROWS is
+ * rejected, no rest of the file can bring the share back under the limit. Reading on (a zip of two
+ * million identical rows, each a rejected duplicate) would only cost time. Duplicates count as rejected.
+ */
+function stopWhenRejectedShareCertain(counts: RunCounts, settings: Settings): void {
+  const certain = (MAX_FILE_ROWS * settings.REJECTED_ROWS_MAX_PERCENT) / 100;
+  if (counts.rejected > certain) {
+    throw new FileFault(
+      `${counts.rejected} of the first ${counts.read} rows rejected: more than ${settings.REJECTED_ROWS_MAX_PERCENT} % ` +
+        `of the most a file may hold (${MAX_FILE_ROWS} rows), so the file was not read further; nothing was published`,
+    );
+  }
+}
+
+/** Refuses a file with more rows than any file may hold (MAX_FILE_ROWS); called as each row is counted. */
+export function boundRowCount(counts: RunCounts): void {
+  if (counts.read > MAX_FILE_ROWS) {
+    throw new FileFault(`the file holds more than ${MAX_FILE_ROWS} rows, the most a price or rate file may hold`);
+  }
 }
 
 /** Fails the run, before anything is published, when more rows were rejected than the setting allows. */
