@@ -86,6 +86,12 @@ export const settingsSchema = z.object({
   ECB_RATES_URL: z.url().default('https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml'),
   /** Local runner only: when set, functions with authLevel `function` require this key. */
   LOCAL_FUNCTION_KEY: z.string().min(8).optional(),
+
+  // Hardening of uploads and the run ledger (issue 12).
+  /** Deliveries of one upload version that may fail (any error, a crash included) before it is quarantined. */
+  UPLOAD_MAX_ATTEMPTS: intSetting(3, 1, 100),
+  /** Folder of the ledger outbox: runs whose ledger write failed wait there. Default: the OS temp folder. */
+  LEDGER_OUTBOX_DIR: z.string().min(1).optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -11,7 +11,7 @@ import { writeReport } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
 import { withLock } from './lock';
-import { recordRun, type RunCounts, type RunRecord } from './ledger';
+import { ledgerOutbox, recordRun, type RunCounts, type RunRecord } from './ledger';
 
 /**
  * The life of every pipeline run (price sheets, exchange rates): a ledger record, a private temp
@@ -113,8 +113,8 @@ export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
       const text = `line,reason\n${rejects.join('')}${more}`;
       run.rejectedReport = await writeReport(storage, plan.rejectedReportName(run), text, 'text/csv').catch(() => null);
     }
-    await recordRun(storage, run).catch((e) =>
-      logger.error('could not record the run', { error: (e as Error).message }),
+    await recordRun(storage, run, { outbox: ledgerOutbox(storage, plan.settings) }).catch((e) =>
+      logger.error('could not record the run; it waits in the ledger outbox', { error: (e as Error).message }),
     );
     const { counts, ...summary } = run;
     logger.event(plan.eventName, { ...summary, ...counts });

@@ -39,7 +39,7 @@ function logger() {
 
 async function handle(name: string) {
   const { sink, logger: log } = logger();
-  const outcome = await processCustomerUpload(storage, name, log);
+  const outcome = await processCustomerUpload(storage, settings, name, log);
   return { outcome, logs: sink.lines.join('\n') };
 }
 
