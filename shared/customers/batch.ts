@@ -5,7 +5,7 @@ import type { CustomerVerdict, Finding } from './rules/findings';
 import { CUSTOMER_FIELDS, isCustomerKey, isPlainObject } from './rules/payload';
 import { validateCustomer } from './rules/validateCustomer';
 import { FileFault } from '../files/fault';
-import { boundedColumns, csvErrorText, csvLine } from '../formats/csv';
+import { boundedCsvColumns, csvErrorText, csvLine } from '../formats/csv';
 import { MAX_LINE_CHARS, MAX_RECORD_CHARS } from '../formats/limits';
 
 /**
@@ -67,8 +67,10 @@ export async function validateCustomerRecords(
   const writer = format === 'csv' ? new CsvReportWriter() : new JsonlReportWriter();
   const reportLines = (records: AsyncIterable<SourceRecord>) => validatedReport(records, tally, writer, options);
   try {
-    if (format === 'csv') await pipeline(input, strictUtf8(), csvParser(), csvRecords, reportLines, report);
-    else await pipeline(input, strictUtf8(), jsonLineRecords, reportLines, report);
+    if (format === 'csv') {
+      const csvReportLines = (rows: AsyncIterable<string[]>) => reportLines(csvRecords(rows));
+      await pipeline(input, boundedCsvColumns(), strictUtf8(), csvParser(), csvReportLines, report);
+    } else await pipeline(input, strictUtf8(), jsonLineRecords, reportLines, report);
   } catch (e) {
     throw asUnreadable(e);
   }
@@ -155,7 +157,6 @@ const csvParser = () =>
     relax_column_count: true,
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_CHARS,
-    cast: boundedColumns,
   });
 
 async function* csvRecords(rows: AsyncIterable<string[]>): AsyncGenerator<SourceRecord> {

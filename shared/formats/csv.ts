@@ -1,4 +1,6 @@
+import { Transform } from 'node:stream';
 import type { CsvError } from 'csv-parse';
+import { FileFault } from '../files/fault';
 import { MAX_COLUMNS, MAX_RECORD_CHARS } from './limits';
 
 /**
@@ -17,7 +19,6 @@ const REASONS: Record<string, string> = {
   CSV_MAX_RECORD_SIZE: `a record longer than ${MAX_RECORD_CHARS} characters`,
   CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'a record with another number of fields than the header',
   CSV_RECORD_INCONSISTENT_COLUMNS: 'a record with another number of fields than the header',
-  CSV_TOO_MANY_COLUMNS: `a record with more than ${MAX_COLUMNS} columns`,
 };
 
 /** A csv-parse error as `line L, column C: reason (CODE)`; undefined for anything that is not one. */
@@ -34,19 +35,37 @@ export function csvErrorText(error: unknown): string | undefined {
 }
 
 /**
- * csv-parse's `cast` that only counts columns: the parser has no column limit, and a line of commas
- * would otherwise build a record of a million empty fields. The thrown error is read like the parser's.
+ * Counts the columns of each record before csv-parse sees it (csv-parse has no column limit, and a line
+ * of commas would become a record of a million empty fields): a FileFault past MAX_COLUMNS. Quotes toggle
+ * the quoted state (a doubled quote toggles it twice), so commas and line breaks inside quotes are part
+ * of a field, as csv-parse reads them. Scans bytes: quote, comma and line feed are never part of a UTF-8
+ * multi-byte character. Far cheaper than csv-parse's own `cast` hook, which builds an object per field.
  */
-export function boundedColumns(value: string, context: { index: number; lines: number }): string {
-  if (context.index >= MAX_COLUMNS) {
-    throw Object.assign(new Error('too many columns'), {
-      code: 'CSV_TOO_MANY_COLUMNS',
-      lines: context.lines,
-      column: context.index,
-    });
-  }
-  return value;
+export function boundedCsvColumns(): Transform {
+  let quoted = false;
+  let commas = 0;
+  let line = 1;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      for (let i = 0; i < chunk.length; i++) {
+        const byte = chunk[i];
+        if (byte === QUOTE) quoted = !quoted;
+        else if (byte === LF) {
+          line++;
+          if (!quoted) commas = 0;
+        } else if (byte === COMMA && !quoted && ++commas >= MAX_COLUMNS) {
+          done(new FileFault(`the CSV cannot be parsed: line ${line}: a record with more than ${MAX_COLUMNS} columns`));
+          return;
+        }
+      }
+      done(null, chunk);
+    },
+  });
 }
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
 
 /**
  * OWASP's CSV-injection rule: a cell that starts with = + - @, a tab or a carriage return is a formula to

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse';
 import type { ReadLine } from '../prices/row';
 import { FileFault } from '../files/fault';
-import { csvErrorText } from './csv';
+import { boundedCsvColumns, csvErrorText } from './csv';
 import { MAX_RECORD_CHARS } from './limits';
 import { fieldForHeader, type PriceField, type PriceRecord } from '../prices/row';
 
@@ -76,8 +76,11 @@ export async function* readPriceCsv(text: Readable): AsyncGenerator<ReadLine> {
   // stream option (passed on to its Transform) lets it run ahead instead of pausing every 16 rows.
   const parser = parse({ ...options, readableHighWaterMark: 4096 } as unknown as Options);
 
+  // Columns are counted before csv-parse builds a record of them (shared/formats/limits).
+  const columns = boundedCsvColumns();
   text.on('error', (error) => parser.destroy(error));
-  text.pipe(parser);
+  columns.on('error', (error) => parser.destroy(error));
+  text.pipe(columns).pipe(parser);
 
   try {
     for await (const batch of inBatches<ReadLine>(parser)) {
@@ -89,7 +92,9 @@ export async function* readPriceCsv(text: Readable): AsyncGenerator<ReadLine> {
   } catch (error) {
     throw asFileFault(error);
   } finally {
-    text.unpipe(parser);
+    text.unpipe(columns);
+    columns.unpipe(parser);
+    columns.destroy();
     text.destroy();
   }
   yield* skipped;

@@ -126,6 +126,13 @@ describe('readPriceFile: CSV text', () => {
     );
   });
 
+  it('refuses a line of a million columns without building it', async () => {
+    const text = [PC_HEADER, pcRow(), `${pcRow()}${','.repeat(1_000_000)}`, pcRow()].join('\r\n');
+    await expect(readAll(files.file('wide.csv', text))).rejects.toThrow(
+      new FileFault('the CSV cannot be parsed: line 3: a record with more than 1000 columns'),
+    );
+  });
+
   it('refuses a header that lacks required columns, naming them', async () => {
     const file = files.file(
       'fx.csv',
