@@ -10,8 +10,8 @@ import { processCustomerUpload } from '../shared/uploads';
  * the invocation so that the event is delivered again.
  */
 export async function customerUploadsHandler(blobName: string, context: InvocationContext): Promise<unknown> {
-  const { storage } = appServices();
-  return processCustomerUpload(storage, blobName, invocationLogger(context));
+  const { storage, settings } = appServices();
+  return processCustomerUpload(storage, settings, blobName, invocationLogger(context));
 }
 
 blobFunction('customerUploads', 'customerUploads', customerUploadsHandler);

@@ -92,6 +92,11 @@ export const settingsSchema = z.object({
   STORAGE_TIMEOUT_SECONDS: intSetting(5, 1, 120),
   /** HTTP API: the key continuation tokens are signed with (HMAC-SHA256); unset: a random one per process. */
   PAGING_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  // Hardening of uploads and the run ledger (issue 12).
+  /** Deliveries of one upload version that may fail (any error, a crash included) before it is quarantined. */
+  UPLOAD_MAX_ATTEMPTS: intSetting(3, 1, 100),
+  /** Folder of the ledger outbox: runs whose ledger write failed wait there. Default: the OS temp folder. */
+  LEDGER_OUTBOX_DIR: z.string().min(1).optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

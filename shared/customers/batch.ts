@@ -5,6 +5,8 @@ import type { CustomerVerdict, Finding } from './rules/findings';
 import { CUSTOMER_FIELDS, isCustomerKey, isPlainObject } from './rules/payload';
 import { validateCustomer } from './rules/validateCustomer';
 import { FileFault } from '../files/fault';
+import { boundedCsvColumns, csvErrorText, csvLine } from '../formats/csv';
+import { MAX_LINE_CHARS, MAX_RECORD_CHARS } from '../formats/limits';
 
 /**
  * Batch validation of customer files, shared by the CLI (local files) and the blob-drop function:
@@ -65,8 +67,10 @@ export async function validateCustomerRecords(
   const writer = format === 'csv' ? new CsvReportWriter() : new JsonlReportWriter();
   const reportLines = (records: AsyncIterable<SourceRecord>) => validatedReport(records, tally, writer, options);
   try {
-    if (format === 'csv') await pipeline(input, strictUtf8(), csvParser(), csvRecords, reportLines, report);
-    else await pipeline(input, strictUtf8(), jsonLineRecords, reportLines, report);
+    if (format === 'csv') {
+      const csvReportLines = (rows: AsyncIterable<string[]>) => reportLines(csvRecords(rows));
+      await pipeline(input, boundedCsvColumns(), strictUtf8(), csvParser(), csvReportLines, report);
+    } else await pipeline(input, strictUtf8(), jsonLineRecords, reportLines, report);
   } catch (e) {
     throw asUnreadable(e);
   }
@@ -99,17 +103,11 @@ async function* validatedReport(
   if (buffered) yield buffered;
 }
 
-const CSV_ERROR_CODE = /^CSV_/;
-
-/** Parser errors become reasons without the file's content (it may hold personal data). */
+/** Parser errors become line, column and reason, never the parser's message: it quotes the field. */
 function asUnreadable(e: unknown): unknown {
   if (e instanceof FileFault) return e;
-  const error = e as { code?: unknown; lines?: unknown };
-  if (typeof error.code === 'string' && CSV_ERROR_CODE.test(error.code)) {
-    const where = typeof error.lines === 'number' ? ` near line ${error.lines}` : '';
-    return new FileFault(`the CSV cannot be parsed${where} (${error.code})`);
-  }
-  return e;
+  const csvError = csvErrorText(e);
+  return csvError === undefined ? e : new FileFault(`the CSV cannot be parsed: ${csvError}`);
 }
 
 /** Text decoding that refuses what is not UTF-8 text instead of silently replacing bytes. */
@@ -152,7 +150,14 @@ interface CsvColumn {
   field?: string;
 }
 
-const csvParser = () => parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true });
+/** Bounded as the price reader is (shared/formats/limits): no record or column count can exhaust memory. */
+const csvParser = () =>
+  parseCsv({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_CHARS,
+  });
 
 async function* csvRecords(rows: AsyncIterable<string[]>): AsyncGenerator<SourceRecord> {
   let columns: CsvColumn[] | undefined;
@@ -201,12 +206,23 @@ function csvColumns(header: string[]): CsvColumn[] {
 
 async function* jsonLineRecords(text: AsyncIterable<string>): AsyncGenerator<SourceRecord> {
   let rest = '';
+  let line = 0;
   for await (const chunk of text) {
     const lines = (rest + chunk).split('\n');
     rest = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) yield jsonLineRecord(line);
+    for (const content of lines) {
+      line++;
+      if (content.trim()) yield jsonLineRecord(boundedLine(content, line));
+    }
+    // The unfinished line is bounded before it grows further: one endless line must not fill memory.
+    boundedLine(rest, line + 1);
   }
   if (rest.trim()) yield jsonLineRecord(rest);
+}
+
+function boundedLine(text: string, line: number): string {
+  if (text.length > MAX_LINE_CHARS) throw new FileFault(`line ${line} is longer than ${MAX_LINE_CHARS} characters`);
+  return text;
 }
 
 function jsonLineRecord(line: string): SourceRecord {
@@ -299,11 +315,6 @@ class CsvReportWriter implements ReportWriter {
 }
 
 const findingText = (finding: Finding) => (finding.field ? `${finding.field}: ${finding.message}` : finding.message);
-
-const NEEDS_QUOTES = /[",\r\n]/;
-function csvLine(cells: string[]): string {
-  return `${cells.map((cell) => (NEEDS_QUOTES.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(',')}\n`;
-}
 
 // ---- Summary ------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ import { pipeline, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import unzipper from 'unzipper';
 import { FileFault } from '../files/fault';
+import { LISTED_NAME_CHARS, LISTED_ZIP_ENTRIES, MAX_ZIP_ENTRIES } from './limits';
 
 export type Compression = 'zip' | 'gzip' | 'zlib' | 'none';
 
@@ -59,12 +60,29 @@ async function openSingleCsvEntry(filePath: string): Promise<Readable> {
   } catch (error) {
     throw new FileFault(`${path.basename(filePath)} is not a readable zip archive: ${(error as Error).message}`);
   }
+  if (directory.files.length > MAX_ZIP_ENTRIES) {
+    throw new FileFault(
+      `the zip archive holds ${directory.files.length} entries; a price or rate file holds one CSV ` +
+        `(at most ${MAX_ZIP_ENTRIES} entries are looked at)`,
+    );
+  }
   const files = directory.files.filter((f) => f.type === 'File' && !f.path.startsWith('__MACOSX/'));
   const csvEntries = files.filter((f) => /\.csv$/i.test(f.path));
   if (csvEntries.length !== 1) {
-    const listing = files.map((f) => f.path).join(', ') || 'nothing';
     const problem = csvEntries.length === 0 ? 'no CSV file' : `${csvEntries.length} CSV files`;
-    throw new FileFault(`the zip archive must hold exactly one CSV file but holds ${problem} (entries: ${listing})`);
+    throw new FileFault(
+      `the zip archive must hold exactly one CSV file but holds ${problem} (entries: ${listing(files)})`,
+    );
   }
   return csvEntries[0].stream();
+}
+
+/** Entry names as a reason names them: the first few, each cut short, so that the reason stays short. */
+function listing(files: unzipper.File[]): string {
+  if (files.length === 0) return 'nothing';
+  const names = files
+    .slice(0, LISTED_ZIP_ENTRIES)
+    .map((f) => (f.path.length > LISTED_NAME_CHARS ? `${f.path.slice(0, LISTED_NAME_CHARS)}…` : f.path));
+  const more = files.length - names.length;
+  return more > 0 ? `${names.join(', ')} and ${more} more` : names.join(', ');
 }

@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse';
 import type { ReadLine } from '../prices/row';
 import { FileFault } from '../files/fault';
+import { boundedCsvColumns, csvErrorText } from './csv';
+import { MAX_RECORD_CHARS } from './limits';
 import { fieldForHeader, type PriceField, type PriceRecord } from '../prices/row';
 
 export const REQUIRED_FIELDS: readonly PriceField[] = [
@@ -13,9 +15,6 @@ export const REQUIRED_FIELDS: readonly PriceField[] = [
   'effectiveStartDate',
   'effectiveEndDate',
 ];
-
-/** A price row is a few hundred bytes; anything this long is a quote left open swallowing the file. */
-const MAX_RECORD_CHARS = 1_000_000;
 
 /** Errors after which csv-parse cannot find the next row again. */
 const UNRECOVERABLE = new Set(['CSV_QUOTE_NOT_CLOSED', 'CSV_MAX_RECORD_SIZE']);
@@ -49,11 +48,12 @@ export async function* readPriceCsv(text: Readable): AsyncGenerator<ReadLine> {
     max_record_size: MAX_RECORD_CHARS,
     on_skip: (error: CsvError | undefined) => {
       if (error === undefined) return undefined;
-      if (UNRECOVERABLE.has(error.code)) throw new FileFault(`unreadable CSV: ${error.message}`);
+      // csv-parse's own message quotes the field: the reason is told by line, column and code instead.
+      if (UNRECOVERABLE.has(error.code)) throw new FileFault(`unreadable CSV: ${csvErrorText(error)}`);
       // Reported where the fault was found: the row's start is not known once it is abandoned.
       // The parser may stumble more than once in one broken row; one report per line is enough.
       const line = (error as CsvError & { lines: number }).lines - overcountedLines;
-      if (skipped.at(-1)?.line !== line) skipped.push({ line, error: error.message });
+      if (skipped.at(-1)?.line !== line) skipped.push({ line, error: rowError(error) });
       return undefined;
     },
     on_record: (values: string[], info: InfoRecord): ReadLine | null => {
@@ -76,8 +76,11 @@ export async function* readPriceCsv(text: Readable): AsyncGenerator<ReadLine> {
   // stream option (passed on to its Transform) lets it run ahead instead of pausing every 16 rows.
   const parser = parse({ ...options, readableHighWaterMark: 4096 } as unknown as Options);
 
+  // Columns are counted before csv-parse builds a record of them (shared/formats/limits).
+  const columns = boundedCsvColumns();
   text.on('error', (error) => parser.destroy(error));
-  text.pipe(parser);
+  columns.on('error', (error) => parser.destroy(error));
+  text.pipe(columns).pipe(parser);
 
   try {
     for await (const batch of inBatches<ReadLine>(parser)) {
@@ -89,7 +92,9 @@ export async function* readPriceCsv(text: Readable): AsyncGenerator<ReadLine> {
   } catch (error) {
     throw asFileFault(error);
   } finally {
-    text.unpipe(parser);
+    text.unpipe(columns);
+    columns.unpipe(parser);
+    columns.destroy();
     text.destroy();
   }
   yield* skipped;
@@ -160,8 +165,14 @@ function lineBreaksWithin(values: string[]): { physical: number; overcounted: nu
   return { physical, overcounted };
 }
 
+/** The reason of a skipped row, without the `line L, ` prefix: the row's report line names its line. */
+const rowError = (error: CsvError) => (csvErrorText(error) ?? error.code).replace(/^line \d+, /, '');
+
 function asFileFault(error: unknown): Error {
   if (error instanceof FileFault) return error;
+  const csvError = csvErrorText(error);
+  if (csvError !== undefined) return new FileFault(`unreadable price file: ${csvError}`);
+  // Anything else is not the parser's (decompression, reading): its message holds no row.
   const message = error instanceof Error ? error.message : String(error);
   return new FileFault(`unreadable price file: ${message}`);
 }

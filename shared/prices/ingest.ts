@@ -25,7 +25,7 @@ import {
 import { createChangeWriter, type ChangeWriter } from './writes';
 import { appendLine, closeSpool, openSpool, type SpoolFile } from '../files/spool';
 import { spoolWithHash } from '../files/hashedSpool';
-import { checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from '../runs/recordedRun';
+import { boundRowCount, checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from '../runs/recordedRun';
 import { readSheet } from '../formats/priceFile';
 
 /**
@@ -225,6 +225,7 @@ async function compareRows(req: IngestRequest, download: SpooledDownload, sinks:
   const { known, manifest, changes, reject, counts } = sinks;
   for await (const item of readSheet(download.format, download.file, req.market)) {
     counts.read++;
+    boundRowCount(counts);
     if (counts.read % PROGRESS_EVERY === 0) req.onProgress?.({ phase: 'read', done: counts.read });
     const judged = rowOf(item, req.market);
     if ('reason' in judged) {

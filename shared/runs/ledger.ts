@@ -1,12 +1,19 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { odata } from '@azure/data-tables';
+import type { Settings } from '../config/settings';
 import type { StorageClients } from '../storage/clients';
 import { newestFirstKey } from '../storage/keys';
 import { redact } from '../observability/redact';
 
 /**
- * The run ledger: one entity per run (refresh, ingest, upload), newest first; per
- * market/view/timeline the last successful run, and for the health endpoint the last successful
+ * The run ledger: one entity per run (refresh, ingest, upload) and per upload attempt, newest first;
+ * per market/view/timeline the last successful run, and for the health endpoint the last successful
  * and the last failed current refresh.
+ * A record storage does not take (storage down) is not lost: it waits in the outbox, a JSON Lines file
+ * on local disk (LEDGER_OUTBOX_DIR, default the OS temp folder), and is sent with the next record that
+ * storage takes.
  */
 
 export type RunOutcome = 'succeeded' | 'failed';
@@ -54,7 +61,65 @@ function isBackfill(run: Pick<RunRecord, 'kind' | 'asOf' | 'startedAt'>): boolea
   return run.kind !== 'refresh' || run.asOf < run.startedAt.slice(0, 'YYYY-MM-DD'.length);
 }
 
-export async function recordRun(storage: StorageClients, run: RunRecord): Promise<void> {
+export interface LedgerOptions {
+  /** The outbox file (ledgerOutbox). */
+  outbox: string;
+  /** Whether the run updates its market/view/timeline status (last success, last refresh or failure); false for upload attempts. */
+  lastSuccess?: boolean;
+}
+
+/** The outbox of this installation's ledger (one per table name: installations may share a machine). */
+export function ledgerOutbox(storage: StorageClients, settings: Pick<Settings, 'LEDGER_OUTBOX_DIR'>): string {
+  return path.join(settings.LEDGER_OUTBOX_DIR ?? os.tmpdir(), `csp-ledger-outbox-${storage.names.tables.runs}.jsonl`);
+}
+
+interface OutboxEntry {
+  run: RunRecord;
+  lastSuccess: boolean;
+}
+
+/**
+ * Records the run; when storage fails, keeps it in the outbox and throws. Once a record is taken, the
+ * ones waiting in the outbox follow.
+ */
+export async function recordRun(storage: StorageClients, run: RunRecord, options: LedgerOptions): Promise<void> {
+  const lastSuccess = options.lastSuccess ?? true;
+  try {
+    await writeRun(storage, run, lastSuccess);
+  } catch (e) {
+    const entry: OutboxEntry = { run, lastSuccess };
+    await fs.promises.mkdir(path.dirname(options.outbox), { recursive: true });
+    await fs.promises.appendFile(options.outbox, `${JSON.stringify(entry)}\n`);
+    throw e;
+  }
+  await flushOutbox(storage, options.outbox);
+}
+
+/** Sends what waits in the outbox; what storage still refuses goes back into it. */
+async function flushOutbox(storage: StorageClients, outbox: string): Promise<void> {
+  // Claimed by a rename, so that two runs of this process never send the same records twice.
+  const claimed = `${outbox}.${process.pid}.${Date.now()}.sending`;
+  try {
+    await fs.promises.rename(outbox, claimed);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  const lines = (await fs.promises.readFile(claimed, 'utf8')).split('\n').filter((line) => line.trim() !== '');
+  const unsent: string[] = [];
+  for (const line of lines) {
+    const entry = JSON.parse(line) as OutboxEntry;
+    try {
+      await writeRun(storage, entry.run, entry.lastSuccess);
+    } catch {
+      unsent.push(line);
+    }
+  }
+  if (unsent.length > 0) await fs.promises.appendFile(outbox, `${unsent.join('\n')}\n`);
+  await fs.promises.rm(claimed, { force: true });
+}
+
+async function writeRun(storage: StorageClients, run: RunRecord, lastSuccess: boolean): Promise<void> {
   const { counts, ...rest } = run;
   const entity = {
     partitionKey: LEDGER_PARTITION,
@@ -67,6 +132,7 @@ export async function recordRun(storage: StorageClients, run: RunRecord): Promis
     rejectedReport: run.rejectedReport ?? undefined,
   };
   await storage.table(storage.names.tables.runs).upsertEntity(entity, 'Replace');
+  if (!lastSuccess) return;
   const status = storage.table(storage.names.tables.runStatus);
   const rowKey = `${run.market}|${run.view}|${run.timeline}`;
   if (run.outcome === 'succeeded')

@@ -4,13 +4,15 @@ import path from 'node:path';
 import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
 import { FileFault } from '../files/fault';
+import { csvCell } from '../formats/csv';
+import { MAX_FILE_ROWS, MAX_REASON_CHARS } from '../formats/limits';
 import type { Logger } from '../observability/logger';
 import { redact } from '../observability/redact';
 import { writeReport } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
 import { withLock } from './lock';
-import { recordRun, type RunCounts, type RunRecord } from './ledger';
+import { ledgerOutbox, recordRun, type RunCounts, type RunRecord } from './ledger';
 
 /**
  * The life of every pipeline run (price sheets, exchange rates): a ledger record, a private temp
@@ -76,7 +78,8 @@ export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
   const rejects: string[] = [];
   const reject = (line: number, reason: string) => {
     run.counts.rejected++;
-    if (rejects.length < REPORTED_REJECTS) rejects.push(`${line},"${reason.replace(/"/g, '""')}"`);
+    if (rejects.length < REPORTED_REJECTS) rejects.push(`${line},${csvCell(shortened(reason), 'always')}\n`);
+    stopWhenRejectedShareCertain(run.counts, plan.settings);
   };
   const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'csp-run-'));
   let failure: unknown;
@@ -109,17 +112,43 @@ export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
         run.counts.rejected > rejects.length
           ? `# ${run.counts.rejected - rejects.length} more rejected rows not listed\n`
           : '';
-      const text = `line,reason\n${rejects.join('\n')}\n${more}`;
+      const text = `line,reason\n${rejects.join('')}${more}`;
       run.rejectedReport = await writeReport(storage, plan.rejectedReportName(run), text, 'text/csv').catch(() => null);
     }
-    await recordRun(storage, run).catch((e) =>
-      logger.error('could not record the run', { error: (e as Error).message }),
+    await recordRun(storage, run, { outbox: ledgerOutbox(storage, plan.settings) }).catch((e) =>
+      logger.error('could not record the run; it waits in the ledger outbox', { error: (e as Error).message }),
     );
     const { counts, ...summary } = run;
     logger.event(plan.eventName, { ...summary, ...counts });
     await fs.promises.rm(tmp, { recursive: true, force: true });
   }
   return failure instanceof FileFault ? { ...run, fileFault: true } : run;
+}
+
+const shortened = (reason: string) =>
+  reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason;
+
+/**
+ * Fails the run as soon as its rejected rows are certain to end above REJECTED_ROWS_MAX_PERCENT: a file
+ * holds at most MAX_FILE_ROWS rows (boundRowCount), so once more than that share of MAX_FILE_ROWS is
+ * rejected, no rest of the file can bring the share back under the limit. Reading on (a zip of two
+ * million identical rows, each a rejected duplicate) would only cost time. Duplicates count as rejected.
+ */
+function stopWhenRejectedShareCertain(counts: RunCounts, settings: Settings): void {
+  const certain = (MAX_FILE_ROWS * settings.REJECTED_ROWS_MAX_PERCENT) / 100;
+  if (counts.rejected > certain) {
+    throw new FileFault(
+      `${counts.rejected} of the first ${counts.read} rows rejected: more than ${settings.REJECTED_ROWS_MAX_PERCENT} % ` +
+        `of the most a file may hold (${MAX_FILE_ROWS} rows), so the file was not read further; nothing was published`,
+    );
+  }
+}
+
+/** Refuses a file with more rows than any file may hold (MAX_FILE_ROWS); called as each row is counted. */
+export function boundRowCount(counts: RunCounts): void {
+  if (counts.read > MAX_FILE_ROWS) {
+    throw new FileFault(`the file holds more than ${MAX_FILE_ROWS} rows, the most a price or rate file may hold`);
+  }
 }
 
 /** Fails the run, before anything is published, when more rows were rejected than the setting allows. */

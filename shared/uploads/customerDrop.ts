@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { BlockBlobClient } from '@azure/storage-blob';
 import { FileFault } from '../files/fault';
+import type { Settings } from '../config/settings';
 import type { Logger } from '../observability/logger';
 import type { StorageClients } from '../storage/clients';
 import {
@@ -42,10 +43,11 @@ type Handled = Omit<CustomerUploadReport, 'file' | 'handledAt'>;
 
 export function processCustomerUpload(
   storage: StorageClients,
+  settings: Pick<Settings, 'UPLOAD_MAX_ATTEMPTS'>,
   blobName: string,
   logger: Logger,
 ): Promise<UploadOutcome<CustomerUploadReport>> {
-  return handleUpload<CustomerUploadReport>(storage, 'customerUploads', blobName, logger, {
+  return handleUpload<CustomerUploadReport>(storage, settings, 'customerUploads', blobName, logger, {
     what: 'customer upload',
     eventName: 'CustomerUploadHandled',
     eventProps: ({ summary }) => ({
@@ -55,19 +57,21 @@ export function processCustomerUpload(
       errorCodes: summary ? Object.keys(summary.errors).join(' ') : undefined,
     }),
     handle: validateUpload,
+    refused,
   });
 }
 
+const refused = (placement: Placement, reason: string): Handled => ({
+  status: 'quarantined',
+  reason,
+  upload: uploadIdentity(placement, null),
+  summary: null,
+  recordReport: null,
+});
+
 async function validateUpload(placement: Placement): Promise<Handled> {
-  const refused = (reason: string): Handled => ({
-    status: 'quarantined',
-    reason,
-    upload: uploadIdentity(placement, null),
-    summary: null,
-    recordReport: null,
-  });
   const format = customerFileFormat(placement.upload.name);
-  if (!format) return refused('unsupported file type: expected .csv, .jsonl or .ndjson');
+  if (!format) return refused(placement, 'unsupported file type: expected .csv, .jsonl or .ndjson');
 
   const processed = placement.areas.processed;
   const reportName = customerReportName(await placement.placedName('processed'), format);
@@ -81,7 +85,7 @@ async function validateUpload(placement: Placement): Promise<Handled> {
   } catch (e) {
     if (!(e instanceof FileFault)) throw e;
     await report.deleteIfExists();
-    return refused(e.message);
+    return refused(placement, e.message);
   }
   return {
     status: 'processed',

@@ -1,6 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import type { BlobClient, ContainerClient } from '@azure/storage-blob';
 import { nowInstant } from '../core/dates';
+import type { Settings } from '../config/settings';
 import type { Logger, LogProps } from '../observability/logger';
 import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
@@ -8,6 +9,8 @@ import { hashingTap } from '../files/hashedSpool';
 import { ifFound, isNotFound } from '../storage/errors';
 import { moveBlob, type MoveResult } from '../storage/blobMove';
 import { processedContainer, quarantineContainer, type StorageNames } from '../storage/names';
+import { ledgerOutbox, recordRun, type RunOutcome, type RunRecord } from '../runs/ledger';
+import { UploadAttempts } from './attempts';
 
 /**
  * The one way every upload container (price and rate files, customer files) handles a dropped file,
@@ -22,6 +25,9 @@ import { processedContainer, quarantineContainer, type StorageNames } from '../s
  * A crash at any point leaves the upload in place; the next delivery finds the report that names this
  * ETag and only finishes the move. A delivery for an upload that is no longer there is `gone`: an
  * earlier delivery of the same event moved it.
+ * Every attempt is counted before it starts (shared/uploads/attempts): once UPLOAD_MAX_ATTEMPTS of them
+ * failed, for any reason — a process killed by the file included — the next delivery quarantines the
+ * upload with the last error instead of handling it again, so no file can keep the app in a crash loop.
  */
 
 export type UploadContainer = keyof Pick<StorageNames['containers'], 'priceUploads' | 'customerUploads'>;
@@ -61,6 +67,8 @@ export interface UploadReportBase {
   };
   /** Where the upload now is: `{container}/{name}`. */
   file: string;
+  /** The pipeline run that recorded this upload in the ledger; absent or null when none did. */
+  runId?: string | null;
   handledAt: string;
 }
 
@@ -91,10 +99,76 @@ export interface UploadKind<R extends UploadReportBase> {
    * fault returns a quarantined report; any other failure throws, and the event is delivered again.
    */
   handle: (placement: Placement) => Promise<Omit<R, 'file' | 'handledAt'>>;
+  /** The quarantined report of an upload refused without being read (it failed too often). */
+  refused: (placement: Placement, reason: string) => Omit<R, 'file' | 'handledAt'>;
 }
 
+type UploadSettings = Pick<Settings, 'UPLOAD_MAX_ATTEMPTS' | 'LEDGER_OUTBOX_DIR'>;
+
+/**
+ * Handles the upload and records the attempt in the run ledger (kind `upload-attempt`) unless a pipeline
+ * run recorded it: refused files, customer files and attempts that failed — storage down included (the
+ * ledger outbox keeps those) — all leave a trace.
+ */
 export async function handleUpload<R extends UploadReportBase>(
   storage: StorageClients,
+  settings: UploadSettings,
+  container: UploadContainer,
+  blobName: string,
+  logger: Logger,
+  kind: UploadKind<R>,
+): Promise<UploadOutcome<R>> {
+  const attempt = { storage, settings, logger, source: `upload:${storage.names.containers[container]}/${blobName}` };
+  const startedAt = Date.now();
+  let outcome: UploadOutcome<R>;
+  try {
+    outcome = await placeUpload(storage, settings, container, blobName, logger, kind);
+  } catch (e) {
+    await recordAttempt(attempt, startedAt, 'failed', (e as Error).message);
+    throw e;
+  }
+  if ('file' in outcome && !outcome.runId) {
+    const failed = outcome.status === 'quarantined';
+    await recordAttempt(attempt, startedAt, failed ? 'failed' : 'succeeded', outcome.reason);
+  }
+  return outcome;
+}
+
+const MAX_LEDGER_ERROR_CHARS = 1000;
+
+async function recordAttempt(
+  attempt: { storage: StorageClients; settings: UploadSettings; logger: Logger; source: string },
+  startedAt: number,
+  outcome: RunOutcome,
+  error: string | null,
+): Promise<void> {
+  const { storage, settings, logger, source } = attempt;
+  const run: RunRecord = {
+    // The pipeline run of the same invocation takes the correlation id itself.
+    runId: `${logger.correlationId}-upload`,
+    kind: 'upload-attempt',
+    source,
+    market: '',
+    view: '',
+    timeline: '',
+    asOf: '',
+    startedAt: nowInstant(new Date(startedAt)),
+    durationMs: Date.now() - startedAt,
+    outcome,
+    error: error && error.length > MAX_LEDGER_ERROR_CHARS ? `${error.slice(0, MAX_LEDGER_ERROR_CHARS)}…` : error,
+    counts: { read: 0, rejected: 0, added: 0, changed: 0, removed: 0, unchanged: 0, entitiesWritten: 0 },
+    archive: null,
+    rejectedReport: null,
+  };
+  // The attempt's own outcome stands whether or not the ledger takes it (the outbox keeps it then).
+  await recordRun(storage, run, { outbox: ledgerOutbox(storage, settings), lastSuccess: false }).catch((e) =>
+    logger.error('could not record the upload attempt; it waits in the ledger outbox', { error: (e as Error).message }),
+  );
+}
+
+async function placeUpload<R extends UploadReportBase>(
+  storage: StorageClients,
+  settings: UploadSettings,
   container: UploadContainer,
   blobName: string,
   logger: Logger,
@@ -108,10 +182,17 @@ export async function handleUpload<R extends UploadReportBase>(
     return { status: 'gone', upload: { name: blobName } };
   }
 
+  const attempts = new UploadAttempts(storage, {
+    container: areas.uploads.containerName,
+    name: blobName,
+    etag: upload.etag,
+  });
   const earlier = await earlierReport<R>(areas, upload);
   if (earlier) {
     logger.info('finishing the move of an upload handled before', { file: blobName, status: earlier.report.status });
-    return { ...earlier.report, move: await moveUpload(areas, earlier.area, earlier.placedName, upload) };
+    const move = await moveUpload(areas, earlier.area, earlier.placedName, upload);
+    await attempts.done();
+    return { ...earlier.report, move };
   }
 
   const names = new Map<UploadArea, Promise<string>>();
@@ -123,16 +204,25 @@ export async function handleUpload<R extends UploadReportBase>(
       return names.get(area) as Promise<string>;
     },
   };
-  const report = await kind.handle(placement);
-  const area: UploadArea = report.status === 'quarantined' ? 'quarantine' : 'processed';
-  const placedName = await placement.placedName(area);
-  const placed = {
-    ...report,
-    file: `${areas[area].containerName}/${placedName}`,
-    handledAt: nowInstant(),
-  } as R;
-  await writeReportJson(areas[area], placedName, placed);
-  const move = await moveUpload(areas, area, placedName, upload);
+  const tried = await attempts.begin();
+  let placed: R;
+  let move: MoveResult;
+  try {
+    const report =
+      tried.count >= settings.UPLOAD_MAX_ATTEMPTS
+        ? kind.refused(placement, givenUp(tried.count, tried.lastError))
+        : await kind.handle(placement);
+    const area: UploadArea = report.status === 'quarantined' ? 'quarantine' : 'processed';
+    const placedName = await placement.placedName(area);
+    placed = { ...report, file: `${areas[area].containerName}/${placedName}`, handledAt: nowInstant() } as R;
+    await writeReportJson(areas[area], placedName, placed);
+    move = await moveUpload(areas, area, placedName, upload);
+  } catch (e) {
+    // Kept for the attempt that gives up; failing to keep it must not hide the error itself.
+    await attempts.failed(e).catch(() => undefined);
+    throw e;
+  }
+  await attempts.done();
   logger.event(kind.eventName, {
     file: upload.name,
     status: placed.status,
@@ -143,6 +233,9 @@ export async function handleUpload<R extends UploadReportBase>(
   });
   return { ...placed, move };
 }
+
+const givenUp = (count: number, lastError: string | null) =>
+  `refused unread: ${count} attempts to handle this upload failed (UPLOAD_MAX_ATTEMPTS); the last one: ${lastError}`;
 
 export function uploadAreas(storage: StorageClients, container: UploadContainer): UploadAreas {
   const uploads = storage.names.containers[container];

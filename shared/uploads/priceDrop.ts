@@ -70,7 +70,7 @@ export interface PriceUploadRequest {
 const MAX_LISTED_REJECTS = 1000;
 
 export function processPriceUpload(req: PriceUploadRequest): Promise<PriceUploadOutcome> {
-  return handleUpload<PriceUploadReport>(req.storage, 'priceUploads', req.blobName, req.logger, {
+  return handleUpload<PriceUploadReport>(req.storage, req.settings, 'priceUploads', req.blobName, req.logger, {
     what: 'price upload',
     eventName: 'PriceUploadHandled',
     // Reasons name the file's faults (columns, line numbers), never its rows' content.
@@ -83,6 +83,7 @@ export function processPriceUpload(req: PriceUploadRequest): Promise<PriceUpload
       runId: report.runId,
     }),
     handle: (placement) => spoolAndHandle(req, placement),
+    refused: (placement, reason) => ({ ...baseReport(placement, null), reason }),
   });
 }
 
@@ -99,7 +100,7 @@ async function spoolAndHandle(req: PriceUploadRequest, placement: Placement): Pr
   }
 }
 
-function baseReport(placement: Placement, sha256: string): Handled {
+function baseReport(placement: Placement, sha256: string | null): Handled {
   return {
     status: 'quarantined',
     reason: null,

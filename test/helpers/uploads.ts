@@ -4,6 +4,8 @@ import { createLogger, memorySink } from '../../shared/observability/logger';
 import { processPriceUpload, type PriceUploadOutcome, type PriceUploadReport } from '../../shared/uploads/priceDrop';
 import {
   uploadAreas,
+  uploadIdentity,
+  type Placement,
   type PlacedUpload,
   type UploadContainer,
   type UploadOutcome,
@@ -65,3 +67,10 @@ export function reported<R extends UploadReportBase>(outcome: UploadOutcome<R>):
   if (outcome.status === 'gone') throw new Error(`upload ${outcome.upload.name} was gone`);
   return outcome as PlacedUpload<R>;
 }
+
+/** The quarantined report of an upload kind that adds nothing to the base report (placement tests). */
+export const refusedReport = (placement: Placement, reason: string) => ({
+  status: 'quarantined',
+  reason,
+  upload: uploadIdentity(placement, null),
+});

@@ -54,6 +54,8 @@ const NOT_SET_IN_AZURE: Record<string, string> = {
   REJECTED_ROWS_MAX_PERCENT: 'tuning: the code default suits Azure',
   TABLE_WRITE_CONCURRENCY: 'tuning: the code default suits Azure',
   REFRESH_LOCK_WAIT_SECONDS: 'tuning: the code default suits Azure',
+  UPLOAD_MAX_ATTEMPTS: 'tuning: the code default suits Azure',
+  LEDGER_OUTBOX_DIR: "the default, the instance's temp folder, suits Azure",
   HTTP_TIMEOUT_SECONDS: 'tuning: the code default suits Azure',
   HTTP_MAX_RETRIES: 'tuning: the code default suits Azure',
   HTTP_RETRY_DELAY_MS: 'tuning: the code default suits Azure',

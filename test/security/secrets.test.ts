@@ -3,7 +3,7 @@ import { main } from '../../cli/main';
 import { consoleIO } from '../../cli/io';
 import { createLogger, memorySink } from '../../shared/observability/logger';
 import { refreshRates } from '../../shared/rates/ingest';
-import { recordRun } from '../../shared/runs/ledger';
+import { ledgerOutbox, recordRun } from '../../shared/runs/ledger';
 import { ensureStorage } from '../../shared/storage/ensure';
 import { startFakeServer, type FakeServer } from '../fakes/fakeServer';
 import { testStorage } from '../helpers/storage';
@@ -99,22 +99,26 @@ describe('secrets echoed by an upstream service', () => {
 
   it('redacts the error kept in the ledger, whatever raised it', async () => {
     await ensureStorage(storage);
-    await recordRun(storage, {
-      runId: 'run-secret',
-      kind: 'upload',
-      source: 'blob',
-      market: 'US',
-      view: 'azure_consumption',
-      timeline: 'current',
-      asOf: '2026-11-01',
-      startedAt: '2026-11-01T00:00:00Z',
-      durationMs: 1,
-      outcome: 'failed',
-      error: 'storage said: AccountKey=Zm9vYmFyYmF6;',
-      counts: { read: 0, rejected: 0, added: 0, changed: 0, removed: 0, unchanged: 0, entitiesWritten: 0 },
-      archive: null,
-      rejectedReport: null,
-    });
+    await recordRun(
+      storage,
+      {
+        runId: 'run-secret',
+        kind: 'upload',
+        source: 'blob',
+        market: 'US',
+        view: 'azure_consumption',
+        timeline: 'current',
+        asOf: '2026-11-01',
+        startedAt: '2026-11-01T00:00:00Z',
+        durationMs: 1,
+        outcome: 'failed',
+        error: 'storage said: AccountKey=Zm9vYmFyYmF6;',
+        counts: { read: 0, rejected: 0, added: 0, changed: 0, removed: 0, unchanged: 0, entitiesWritten: 0 },
+        archive: null,
+        rejectedReport: null,
+      },
+      { outbox: ledgerOutbox(storage, settings) },
+    );
     const ledger = await ledgerText(storage);
     expect(ledger).toContain('AccountKey=[redacted];');
     expect(ledger).not.toContain('Zm9vYmFyYmF6');

@@ -99,6 +99,17 @@ describe('npm run cli -- validate', () => {
     expect(stdout + stderr).not.toContain('7709442668');
   });
 
+  it.each([
+    ['a stray quote next to an INN', 'country,organizationRegistrationNumber\nRU,7709"442668\n', /line 2, column 2/],
+    ['10 MB of a million columns', `country${','.repeat(1_000_000)}\n`.repeat(10), /more than 1000 columns/],
+  ])('exits 2 for %s, quoting none of its content', async (_what, content, reason) => {
+    const file = write('bounded.csv', content);
+    const { code, stdout, stderr } = await cli([file], true);
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: false, reason: expect.stringMatching(reason) as string });
+    expect(stdout + stderr).not.toContain('7709');
+  });
+
   it.each([[[]], [['missing.csv']], [['notes.txt']]])('exits 2 for %j', async (args) => {
     const { code } = await cli(args.map((a) => path.join(dir, a)));
     expect(code).toBe(2);

@@ -57,11 +57,12 @@ describe('validateCustomerRecords (CSV)', () => {
     ]);
     expect(rows[0].note).toBe('first, with comma');
     expect(rows[2].note).toBe('multi\r\nline');
-    expect(rows[3]).toMatchObject({ organizationRegistrationNumber: '32855961', phoneNumber: '+380501234567' });
+    // A leading + is a formula to a spreadsheet: the report shows it as text (see csvCell).
+    expect(rows[3]).toMatchObject({ organizationRegistrationNumber: '32855961', phoneNumber: "'+380501234567" });
     expect(rows[5]).toMatchObject({
       country: 'RU',
       organizationRegistrationNumber: '7709442668',
-      phoneNumber: '+79123456789',
+      phoneNumber: "'+79123456789",
     });
     expect(rows[5].warnings).toMatch(/^organizationRegistrationNumber: /);
     expect(summary).toEqual({
@@ -107,12 +108,32 @@ describe('validateCustomerRecords (CSV)', () => {
     [
       'an unclosed quote',
       'country,organizationRegistrationNumber\nRU,"7709442668\n',
-      /CSV cannot be parsed.*CSV_QUOTE_NOT_CLOSED/,
+      /CSV cannot be parsed: line 2, column 2: a quoted field is never closed \(CSV_QUOTE_NOT_CLOSED\)/,
+    ],
+    [
+      'a stray quote inside an INN',
+      'country,organizationRegistrationNumber\nRU,77094"42668\n',
+      /^the CSV cannot be parsed: line 2, column 2: a quote inside a field that does not start with one/,
+    ],
+    [
+      'characters after a closing quote',
+      'country,organizationRegistrationNumber\nRU,"7709442668"x\n',
+      /line 2, column 2: characters after the quote that closes a field \(CSV_INVALID_CLOSING_QUOTE\)/,
+    ],
+    [
+      'a record of a million columns',
+      `country,organizationRegistrationNumber${','.repeat(1_000_000)}\n`,
+      /1000 columns/,
+    ],
+    [
+      'a field of 2 million characters',
+      `country,organizationRegistrationNumber\nRU,7709442668${'7'.repeat(2_000_000)}\n`,
+      /line 2, column 2: a record longer than 1000000 characters/,
     ],
     ['binary content', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]), /binary|UTF-8/],
     ['Latin-1 bytes', Buffer.from('country,firstName\nHU,J\xf3zsef\n', 'latin1'), /not UTF-8/],
   ])('refuses %s as unreadable, without quoting its content', async (_what, content, reason) => {
-    const error = await run(content, 'csv').catch((e: unknown) => e);
+    const error = await run(content, 'csv', 64 * 1024).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FileFault);
     expect((error as Error).message).toMatch(reason);
     expect((error as Error).message).not.toContain('7709442668');
@@ -195,6 +216,45 @@ describe('validateCustomerRecords (JSON Lines)', () => {
     await expect(run('country,organizationRegistrationNumber\nRU,7709442668\n', 'jsonl')).rejects.toBeInstanceOf(
       FileFault,
     );
+  });
+
+  it('refuses a line longer than the limit before holding more of it, naming the line', async () => {
+    let produced = 0;
+    // 200 MB in one line, generated as read: the reader must stop long before the end.
+    async function* endlessLine() {
+      yield '{"country":"RU"}\n{"note":"';
+      for (; produced < 200 * 1024 * 1024; produced += 64 * 1024) yield 'x'.repeat(64 * 1024);
+      yield '"}\n';
+    }
+    const out = new PassThrough();
+    out.resume();
+    const error = await validateCustomerRecords(Readable.from(endlessLine()), 'jsonl', out).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FileFault);
+    expect((error as Error).message).toBe('line 2 is longer than 1000000 characters');
+    expect(produced).toBeLessThan(2 * 1024 * 1024);
+  });
+});
+
+describe('CSV reports', () => {
+  it('neutralise cells a spreadsheet would run as formulas, keeping them readable (OWASP)', async () => {
+    const cells = ['=HYPERLINK("http://x.example","click")', "+cmd|' /C calc'!A0", '-5', '@SUM(A1)', '\tx', 'plain'];
+    const csv = [
+      'ref,country,organizationRegistrationNumber',
+      ...cells.map((cell) => `"${cell.replace(/"/g, '""')}",RU,7709442668`),
+    ].join('\n');
+    const { report } = await run(csv, 'csv');
+    const rows: Record<string, string>[] = parse(report, { columns: true });
+    expect(rows.map((row) => row.ref)).toEqual([
+      '\'=HYPERLINK("http://x.example","click")',
+      "'+cmd|' /C calc'!A0",
+      "'-5",
+      "'@SUM(A1)",
+      "'\tx",
+      'plain',
+    ]);
+    // Every cell of the report, not only the passed-through ones.
+    for (const line of report.split('\n'))
+      expect(line.split(',').every((cell) => !/^[=+\-@\t\r]/.test(cell))).toBe(true);
   });
 });
 

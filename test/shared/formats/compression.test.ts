@@ -55,6 +55,23 @@ describe('readPriceFile: compression is recognised by content, not name', () => 
     );
   });
 
+  it('refuses a zip of thousands of entries in a short reason', async () => {
+    const entries = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`${'n'.repeat(200)}${i}.txt`, '']));
+    const error = await readAll(files.file('many.zip', await zipOf(entries))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FileFault);
+    expect((error as Error).message).toBe(
+      'the zip archive holds 1001 entries; a price or rate file holds one CSV (at most 1000 entries are looked at)',
+    );
+  });
+
+  it('lists at most 10 entry names, each cut short, when the CSV is missing', async () => {
+    const entries = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`${i}${'n'.repeat(300)}.txt`, '']));
+    const error = await readAll(files.file('no-csv.zip', await zipOf(entries))).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/^the zip archive must hold exactly one CSV file but holds no CSV file/);
+    expect((error as Error).message).toMatch(/ and 490 more\)$/);
+    expect((error as Error).message.length).toBeLessThan(1300);
+  });
+
   it('refuses a truncated zip', async () => {
     const whole = await zipOf({ 'pricesheet.csv': csv.repeat(50) });
     for (const keep of [0.9, 0.5, 0.1]) {

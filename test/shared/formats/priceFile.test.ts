@@ -121,7 +121,16 @@ describe('readPriceFile: CSV text', () => {
   it('refuses a quote left open to the end of the file', async () => {
     const text = [PC_HEADER, pcRow(), pcRow(), '"Virtual Machines","DZH318Z0BQ4L","0001'].join('\r\n');
     await expect(readAll(files.file('open-quote.csv', text))).rejects.toThrow(FileFault);
-    await expect(readAll(files.file('open-quote.csv', text))).rejects.toThrow(/Quote Not Closed/);
+    await expect(readAll(files.file('open-quote.csv', text))).rejects.toThrow(
+      /line \d+, column \d+: a quoted field is never closed \(CSV_QUOTE_NOT_CLOSED\)/,
+    );
+  });
+
+  it('refuses a line of a million columns without building it', async () => {
+    const text = [PC_HEADER, pcRow(), `${pcRow()}${','.repeat(1_000_000)}`, pcRow()].join('\r\n');
+    await expect(readAll(files.file('wide.csv', text))).rejects.toThrow(
+      new FileFault('the CSV cannot be parsed: line 3: a record with more than 1000 columns'),
+    );
   });
 
   it('refuses a header that lacks required columns, naming them', async () => {

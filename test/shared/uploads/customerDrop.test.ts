@@ -39,7 +39,7 @@ function logger() {
 
 async function handle(name: string) {
   const { sink, logger: log } = logger();
-  const outcome = await processCustomerUpload(storage, name, log);
+  const outcome = await processCustomerUpload(storage, settings, name, log);
   return { outcome, logs: sink.lines.join('\n') };
 }
 
@@ -118,6 +118,9 @@ describe('customer uploads (blob drop)', () => {
 
   it.each([
     ['broken.csv', 'country,organizationRegistrationNumber\nRU,"7709442668\n', /CSV_QUOTE_NOT_CLOSED/],
+    // csv-parse's own message would quote the field ("value is \"77094\"…").
+    ['stray-quote.csv', 'country,organizationRegistrationNumber\nRU,7709"442668\n', /^[^"]*line 2, column 2: a quote/],
+    ['wide.csv', `country,organizationRegistrationNumber${','.repeat(1_000_000)}\n7709442668\n`, /1000 columns/],
     ['photo.csv', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46]), /UTF-8|binary/],
     ['customers.xlsx', 'PK', /unsupported file type/],
   ])(
@@ -142,6 +145,7 @@ describe('customer uploads (blob drop)', () => {
       expect(logs).toContain('"eventName":"CustomerUploadHandled"');
       expect(logs).toContain('"status":"quarantined"');
       expect(logs).not.toContain('7709442668');
+      expect(logs).not.toContain('value is');
     },
   );
 
