@@ -6,6 +6,7 @@ import { createPartnerCenterSource } from '../../shared/prices/sources/partnerCe
 import type { PriceSheetSource } from '../../shared/prices/sources/source';
 import { ingestRates, rateSnapshotOnOrBefore } from '../../shared/rates';
 import { createPartnerCenterFxSource } from '../../shared/rates/sources/partnerCenter';
+import type { FxRatesSource } from '../../shared/rates/sources/source';
 import type { PipelineRun } from '../../shared/runs/recordedRun';
 import type { StorageClients } from '../../shared/storage/clients';
 import type { CliCommand, CommandArgs } from '../command';
@@ -127,13 +128,14 @@ async function backfillPrices(
 ): Promise<MonthResult[]> {
   const source = createPartnerCenterSource(settings);
   const results: MonthResult[] = [];
+  const total = months.length * markets.length * views.length;
   // Oldest first, as a reader expects; the pipeline does not depend on the order.
   for (const month of months)
     for (const market of markets)
       for (const view of views) {
         const result = await backfillPriceMonth(month, market, view, settings, storage, source);
         results.push(result);
-        io.log(progressLine(`${month} ${market}/${view}`, result));
+        io.log(progressLine(results.length, total, `${month} ${market}/${view}`, result));
       }
   return results;
 }
@@ -177,28 +179,34 @@ async function backfillRates(
   const source = createPartnerCenterFxSource(settings);
   const results: MonthResult[] = [];
   for (const month of months) {
-    const asOf = firstDay(month);
-    const committed = await rateSnapshotOnOrBefore(storage, asOf);
-    let result: MonthResult;
-    if (committed?.asOf === asOf) result = skipped(month, asOf, {});
-    else {
-      // Partner Center's FX file of a month is fetched by the as-of day's month: the first lies in it.
-      const run = await ingestRates({
-        storage,
-        settings,
-        logger: createLogger(stderrSink),
-        open: () => source.fetchRates({ asOf }),
-        kind: 'ingest',
-        source: source.name,
-        asOf,
-        dayFrom: source.dayFrom,
-      });
-      result = resultOf(month, {}, run);
-    }
+    const result = await backfillRateMonth(month, settings, storage, source);
     results.push(result);
-    io.log(progressLine(`${month} rates`, result));
+    io.log(progressLine(results.length, months.length, `${month} rates`, result));
   }
   return results;
+}
+
+async function backfillRateMonth(
+  month: string,
+  settings: Settings,
+  storage: StorageClients,
+  source: FxRatesSource,
+): Promise<MonthResult> {
+  const asOf = firstDay(month);
+  const committed = await rateSnapshotOnOrBefore(storage, asOf);
+  if (committed?.asOf === asOf) return skipped(month, asOf, {});
+  // Partner Center's FX file of a month is fetched by the as-of day's month: the first lies in it.
+  const run = await ingestRates({
+    storage,
+    settings,
+    logger: createLogger(stderrSink),
+    open: () => source.fetchRates({ asOf }),
+    kind: 'ingest',
+    source: source.name,
+    asOf,
+    dayFrom: source.dayFrom,
+  });
+  return resultOf(month, {}, run);
 }
 
 /** No snapshots table yet (nothing was ever stored): nothing is committed. */
@@ -211,10 +219,12 @@ function skipped(month: string, asOf: string, where: Where): MonthResult {
   return { month, ...where, asOf, outcome: 'skipped', added: 0, changed: 0, removed: 0, runId: null, error: null };
 }
 
-function progressLine(what: string, result: MonthResult): string {
-  if (result.outcome === 'skipped') return `${what}: skipped (already stored as of ${result.asOf})`;
-  if (result.outcome === 'failed') return `${what}: FAILED — ${result.error}`;
-  return `${what}: added ${result.added}, changed ${result.changed}, removed ${result.removed}`;
+/** One line per month, as it ends: `[2/6] 2024-02 US/azure_consumption: added 3, changed 1, removed 0`. */
+function progressLine(done: number, total: number, what: string, result: MonthResult): string {
+  const line = `[${done}/${total}] ${what}`;
+  if (result.outcome === 'skipped') return `${line}: skipped (already stored as of ${result.asOf})`;
+  if (result.outcome === 'failed') return `${line}: FAILED — ${result.error}`;
+  return `${line}: added ${result.added}, changed ${result.changed}, removed ${result.removed}`;
 }
 
 /** The summary: a line for people, an object for --json. Returns the exit code. */

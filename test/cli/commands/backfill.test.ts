@@ -50,13 +50,13 @@ const SHEETS: Record<string, string> = {
 const PRICES = ['--market', 'US', '--view', 'azure_consumption'];
 
 /** The prices in force at an instant, through the lookup the API serves, as productId → price. */
-async function pricesAt(storage: StorageClients, instant: string): Promise<Record<string, string>> {
-  const page = await lookupPrices(storage, { market: 'US', view: 'azure_consumption', instant, top: 100 });
+async function pricesAt(storage: StorageClients, instant: string, market = 'US'): Promise<Record<string, string>> {
+  const page = await lookupPrices(storage, { market, view: 'azure_consumption', instant, top: 100 });
   return Object.fromEntries(page.versions.map((v) => [v.productId, v.unitPrice]));
 }
 
 const sheetRequests = (fake: PartnerCenterFake) => fake.requests.filter((r) => r.path.includes('pricesheets'));
-type Summary = { ok: boolean; months: { month: string; outcome: string; error: string | null }[] };
+type Summary = { ok: boolean; months: { month: string; market?: string; outcome: string; error: string | null }[] };
 const outcomes = (summary: unknown) => Object.fromEntries((summary as Summary).months.map((m) => [m.month, m.outcome]));
 
 describe('backfill', () => {
@@ -102,8 +102,8 @@ describe('backfill', () => {
       changed: 0,
     });
     // One progress line per month on stderr; stdout holds only the summary.
-    expect(all.stderr).toContain('2024-01 US/azure_consumption: added 2, changed 0, removed 0');
-    expect(all.stderr).toContain('2024-02 US/azure_consumption: skipped (already stored as of 2024-02-01)');
+    expect(all.stderr).toContain('[1/3] 2024-01 US/azure_consumption: added 2, changed 0, removed 0');
+    expect(all.stderr).toContain('[2/3] 2024-02 US/azure_consumption: skipped (already stored as of 2024-02-01)');
     expect(all.stdout.trim().split('\n')).toHaveLength(1);
     expect(sheetRequests(fake).map((r) => decodeURIComponent(r.path))).toEqual(
       ['202402', '202401', '202403'].map((month) => historySheetPath('US', 'azure_consumption', month)),
@@ -137,20 +137,54 @@ describe('backfill', () => {
     expect(await recentRuns(storage, 10)).toHaveLength(3);
   });
 
-  it('fails the month the service fails, stores the others, and a re-run completes it', async () => {
-    fake.inject({ kind: 'status', status: 500 }, { path: 'month=202402', times: 2 });
-    const first = await cli(['backfill', 'prices', ...PRICES, '--from', '2024-01', '--to', '2024-03', '--json']);
-    expect(first.code).toBe(1);
-    expect(outcomes(first.summary)).toEqual({ '2024-01': 'succeeded', '2024-02': 'failed', '2024-03': 'succeeded' });
-    expect(first.summary).toMatchObject({ ok: false, succeeded: 2, failed: 1 });
-    expect((first.summary as Summary).months[1].error).toMatch(/US\/azure_consumption: .*HTTP 500/);
-    expect(first.stderr).toMatch(/2024-02 US\/azure_consumption: FAILED — .*HTTP 500/);
-    expect(await pricesAt(storage, '2024-03-20T00:00:00.0000000Z')).toMatchObject({ RAISED: '0.12', NEW: '7' });
+  it('fails the month and market the service fails, stores the others, and a re-run completes it', async () => {
+    // DE: a price that changes every month (a new version from each first day).
+    for (const [month, price, from] of [
+      ['202401', '0.9', '1/1/2024 12:00:00 AM'],
+      ['202402', '0.95', '2/1/2024 12:00:00 AM'],
+      ['202403', '0.97', '3/1/2024 12:00:00 AM'],
+    ]) {
+      const row = consumptionRow({ Market: 'DE', Currency: 'EUR', ProductId: 'DE', MeterIds: meterId(9100) });
+      const sheet = sheetCsv([{ ...row, UnitPrice: price, EffectiveStartDate: from }]);
+      fake.setFile(historySheetPath('DE', 'azure_consumption', month), sheet);
+    }
+    // Both attempts (HTTP_MAX_RETRIES is 1) of the US February sheet fail.
+    fake.inject(
+      { kind: 'status', status: 500 },
+      { path: historySheetPath('US', 'azure_consumption', '202402'), times: 2 },
+    );
+    const args = ['backfill', 'prices', '--market', 'US,DE', '--view', 'azure_consumption'];
+    const range = ['--from', '2024-01', '--to', '2024-03', '--json'];
+    const byMarket = (summary: unknown) =>
+      Object.fromEntries((summary as Summary).months.map((m) => [`${m.month} ${m.market}`, m.outcome]));
 
-    const resumed = await cli(['backfill', 'prices', ...PRICES, '--from', '2024-01', '--to', '2024-03', '--json']);
+    const first = await cli([...args, ...range]);
+    expect(first.code).toBe(1);
+    expect(byMarket(first.summary)).toEqual({
+      '2024-01 US': 'succeeded',
+      '2024-01 DE': 'succeeded',
+      '2024-02 US': 'failed',
+      '2024-02 DE': 'succeeded',
+      '2024-03 US': 'succeeded',
+      '2024-03 DE': 'succeeded',
+    });
+    expect(first.summary).toMatchObject({ ok: false, succeeded: 5, failed: 1, skipped: 0 });
+    expect((first.summary as Summary).months[2].error).toMatch(/US\/azure_consumption: .*HTTP 500/);
+    expect(first.stderr).toMatch(/\[3\/6\] 2024-02 US\/azure_consumption: FAILED — .*HTTP 500/);
+    expect(await pricesAt(storage, '2024-03-20T00:00:00.0000000Z')).toMatchObject({ RAISED: '0.12', NEW: '7' });
+    expect(await pricesAt(storage, '2024-02-10T00:00:00.0000000Z', 'DE')).toEqual({ DE: '0.95' });
+
+    const resumed = await cli([...args, ...range]);
     expect(resumed.code).toBe(0);
-    expect(outcomes(resumed.summary)).toEqual({ '2024-01': 'skipped', '2024-02': 'succeeded', '2024-03': 'skipped' });
+    expect(resumed.summary).toMatchObject({ ok: true, succeeded: 1, failed: 0, skipped: 5 });
+    expect(byMarket(resumed.summary)['2024-02 US']).toBe('succeeded');
     expect(await pricesAt(storage, '2024-02-10T00:00:00.0000000Z')).toEqual({ STEADY: '1.5', RAISED: '0.12' });
+    for (const [day, price] of [
+      ['2024-01-10', '0.9'],
+      ['2024-02-10', '0.95'],
+      ['2024-03-10', '0.97'],
+    ])
+      expect(await pricesAt(storage, startOfDay(day), 'DE')).toEqual({ DE: price });
   });
 
   describe('in a time zone far east of UTC', () => {
@@ -167,7 +201,7 @@ describe('backfill', () => {
         '2024-02': 'succeeded',
         '2024-03': 'succeeded',
       });
-      expect(first.stderr).toContain('2024-02 rates: added 0, changed 1, removed 0');
+      expect(first.stderr).toContain('[2/3] 2024-02 rates: added 0, changed 1, removed 0');
       for (const [day, rate] of [
         ['2024-01-31', '0.2722'],
         ['2024-02-01', '0.2723'],
