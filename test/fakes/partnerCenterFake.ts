@@ -36,6 +36,15 @@ export function priceSheetPath(market: string, view: string, timeline: 'current'
   return `/v1.0/sales/pricesheets(Market='${market}',PricesheetView='${view}')/$value?timeline=${timeline}`;
 }
 
+/** A month's list (YYYYMM) from the history timeline, as the backfill asks for it. */
+export function historySheetPath(market: string, view: string, month: string): string {
+  return `${priceSheetPath(market, view).replace('timeline=current', 'timeline=history')}&month=${month}`;
+}
+
+export function fxRatesPath(month: string): string {
+  return `/v1.0/sales/fxrates(Month='${month}')/$value`;
+}
+
 const json = (status: number, body: unknown): Reply => ({
   status,
   headers: { 'Content-Type': 'application/json' },

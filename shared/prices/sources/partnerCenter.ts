@@ -15,7 +15,12 @@ import { asSourceError, reportingAs, SourceError } from '../../http/sourceErrors
 function priceSheetUrl(baseUrl: string, request: PriceSheetRequest): string {
   const base = baseUrl.replace(/\/+$/, '');
   const sheet = `pricesheets(Market='${request.market}',PricesheetView='${request.view}')`;
-  return `${base}/v1.0/sales/${sheet}/$value?timeline=${request.timeline}`;
+  return `${base}/v1.0/sales/${sheet}/$value?${query(request)}`;
+}
+
+/** A month's list is Partner Center's history timeline of that month; it is stored as that day's current list. */
+function query(request: PriceSheetRequest): string {
+  return request.month === undefined ? `timeline=${request.timeline}` : `timeline=history&month=${request.month}`;
 }
 
 export function createPartnerCenterSource(
@@ -30,8 +35,11 @@ export function createPartnerCenterSource(
       // The market goes into the URL path: two letters, nothing else.
       if (!/^[A-Z]{2}$/.test(request.market))
         throw new SourceError('the market must be a two-letter code such as US', request);
+      // The month goes into the query: six digits, nothing else; a history month is a current list.
+      if (request.month !== undefined && (request.timeline !== 'current' || !/^\d{6}$/.test(request.month)))
+        throw new SourceError('a month must be YYYYMM, of the current timeline', request);
       const url = priceSheetUrl(settings.PARTNER_CENTER_BASE_URL, request);
-      const what = `Partner Center ${endpointOf(url)}?timeline=${request.timeline}`;
+      const what = `Partner Center ${endpointOf(url)}?${query(request)}`;
       try {
         const response = await getPartnerCenterFile(http, auth, url, signal);
         if (response.ok)

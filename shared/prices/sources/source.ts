@@ -9,6 +9,12 @@ export interface PriceSheetRequest {
   market: string;
   view: PriceView;
   timeline: Timeline;
+  /**
+   * A past month (YYYYMM) whose list to serve: the list in force on its first day, a `current`
+   * list as of that day. Partner Center serves it from its `timeline=history`; the other sources
+   * have one list whatever the month, and backfill by month only from Partner Center.
+   */
+  month?: string;
 }
 
 export interface PriceSheetDownload {

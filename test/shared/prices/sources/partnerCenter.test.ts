@@ -7,7 +7,12 @@ import { SourceError } from '../../../../shared/http/sourceErrors';
 import type { PriceSheetRequest } from '../../../../shared/prices/sources/source';
 import { createPartnerCenterSource } from '../../../../shared/prices/sources/partnerCenter';
 import { NoPlannedChangesError } from '../../../../shared/prices/sources/source';
-import { priceSheetPath, startPartnerCenterFake, type PartnerCenterFake } from '../../../fakes/partnerCenterFake';
+import {
+  historySheetPath,
+  priceSheetPath,
+  startPartnerCenterFake,
+  type PartnerCenterFake,
+} from '../../../fakes/partnerCenterFake';
 import { fastHttp, fastSettings, gapMs, readBody } from '../../../helpers/sources';
 
 const CSV = [
@@ -86,6 +91,25 @@ describe('partnercenter source', () => {
     await readBody((await pc.fetchPriceSheet(consumption)).body);
     await readBody((await pc.fetchPriceSheet(consumption)).body);
     expect(fake.issuedTokens).toHaveLength(1);
+  });
+
+  it("asks a month's list of the history timeline, and refuses a month that is not YYYYMM", async () => {
+    fake.setFile(historySheetPath('US', 'azure_consumption', '202403'), CSV, { plainOnly: true });
+    const download = await source().fetchPriceSheet({ ...consumption, month: '202403' });
+    expect((await readBody(download.body)).toString('utf8')).toBe(CSV);
+    expect(download.origin).toContain('$value?timeline=history&month=202403');
+    expect(decodeURIComponent(sheetRequests()[0].path)).toBe(historySheetPath('US', 'azure_consumption', '202403'));
+
+    for (const request of [
+      { ...consumption, month: '2024-03' },
+      { ...consumption, month: '202403', timeline: 'future' as const },
+    ]) {
+      const error = await source()
+        .fetchPriceSheet(request)
+        .catch((e: unknown) => e);
+      expect(String(error)).toContain('US/azure_consumption: a month must be YYYYMM, of the current timeline');
+    }
+    expect(sheetRequests()).toHaveLength(1);
   });
 
   it('tells "no planned changes" apart from a failure', async () => {
