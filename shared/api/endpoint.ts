@@ -34,7 +34,7 @@ export function jsonResponse(status: number, value: unknown): ApiResponse {
   return { status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: toJson(value) };
 }
 
-export function errorResponse(error: ApiError): ApiResponse {
+function errorResponse(error: ApiError): ApiResponse {
   return jsonResponse(error.status, { error: { code: error.code, message: error.message, details: error.details } });
 }
 
@@ -60,7 +60,7 @@ export const STORAGE_UNAVAILABLE_DOC =
   'ServiceUnavailable: storage is unreachable or slower than STORAGE_TIMEOUT_SECONDS; retry after Retry-After seconds.';
 
 /** 503 with Retry-After: storage is down or slow; the body tells no more than that (the log has the cause). */
-export function storageUnavailableResponse(correlationId: string): ApiResponse {
+function storageUnavailableResponse(correlationId: string): ApiResponse {
   const response = errorResponse(
     new ApiError(503, 'ServiceUnavailable', 'storage is unavailable; try again later', { correlationId }),
   );

@@ -6,7 +6,7 @@ import { DECIMAL } from '../core/decimal';
  * digits). An `ExactNumber` is written as a JSON number with exactly its digits.
  */
 
-export class ExactNumber {
+class ExactNumber {
   constructor(readonly text: string) {}
 }
 

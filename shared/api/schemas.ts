@@ -64,7 +64,7 @@ const day = (description: string) =>
     example: '2026-11-01',
   });
 
-export const MAX_TOP = 1000;
+const MAX_TOP = 1000;
 
 const topMessage = `must be a whole number from 1 to ${MAX_TOP}`;
 const top = z.coerce
@@ -101,7 +101,7 @@ export const pricesQuerySchema = z.strictObject({
 });
 export type PricesQuery = z.output<typeof pricesQuerySchema>;
 
-export const FUTURE = 'future';
+const FUTURE = 'future';
 
 export const priceChangesQuerySchema = z.strictObject({
   market,
@@ -133,7 +133,7 @@ const isoInstant = z
   .string()
   .meta({ description: 'ISO 8601 UTC instant with seven fraction digits.', example: '2021-11-03T06:57:30.0682597Z' });
 
-export const convertedSchema = z.object({
+const convertedSchema = z.object({
   currency: z.string(),
   unitPrice: decimal,
   usdPerUnit: decimal.meta({ description: 'USD per unit of the target currency, as published.' }),
@@ -142,7 +142,7 @@ export const convertedSchema = z.object({
   source: z.string(),
 });
 
-export const priceItemSchema = z.object({
+const priceItemSchema = z.object({
   productTitle: z.string(),
   productId: z.string(),
   skuId: z.string(),

@@ -6,7 +6,7 @@ import { boundedCsvColumns, csvErrorText } from './csv';
 import { MAX_RECORD_CHARS } from './limits';
 import { fieldForHeader, type PriceField, type PriceRecord } from '../prices/row';
 
-export const REQUIRED_FIELDS: readonly PriceField[] = [
+const REQUIRED_FIELDS: readonly PriceField[] = [
   'productId',
   'skuId',
   'market',

@@ -29,7 +29,7 @@ const compact = (header: string) =>
     .toLowerCase();
 
 /** True when the first line is a Partner Center FX header (any case, quoted or not, any column order). */
-export function isFxRatesHeader(firstLine: string): boolean {
+function isFxRatesHeader(firstLine: string): boolean {
   const names = new Set(firstLine.split(',').map(compact));
   return names.has('currencycode') && names.has('usdperunit');
 }

@@ -5,7 +5,7 @@
  * the ledger's `error`, the CLI's output and UpstreamHttpError.
  */
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /**
  * Settings whose values are secrets: names ending in KEY, SECRET, TOKEN or PASSWORD (any case,

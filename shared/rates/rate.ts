@@ -56,7 +56,7 @@ export function convertAmount(amount: string, fromUsdPerUnit: string, toUsdPerUn
  * itself is rate(USD); USD is 1. The quotients are rounded half to even to 17 significant digits,
  * the precision Partner Center's own USDPerUnit values carry (e.g. 0.27224589249009701).
  */
-export const ECB_SIGNIFICANT_DIGITS = 17;
+const ECB_SIGNIFICANT_DIGITS = 17;
 
 export function ratesFromEuroReference(
   eurRates: readonly { currency: string; rate: string }[],

@@ -8,7 +8,7 @@ import { storageNames, type StorageNames } from './names';
 
 /** The well-known development account of the storage emulator (public, not a secret). */
 export const DEV_ACCOUNT = 'devstoreaccount1';
-export const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /** The emulator's connection string; `https` for an Azurite started with a certificate. */
 export function emulatorConnectionString(
@@ -40,7 +40,7 @@ const TABLE_OPTIONS = { retryOptions: { maxRetries: 8, retryDelayInMs: 500, maxR
 const REQUEST_RETRIES = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 1000 };
 
 /** Storage did not answer in time or could not be reached: the request path answers 503, never the cause. */
-export class StorageUnavailableError extends Error {
+class StorageUnavailableError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'StorageUnavailableError';

@@ -6,7 +6,7 @@ import { createEcbRatesSource } from './ecb';
 import { createPartnerCenterFxSource } from './partnerCenter';
 import type { FxRatesSource } from './source';
 
-export const SAMPLE_RATES_FILE = 'fxrates.csv';
+const SAMPLE_RATES_FILE = 'fxrates.csv';
 
 /** The sources whose `history` is true, as a refusal of a backfill names them. */
 export const RATES_BACKFILL_SOURCES = 'partnercenter, sample or file:<path>';

@@ -11,7 +11,7 @@ import type { FxRatesSource } from './source';
  * handed on as received, the pipeline recognises plain or zip by their first bytes.
  */
 
-export function fxRatesUrl(baseUrl: string, month: string): string {
+function fxRatesUrl(baseUrl: string, month: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/v1.0/sales/fxrates(Month='${month}')/$value`;
 }
 
