@@ -15,7 +15,7 @@ import {
   entityOf,
   meterDocEntity,
   meterDocRowKey,
-  storedVersionOf,
+  compactRow,
   type StoredVersion,
 } from '../shared/prices/tables/versions';
 import { HEAP_FLAGS } from './heap';
@@ -184,8 +184,9 @@ async function prebuilt(file: string, count: number) {
     let doc = byDoc.get(docKey);
     if (!doc)
       byDoc.set(docKey, (doc = { partitionKey: keys.partitionKey, rowKey: meterDocRowKey(keys.rowKey), versions: [] }));
-    doc.versions.push(storedVersionOf(verdict.row, keys.rowKey, '0'));
-    versions.push(entityOf(verdict.row, keys, '0'));
+    const stored = { rowKey: keys.rowKey, contentHash: '0', row: compactRow(verdict.row) };
+    doc.versions.push(stored);
+    versions.push(entityOf(stored, keys.partitionKey));
     if (versions.length >= count) break;
   }
   return {

@@ -266,14 +266,14 @@ type VersionReader = (lines?: ManifestLine[]) => Promise<PriceVersion[]>;
 function versionReader(storage: StorageClients): VersionReader {
   const table = storage.table(storage.names.tables.prices);
   const pool = createPool(READ_CONCURRENCY);
-  // Manifest membership says what was listed; a later removal mark on the entity does not apply here.
+  // Manifest membership says what was listed; the entity's listing points do not apply here.
   return (lines = []) =>
     Promise.all(
       lines.map((line) =>
         pool.run(async () => {
           const version = await readVersion(table, line.partitionKey, line.rowKey);
           if (!version) throw new Error(`snapshot lists ${line.partitionKey} ${line.rowKey}, which is not stored`);
-          return { ...version, removedAsOf: null };
+          return { ...version, listing: [] };
         }),
       ),
     );

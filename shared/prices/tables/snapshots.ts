@@ -33,8 +33,12 @@ export interface SnapshotRecord {
 export const snapshotPartition = (market: string, view: PriceView, timeline: Timeline) =>
   `${market}|${view}|${timeline}`;
 
-export function manifestName(market: string, view: PriceView, timeline: Timeline, asOf: string): string {
-  return `${view}/${market}/${timeline}/${asOf}.tsv.gz`;
+/**
+ * A run's manifest has a name of its own (day and run), so that a run replacing a day's snapshot
+ * never overwrites the manifest the committed snapshot still points to.
+ */
+export function manifestName(market: string, view: PriceView, timeline: Timeline, asOf: string, runId: string): string {
+  return `${view}/${market}/${timeline}/${asOf}/${runId}.tsv.gz`;
 }
 
 /** The latest snapshot taken on or before the day (null when there is none). */
@@ -56,6 +60,21 @@ export async function snapshotOnOrBefore(
 /** The newest snapshot of a market and view, whatever its date. */
 export function latestSnapshot(storage: StorageClients, q: { market: string; view: PriceView; timeline: Timeline }) {
   return snapshotOnOrBefore(storage, { ...q, asOf: LAST_DAY });
+}
+
+/** The earliest snapshot taken after the day (null when there is none). */
+export async function snapshotAfter(
+  storage: StorageClients,
+  q: { market: string; view: PriceView; timeline: Timeline; asOf: string },
+): Promise<SnapshotRecord | null> {
+  const table = storage.table(storage.names.tables.snapshots);
+  const partition = snapshotPartition(q.market, q.view, q.timeline);
+  // Row keys count down: the earliest later day is the last entity before the day's key.
+  const filter = odata`PartitionKey eq ${partition} and RowKey lt ${newestFirstDayKey(q.asOf)}`;
+  let earliest: Record<string, unknown> | null = null;
+  for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+    earliest = entity;
+  return earliest && recordOf(earliest);
 }
 
 function recordOf(e: Record<string, unknown>): SnapshotRecord {

@@ -2,6 +2,7 @@ import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
 import type { PriceView } from '../views';
 import { PRICE_FIELDS, type PriceField, type PriceRow } from '../row';
 import type { PriceVersion } from '../version';
+import { pointsOf, type ListingPoint } from '../listing';
 import { ifFound } from '../../storage/errors';
 import { prefixRange } from '../../storage/keys';
 import { meterPartition, meterRowPrefix, productPartition, skuRowPrefix, enc } from './keys';
@@ -10,30 +11,38 @@ import { meterPartition, meterRowPrefix, productPartition, skuRowPrefix, enc } f
 
 export type PriceEntity = TableEntity<Record<string, string>>;
 
-/** Entities store text only (prices stay as published); null fields are left out. */
-export function entityOf(
-  row: PriceRow,
-  keys: { partitionKey: string; rowKey: string },
-  contentHash: string,
-): PriceEntity {
-  const entity: PriceEntity = { ...keys, contentHash };
-  for (const field of PRICE_FIELDS) {
-    const value = row[field];
-    if (value !== null && value !== '') entity[field] = value;
-  }
-  return entity;
+/**
+ * A version entity (rows without a meter): the fields as text (prices stay as published; null
+ * fields are left out), its content hash, the day its content was published and its listing points
+ * as JSON.
+ */
+export function entityOf(stored: StoredVersion, partitionKey: string): PriceEntity {
+  const entity: PriceEntity = { partitionKey, rowKey: stored.rowKey, contentHash: stored.contentHash };
+  if (stored.contentAsOf) entity.contentAsOf = stored.contentAsOf;
+  if (stored.listing) entity.listing = JSON.stringify(stored.listing);
+  return { ...entity, ...stored.row };
+}
+
+/** The stored form of a version entity (what entityOf wrote, or an entity with a removal day). */
+export function storedVersionOfEntity(entity: Record<string, unknown>): StoredVersion {
+  const row: Partial<Record<PriceField, string>> = {};
+  for (const field of PRICE_FIELDS) if (typeof entity[field] === 'string') row[field] = entity[field];
+  const stored: StoredVersion = { rowKey: entity.rowKey as string, contentHash: String(entity.contentHash), row };
+  if (typeof entity.contentAsOf === 'string') stored.contentAsOf = entity.contentAsOf;
+  if (typeof entity.listing === 'string') stored.listing = JSON.parse(entity.listing) as ListingPoint[];
+  else if (typeof entity.removedAsOf === 'string') stored.listing = pointsOf({ removedAsOf: entity.removedAsOf });
+  return stored;
 }
 
 const NULLABLE = new Set<string>(['pricingTierRangeMin', 'pricingTierRangeMax', 'erpPrice', 'endOfSaleDate']);
 
-export function versionOf(entity: Record<string, unknown>): PriceVersion {
+function priceVersionOf(stored: StoredVersion): PriceVersion {
   const version: Record<string, string | null> = {};
   for (const field of PRICE_FIELDS) {
-    const value = entity[field];
+    const value = stored.row[field];
     version[field] = typeof value === 'string' ? value : NULLABLE.has(field) ? null : '';
   }
-  version.removedAsOf = typeof entity.removedAsOf === 'string' ? entity.removedAsOf : null;
-  return version as unknown as PriceVersion;
+  return { ...(version as unknown as PriceRow), listing: pointsOf(stored) };
 }
 
 async function listRange(table: TableClient, partitionKey: string, prefix: string): Promise<PriceVersion[]> {
@@ -57,6 +66,11 @@ export interface StoredVersion {
   /** The version's own row key (what snapshot manifests list). */
   rowKey: string;
   contentHash: string;
+  /** The day of the snapshot the content was published in: the latest-dated snapshot listing the version. */
+  contentAsOf?: string;
+  /** Change points of its listing (listing.ts). */
+  listing?: ListingPoint[];
+  /** Written before change points existed: the day a snapshot stopped listing it (read as a point). */
   removedAsOf?: string;
   row: Partial<Record<PriceField, string>>;
 }
@@ -74,13 +88,14 @@ export function meterDocRowKey(versionRowKey: string): string {
   return versionRowKey.slice(0, versionRowKey.indexOf('|'));
 }
 
-export function storedVersionOf(row: PriceRow, rowKey: string, contentHash: string): StoredVersion {
+/** A row's fields as stored: text only, null and empty fields left out. */
+export function compactRow(row: PriceRow): Partial<Record<PriceField, string>> {
   const compact: Partial<Record<PriceField, string>> = {};
   for (const field of PRICE_FIELDS) {
     const value = row[field];
     if (value !== null && value !== '') compact[field] = value;
   }
-  return { rowKey, contentHash, row: compact };
+  return compact;
 }
 
 export function meterDocEntity(partitionKey: string, rowKey: string, versions: StoredVersion[]): PriceEntity {
@@ -99,15 +114,11 @@ export function storedVersionsOf(entity: Record<string, unknown>): StoredVersion
   return json ? (JSON.parse(json) as StoredVersion[]) : [];
 }
 
-function priceVersionOf(stored: StoredVersion): PriceVersion {
-  return versionOf({ ...stored.row, removedAsOf: stored.removedAsOf });
-}
-
 /** The versions an entity holds: all of a meter document's, or the one of a version entity. */
 export function versionsOfEntity(entity: Record<string, unknown>): PriceVersion[] {
   return isMeterDocPartition(entity.partitionKey as string)
     ? storedVersionsOf(entity).map(priceVersionOf)
-    : [versionOf(entity)];
+    : [priceVersionOf(storedVersionOfEntity(entity))];
 }
 
 /** The stored versions of a meter document (empty when there is none). */
@@ -124,7 +135,7 @@ export async function readVersion(
 ): Promise<PriceVersion | null> {
   if (!isMeterDocPartition(partitionKey)) {
     const entity = await ifFound(table.getEntity(partitionKey, rowKey));
-    return entity ? versionOf(entity) : null;
+    return entity ? priceVersionOf(storedVersionOfEntity(entity)) : null;
   }
   const stored = (await readMeterDoc(table, partitionKey, meterDocRowKey(rowKey))).find((v) => v.rowKey === rowKey);
   return stored ? priceVersionOf(stored) : null;

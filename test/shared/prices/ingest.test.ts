@@ -77,7 +77,10 @@ describe('price ingest pipeline', () => {
       meterId: rows[0].MeterIds as string,
     });
     expect(removed).toHaveLength(1);
-    expect(removed[0].removedAsOf).toBe('2026-11-02');
+    expect(removed[0].listing).toEqual([
+      ['2026-11-01', true],
+      ['2026-11-02', false],
+    ]);
     expect(versionInForce(removed, '2026-11-01T12:00:00.0000000Z')).not.toBeNull();
     expect(versionInForce(removed, '2026-11-02T12:00:00.0000000Z')).toBeNull();
   });
