@@ -12,6 +12,7 @@ import { archiveExtension, archiveFile } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
 import type { RunCounts, RunRecord } from '../runs/ledger';
 import { DateTime } from 'luxon';
+import { readCommittedRuns } from './tables/committedRuns';
 import { isMetered, versionDigest, versionKeys } from './tables/keys';
 import { compactRow } from './tables/versions';
 import type { VersionChange } from './tables/versionChange';
@@ -204,6 +205,9 @@ async function readAndCompare(req: IngestRequest, context: RunContext, download:
     concurrency: settings.TABLE_WRITE_CONCURRENCY,
     asOf: req.asOf,
     mergeStored: await hasStoredVersions(storage, req, neighbours),
+    runId: context.run.runId,
+    // Under the lock no other run commits meanwhile: the runs committed now are those this run builds on.
+    committed: await readCommittedRuns(storage, req.market, req.view),
   });
   await compareRows(req, download, { neighbours, listed, manifest, changes, reject: context.reject, counts });
   await closeSpool(manifest);
@@ -437,6 +441,7 @@ async function commitSnapshot(
     archive: download.archive,
     source: req.source,
     runId: run.runId,
+    earlierRunIds: neighbours.sameDay ? [...neighbours.sameDay.earlierRunIds, neighbours.sameDay.runId] : [],
     createdAt: nowInstant(),
   });
 }

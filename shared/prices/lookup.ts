@@ -9,8 +9,10 @@ import {
   versionsByMeter,
   versionsByProduct,
   versionsOfEntity,
+  type CommittedRuns,
 } from './tables/versions';
 import { metersOfProduct } from './tables/productIndex';
+import { committedRuns } from './tables/committedRuns';
 
 /**
  * Prices in force at an instant, a page at a time.
@@ -20,7 +22,8 @@ import { metersOfProduct } from './tables/productIndex';
  *   in parallel, plus the product's partition for any rows it has without a meter.
  * - Neither: a listing of the market and view, read in key order across its partition range; the
  *   other filters are applied to the versions read.
- * In every case the versions of one price are read together and the overlap rule picks one.
+ * In every case the versions of one price are read together and the overlap rule picks one, and only
+ * what committed runs wrote is read (tables/versions.ts, committed reads).
  */
 
 export interface PriceQuery {
@@ -53,30 +56,39 @@ export const LISTING_READ_LIMIT = 20_000;
 
 export async function lookupPrices(storage: StorageClients, query: PriceQuery): Promise<PricePage> {
   const table = storage.table(storage.names.tables.prices);
-  if (query.meterId === undefined && query.productId === undefined) return listMarketView(table, query);
-  const sources = await rangeSources(storage, table, query);
+  const committed = await committedRuns(storage, query.market, query.view);
+  if (query.meterId === undefined && query.productId === undefined) return listMarketView(table, query, committed);
+  const sources = await rangeSources(storage, { table, committed }, query);
   return pageOverSources(sources, query);
 }
 
 type Source = () => Promise<PriceVersion[]>;
 
-async function rangeSources(storage: StorageClients, table: TableClient, query: PriceQuery): Promise<Source[]> {
+async function rangeSources(
+  storage: StorageClients,
+  { table, committed }: { table: TableClient; committed: CommittedRuns },
+  query: PriceQuery,
+): Promise<Source[]> {
   const { market, view, productId, skuId } = query;
   if (query.meterId !== undefined) {
     const meterId = query.meterId;
     return [
       () =>
-        versionsByMeter(table, {
-          market,
-          view,
-          meterId,
-          productId,
-          skuId: productId === undefined ? undefined : skuId,
-        }),
+        versionsByMeter(
+          table,
+          {
+            market,
+            view,
+            meterId,
+            productId,
+            skuId: productId === undefined ? undefined : skuId,
+          },
+          committed,
+        ),
     ];
   }
   const product = productId as string;
-  const unmetered: Source = () => versionsByProduct(table, { market, view, productId: product, skuId });
+  const unmetered: Source = () => versionsByProduct(table, { market, view, productId: product, skuId }, committed);
   if (view === 'updatedlicensebased') return [unmetered];
   const meters = await metersOfProduct(storage.table(storage.names.tables.priceProducts), {
     market,
@@ -88,7 +100,11 @@ async function rangeSources(storage: StorageClients, table: TableClient, query: 
     unmetered,
     ...meters.map(
       (meter) => () =>
-        versionsByMeter(table, { market, view, meterId: meter.meterId, productId: product, skuId: meter.skuId }),
+        versionsByMeter(
+          table,
+          { market, view, meterId: meter.meterId, productId: product, skuId: meter.skuId },
+          committed,
+        ),
     ),
   ];
 }
@@ -146,7 +162,7 @@ function keyPrefixOf(rowKey: string): string {
  * prices; a license-based price spreads its versions over consecutive version entities, grouped here
  * by row-key prefix. Pages end only at such a boundary, so a price's versions are never split.
  */
-async function listMarketView(table: TableClient, query: PriceQuery): Promise<PricePage> {
+async function listMarketView(table: TableClient, query: PriceQuery, committed: CommittedRuns): Promise<PricePage> {
   const range = marketViewRange(query.market, query.view);
   const resume = query.cursor && 'partitionKey' in query.cursor ? query.cursor : null;
   const filters = resume
@@ -179,7 +195,7 @@ async function listMarketView(table: TableClient, query: PriceQuery): Promise<Pr
         if (versions.length >= query.top || read >= LISTING_READ_LIMIT) return { versions, next: last };
         group = { partitionKey, unit, lastRowKey: rowKey, versions: [] };
       }
-      group.versions.push(...versionsOfEntity(entity));
+      group.versions.push(...versionsOfEntity(entity, committed));
       group.lastRowKey = rowKey;
       read++;
     }

@@ -11,7 +11,8 @@ import {
   meterDocEntity,
   meterDocRowKey,
   readMeterDoc,
-  storedVersionOfEntity,
+  visibleVersionOfEntity,
+  type CommittedRuns,
 } from './tables/versions';
 import { changedVersion, sameVersion, type VersionChange } from './tables/versionChange';
 import { addProductMeter, mergeProductMeters, type ProductMeters } from './tables/productIndex';
@@ -49,6 +50,10 @@ export interface ChangeWriterOptions {
   asOf: string;
   /** False when the market and view hold no data yet: nothing stored need be read before writing. */
   mergeStored: boolean;
+  /** This run: its writes are pending states tagged with it (see tables/versions.ts, committed reads). */
+  runId: string;
+  /** The committed runs: whose pending states are the stored state this run builds on. */
+  committed: CommittedRuns;
 }
 
 /** Products gathered before their index entries are merged and written. */
@@ -158,9 +163,10 @@ async function writeEntities(
     changes.map(([partitionKey, change]) =>
       run(async () => {
         const entity = options.mergeStored ? await ifFound(table.getEntity(partitionKey, change.rowKey)) : null;
-        const stored = entity ? storedVersionOfEntity(entity) : undefined;
+        const stored = entity ? visibleVersionOfEntity(entity, options.committed) : undefined;
         const next = changedVersion(stored, change, options.asOf);
-        return next && !sameVersion(stored, next) ? entityOf(next, partitionKey) : null;
+        if (!next || sameVersion(stored, next)) return null;
+        return entityOf(next, partitionKey, { runId: options.runId, committed: stored });
       }),
     ),
   );
@@ -183,7 +189,7 @@ async function mergedDocs(file: string, partitionKey: string, options: ChangeWri
   return Promise.all(
     [...byMeter].map(([meter, changes]) =>
       run(async () => {
-        const stored = options.mergeStored ? await readMeterDoc(table, partitionKey, meter) : [];
+        const stored = options.mergeStored ? await readMeterDoc(table, partitionKey, meter, options.committed) : [];
         const versions = new Map(stored.map((version) => [version.rowKey, version]));
         let altered = false;
         for (const change of changes) {
@@ -194,7 +200,8 @@ async function mergedDocs(file: string, partitionKey: string, options: ChangeWri
           altered = true;
         }
         const sorted = [...versions.values()].sort((a, b) => a.rowKey.localeCompare(b.rowKey));
-        return { doc: altered ? meterDocEntity(partitionKey, meter, sorted) : null, changes: changes.length };
+        const pending = { runId: options.runId, versions: sorted };
+        return { doc: altered ? meterDocEntity(partitionKey, meter, stored, pending) : null, changes: changes.length };
       }),
     ),
   );

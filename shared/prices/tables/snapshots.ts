@@ -8,6 +8,7 @@ import { isNotFound } from '../../storage/errors';
 import type { PriceView, Timeline } from '../views';
 import type { StorageClients } from '../../storage/clients';
 import { newestFirstDayKey } from '../../storage/keys';
+import { forgetCommittedRuns } from './committedRuns';
 
 /**
  * A snapshot is what one sheet listed on one as-of day: an entity in the snapshots table (the
@@ -27,6 +28,8 @@ export interface SnapshotRecord {
   archive: string;
   source: string;
   runId: string;
+  /** Runs that committed this day before (replaced): their pending states stay visible (committedRuns.ts). */
+  earlierRunIds: string[];
   createdAt: string;
 }
 
@@ -89,6 +92,7 @@ function recordOf(e: Record<string, unknown>): SnapshotRecord {
     archive: e.archive as string,
     source: e.source as string,
     runId: e.runId as string,
+    earlierRunIds: typeof e.earlierRunIds === 'string' && e.earlierRunIds !== '' ? e.earlierRunIds.split(',') : [],
     createdAt: e.createdAt as string,
   };
 }
@@ -100,9 +104,11 @@ export async function saveSnapshot(storage: StorageClients, record: SnapshotReco
       partitionKey: snapshotPartition(record.market, record.view, record.timeline),
       rowKey: newestFirstDayKey(record.asOf),
       ...record,
+      earlierRunIds: record.earlierRunIds.join(','),
     },
     'Replace',
   );
+  forgetCommittedRuns(storage, record.market, record.view);
 }
 
 /** Uploads a manifest written locally (plain text) as a gzip blob. */

@@ -12,19 +12,48 @@ import { meterPartition, meterRowPrefix, productPartition, skuRowPrefix, enc } f
 export type PriceEntity = TableEntity<Record<string, string>>;
 
 /**
- * A version entity (rows without a meter): the fields as text (prices stay as published; null
- * fields are left out), its content hash, the day its content was published and its listing points
- * as JSON.
+ * Committed reads. A run writes each version it changes as a pending state tagged with its run id
+ * (`pendingRun`), keeping the committed state beside it; readers use the pending state only when
+ * that run has committed (its snapshot entity exists: committedRuns.ts), so nothing a run writes is
+ * visible before its snapshot, and a killed run's states are ignored (the next run to change the
+ * entity writes over them). Once committed, a pending state simply is the state: it is folded into
+ * the committed one when the next run changes the entity.
  */
-export function entityOf(stored: StoredVersion, partitionKey: string): PriceEntity {
+export type CommittedRuns = Pick<ReadonlySet<string>, 'has'>;
+
+/** Whether the entity's pending state (if it has one) is visible: written by a committed run. */
+const pendingVisible = (entity: Record<string, unknown>, committed: CommittedRuns) =>
+  typeof entity.pendingRun !== 'string' || committed.has(entity.pendingRun);
+
+/**
+ * A version entity (rows without a meter): the fields of its new state as text (prices stay as
+ * published; null fields are left out), its content hash, the day its content was published, its
+ * listing points as JSON, the run that wrote it, and the committed state it replaces as JSON.
+ */
+export function entityOf(
+  stored: StoredVersion,
+  partitionKey: string,
+  pending?: { runId: string; committed: StoredVersion | undefined },
+): PriceEntity {
   const entity: PriceEntity = { partitionKey, rowKey: stored.rowKey, contentHash: stored.contentHash };
   if (stored.contentAsOf) entity.contentAsOf = stored.contentAsOf;
   if (stored.listing) entity.listing = JSON.stringify(stored.listing);
+  if (pending) entity.pendingRun = pending.runId;
+  if (pending?.committed) entity.committedState = JSON.stringify(pending.committed);
   return { ...entity, ...stored.row };
 }
 
-/** The stored form of a version entity (what entityOf wrote, or an entity with a removal day). */
-export function storedVersionOfEntity(entity: Record<string, unknown>): StoredVersion {
+/** The visible state of a version entity (undefined: none yet, only an uncommitted run's). */
+export function visibleVersionOfEntity(
+  entity: Record<string, unknown>,
+  committed: CommittedRuns,
+): StoredVersion | undefined {
+  if (pendingVisible(entity, committed)) return storedVersionOfEntity(entity);
+  return typeof entity.committedState === 'string' ? (JSON.parse(entity.committedState) as StoredVersion) : undefined;
+}
+
+/** The stored form of a version entity's own fields (what entityOf wrote, or an entity with a removal day). */
+function storedVersionOfEntity(entity: Record<string, unknown>): StoredVersion {
   const row: Partial<Record<PriceField, string>> = {};
   for (const field of PRICE_FIELDS) if (typeof entity[field] === 'string') row[field] = entity[field];
   const stored: StoredVersion = { rowKey: entity.rowKey as string, contentHash: String(entity.contentHash), row };
@@ -45,12 +74,16 @@ function priceVersionOf(stored: StoredVersion): PriceVersion {
   return { ...(version as unknown as PriceRow), listing: pointsOf(stored) };
 }
 
-async function listRange(table: TableClient, partitionKey: string, prefix: string): Promise<PriceVersion[]> {
+async function listRange(
+  table: TableClient,
+  range: { partitionKey: string; prefix: string },
+  committed: CommittedRuns,
+): Promise<PriceVersion[]> {
   const versions: PriceVersion[] = [];
-  const rows = prefixRange(prefix);
-  const filter = odata`PartitionKey eq ${partitionKey} and RowKey ge ${rows.from} and RowKey lt ${rows.to}`;
+  const rows = prefixRange(range.prefix);
+  const filter = odata`PartitionKey eq ${range.partitionKey} and RowKey ge ${rows.from} and RowKey lt ${rows.to}`;
   for await (const entity of table.listEntities({ queryOptions: { filter } }))
-    versions.push(...versionsOfEntity(entity));
+    versions.push(...versionsOfEntity(entity, committed));
   return versions;
 }
 
@@ -98,33 +131,64 @@ export function compactRow(row: PriceRow): Partial<Record<PriceField, string>> {
   return compact;
 }
 
-export function meterDocEntity(partitionKey: string, rowKey: string, versions: StoredVersion[]): PriceEntity {
-  const json = JSON.stringify(versions);
-  const chunks = Math.ceil(json.length / DOC_CHUNK_CHARS) || 1;
+/**
+ * A meter document: its committed versions in properties `v0…`, and with `pending`, the run's new
+ * versions in `p0…` and the run id in `pendingRun` (a cold ingest has no committed versions). The
+ * two together stay within the entity's 1 MiB.
+ */
+export function meterDocEntity(
+  partitionKey: string,
+  rowKey: string,
+  versions: StoredVersion[],
+  pending?: { runId: string; versions: StoredVersion[] },
+): PriceEntity {
+  const entity: PriceEntity = { partitionKey, rowKey };
+  const chunks = putChunks(entity, 'v', versions) + (pending ? putChunks(entity, 'p', pending.versions) : 0);
   if (chunks > DOC_MAX_CHUNKS)
     throw new Error(`meter ${decodeURIComponent(rowKey)} has too many versions to store (${versions.length})`);
-  const entity: PriceEntity = { partitionKey, rowKey };
-  for (let i = 0; i < chunks; i++) entity[`v${i}`] = json.slice(i * DOC_CHUNK_CHARS, (i + 1) * DOC_CHUNK_CHARS);
+  if (pending) entity.pendingRun = pending.runId;
   return entity;
 }
 
-export function storedVersionsOf(entity: Record<string, unknown>): StoredVersion[] {
+/** Puts the versions' JSON into properties `{prefix}0…` (none for no versions); returns how many. */
+function putChunks(entity: PriceEntity, prefix: string, versions: StoredVersion[]): number {
+  if (versions.length === 0) return 0;
+  const json = JSON.stringify(versions);
+  const chunks = Math.ceil(json.length / DOC_CHUNK_CHARS);
+  for (let i = 0; i < chunks; i++) entity[`${prefix}${i}`] = json.slice(i * DOC_CHUNK_CHARS, (i + 1) * DOC_CHUNK_CHARS);
+  return chunks;
+}
+
+function chunkedVersions(entity: Record<string, unknown>, prefix: string): StoredVersion[] {
   let json = '';
-  for (let i = 0; typeof entity[`v${i}`] === 'string'; i++) json += entity[`v${i}`] as string;
+  for (let i = 0; typeof entity[`${prefix}${i}`] === 'string'; i++) json += entity[`${prefix}${i}`] as string;
   return json ? (JSON.parse(json) as StoredVersion[]) : [];
 }
 
-/** The versions an entity holds: all of a meter document's, or the one of a version entity. */
-export function versionsOfEntity(entity: Record<string, unknown>): PriceVersion[] {
-  return isMeterDocPartition(entity.partitionKey as string)
-    ? storedVersionsOf(entity).map(priceVersionOf)
-    : [priceVersionOf(storedVersionOfEntity(entity))];
+/** The visible versions of a meter document: the pending ones once their run has committed. */
+export function visibleVersionsOfDoc(entity: Record<string, unknown>, committed: CommittedRuns): StoredVersion[] {
+  return typeof entity.pendingRun === 'string' && committed.has(entity.pendingRun)
+    ? chunkedVersions(entity, 'p')
+    : chunkedVersions(entity, 'v');
 }
 
-/** The stored versions of a meter document (empty when there is none). */
-export async function readMeterDoc(table: TableClient, partitionKey: string, rowKey: string): Promise<StoredVersion[]> {
+/** The visible versions an entity holds: all of a meter document's, or the one of a version entity. */
+export function versionsOfEntity(entity: Record<string, unknown>, committed: CommittedRuns): PriceVersion[] {
+  if (isMeterDocPartition(entity.partitionKey as string))
+    return visibleVersionsOfDoc(entity, committed).map(priceVersionOf);
+  const visible = visibleVersionOfEntity(entity, committed);
+  return visible ? [priceVersionOf(visible)] : [];
+}
+
+/** The visible versions of a meter document (empty when there is none). */
+export async function readMeterDoc(
+  table: TableClient,
+  partitionKey: string,
+  rowKey: string,
+  committed: CommittedRuns,
+): Promise<StoredVersion[]> {
   const entity = await ifFound(table.getEntity(partitionKey, rowKey));
-  return entity ? storedVersionsOf(entity) : [];
+  return entity ? visibleVersionsOfDoc(entity, committed) : [];
 }
 
 /** One version by the keys a snapshot manifest lists (null when it is not stored). */
@@ -132,12 +196,15 @@ export async function readVersion(
   table: TableClient,
   partitionKey: string,
   rowKey: string,
+  committed: CommittedRuns,
 ): Promise<PriceVersion | null> {
   if (!isMeterDocPartition(partitionKey)) {
     const entity = await ifFound(table.getEntity(partitionKey, rowKey));
-    return entity ? priceVersionOf(storedVersionOfEntity(entity)) : null;
+    const visible = entity && visibleVersionOfEntity(entity, committed);
+    return visible ? priceVersionOf(visible) : null;
   }
-  const stored = (await readMeterDoc(table, partitionKey, meterDocRowKey(rowKey))).find((v) => v.rowKey === rowKey);
+  const doc = await readMeterDoc(table, partitionKey, meterDocRowKey(rowKey), committed);
+  const stored = doc.find((v) => v.rowKey === rowKey);
   return stored ? priceVersionOf(stored) : null;
 }
 
@@ -145,9 +212,11 @@ export async function readVersion(
 export async function versionsByMeter(
   table: TableClient,
   q: { market: string; view: PriceView; meterId: string; productId?: string; skuId?: string },
+  committed: CommittedRuns,
 ): Promise<PriceVersion[]> {
   const prefix = meterRowPrefix(q.meterId, q.productId, q.skuId);
-  const stored = await readMeterDoc(table, meterPartition(q.market, q.view, q.meterId), meterDocRowKey(prefix));
+  const partitionKey = meterPartition(q.market, q.view, q.meterId);
+  const stored = await readMeterDoc(table, partitionKey, meterDocRowKey(prefix), committed);
   return stored.filter((v) => v.rowKey.startsWith(prefix)).map(priceVersionOf);
 }
 
@@ -155,12 +224,10 @@ export async function versionsByMeter(
 export function versionsByProduct(
   table: TableClient,
   q: { market: string; view: PriceView; productId: string; skuId?: string },
+  committed: CommittedRuns,
 ): Promise<PriceVersion[]> {
-  return listRange(
-    table,
-    productPartition(q.market, q.view, q.productId),
-    q.skuId === undefined ? '' : skuRowPrefix(q.skuId),
-  );
+  const partitionKey = productPartition(q.market, q.view, q.productId);
+  return listRange(table, { partitionKey, prefix: q.skuId === undefined ? '' : skuRowPrefix(q.skuId) }, committed);
 }
 
 /** The partition-key range holding all versions of a market and view (for listings). */

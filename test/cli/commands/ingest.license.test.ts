@@ -5,7 +5,7 @@ import { licenseFigures } from '../../../shared/prices/licenseFigures';
 import { createStorageClients } from '../../../shared/storage/clients';
 import { latestSnapshot } from '../../../shared/prices/tables/snapshots';
 import { marketViewRange, versionsOfEntity } from '../../../shared/prices/tables/versions';
-import { testSettings } from '../../helpers/storage';
+import { asWritten, testSettings } from '../../helpers/storage';
 import { odata } from '@azure/data-tables';
 import type { PriceVersion } from '../../../shared/prices/version';
 
@@ -33,7 +33,7 @@ async function versions(market: string): Promise<PriceVersion[]> {
   const filter = odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to}`;
   const out: PriceVersion[] = [];
   for await (const e of storage.table(storage.names.tables.prices).listEntities({ queryOptions: { filter } }))
-    out.push(...versionsOfEntity(e));
+    out.push(...versionsOfEntity(e, asWritten));
   return out;
 }
 
