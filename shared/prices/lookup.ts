@@ -41,8 +41,12 @@ export interface PriceQuery {
   cursor?: LookupCursor;
 }
 
-/** Where the next page starts: a position in the list of lookups, or the last row a listing consumed. */
-export type LookupCursor = { source: number; offset: number } | { partitionKey: string; lastRowKey: string };
+/**
+ * Where the next page starts: a position in the list of lookups, or the last row a listing consumed
+ * whole, plus how many prices of the next group the listing served already (`skip`).
+ */
+export type LookupCursor =
+  { source: number; offset: number } | { partitionKey: string; lastRowKey: string; skip?: number };
 
 export interface PricePage {
   versions: PriceVersion[];
@@ -160,7 +164,9 @@ function keyPrefixOf(rowKey: string): string {
 /**
  * A listing reads the market and view in key order. A meter document holds every version of its
  * prices; a license-based price spreads its versions over consecutive version entities, grouped here
- * by row-key prefix. Pages end only at such a boundary, so a price's versions are never split.
+ * by row-key prefix, so a price's versions are always read together. A page holds at most `top`
+ * prices: when a group (a meter's tiers) has more than fit, the cursor points before the group and
+ * says how many of its prices were served.
  */
 async function listMarketView(table: TableClient, query: PriceQuery, committed: CommittedRuns): Promise<PricePage> {
   const range = marketViewRange(query.market, query.view);
@@ -174,16 +180,27 @@ async function listMarketView(table: TableClient, query: PriceQuery, committed: 
 
   const versions: PriceVersion[] = [];
   let group: { partitionKey: string; unit: string; lastRowKey: string; versions: PriceVersion[] } | null = null;
-  let last: LookupCursor | null = resume;
+  // Before the first row of the range: no partition key equals the range's start.
+  let last: LookupCursor = resume
+    ? { partitionKey: resume.partitionKey, lastRowKey: resume.lastRowKey }
+    : {
+        partitionKey: range.from,
+        lastRowKey: '',
+      };
+  let skip = resume?.skip ?? 0;
   let read = 0;
-  const emit = () => {
-    if (!group) return;
-    versions.push(
-      ...pricesInForce(group.versions, query.instant)
-        .filter((version) => matchesFilters(version, query))
-        .sort(byPrice),
-    );
+  /** Serves the group's prices that fit; returns the cursor into the group when some did not. */
+  const emit = (): LookupCursor | null => {
+    if (!group) return null;
+    const prices = pricesInForce(group.versions, query.instant)
+      .filter((version) => matchesFilters(version, query))
+      .sort(byPrice);
+    const served = prices.slice(skip, skip + query.top - versions.length);
+    versions.push(...served);
+    const cut = skip + served.length < prices.length ? { ...last, skip: skip + served.length } : null;
+    skip = 0;
     last = { partitionKey: group.partitionKey, lastRowKey: group.lastRowKey };
+    return cut;
   };
   for (const filter of filters) {
     for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
@@ -191,7 +208,8 @@ async function listMarketView(table: TableClient, query: PriceQuery, committed: 
       const rowKey = entity.rowKey as string;
       const unit = isMeterDocPartition(partitionKey) ? rowKey : keyPrefixOf(rowKey);
       if (!group || group.partitionKey !== partitionKey || group.unit !== unit) {
-        emit();
+        const cut = emit();
+        if (cut) return { versions, next: cut };
         if (versions.length >= query.top || read >= LISTING_READ_LIMIT) return { versions, next: last };
         group = { partitionKey, unit, lastRowKey: rowKey, versions: [] };
       }
@@ -200,6 +218,5 @@ async function listMarketView(table: TableClient, query: PriceQuery, committed: 
       read++;
     }
   }
-  emit();
-  return { versions, next: null };
+  return { versions, next: emit() };
 }
