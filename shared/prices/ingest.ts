@@ -415,7 +415,10 @@ async function writeChanges(req: IngestRequest, comparison: Comparison, counts: 
   req.logger.info('changes written', { entities: counts.entitiesWritten, durationMs: Date.now() - writeStarted });
 }
 
-/** Records the sheet as the as-of day's snapshot: its manifest, then the snapshot entity, last. */
+/**
+ * Records the sheet as the as-of day's snapshot: its manifest (the base snapshot's when the listing is
+ * the same), then the snapshot entity, last.
+ */
 async function commitSnapshot(
   req: IngestRequest,
   comparison: Comparison,
@@ -428,8 +431,11 @@ async function commitSnapshot(
     neighbours.sameDay?.sha256 === download.sha256 &&
     counts.added + counts.changed + counts.removed + counts.entitiesWritten === 0;
   if (unchangedRerun) return;
-  const name = manifestName(req.market, req.view, req.timeline, req.asOf, run.runId);
-  await uploadManifest(req.storage, name, comparison.manifestFile);
+  // The same listing as the base snapshot: share its manifest (never overwritten: names are per run).
+  const base = baseOf(neighbours);
+  const sameListing = base !== null && counts.added + counts.changed + counts.removed === 0;
+  const name = sameListing ? base.manifest : manifestName(req.market, req.view, req.timeline, req.asOf, run.runId);
+  if (!sameListing) await uploadManifest(req.storage, name, comparison.manifestFile);
   await saveSnapshot(req.storage, {
     market: req.market,
     view: req.view,
