@@ -15,7 +15,7 @@
  *                          models prices/{row,views}.ts and rates/rate.ts
  *
  *   pure            shared/core/, shared/customers/rules/, shared/observability/privacy.ts,
- *                   shared/prices/{row,version,views,licenseFigures,digestMap}.ts, shared/rates/rate.ts
+ *                   shared/prices/{row,version,listing,views,licenseFigures,digestMap}.ts, shared/rates/rate.ts
  *                          ──► only each other, npm packages but @azure/*, Node modules but I/O ones
  *                              (fs, net, http, https, child_process, …)
  *
@@ -35,7 +35,7 @@ const PURE = [
   '^shared/core/',
   '^shared/customers/rules/',
   '^shared/observability/privacy\\.ts$',
-  '^shared/prices/(row|version|views|licenseFigures|digestMap)\\.ts$',
+  '^shared/prices/(row|version|listing|views|licenseFigures|digestMap)\\.ts$',
   '^shared/rates/rate\\.ts$',
 ];
 /** Node modules that reach files, the network or other processes. */

@@ -16,6 +16,7 @@ import { ingestPriceSheet } from '../shared/prices/ingest';
 import { createStorageClients, type StorageClients } from '../shared/storage/clients';
 import { meterPartition, meterRowPrefix } from '../shared/prices/tables/keys';
 import { meterDocRowKey, versionsByMeter } from '../shared/prices/tables/versions';
+import { committedRuns } from '../shared/prices/tables/committedRuns';
 import { SHEET_COLUMNS, writeSyntheticSheet } from './syntheticSheet';
 
 /**
@@ -167,7 +168,13 @@ async function measureMeterLookups({ storage, logger }: Bench, meters: string[])
     const meterId = meters[i % meters.length];
     const { partitionKey, rowKey } = keys[i % meters.length];
     const [raw] = await timed(() => table.getEntity(partitionKey, rowKey));
-    const [range] = await timed(() => versionsByMeter(table, { market: 'US', view: 'azure_consumption', meterId }));
+    const [range] = await timed(async () =>
+      versionsByMeter(
+        table,
+        { market: 'US', view: 'azure_consumption', meterId },
+        await committedRuns(storage, 'US', 'azure_consumption'),
+      ),
+    );
     // versionsByMeter is the storage-level read the handler makes (one point read and the JSON parse).
     const [viaHandler, response] = await timed(() =>
       handlePrices(new URLSearchParams({ market: 'US', meterId }), storage, logger, pagingSecret({})),

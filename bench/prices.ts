@@ -11,13 +11,7 @@ import { createStorageClients, type StorageClients } from '../shared/storage/cli
 import { ensureStorage } from '../shared/storage/ensure';
 import { createPool } from '../shared/storage/pool';
 import { versionKeys } from '../shared/prices/tables/keys';
-import {
-  entityOf,
-  meterDocEntity,
-  meterDocRowKey,
-  storedVersionOf,
-  type StoredVersion,
-} from '../shared/prices/tables/versions';
+import { compactRow, entityOf } from '../shared/prices/tables/versions';
 import { HEAP_FLAGS } from './heap';
 import { writeSyntheticSheet } from './syntheticSheet';
 
@@ -26,13 +20,17 @@ const run = promisify(execFile);
 const NAIVE_ROWS = 2_000;
 /** Room for the ingest child's output: a JSON line and its log. */
 const CHILD_OUTPUT_BYTES = 1 << 20;
+/** The backfill's sheet: the same catalogue with every this-many-th price different. */
+const BACKFILL_PRICE_CHANGE_EVERY = 100;
 
 /**
  * The price pipeline's benchmark, all in one run against one embedded storage:
- * (a) the raw write ceiling: pre-built entities (the meter documents the pipeline writes) in
- *     100-entity transactions at the pipeline's concurrency, as rows/s;
+ * (a) the raw write ceiling, free of the pipeline's layout: the fastest way to write the same rows to
+ *     the same storage, one small pre-built entity per row in 100-entity transactions at the
+ *     pipeline's concurrency, as rows/s;
  * (b) a naive baseline: one upsertEntity per row, on a subset;
- * (c) cold ingest rows/s through the whole pipeline; (d) unchanged re-ingest; (e) peak RSS of (c) and (d).
+ * (c) cold ingest rows/s through the whole pipeline; (d) unchanged re-ingest on a later day;
+ * (e) an out-of-order backfill between the two (every 100th price differs); (f) peak RSS of each.
  */
 export async function runPriceBench(options: { rows?: number; workDir: string }): Promise<Record<string, unknown>> {
   const rows = options.rows ?? 200_000;
@@ -45,13 +43,13 @@ export async function runPriceBench(options: { rows?: number; workDir: string })
       loadSettings({ AzureWebJobsStorage: azurite.connectionString, STORAGE_NAME_PREFIX: prefix });
     const concurrency = settingsFor('any').TABLE_WRITE_CONCURRENCY;
 
-    // The ceiling writes the very entities the pipeline would (meter documents), pre-built, so that
-    // rows/s compare like with like; the naive baseline writes one entity per row, one request each.
-    // As many rows as the ingest writes (up to 200,000, to bound the memory of holding them pre-built):
-    // Azurite slows down as a table grows, so a small sample would overstate the ceiling.
+    // The ceiling writes one small entity per row (no layout of the pipeline's), pre-built; the naive
+    // baseline writes the same entities one request each. As many rows as the ingest writes (up to
+    // 200,000, to bound the memory of holding them pre-built): Azurite slows down as a table grows,
+    // so a small sample would overstate the ceiling.
     const ceilingRows = Math.min(rows, 200_000);
-    const { docs, versions } = await prebuilt(file, ceilingRows);
-    const ceiling = await measureCeiling(createStorageClients(settingsFor('raw')), docs, concurrency);
+    const versions = await prebuilt(file, ceilingRows);
+    const ceiling = await measureCeiling(createStorageClients(settingsFor('raw')), versions, concurrency);
     const ceilingPerSecond = ceilingRows / ceiling.seconds;
     const naiveRows = Math.min(rows, NAIVE_ROWS);
     const naive = await measureNaive(createStorageClients(settingsFor('naive')), versions.slice(0, naiveRows));
@@ -59,19 +57,18 @@ export async function runPriceBench(options: { rows?: number; workDir: string })
 
     const cold = await ingestInChild(file, azurite.connectionString, '2026-11-01');
     if (cold.outcome !== 'succeeded') throw new Error(`cold ingest failed: ${cold.error}`);
-    const unchanged = await ingestInChild(file, azurite.connectionString, '2026-11-02');
+    const unchanged = await ingestInChild(file, azurite.connectionString, '2026-11-03');
     const coldPerSecond = rows / (cold.durationMs / 1000);
+    const backfillFile = path.join(options.workDir, `sheet-${rows}-repriced.csv`);
+    await writeSyntheticSheet(backfillFile, { rows, seed: 42, priceChangeEvery: BACKFILL_PRICE_CHANGE_EVERY });
+    const backfill = await ingestInChild(backfillFile, azurite.connectionString, '2026-11-02');
+    if (backfill.outcome !== 'succeeded') throw new Error(`backfill failed: ${backfill.error}`);
 
     return {
       rows,
       fileMB: Math.round(generated.bytes / 1e5) / 10,
       tableWriteConcurrency: concurrency,
-      rawCeiling: {
-        rows: ceilingRows,
-        entities: docs.length,
-        rowsPerSecond: Math.round(ceilingPerSecond),
-        entitiesPerSecond: Math.round(docs.length / ceiling.seconds),
-      },
+      rawCeiling: { rows: ceilingRows, entities: versions.length, rowsPerSecond: Math.round(ceilingPerSecond) },
       naiveBaseline: { rows: naiveRows, rowsPerSecond: Math.round(naivePerSecond) },
       coldIngest: {
         seconds: cold.durationMs / 1000,
@@ -85,6 +82,14 @@ export async function runPriceBench(options: { rows?: number; workDir: string })
         unchanged: unchanged.counts.unchanged,
         peakRssMB: unchanged.maxRssMB,
       },
+      // Between the two snapshots, into their history: the later snapshot keeps its content, so what
+      // it costs is the comparison with three manifests and the revisits.
+      outOfOrderBackfill: {
+        seconds: backfill.durationMs / 1000,
+        changed: backfill.counts.changed,
+        entitiesWritten: backfill.counts.entitiesWritten,
+        peakRssMB: backfill.maxRssMB,
+      },
       ...verdicts({ coldPerSecond, ceilingPerSecond, naivePerSecond }, cold, unchanged),
     };
   } finally {
@@ -92,16 +97,16 @@ export async function runPriceBench(options: { rows?: number; workDir: string })
   }
 }
 
-/** The raw write ceiling: pre-built meter documents in 100-entity transactions at the pipeline's concurrency. */
+/** The raw write ceiling: one pre-built entity per row in 100-entity transactions at the pipeline's concurrency. */
 async function measureCeiling(
   storage: StorageClients,
-  docs: TableEntity[],
+  entities: TableEntity[],
   concurrency: number,
 ): Promise<{ seconds: number }> {
   await ensureStorage(storage);
   return timed(async () => {
     const writer = createBatchWriter(storage.table(storage.names.tables.prices), createPool(concurrency));
-    for (const doc of docs) await writer.add(['upsert', doc, 'Replace'] as TransactionAction);
+    for (const entity of entities) await writer.add(['upsert', entity, 'Replace'] as TransactionAction);
     await writer.flush();
   });
 }
@@ -171,27 +176,18 @@ function verdicts(
   };
 }
 
-/** The first rows of the sheet as meter documents (what the pipeline writes) and as one entity per row. */
-async function prebuilt(file: string, count: number) {
-  const byDoc = new Map<string, { partitionKey: string; rowKey: string; versions: StoredVersion[] }>();
-  const versions = [];
+/** The first rows of the sheet, one entity per row (as the pipeline's version key places it). */
+async function prebuilt(file: string, count: number): Promise<TableEntity[]> {
+  const entities: TableEntity[] = [];
   for await (const line of readPriceFile(file)) {
     if ('error' in line) continue;
     const verdict = validatePriceRecord(line.record);
     if (!verdict.ok) continue;
     const keys = versionKeys(verdict.row, 'azure_consumption');
-    const docKey = `${keys.partitionKey}\n${meterDocRowKey(keys.rowKey)}`;
-    let doc = byDoc.get(docKey);
-    if (!doc)
-      byDoc.set(docKey, (doc = { partitionKey: keys.partitionKey, rowKey: meterDocRowKey(keys.rowKey), versions: [] }));
-    doc.versions.push(storedVersionOf(verdict.row, keys.rowKey, '0'));
-    versions.push(entityOf(verdict.row, keys, '0'));
-    if (versions.length >= count) break;
+    entities.push(entityOf({ rowKey: keys.rowKey, contentHash: '0', row: compactRow(verdict.row) }, keys.partitionKey));
+    if (entities.length >= count) break;
   }
-  return {
-    docs: [...byDoc.values()].map((doc) => meterDocEntity(doc.partitionKey, doc.rowKey, doc.versions)),
-    versions,
-  };
+  return entities;
 }
 
 async function timed(work: () => Promise<void>): Promise<{ seconds: number }> {

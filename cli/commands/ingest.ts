@@ -21,12 +21,15 @@ import { reportRuns } from '../runSummary';
 export const ingestCommand: CliCommand = {
   name: 'ingest',
   usage:
-    'ingest <file> [--market CC] [--view azure_consumption|azure_reservations|updatedlicensebased] [--as-of YYYY-MM-DD] [--timeline current|future] [--json]',
+    'ingest <file> [--market CC] [--view azure_consumption|azure_reservations|updatedlicensebased] [--as-of YYYY-MM-DD] [--timeline current|future]' +
+    ' [--allow-mass-removal] [--json]',
   options: {
     market: { type: 'string' },
     view: { type: 'string' },
     'as-of': { type: 'string' },
     timeline: { type: 'string' },
+    // The operator confirms a sheet that removes more than REMOVAL_GUARD_PERCENT of the prices.
+    'allow-mass-removal': { type: 'boolean' },
   },
   async run({ values, positionals }, { io, openStorage }) {
     const [file] = positionals;
@@ -63,6 +66,7 @@ export const ingestCommand: CliCommand = {
       market: plan.market,
       view: plan.view,
       timeline: plan.timeline,
+      allowMassRemoval: values['allow-mass-removal'] === true,
       onProgress: (p) => p.phase !== 'download' && progress.update(p.done, p.total),
     });
     progress.stop();

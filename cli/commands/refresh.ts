@@ -19,7 +19,7 @@ export const refreshCommand: CliCommand = {
   name: 'refresh',
   usage:
     'refresh prices [--market US,DE] [--view azure_consumption,azure_reservations] ' +
-    '[--source partnercenter|retail|sample|file:<path>] [--as-of YYYY-MM-DD] [--timeline current|future] [--json]\n' +
+    '[--source partnercenter|retail|sample|file:<path>] [--as-of YYYY-MM-DD] [--timeline current|future] [--allow-mass-removal] [--json]\n' +
     '  refresh rates [--source partnercenter|ecb|sample|file:<path>] [--as-of YYYY-MM-DD] [--json]',
   options: {
     market: { type: 'string' },
@@ -27,6 +27,8 @@ export const refreshCommand: CliCommand = {
     source: { type: 'string' },
     'as-of': { type: 'string' },
     timeline: { type: 'string' },
+    // The operator confirms sheets that remove more than REMOVAL_GUARD_PERCENT of the prices.
+    'allow-mass-removal': { type: 'boolean' },
   },
   async run({ values, positionals }, { io, openStorage }) {
     const [subject] = positionals;
@@ -42,7 +44,7 @@ async function refreshRatesCommand(
   { settings, storage }: LocalStorage,
   io: CommandIO,
 ): Promise<number> {
-  for (const option of ['market', 'view', 'timeline'])
+  for (const option of ['market', 'view', 'timeline', 'allow-mass-removal'])
     if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to refresh rates`);
   const sourceName = values.source === undefined ? settings.RATES_SOURCE : String(values.source);
   if (!ratesSourceSchema.safeParse(sourceName).success)
@@ -99,6 +101,7 @@ async function refreshPricesCommand(
     views,
     timeline,
     asOf,
+    allowMassRemoval: values['allow-mass-removal'] === true,
     kind: 'refresh',
     onProgress: (_market, _view, progress) =>
       progress.phase !== 'download' && bar.update(progress.done, progress.total),

@@ -62,6 +62,11 @@ export const settingsSchema = z.object({
   PRICES_SCHEDULE: ncrontab.default('0 30 2 * * *'),
   /** Rejected rows above this share of a file fail the run and publish nothing. */
   REJECTED_ROWS_MAX_PERCENT: z.coerce.number().min(0).max(100).default(1),
+  /**
+   * A current sheet that would drop more than this share of the prices its market and view listed
+   * fails and publishes nothing, unless the operator confirms it (a tiny file must not wipe a market).
+   */
+  REMOVAL_GUARD_PERCENT: z.coerce.number().min(0).max(100).default(20),
   /** Health reports a market/view as stale when its last successful refresh is older than this. */
   STALE_AFTER_HOURS: intSetting(36, 1, 24 * 90),
   /** Parallel table transactions during an ingest. */

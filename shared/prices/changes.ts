@@ -6,8 +6,9 @@ import { OPEN_ENDED_FROM, startOfDay } from '../core/dates';
 import { versionInForce, type PriceVersion } from './version';
 import type { StorageClients } from '../storage/clients';
 import { createPool } from '../storage/pool';
-import { versionHash } from './tables/keys';
-import { marketViewRange, readVersion } from './tables/versions';
+import { priceKeyPrefix, versionHash } from './tables/keys';
+import { marketViewRange, readVersion, type CommittedRuns } from './tables/versions';
+import { committedRuns, readCommittedRuns } from './tables/committedRuns';
 import { readManifest, snapshotOnOrBefore, type ManifestLine, type SnapshotRecord } from './tables/snapshots';
 
 /**
@@ -88,8 +89,7 @@ interface Digest {
 }
 
 /** Row key without its last part (the effective start date): the same for every version of one price. */
-const keyPrefixOf = (rowKey: string) => rowKey.slice(0, rowKey.lastIndexOf('|') + 1);
-const priceIdOf = (line: ManifestLine) => versionHash(line.partitionKey, keyPrefixOf(line.rowKey));
+const priceIdOf = (line: ManifestLine) => versionHash(line.partitionKey, priceKeyPrefix(line.rowKey));
 
 /** The digest of every price the snapshot lists, by price id. */
 async function digests(
@@ -149,7 +149,7 @@ async function linesOf(
 
 /** The row key a manifest lists a version under: the price's row-key prefix plus the version's start date. */
 const rowKeyOf = (line: ManifestLine, version: PriceVersion) =>
-  `${keyPrefixOf(line.rowKey)}${encodeURIComponent(version.effectiveStartDate)}`;
+  `${priceKeyPrefix(line.rowKey)}${encodeURIComponent(version.effectiveStartDate)}`;
 
 const samePrice = (a: string | null, b: string | null) =>
   a === null || b === null ? a === b : new Decimal(a).equals(b);
@@ -172,7 +172,7 @@ export async function priceChanges(storage: StorageClients, query: ChangesQuery)
     linesOf(storage, after, new Set([...addedPage, ...(future ? removedPage : []), ...checking])),
   ]);
 
-  const read = versionReader(storage);
+  const read = versionReader(storage, await runsCommitting(storage, query, [before, after]));
   const afterDay = future ? null : query.to;
   const { changed, checked } = await changedPrices(checking, query.top, (id) =>
     candidateChange(read, linesBefore.get(id), linesAfter.get(id), query.from, afterDay),
@@ -262,18 +262,32 @@ function comparePrices(
 
 type VersionReader = (lines?: ManifestLine[]) => Promise<PriceVersion[]>;
 
+/**
+ * The committed runs, including those of the compared snapshots: the briefly cached set may predate
+ * a snapshot committed by another process since.
+ */
+async function runsCommitting(
+  storage: StorageClients,
+  query: ChangesQuery,
+  snapshots: SnapshotRecord[],
+): Promise<CommittedRuns> {
+  const cached = await committedRuns(storage, query.market, query.view);
+  if (snapshots.every((snapshot) => cached.has(snapshot.runId))) return cached;
+  return readCommittedRuns(storage, query.market, query.view);
+}
+
 /** Point reads of listed versions, READ_CONCURRENCY at a time. */
-function versionReader(storage: StorageClients): VersionReader {
+function versionReader(storage: StorageClients, committed: CommittedRuns): VersionReader {
   const table = storage.table(storage.names.tables.prices);
   const pool = createPool(READ_CONCURRENCY);
-  // Manifest membership says what was listed; a later removal mark on the entity does not apply here.
+  // Manifest membership says what was listed; the entity's listing points do not apply here.
   return (lines = []) =>
     Promise.all(
       lines.map((line) =>
         pool.run(async () => {
-          const version = await readVersion(table, line.partitionKey, line.rowKey);
+          const version = await readVersion(table, line.partitionKey, line.rowKey, committed);
           if (!version) throw new Error(`snapshot lists ${line.partitionKey} ${line.rowKey}, which is not stored`);
-          return { ...version, removedAsOf: null };
+          return { ...version, listing: [] };
         }),
       ),
     );

@@ -11,12 +11,18 @@ import type { PriceView, Timeline } from './views';
 import { archiveExtension, archiveFile } from '../storage/archive';
 import type { StorageClients } from '../storage/clients';
 import type { RunCounts, RunRecord } from '../runs/ledger';
-import { versionDigest, versionKeys } from './tables/keys';
+import { DateTime } from 'luxon';
+import { readCommittedRuns } from './tables/committedRuns';
+import { isMetered, priceKeyPrefix, versionDigest, versionKeys } from './tables/keys';
+import { compactRow } from './tables/versions';
+import type { VersionChange } from './tables/versionChange';
+import { pointAt } from './listing';
 import { DIGEST_KEY_BYTES, DigestMap } from './digestMap';
 import {
   manifestName,
   readManifest,
   saveSnapshot,
+  snapshotAfter,
   snapshotOnOrBefore,
   latestSnapshot,
   uploadManifest,
@@ -52,6 +58,8 @@ export interface IngestRequest {
   view: PriceView;
   timeline: Timeline;
   asOf: string;
+  /** The operator confirmed that the sheet may remove more than REMOVAL_GUARD_PERCENT of the listed prices. */
+  allowMassRemoval?: boolean;
   onProgress?: (progress: IngestProgress) => void;
 }
 
@@ -61,12 +69,22 @@ export interface IngestProgress {
   total?: number;
 }
 
-/** The digest map's mark of a version this sheet has listed: content hashes are never negative. */
-const SEEN = -1;
 /** Rows read between progress reports. */
 const PROGRESS_EVERY = 5000;
 /** Bytes of a content hash: 48 bits, a whole number a JS number (and the digest map) holds exactly. */
 const CONTENT_HASH_BYTES = 6;
+/** Percent: a share of 100. */
+const PERCENT = 100;
+
+/**
+ * The digest map's value of a version: the content hash the base snapshot lists (0 if none) × 16
+ * plus flags saying which snapshots list it (48 + 4 bits: a JS number holds them exactly).
+ */
+const IN_BEFORE = 1;
+const IN_SAME_DAY = 2;
+const IN_AFTER = 4;
+const IN_SHEET = 8;
+const FLAG_SPAN = 16;
 
 /** 48 bits of a row's content: a changed price, date or text gives a different hash. */
 function contentHash(row: PriceRow): number {
@@ -80,8 +98,8 @@ function contentHash(row: PriceRow): number {
   return hash.digest().readUIntBE(0, CONTENT_HASH_BYTES);
 }
 
-/** A removed version's key: its digest's first bytes (those the digest map keys by) as hex. */
-const removalKey = (digest: Buffer) => digest.toString('hex', 0, DIGEST_KEY_BYTES);
+/** A version's key in a set of digests: its digest's first bytes (those the digest map keys by) as hex. */
+const digestKey = (digest: Buffer) => digest.toString('hex', 0, DIGEST_KEY_BYTES);
 
 export function ingestPriceSheet(req: IngestRequest): Promise<PipelineRun> {
   return recordedRun({
@@ -109,7 +127,7 @@ export function ingestPriceSheet(req: IngestRequest): Promise<PipelineRun> {
 async function ingestLocked(req: IngestRequest, context: RunContext): Promise<void> {
   // 1. Spool and archive, before any parsing.
   const download = await spoolAndArchive(req, context);
-  // 2–3. Parse, validate and diff against the previous snapshot.
+  // 2–3. Parse, validate and compare with the snapshots around the as-of day.
   const comparison = await readAndCompare(req, context, download);
   // 4. Write what changed.
   await writeChanges(req, comparison, context.run.counts);
@@ -125,15 +143,26 @@ interface SpooledDownload {
   archive: string;
 }
 
+/** The committed snapshots around the sheet's day that its listing is compared with. */
+interface Neighbours {
+  /** The latest snapshot before the day. */
+  before: SnapshotRecord | null;
+  /** The snapshot of the day itself, which this sheet replaces. */
+  sameDay: SnapshotRecord | null;
+  /** The earliest snapshot after the day: its listing points depend on this one (current timeline only). */
+  after: SnapshotRecord | null;
+}
+
 /** What reading the sheet found, and what writing and committing need of it. */
 interface Comparison {
-  previous: SnapshotRecord | null;
-  latest: SnapshotRecord | null;
+  neighbours: Neighbours;
+  /** Flags and base content hash of every version the neighbours or the sheet list, by digest. */
+  listed: DigestMap;
   /** This sheet's manifest (partition key, row key and content hash of every version), spooled. */
   manifestFile: string;
   changes: ChangeWriter;
-  /** Digest keys of the versions the previous snapshot listed and this sheet does not. */
-  removed: Set<string>;
+  /** Digest keys of the versions the sheet does not list whose listing points it changes. */
+  revisit: Set<string>;
   /** Rows accepted. */
   valid: number;
 }
@@ -160,17 +189,17 @@ async function spoolAndArchive(req: IngestRequest, { run, tmp }: RunContext): Pr
 }
 
 /**
- * Reads the whole sheet against the previous snapshot: counts, rejects and spools every change, and
- * fails (before anything is published) when too few rows are acceptable.
+ * Reads the whole sheet against the snapshots around its day: counts, rejects and spools every
+ * change, and fails (before anything is published) when too few rows are acceptable or the sheet
+ * would remove too much.
  */
 async function readAndCompare(req: IngestRequest, context: RunContext, download: SpooledDownload): Promise<Comparison> {
   const { storage, settings } = req;
   const counts = context.run.counts;
   const readStarted = Date.now();
-  const snapshotQuery = { market: req.market, view: req.view, timeline: req.timeline };
-  const previous = await snapshotOnOrBefore(storage, { ...snapshotQuery, asOf: req.asOf });
-  const latest = await latestSnapshot(storage, snapshotQuery);
-  const known = await listedVersions(storage, previous);
+  const neighbours = await neighboursOf(storage, req);
+  const listed = await listedVersions(storage, neighbours);
+  const basePrices = await listedPrices(storage, baseOf(neighbours));
 
   const manifest = openSpool(path.join(context.tmp, 'manifest.tsv'));
   const changes = createChangeWriter({
@@ -179,18 +208,22 @@ async function readAndCompare(req: IngestRequest, context: RunContext, download:
     market: req.market,
     view: req.view,
     concurrency: settings.TABLE_WRITE_CONCURRENCY,
-    removedAsOf: req.asOf,
-    mergeStored: latest !== null,
+    asOf: req.asOf,
+    mergeStored: await hasStoredVersions(storage, req, neighbours),
+    runId: context.run.runId,
+    // Under the lock no other run commits meanwhile: the runs committed now are those this run builds on.
+    committed: await readCommittedRuns(storage, req.market, req.view),
   });
-  await compareRows(req, download, { known, manifest, changes, reject: context.reject, counts });
+  const sinks = { neighbours, listed, basePrices, manifest, changes, reject: context.reject, counts };
+  await compareRows(req, download, sinks);
   await closeSpool(manifest);
 
   const valid = counts.read - counts.rejected;
   if (valid === 0) throw new FileFault(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
   checkRejectedShare(counts, settings, 'rows', (message) => new FileFault(message));
 
-  const removed = unlistedVersions(known);
-  counts.removed = removed.size;
+  const { revisit } = unlistedVersions(req, neighbours, listed, counts);
+  checkRemovalShare(req, basePrices);
   req.logger.info('sheet read and compared', {
     rows: counts.read,
     added: counts.added,
@@ -198,22 +231,87 @@ async function readAndCompare(req: IngestRequest, context: RunContext, download:
     removed: counts.removed,
     durationMs: Date.now() - readStarted,
   });
-  return { previous, latest, manifestFile: manifest.file, changes, removed, valid };
+  return { neighbours, listed, manifestFile: manifest.file, changes, revisit, valid };
 }
 
-/** The content hash of every version the snapshot lists, by version digest (empty without a snapshot). */
-async function listedVersions(storage: StorageClients, snapshot: SnapshotRecord | null): Promise<DigestMap> {
-  const known = new DigestMap(snapshot?.rows);
-  if (snapshot)
-    for await (const line of readManifest(storage, snapshot.manifest))
-      known.set(versionDigest(line.partitionKey, line.rowKey), Number(line.contentHash));
-  return known;
+/** The day before a day (YYYY-MM-DD), in UTC. */
+const dayBefore = (day: string) => DateTime.fromISO(day, { zone: 'utc' }).minus({ days: 1 }).toISODate() as string;
+
+async function neighboursOf(storage: StorageClients, req: IngestRequest): Promise<Neighbours> {
+  const q = { market: req.market, view: req.view, timeline: req.timeline };
+  const [before, onDay, after] = await Promise.all([
+    snapshotOnOrBefore(storage, { ...q, asOf: dayBefore(req.asOf) }),
+    snapshotOnOrBefore(storage, { ...q, asOf: req.asOf }),
+    // A future list marks nothing, so only the current timeline needs the next snapshot.
+    req.timeline === 'current' ? snapshotAfter(storage, { ...q, asOf: req.asOf }) : null,
+  ]);
+  return { before, sameDay: onDay?.asOf === req.asOf ? onDay : null, after };
+}
+
+/**
+ * Whether versions may be stored already: any snapshot of the market and view (future license-based
+ * lists share their versions with the current list). Without one, nothing need be read before writing.
+ */
+async function hasStoredVersions(storage: StorageClients, req: IngestRequest, n: Neighbours): Promise<boolean> {
+  if (n.before || n.sameDay || n.after) return true;
+  const other = req.timeline === 'current' ? 'future' : 'current';
+  return (await latestSnapshot(storage, { market: req.market, view: req.view, timeline: other })) !== null;
+}
+
+/** The snapshot the sheet's counts are taken against: the one it replaces, else the one before it. */
+const baseOf = (n: Neighbours) => n.sameDay ?? n.before;
+/** Whether the base snapshot lists a version with these flags. */
+const baseLists = (n: Neighbours, flags: number) => (flags & (n.sameDay ? IN_SAME_DAY : IN_BEFORE)) !== 0;
+
+/** The flags and base content hash of every version the neighbours list, by version digest. */
+async function listedVersions(storage: StorageClients, n: Neighbours): Promise<DigestMap> {
+  const listed = new DigestMap((n.before?.rows ?? 0) + (n.sameDay?.rows ?? 0) + (n.after?.rows ?? 0) || undefined);
+  const snapshots: [SnapshotRecord | null, number][] = [
+    [n.before, IN_BEFORE],
+    [n.sameDay, IN_SAME_DAY],
+    [n.after, IN_AFTER],
+  ];
+  const base = baseOf(n);
+  for (const [snapshot, flag] of snapshots) {
+    if (!snapshot) continue;
+    for await (const line of readManifest(storage, snapshot.manifest)) {
+      const id = versionDigest(line.partitionKey, line.rowKey);
+      const state = listed.get(id) ?? 0;
+      const hash = snapshot === base ? Number(line.contentHash) : Math.floor(state / FLAG_SPAN);
+      listed.set(id, hash * FLAG_SPAN + ((state % FLAG_SPAN) | flag));
+    }
+  }
+  return listed;
+}
+
+/**
+ * The listing points this sheet sets on a version (at its day, and at the next snapshot's day), and
+ * whether they differ from those the committed snapshots gave it. See listing.ts.
+ */
+function listingPoints(req: IngestRequest, n: Neighbours, flags: number) {
+  const points: VersionChange['points'] = [];
+  if (req.timeline !== 'current') return { points, changed: false };
+  const [inBefore, inSameDay, inAfter, inSheet] = [IN_BEFORE, IN_SAME_DAY, IN_AFTER, IN_SHEET].map(
+    (flag) => (flags & flag) !== 0,
+  );
+  const atDay = pointAt(inBefore, inSheet);
+  let changed = atDay !== (n.sameDay ? pointAt(inBefore, inSameDay) : null);
+  points.push([req.asOf, atDay]);
+  if (n.after) {
+    const atAfter = pointAt(inSheet, inAfter);
+    changed ||= atAfter !== pointAt(n.sameDay ? inSameDay : inBefore, inAfter);
+    points.push([n.after.asOf, atAfter]);
+  }
+  return { points, changed };
 }
 
 /** Where the rows of the sheet go as they are read. */
 interface RowSinks {
-  /** Content hash by version digest of the previous snapshot; each version of this sheet is set to SEEN. */
-  known: DigestMap;
+  neighbours: Neighbours;
+  /** Flags by version digest; each version of this sheet gets IN_SHEET. */
+  listed: DigestMap;
+  /** The prices the base snapshot lists, by price digest: LISTED_AGAIN once the sheet lists one of its versions. */
+  basePrices: DigestMap;
   manifest: SpoolFile;
   changes: ChangeWriter;
   reject: RunContext['reject'];
@@ -222,7 +320,7 @@ interface RowSinks {
 
 /** Reads the sheet row by row: rejects what is not a valid, new row; counts and spools the rest. */
 async function compareRows(req: IngestRequest, download: SpooledDownload, sinks: RowSinks): Promise<void> {
-  const { known, manifest, changes, reject, counts } = sinks;
+  const { neighbours, listed, basePrices, manifest, changes, reject, counts } = sinks;
   for await (const item of readSheet(download.format, download.file, req.market)) {
     counts.read++;
     boundRowCount(counts);
@@ -236,16 +334,31 @@ async function compareRows(req: IngestRequest, download: SpooledDownload, sinks:
     const keys = versionKeys(row, req.view);
     const id = versionDigest(keys.partitionKey, keys.rowKey);
     const hash = contentHash(row);
-    const before = known.get(id);
-    if (before === SEEN) {
+    const state = listed.get(id) ?? 0;
+    const flags = state % FLAG_SPAN;
+    if (flags & IN_SHEET) {
       reject(item.line, 'duplicate: the same price and EffectiveStartDate as an earlier row');
       continue;
     }
-    if (before === undefined) counts.added++;
-    else if (before !== hash) counts.changed++;
+    const inBase = baseLists(neighbours, flags);
+    const baseHash = Math.floor(state / FLAG_SPAN);
+    if (!inBase) counts.added++;
+    else if (baseHash !== hash) counts.changed++;
     else counts.unchanged++;
-    if (before !== hash) await changes.version(keys, hash, row, before === undefined);
-    known.set(id, SEEN);
+    listed.set(id, state + IN_SHEET);
+    const price = priceDigest(keys.partitionKey, keys.rowKey);
+    if (basePrices.get(price) !== undefined) basePrices.set(price, LISTED_AGAIN);
+
+    const { points, changed } = listingPoints(req, neighbours, flags | IN_SHEET);
+    // The stored content is the latest-dated listing's: with a later snapshot that does not list the
+    // version, only the stored day can tell; without one, the base snapshot's hash does.
+    const contentMayChange =
+      req.timeline === 'current' && neighbours.after ? (flags & IN_AFTER) === 0 : !(inBase && baseHash === hash);
+    if (changed || contentMayChange) {
+      const content = { contentHash: String(hash), row: compactRow(row) };
+      await changes.change(keys.partitionKey, { rowKey: keys.rowKey, content, points });
+    }
+    if (!inBase && isMetered(row)) await changes.indexMeter(row.productId, row.skuId, row.meterId);
     await appendLine(manifest, `${keys.partitionKey}\t${keys.rowKey}\t${hash}`);
   }
 }
@@ -259,23 +372,69 @@ function rowOf(item: ReadLine, market: string): { row: PriceRow } | { reason: st
   return { row: verdict.row };
 }
 
-/** Digest keys (hex) of the versions this sheet did not list. */
-function unlistedVersions(known: DigestMap): Set<string> {
-  const removed = new Set<string>();
-  for (const [id, state] of known.entries()) if (state !== SEEN) removed.add(removalKey(id));
-  return removed;
+/**
+ * Counts the versions the base snapshot lists and the sheet does not (removed), and collects those
+ * not in the sheet whose listing points change.
+ */
+function unlistedVersions(req: IngestRequest, n: Neighbours, listed: DigestMap, counts: RunCounts) {
+  const revisit = new Set<string>();
+  counts.removed = 0;
+  for (const [id, state] of listed.entries()) {
+    const flags = state % FLAG_SPAN;
+    if (baseLists(n, flags) && (flags & IN_SHEET) === 0) counts.removed++;
+    if ((flags & IN_SHEET) === 0 && listingPoints(req, n, flags).changed) revisit.add(digestKey(id));
+  }
+  return { revisit };
 }
 
-/** Writes the spooled changes, plus removal marks where removals apply. */
+/** Marks a base price that the sheet lists again (with any version). */
+const LISTED_AGAIN = 1;
+
+/** A price's digest: its partition and row key without the effective start date. */
+const priceDigest = (partitionKey: string, rowKey: string) => versionDigest(partitionKey, priceKeyPrefix(rowKey));
+
+/** The prices (not versions) a snapshot lists, by price digest. */
+async function listedPrices(storage: StorageClients, snapshot: SnapshotRecord | null): Promise<DigestMap> {
+  const prices = new DigestMap(snapshot?.rows || undefined);
+  if (snapshot)
+    for await (const line of readManifest(storage, snapshot.manifest))
+      prices.set(priceDigest(line.partitionKey, line.rowKey), 0);
+  return prices;
+}
+
+/**
+ * The removal guard: a current sheet that drops more than REMOVAL_GUARD_PERCENT of the prices its market
+ * and view listed is far more likely a truncated or wrong file than a Partner Center change, so it fails
+ * and publishes nothing unless the operator confirmed it. It counts prices, not versions: a price whose
+ * version is replaced by a new one (a new EffectiveStartDate, the usual price change) is not removed.
+ */
+function checkRemovalShare(req: IngestRequest, basePrices: DigestMap): void {
+  let removed = 0;
+  for (const [, state] of basePrices.entries()) if (state !== LISTED_AGAIN) removed++;
+  const listed = basePrices.size;
+  const limit = req.settings.REMOVAL_GUARD_PERCENT;
+  if (req.timeline !== 'current' || req.allowMassRemoval || removed * PERCENT <= limit * listed) return;
+  const share = ((removed * PERCENT) / listed).toFixed(2);
+  throw new FileFault(
+    `the sheet would remove ${removed} of the ${listed} prices listed before it (${share} %, ` +
+      `limit REMOVAL_GUARD_PERCENT ${limit} %); nothing was published. If Partner Center really removed them, ` +
+      'ingest it again with --allow-mass-removal (uploads: blob metadata allowmassremoval=true)',
+  );
+}
+
+/** Writes the spooled changes, plus the listing points of versions the sheet does not list. */
 async function writeChanges(req: IngestRequest, comparison: Comparison, counts: RunCounts): Promise<void> {
-  const { previous, latest, removed, changes } = comparison;
+  const { neighbours, listed, revisit, changes } = comparison;
   const writeStarted = Date.now();
-  // A backfill into the past does not mark versions that later snapshots still list as removed.
-  const removals = removed.size > 0 && previous !== null && removalsApply(req, latest?.asOf);
-  const toWrite = counts.added + counts.changed + (removals ? removed.size : 0);
-  if (removals) {
-    for await (const line of readManifest(req.storage, previous.manifest)) {
-      if (removed.has(removalKey(versionDigest(line.partitionKey, line.rowKey)))) await changes.removal(line);
+  const toWrite = counts.added + counts.changed + revisit.size;
+  for (const snapshot of [neighbours.before, neighbours.sameDay, neighbours.after]) {
+    if (!snapshot || revisit.size === 0) continue;
+    for await (const line of readManifest(req.storage, snapshot.manifest)) {
+      const id = versionDigest(line.partitionKey, line.rowKey);
+      // Each version once, though several neighbours may list it.
+      if (!revisit.delete(digestKey(id))) continue;
+      const { points } = listingPoints(req, neighbours, (listed.get(id) ?? 0) % FLAG_SPAN);
+      await changes.change(line.partitionKey, { rowKey: line.rowKey, points });
     }
   }
   counts.entitiesWritten = await changes.commit((done) => req.onProgress?.({ phase: 'write', done, total: toWrite }));
@@ -283,7 +442,7 @@ async function writeChanges(req: IngestRequest, comparison: Comparison, counts: 
 }
 
 /**
- * Records the sheet as the as-of day's snapshot: its manifest (the previous one when the listing is
+ * Records the sheet as the as-of day's snapshot: its manifest (the base snapshot's when the listing is
  * the same), then the snapshot entity, last.
  */
 async function commitSnapshot(
@@ -292,15 +451,16 @@ async function commitSnapshot(
   download: SpooledDownload,
   run: RunRecord,
 ): Promise<void> {
-  const { previous, valid } = comparison;
+  const { neighbours, valid } = comparison;
   const counts = run.counts;
   const unchangedRerun =
-    previous?.asOf === req.asOf &&
-    previous.sha256 === download.sha256 &&
-    counts.added + counts.changed + counts.removed === 0;
+    neighbours.sameDay?.sha256 === download.sha256 &&
+    counts.added + counts.changed + counts.removed + counts.entitiesWritten === 0;
   if (unchangedRerun) return;
-  const sameListing = previous !== null && counts.added + counts.changed + counts.removed === 0;
-  const name = sameListing ? previous.manifest : manifestName(req.market, req.view, req.timeline, req.asOf);
+  // The same listing as the base snapshot: share its manifest (never overwritten: names are per run).
+  const base = baseOf(neighbours);
+  const sameListing = base !== null && counts.added + counts.changed + counts.removed === 0;
+  const name = sameListing ? base.manifest : manifestName(req.market, req.view, req.timeline, req.asOf, run.runId);
   if (!sameListing) await uploadManifest(req.storage, name, comparison.manifestFile);
   await saveSnapshot(req.storage, {
     market: req.market,
@@ -313,15 +473,7 @@ async function commitSnapshot(
     archive: download.archive,
     source: req.source,
     runId: run.runId,
+    earlierRunIds: neighbours.sameDay ? [...neighbours.sameDay.earlierRunIds, neighbours.sameDay.runId] : [],
     createdAt: nowInstant(),
   });
-}
-
-/**
- * Removal marks come from the current list only. A price missing from a future (preview) list is
- * unchanged, not removed (the pricing guide deletes a price through a future row's
- * EffectiveEndDate), and future versions share their entities with the current list.
- */
-function removalsApply(req: Pick<IngestRequest, 'asOf' | 'timeline'>, latestAsOf: string | undefined): boolean {
-  return req.timeline === 'current' && (latestAsOf === undefined || req.asOf >= latestAsOf);
 }

@@ -9,8 +9,11 @@ import {
   versionsByMeter,
   versionsByProduct,
   versionsOfEntity,
+  type CommittedRuns,
 } from './tables/versions';
+import { priceKeyPrefix } from './tables/keys';
 import { metersOfProduct } from './tables/productIndex';
+import { committedRuns } from './tables/committedRuns';
 
 /**
  * Prices in force at an instant, a page at a time.
@@ -20,7 +23,8 @@ import { metersOfProduct } from './tables/productIndex';
  *   in parallel, plus the product's partition for any rows it has without a meter.
  * - Neither: a listing of the market and view, read in key order across its partition range; the
  *   other filters are applied to the versions read.
- * In every case the versions of one price are read together and the overlap rule picks one.
+ * In every case the versions of one price are read together and the overlap rule picks one, and only
+ * what committed runs wrote is read (tables/versions.ts, committed reads).
  */
 
 export interface PriceQuery {
@@ -38,8 +42,12 @@ export interface PriceQuery {
   cursor?: LookupCursor;
 }
 
-/** Where the next page starts: a position in the list of lookups, or the last row a listing consumed. */
-export type LookupCursor = { source: number; offset: number } | { partitionKey: string; lastRowKey: string };
+/**
+ * Where the next page starts: a position in the list of lookups, or the last row a listing consumed
+ * whole, plus how many prices of the next group the listing served already (`skip`).
+ */
+export type LookupCursor =
+  { source: number; offset: number } | { partitionKey: string; lastRowKey: string; skip?: number };
 
 export interface PricePage {
   versions: PriceVersion[];
@@ -53,30 +61,39 @@ export const LISTING_READ_LIMIT = 20_000;
 
 export async function lookupPrices(storage: StorageClients, query: PriceQuery): Promise<PricePage> {
   const table = storage.table(storage.names.tables.prices);
-  if (query.meterId === undefined && query.productId === undefined) return listMarketView(table, query);
-  const sources = await rangeSources(storage, table, query);
+  const committed = await committedRuns(storage, query.market, query.view);
+  if (query.meterId === undefined && query.productId === undefined) return listMarketView(table, query, committed);
+  const sources = await rangeSources(storage, { table, committed }, query);
   return pageOverSources(sources, query);
 }
 
 type Source = () => Promise<PriceVersion[]>;
 
-async function rangeSources(storage: StorageClients, table: TableClient, query: PriceQuery): Promise<Source[]> {
+async function rangeSources(
+  storage: StorageClients,
+  { table, committed }: { table: TableClient; committed: CommittedRuns },
+  query: PriceQuery,
+): Promise<Source[]> {
   const { market, view, productId, skuId } = query;
   if (query.meterId !== undefined) {
     const meterId = query.meterId;
     return [
       () =>
-        versionsByMeter(table, {
-          market,
-          view,
-          meterId,
-          productId,
-          skuId: productId === undefined ? undefined : skuId,
-        }),
+        versionsByMeter(
+          table,
+          {
+            market,
+            view,
+            meterId,
+            productId,
+            skuId: productId === undefined ? undefined : skuId,
+          },
+          committed,
+        ),
     ];
   }
   const product = productId as string;
-  const unmetered: Source = () => versionsByProduct(table, { market, view, productId: product, skuId });
+  const unmetered: Source = () => versionsByProduct(table, { market, view, productId: product, skuId }, committed);
   if (view === 'updatedlicensebased') return [unmetered];
   const meters = await metersOfProduct(storage.table(storage.names.tables.priceProducts), {
     market,
@@ -88,7 +105,11 @@ async function rangeSources(storage: StorageClients, table: TableClient, query: 
     unmetered,
     ...meters.map(
       (meter) => () =>
-        versionsByMeter(table, { market, view, meterId: meter.meterId, productId: product, skuId: meter.skuId }),
+        versionsByMeter(
+          table,
+          { market, view, meterId: meter.meterId, productId: product, skuId: meter.skuId },
+          committed,
+        ),
     ),
   ];
 }
@@ -136,17 +157,14 @@ async function pageOverSources(sources: Source[], query: PriceQuery): Promise<Pr
   return { versions, next: null };
 }
 
-/** Row key without its last part (the effective start date): the same for every version of one price. */
-function keyPrefixOf(rowKey: string): string {
-  return rowKey.slice(0, rowKey.lastIndexOf('|') + 1);
-}
-
 /**
  * A listing reads the market and view in key order. A meter document holds every version of its
  * prices; a license-based price spreads its versions over consecutive version entities, grouped here
- * by row-key prefix. Pages end only at such a boundary, so a price's versions are never split.
+ * by row-key prefix, so a price's versions are always read together. A page holds at most `top`
+ * prices: when a group (a meter's tiers) has more than fit, the cursor points before the group and
+ * says how many of its prices were served.
  */
-async function listMarketView(table: TableClient, query: PriceQuery): Promise<PricePage> {
+async function listMarketView(table: TableClient, query: PriceQuery, committed: CommittedRuns): Promise<PricePage> {
   const range = marketViewRange(query.market, query.view);
   const resume = query.cursor && 'partitionKey' in query.cursor ? query.cursor : null;
   const filters = resume
@@ -158,32 +176,43 @@ async function listMarketView(table: TableClient, query: PriceQuery): Promise<Pr
 
   const versions: PriceVersion[] = [];
   let group: { partitionKey: string; unit: string; lastRowKey: string; versions: PriceVersion[] } | null = null;
-  let last: LookupCursor | null = resume;
+  // Before the first row of the range: no partition key equals the range's start.
+  let last: LookupCursor = resume
+    ? { partitionKey: resume.partitionKey, lastRowKey: resume.lastRowKey }
+    : {
+        partitionKey: range.from,
+        lastRowKey: '',
+      };
+  let skip = resume?.skip ?? 0;
   let read = 0;
-  const emit = () => {
-    if (!group) return;
-    versions.push(
-      ...pricesInForce(group.versions, query.instant)
-        .filter((version) => matchesFilters(version, query))
-        .sort(byPrice),
-    );
+  /** Serves the group's prices that fit; returns the cursor into the group when some did not. */
+  const emit = (): LookupCursor | null => {
+    if (!group) return null;
+    const prices = pricesInForce(group.versions, query.instant)
+      .filter((version) => matchesFilters(version, query))
+      .sort(byPrice);
+    const served = prices.slice(skip, skip + query.top - versions.length);
+    versions.push(...served);
+    const cut = skip + served.length < prices.length ? { ...last, skip: skip + served.length } : null;
+    skip = 0;
     last = { partitionKey: group.partitionKey, lastRowKey: group.lastRowKey };
+    return cut;
   };
   for (const filter of filters) {
     for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
       const partitionKey = entity.partitionKey as string;
       const rowKey = entity.rowKey as string;
-      const unit = isMeterDocPartition(partitionKey) ? rowKey : keyPrefixOf(rowKey);
+      const unit = isMeterDocPartition(partitionKey) ? rowKey : priceKeyPrefix(rowKey);
       if (!group || group.partitionKey !== partitionKey || group.unit !== unit) {
-        emit();
+        const cut = emit();
+        if (cut) return { versions, next: cut };
         if (versions.length >= query.top || read >= LISTING_READ_LIMIT) return { versions, next: last };
         group = { partitionKey, unit, lastRowKey: rowKey, versions: [] };
       }
-      group.versions.push(...versionsOfEntity(entity));
+      group.versions.push(...versionsOfEntity(entity, committed));
       group.lastRowKey = rowKey;
       read++;
     }
   }
-  emit();
-  return { versions, next: null };
+  return { versions, next: emit() };
 }

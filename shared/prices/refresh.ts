@@ -15,6 +15,8 @@ export interface RefreshRequest {
   views: readonly PriceView[];
   timeline: Timeline;
   asOf: string;
+  /** The operator confirmed removals above REMOVAL_GUARD_PERCENT (see IngestRequest). */
+  allowMassRemoval?: boolean;
   kind: 'refresh';
   onProgress?: (market: string, view: PriceView, progress: IngestProgress) => void;
 }
@@ -40,6 +42,7 @@ export async function refreshPrices(req: RefreshRequest): Promise<PipelineRun[]>
           view,
           timeline: req.timeline,
           asOf: req.asOf,
+          allowMassRemoval: req.allowMassRemoval,
           onProgress: (progress) => req.onProgress?.(market, view, progress),
         }),
       );

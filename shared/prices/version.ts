@@ -1,11 +1,11 @@
 import type { PriceRow } from './row';
 import { PRICE_KEY_FIELDS } from './row';
-import { startOfDay } from '../core/dates';
+import { listedAt, type ListingPoint } from './listing';
 
-/** A stored version of a price: a row as published, plus when a later snapshot stopped listing it. */
+/** A stored version of a price: a row as published, plus where the snapshots started and stopped listing it. */
 export type PriceVersion = PriceRow & {
-  /** Day (YYYY-MM-DD) from which the sheet no longer lists this version; null while it is listed. */
-  removedAsOf: string | null;
+  /** Change points of its listing (see listing.ts); empty: nothing dropped it. */
+  listing: ListingPoint[];
 };
 
 /** Identifies a price across its versions (all key fields, not its dates or values). */
@@ -15,7 +15,7 @@ export function priceKeyOf(row: PriceRow): string {
 
 function covers(version: PriceVersion, instant: string): boolean {
   if (version.effectiveStartDate > instant || version.effectiveEndDate < instant) return false;
-  return version.removedAsOf === null || startOfDay(version.removedAsOf) > instant;
+  return listedAt(version.listing, instant);
 }
 
 /**

@@ -1,45 +1,41 @@
-import type { TransactionAction } from '@azure/data-tables';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { PriceView } from './views';
-import type { PriceRow } from './row';
-import { createBatchWriter } from '../storage/batchWriter';
+import { createBatchWriter, type BatchWriter } from '../storage/batchWriter';
 import type { StorageClients } from '../storage/clients';
 import { createPool } from '../storage/pool';
-import { isMetered } from './tables/keys';
+import { ifFound } from '../storage/errors';
 import {
   entityOf,
   isMeterDocPartition,
   meterDocEntity,
   meterDocRowKey,
   readMeterDoc,
-  storedVersionOf,
-  type StoredVersion,
+  visibleVersionOfEntity,
+  type CommittedRuns,
 } from './tables/versions';
+import { changedVersion, sameVersion, type VersionChange } from './tables/versionChange';
 import { addProductMeter, mergeProductMeters, type ProductMeters } from './tables/productIndex';
 import { appendLine, closeSpool, openSpool, spooledLines, type SpoolFile } from '../files/spool';
 
 /**
  * The write half of an ingest. Changes are spooled to temporary files while the sheet is read (so
  * nothing is published before the whole file has been judged), then written:
- * - version entities (rows without a meter) in transactions of ≤100 per partition;
+ * - version entities (rows without a meter): each read (when the market and view have data) and
+ *   written in transactions of ≤100 per partition when the change alters it;
  * - meter documents partition by partition: one spool file per partition groups the changed
  *   versions of each meter, the stored document is merged with them (read only when the market and
- *   view have data already), and whole partitions go out as ≤100-entity transactions. One partition
- *   at a time keeps memory flat for any sheet size;
+ *   view have data already), and the documents that differ go out as ≤100-entity transactions. One
+ *   partition at a time keeps memory flat for any sheet size;
  * - the product → meter index, from the added meters (sheets list a product's rows together, so
  *   flushing every few hundred products writes each product about once).
  */
 
 export interface ChangeWriter {
-  version(
-    keys: { partitionKey: string; rowKey: string },
-    contentHash: number,
-    row: PriceRow,
-    added: boolean,
-  ): Promise<void>;
-  /** Marks a version the sheet no longer lists (from this as-of day on). */
-  removal(keys: { partitionKey: string; rowKey: string }): Promise<void>;
+  /** A version to revisit: the sheet's content of it and its listing points (see VersionChange). */
+  change(partitionKey: string, change: VersionChange): Promise<void>;
+  /** A meter this sheet adds to a product's index. */
+  indexMeter(productId: string, skuId: string, meterId: string): Promise<void>;
   /** Writes everything spooled; returns the number of entities written. */
   commit(onProgress: (done: number) => void): Promise<number>;
 }
@@ -50,9 +46,14 @@ export interface ChangeWriterOptions {
   market: string;
   view: PriceView;
   concurrency: number;
-  removedAsOf: string;
-  /** False when the market and view hold no data yet: meter documents need not be read before writing. */
+  /** The sheet's day: the day its content is published on (StoredVersion.contentAsOf). */
+  asOf: string;
+  /** False when the market and view hold no data yet: nothing stored need be read before writing. */
   mergeStored: boolean;
+  /** This run: its writes are pending states tagged with it (see tables/versions.ts, committed reads). */
+  runId: string;
+  /** The committed runs: whose pending states are the stored state this run builds on. */
+  committed: CommittedRuns;
 }
 
 /** Products gathered before their index entries are merged and written. */
@@ -61,9 +62,11 @@ const PRODUCTS_PER_INDEX_FLUSH = 200;
 const PROGRESS_EVERY = 5000;
 /** Hex digits of a partition's digest in its spool file's name: 64 bits tell a run's partitions apart. */
 const PARTITION_FILE_DIGITS = 16;
+/** Version entities read at a time before their writes are queued (bounds memory). */
+const ENTITY_READ_CHUNK = 500;
 
-/** A spooled change to one version of a meter document: its new content, or its removal. */
-type MeterDocChange = { rowKey: string; version?: StoredVersion; removed?: true };
+type Table = ReturnType<StorageClients['table']>;
+type Run = <T>(task: () => Promise<T>) => Promise<T>;
 
 export function createChangeWriter(options: ChangeWriterOptions): ChangeWriter {
   const entities = openSpool(path.join(options.tmpDir, 'entities.ndjson'));
@@ -76,20 +79,12 @@ export function createChangeWriter(options: ChangeWriterOptions): ChangeWriter {
   };
 
   return {
-    async version(keys, contentHash, row, added) {
-      if (!isMetered(row))
-        return appendLine(entities, JSON.stringify(['upsert', entityOf(row, keys, String(contentHash)), 'Replace']));
-      const version = storedVersionOf(row, keys.rowKey, String(contentHash));
-      const change: MeterDocChange = { rowKey: keys.rowKey, version };
-      await appendLine(partitionSpool(keys.partitionKey), JSON.stringify(change));
-      if (added) await appendLine(index, JSON.stringify([row.productId, row.skuId, row.meterId]));
+    async change(partitionKey, change) {
+      if (!isMeterDocPartition(partitionKey)) return appendLine(entities, JSON.stringify([partitionKey, change]));
+      await appendLine(partitionSpool(partitionKey), JSON.stringify(change));
     },
-    async removal(keys) {
-      if (!isMeterDocPartition(keys.partitionKey)) {
-        return appendLine(entities, JSON.stringify(['upsert', { ...keys, removedAsOf: options.removedAsOf }, 'Merge']));
-      }
-      const change: MeterDocChange = { rowKey: keys.rowKey, removed: true };
-      await appendLine(partitionSpool(keys.partitionKey), JSON.stringify(change));
+    async indexMeter(productId, skuId, meterId) {
+      await appendLine(index, JSON.stringify([productId, skuId, meterId]));
     },
     async commit(onProgress) {
       await Promise.all([closeSpool(entities), closeSpool(index), ...[...partitions.values()].map(closeSpool)]);
@@ -131,13 +126,20 @@ async function writeSpooled(
     if (done - reported >= PROGRESS_EVERY) onProgress((reported = done));
   };
 
+  let chunk: [string, VersionChange][] = [];
+  const writeChunk = async () => {
+    await writeEntities(chunk, options, table, pool.run, writer);
+    progress(chunk.length);
+    chunk = [];
+  };
   for await (const line of spooledLines(spooled.entities)) {
-    await writer.add(JSON.parse(line) as TransactionAction);
-    progress(1);
+    chunk.push(JSON.parse(line) as [string, VersionChange]);
+    if (chunk.length >= ENTITY_READ_CHUNK) await writeChunk();
   }
+  await writeChunk();
   for (const [partitionKey, spool] of spooled.partitions) {
     for (const { doc, changes } of await mergedDocs(spool.file, partitionKey, options, table, pool.run)) {
-      await writer.add(['upsert', doc, 'Replace']);
+      if (doc) await writer.add(['upsert', doc, 'Replace']);
       progress(changes);
     }
     // The partition is complete: send its last transaction now rather than hold it to the end.
@@ -149,17 +151,36 @@ async function writeSpooled(
   return writer.written + indexWrites;
 }
 
-/** The new meter documents of one partition: stored versions merged with this sheet's changes. */
-async function mergedDocs(
-  file: string,
-  partitionKey: string,
+/** Applies changes to version entities: each read (when there may be one), written when it changes. */
+async function writeEntities(
+  changes: [string, VersionChange][],
   options: ChangeWriterOptions,
-  table: ReturnType<StorageClients['table']>,
-  run: <T>(task: () => Promise<T>) => Promise<T>,
-) {
-  const byMeter = new Map<string, MeterDocChange[]>();
+  table: Table,
+  run: Run,
+  writer: BatchWriter,
+): Promise<void> {
+  const updated = await Promise.all(
+    changes.map(([partitionKey, change]) =>
+      run(async () => {
+        const entity = options.mergeStored ? await ifFound(table.getEntity(partitionKey, change.rowKey)) : null;
+        const stored = entity ? visibleVersionOfEntity(entity, options.committed) : undefined;
+        const next = changedVersion(stored, change, options.asOf);
+        if (!next || sameVersion(stored, next)) return null;
+        return entityOf(next, partitionKey, { runId: options.runId, committed: stored });
+      }),
+    ),
+  );
+  for (const entity of updated) if (entity) await writer.add(['upsert', entity, 'Replace']);
+}
+
+/**
+ * The meter documents of one partition that the changes alter (doc null: unchanged), merged from the
+ * stored versions and this sheet's changes.
+ */
+async function mergedDocs(file: string, partitionKey: string, options: ChangeWriterOptions, table: Table, run: Run) {
+  const byMeter = new Map<string, VersionChange[]>();
   for await (const line of spooledLines(file)) {
-    const change = JSON.parse(line) as MeterDocChange;
+    const change = JSON.parse(line) as VersionChange;
     const meter = meterDocRowKey(change.rowKey);
     const list = byMeter.get(meter);
     if (list) list.push(change);
@@ -168,29 +189,25 @@ async function mergedDocs(
   return Promise.all(
     [...byMeter].map(([meter, changes]) =>
       run(async () => {
-        const stored = options.mergeStored ? await readMeterDoc(table, partitionKey, meter) : [];
+        const stored = options.mergeStored ? await readMeterDoc(table, partitionKey, meter, options.committed) : [];
         const versions = new Map(stored.map((version) => [version.rowKey, version]));
+        let altered = false;
         for (const change of changes) {
-          if (change.version) versions.set(change.rowKey, change.version);
-          const removed = change.removed ? versions.get(change.rowKey) : undefined;
-          if (removed) removed.removedAsOf = options.removedAsOf;
+          const before = versions.get(change.rowKey);
+          const after = changedVersion(before, change, options.asOf);
+          if (!after || sameVersion(before, after)) continue;
+          versions.set(change.rowKey, after);
+          altered = true;
         }
-        const doc = meterDocEntity(
-          partitionKey,
-          meter,
-          [...versions.values()].sort((a, b) => a.rowKey.localeCompare(b.rowKey)),
-        );
-        return { doc, changes: changes.length };
+        const sorted = [...versions.values()].sort((a, b) => a.rowKey.localeCompare(b.rowKey));
+        const pending = { runId: options.runId, versions: sorted };
+        return { doc: altered ? meterDocEntity(partitionKey, meter, stored, pending) : null, changes: changes.length };
       }),
     ),
   );
 }
 
-async function writeIndex(
-  file: string,
-  options: ChangeWriterOptions,
-  run: <T>(task: () => Promise<T>) => Promise<T>,
-): Promise<number> {
+async function writeIndex(file: string, options: ChangeWriterOptions, run: Run): Promise<number> {
   const table = options.storage.table(options.storage.names.tables.priceProducts);
   let written = 0;
   let pending: ProductMeters = new Map();

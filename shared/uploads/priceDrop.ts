@@ -141,12 +141,19 @@ async function handle(req: PriceUploadRequest, placement: Placement, file: strin
   });
   return plan.kind === 'exchange-rates'
     ? handleRates(req, report, plan, file, sha256)
-    : handlePrices(req, report, plan, file, sha256);
+    : handlePrices(req, report, plan, file, sha256, allowsMassRemoval(placement.upload.metadata));
 }
 
 /** The source named in the ledger and the snapshot: a later duplicate report points back to it. */
 const sourceOf = (report: Handled) => `upload:${report.upload.name}`;
 const originOf = (report: Handled) => `${report.upload.container}/${report.upload.name}`;
+
+/** The operator's confirmation of a large removal: blob metadata `allowmassremoval=true` (any case). */
+function allowsMassRemoval(metadata: Record<string, string>): boolean {
+  return Object.entries(metadata).some(
+    ([key, value]) => key.toLowerCase() === 'allowmassremoval' && value.trim().toLowerCase() === 'true',
+  );
+}
 
 async function handlePrices(
   req: PriceUploadRequest,
@@ -154,6 +161,7 @@ async function handlePrices(
   plan: UploadPlan & { kind: 'price-sheet' },
   file: string,
   sha256: string,
+  allowMassRemoval: boolean,
 ): Promise<Handled> {
   const { storage, settings, logger } = req;
   const list = { market: plan.market, view: plan.view, timeline: plan.timeline };
@@ -169,6 +177,7 @@ async function handlePrices(
     source: sourceOf(report),
     ...list,
     asOf: plan.asOf,
+    allowMassRemoval,
   });
   if (run.outcome === 'failed' && !run.fileFault)
     throw new Error(`price upload ${report.upload.name} failed, to be retried: ${run.error}`);

@@ -21,3 +21,6 @@ export function testStorage(overrides: Record<string, string> = {}): { settings:
   const settings = testSettings(overrides);
   return { settings, storage: createStorageClients(settings) };
 }
+
+/** Reads stored versions as last written, committed or not (for tests that inspect the table itself). */
+export const asWritten = { has: (): boolean => true };

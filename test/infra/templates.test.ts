@@ -52,6 +52,7 @@ const NOT_SET_IN_AZURE: Record<string, string> = {
     'shorthand for the CLI run by an operator (docs/operations.md); in Azure the service URIs are set',
   STORAGE_NAME_PREFIX: 'for sharing one account between installations or test runs; a deployment has its own account',
   REJECTED_ROWS_MAX_PERCENT: 'tuning: the code default suits Azure',
+  REMOVAL_GUARD_PERCENT: 'tuning: the code default suits Azure',
   TABLE_WRITE_CONCURRENCY: 'tuning: the code default suits Azure',
   REFRESH_LOCK_WAIT_SECONDS: 'tuning: the code default suits Azure',
   UPLOAD_MAX_ATTEMPTS: 'tuning: the code default suits Azure',

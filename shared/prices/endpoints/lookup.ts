@@ -40,7 +40,11 @@ const tokenSchema = z.object({
   at: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$/),
   c: z.union([
     z.strictObject({ source: z.number().int().min(0), offset: z.number().int().min(0) }),
-    z.strictObject({ partitionKey: z.string().max(1000), lastRowKey: z.string().max(1000) }),
+    z.strictObject({
+      partitionKey: z.string().max(1000),
+      lastRowKey: z.string().max(1000),
+      skip: z.number().int().min(1).optional(),
+    }),
   ]),
 });
 

@@ -66,6 +66,11 @@ export function versionKeys(row: PriceRow, view: PriceView): { partitionKey: str
   };
 }
 
+/** A version's row key without its last part (the effective start date): the same for every version of a price. */
+export function priceKeyPrefix(rowKey: string): string {
+  return rowKey.slice(0, rowKey.lastIndexOf('|') + 1);
+}
+
 /** The digest identifying a version (SHA-1 of its keys) for in-memory diffs of large sheets. */
 export function versionDigest(partitionKey: string, rowKey: string): Buffer {
   return createHash('sha1').update(partitionKey).update('\n').update(rowKey).digest();

@@ -8,6 +8,7 @@ import { isNotFound } from '../../storage/errors';
 import type { PriceView, Timeline } from '../views';
 import type { StorageClients } from '../../storage/clients';
 import { newestFirstDayKey } from '../../storage/keys';
+import { forgetCommittedRuns } from './committedRuns';
 
 /**
  * A snapshot is what one sheet listed on one as-of day: an entity in the snapshots table (the
@@ -27,14 +28,20 @@ export interface SnapshotRecord {
   archive: string;
   source: string;
   runId: string;
+  /** Runs that committed this day before (replaced): their pending states stay visible (committedRuns.ts). */
+  earlierRunIds: string[];
   createdAt: string;
 }
 
 export const snapshotPartition = (market: string, view: PriceView, timeline: Timeline) =>
   `${market}|${view}|${timeline}`;
 
-export function manifestName(market: string, view: PriceView, timeline: Timeline, asOf: string): string {
-  return `${view}/${market}/${timeline}/${asOf}.tsv.gz`;
+/**
+ * A run's manifest has a name of its own (day and run), so that a run replacing a day's snapshot
+ * never overwrites the manifest the committed snapshot still points to.
+ */
+export function manifestName(market: string, view: PriceView, timeline: Timeline, asOf: string, runId: string): string {
+  return `${view}/${market}/${timeline}/${asOf}/${runId}.tsv.gz`;
 }
 
 /** The latest snapshot taken on or before the day (null when there is none). */
@@ -58,6 +65,21 @@ export function latestSnapshot(storage: StorageClients, q: { market: string; vie
   return snapshotOnOrBefore(storage, { ...q, asOf: LAST_DAY });
 }
 
+/** The earliest snapshot taken after the day (null when there is none). */
+export async function snapshotAfter(
+  storage: StorageClients,
+  q: { market: string; view: PriceView; timeline: Timeline; asOf: string },
+): Promise<SnapshotRecord | null> {
+  const table = storage.table(storage.names.tables.snapshots);
+  const partition = snapshotPartition(q.market, q.view, q.timeline);
+  // Row keys count down: the earliest later day is the last entity before the day's key.
+  const filter = odata`PartitionKey eq ${partition} and RowKey lt ${newestFirstDayKey(q.asOf)}`;
+  let earliest: Record<string, unknown> | null = null;
+  for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+    earliest = entity;
+  return earliest && recordOf(earliest);
+}
+
 function recordOf(e: Record<string, unknown>): SnapshotRecord {
   return {
     market: e.market as string,
@@ -70,6 +92,7 @@ function recordOf(e: Record<string, unknown>): SnapshotRecord {
     archive: e.archive as string,
     source: e.source as string,
     runId: e.runId as string,
+    earlierRunIds: typeof e.earlierRunIds === 'string' && e.earlierRunIds !== '' ? e.earlierRunIds.split(',') : [],
     createdAt: e.createdAt as string,
   };
 }
@@ -81,9 +104,11 @@ export async function saveSnapshot(storage: StorageClients, record: SnapshotReco
       partitionKey: snapshotPartition(record.market, record.view, record.timeline),
       rowKey: newestFirstDayKey(record.asOf),
       ...record,
+      earlierRunIds: record.earlierRunIds.join(','),
     },
     'Replace',
   );
+  forgetCommittedRuns(storage, record.market, record.view);
 }
 
 /** Uploads a manifest written locally (plain text) as a gzip blob. */

@@ -3,11 +3,12 @@ import { ingestPriceSheet, type IngestRequest } from '../../../shared/prices/ing
 import { versionsByMeter, versionsOfEntity } from '../../../shared/prices/tables/versions';
 import { versionInForce } from '../../../shared/prices/version';
 import { latestSnapshot, snapshotOnOrBefore } from '../../../shared/prices/tables/snapshots';
+import { readCommittedRuns } from '../../../shared/prices/tables/committedRuns';
 import { recentRuns } from '../../../shared/runs/ledger';
 import { metersOfProduct } from '../../../shared/prices/tables/productIndex';
 import type { StorageClients } from '../../../shared/storage/clients';
 import type { Settings } from '../../../shared/config/settings';
-import { testStorage } from '../../helpers/storage';
+import { asWritten, testStorage } from '../../helpers/storage';
 import { consumptionRow, downloadOf, ingestRequest, meterId, sheetCsv, type SheetRow } from '../../helpers/priceSheets';
 
 async function allEntities(table: TableClient): Promise<Record<string, unknown>[]> {
@@ -17,7 +18,7 @@ async function allEntities(table: TableClient): Promise<Record<string, unknown>[
 }
 
 async function allVersions(table: TableClient) {
-  return (await allEntities(table)).flatMap(versionsOfEntity);
+  return (await allEntities(table)).flatMap((entity) => versionsOfEntity(entity, asWritten));
 }
 
 function ingest(storage: StorageClients, settings: Settings, csv: string | Buffer, extra: Partial<IngestRequest> = {}) {
@@ -71,13 +72,16 @@ describe('price ingest pipeline', () => {
     expect(result.counts).toMatchObject({ read: 250, added: 1, changed: 1, removed: 1, unchanged: 248 });
     // 1 added + 1 changed + 1 removal mark, plus the product index entry of the new meter's SKU.
     expect(result.counts.entitiesWritten).toBe(4);
-    const removed = await versionsByMeter(storage.table(storage.names.tables.prices), {
-      market: 'US',
-      view: 'azure_consumption',
-      meterId: rows[0].MeterIds as string,
-    });
+    const removed = await versionsByMeter(
+      storage.table(storage.names.tables.prices),
+      { market: 'US', view: 'azure_consumption', meterId: rows[0].MeterIds as string },
+      await readCommittedRuns(storage, 'US', 'azure_consumption'),
+    );
     expect(removed).toHaveLength(1);
-    expect(removed[0].removedAsOf).toBe('2026-11-02');
+    expect(removed[0].listing).toEqual([
+      ['2026-11-01', true],
+      ['2026-11-02', false],
+    ]);
     expect(versionInForce(removed, '2026-11-01T12:00:00.0000000Z')).not.toBeNull();
     expect(versionInForce(removed, '2026-11-02T12:00:00.0000000Z')).toBeNull();
   });
@@ -190,11 +194,11 @@ describe('price ingest pipeline', () => {
       }),
     ];
     await ingest(storage, settings, sheetCsv(overlap));
-    const versions = await versionsByMeter(storage.table(storage.names.tables.prices), {
-      market: 'US',
-      view: 'azure_consumption',
-      meterId: meter.toUpperCase(),
-    });
+    const versions = await versionsByMeter(
+      storage.table(storage.names.tables.prices),
+      { market: 'US', view: 'azure_consumption', meterId: meter.toUpperCase() },
+      await readCommittedRuns(storage, 'US', 'azure_consumption'),
+    );
     expect(versions).toHaveLength(2);
     expect(versionInForce(versions, '2021-11-02T00:00:00.0000000Z')?.unitPrice).toBe('10');
     expect(versionInForce(versions, '2021-11-03T06:57:30.0682597Z')?.unitPrice).toBe('10');
@@ -263,7 +267,7 @@ describe('price ingest pipeline', () => {
         const table = storage.table(storage.names.tables.prices);
         const found: unknown[] = [];
         for await (const entity of table.listEntities({ queryOptions: { filter: odata`PartitionKey ne ''` } })) {
-          for (const version of versionsOfEntity(entity))
+          for (const version of versionsOfEntity(entity, asWritten))
             found.push([version.effectiveStartDate, version.effectiveEndDate]);
         }
         results.push(found);

@@ -98,6 +98,23 @@ describe('price uploads: each kind of file', () => {
   });
 });
 
+describe('price uploads: removal guard', () => {
+  it('quarantines a sheet that would remove most prices, and stores it when the metadata confirms it', async () => {
+    const { h } = setup();
+    await h.drop('azure_consumption/US/2026-11-01/full.csv', consumption(20));
+    expect(reported(await h.process('azure_consumption/US/2026-11-01/full.csv')).status).toBe('processed');
+
+    await h.drop('azure_consumption/US/2026-11-02/tiny.csv', consumption(2));
+    const refused = reported(await h.process('azure_consumption/US/2026-11-02/tiny.csv'));
+    expect(refused.status).toBe('quarantined');
+    expect(refused.reason).toMatch(/would remove 18 of the 20 prices listed before it .*allowmassremoval=true/);
+
+    await h.drop('azure_consumption/US/2026-11-02/confirmed.csv', consumption(2), { AllowMassRemoval: 'true' });
+    const confirmed = reported(await h.process('azure_consumption/US/2026-11-02/confirmed.csv'));
+    expect(confirmed).toMatchObject({ status: 'processed', counts: { removed: 18 } });
+  });
+});
+
 describe('price uploads: refused files go to quarantine with the reason', () => {
   async function quarantined(name: string, content: string | Buffer, metadata: Record<string, string> = {}) {
     const { h } = setup();
