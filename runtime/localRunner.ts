@@ -30,8 +30,6 @@ const MAX_ADMIN_BODY_BYTES = 64 * 1024;
 const BLOB_POLL_MS = 2000;
 /** The longest delay setTimeout takes (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-/** Attempts before a blob that keeps failing is left alone (its handler quarantines it; this stops a hot loop). */
-const BLOB_MAX_ATTEMPTS = 3;
 
 export interface RunnerOptions {
   port: number;
@@ -151,7 +149,10 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
   const stops: (() => void)[] = [];
   if (options.runTimers !== false)
     for (const timer of timers) stops.push(scheduleTimer(timer, options.settings, invoke, log));
-  if (options.pollBlobs !== false) stops.push(pollUploads(blobs, options.storage, log));
+  // Like Event Grid's bounded redelivery: UPLOAD_MAX_ATTEMPTS failed deliveries, then the one that quarantines
+  // the blob with the last error (shared/uploads/attempts); past that a blob is left alone, so nothing loops.
+  const deliveries = options.settings.UPLOAD_MAX_ATTEMPTS + 1;
+  if (options.pollBlobs !== false) stops.push(pollUploads(blobs, options.storage, deliveries, log));
 
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port, host);
@@ -394,6 +395,7 @@ function scheduleTimer(
 function pollUploads(
   blobs: readonly BlobRegistration[],
   storage: StorageClients,
+  maxDeliveries: number,
   log: (line: string) => void,
 ): () => void {
   const inFlight = new Set<string>();
@@ -406,11 +408,11 @@ function pollUploads(
       if (!(await client.exists())) continue;
       for await (const blob of client.listBlobsFlat()) {
         const key = `${fn.name}/${blob.name}/${blob.properties.etag}`;
-        if (inFlight.has(key) || (attempts.get(key) ?? 0) >= BLOB_MAX_ATTEMPTS) continue;
+        if (inFlight.has(key) || (attempts.get(key) ?? 0) >= maxDeliveries) continue;
         inFlight.add(key);
         attempts.set(key, (attempts.get(key) ?? 0) + 1);
         fn.process(blob.name, contextFor(fn.name, log))
-          .then(() => attempts.set(key, BLOB_MAX_ATTEMPTS))
+          .then(() => attempts.set(key, maxDeliveries))
           .catch((e: unknown) =>
             log(`[${fn.name}] ${blob.name} failed (attempt ${attempts.get(key)}): ${(e as Error).message}`),
           )

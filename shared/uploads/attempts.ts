@@ -1,3 +1,4 @@
+import { redact } from '../observability/redact';
 import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { nowInstant } from '../core/dates';
@@ -66,7 +67,8 @@ export class UploadAttempts {
 
   /** Records how this attempt failed, for the attempt that gives up. */
   async failed(error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
+    // Kept in the ledger and quoted in the quarantine report: redacted like every error text the app keeps.
+    const message = redact(error instanceof Error ? error.message : String(error));
     const lastError = message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}…` : message;
     await this.table.upsertEntity({ partitionKey: PARTITION, rowKey: this.rowKey, lastError }, 'Merge');
   }

@@ -20,7 +20,7 @@ import {
  * in Azurite, fed random parameters and bodies: no answer is a 5xx, every answer is JSON, and no
  * item lies outside the query asked (market, view, meter, product, SKU, term, plan, currency), on
  * the first page or any page a continuation token (genuine, foreign or forged) leads to.
- * Not asserted: `items.length <= top` (a tiered meter's tiers come together, issue 12 item 13).
+ * A page of prices never holds more than `top` items (a tiered meter's tiers continue on the next page).
  */
 
 const KEY = 'fuzz-function-key';
@@ -318,6 +318,11 @@ describe('HTTP API under random requests (fast-check, through the local runner)'
     if (request.path === '/api/prices') {
       expect(body.market).toBe(market);
       expect(body.view).toBe(asked('view') ?? 'azure_consumption');
+      const top = Number(asked('top') ?? 100);
+      expect({ query: target(request), items: (body.items as unknown[]).length <= top }).toEqual({
+        query: target(request),
+        items: true,
+      });
       for (const item of body.items as Record<string, string>[]) {
         const context = { query: target(request), item };
         expect(context).toEqual({ ...context, item: expect.objectContaining({ market }) });

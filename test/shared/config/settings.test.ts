@@ -54,6 +54,11 @@ describe('settings', () => {
     expect(() => loadSettings({ LOCAL_FUNCTION_KEY: 'k3y!' })).not.toThrow(/k3y!/);
   });
 
+  it('keeps UPLOAD_MAX_ATTEMPTS below the deliveries Event Grid makes, so the last one can quarantine', () => {
+    expect(loadSettings({ UPLOAD_MAX_ATTEMPTS: '4' }).UPLOAD_MAX_ATTEMPTS).toBe(4);
+    expect(() => loadSettings({ UPLOAD_MAX_ATTEMPTS: '5' })).toThrow(/UPLOAD_MAX_ATTEMPTS/);
+  });
+
   it('rejects an unknown price view and source', () => {
     expect(() => loadSettings({ PRICES_VIEWS: 'azure_consumption,marketplace' })).toThrow(/PRICES_VIEWS/);
     expect(() => loadSettings({ PRICES_SOURCE: 'ftp' })).toThrow(/PRICES_SOURCE/);
