@@ -1,23 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../cli/main';
+import { runCli } from '../helpers/cli';
 import { testSettings } from '../helpers/storage';
 import { consumptionRow, meterId, sheetCsv } from '../helpers/priceSheets';
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('CLI', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-'));
@@ -36,7 +22,7 @@ describe('CLI', () => {
   });
 
   it('ingests a file; with --json the summary object is the last thing on stdout', async () => {
-    const first = await cli(['ingest', sheet, '--as-of', '2026-11-01', '--json']);
+    const first = await runCli(['ingest', sheet, '--as-of', '2026-11-01', '--json']);
     expect(first.code).toBe(0);
     const lines = first.stdout.trim().split('\n');
     const summary = JSON.parse(lines[lines.length - 1]);
@@ -44,14 +30,14 @@ describe('CLI', () => {
     expect(typeof summary.durationMs).toBe('number');
     expect(summary.runs[0]).toMatchObject({ market: 'US', view: 'azure_consumption', asOf: '2026-11-01' });
 
-    const again = await cli(['ingest', sheet, '--as-of', '2026-11-02']);
+    const again = await runCli(['ingest', sheet, '--as-of', '2026-11-02']);
     expect(again.code).toBe(0);
     expect(again.stdout.trim().split('\n')).toHaveLength(1);
     expect(again.stdout).toMatch(/unchanged 30/);
   });
 
   it('refreshes from the sample source for a backfill day', async () => {
-    const result = await cli([
+    const result = await runCli([
       'refresh',
       'prices',
       '--source',
@@ -72,7 +58,7 @@ describe('CLI', () => {
   });
 
   it('treats "no planned price changes" for a future list as success, and says so', async () => {
-    const result = await cli([
+    const result = await runCli([
       'refresh',
       'prices',
       '--source',
@@ -100,7 +86,7 @@ describe('CLI', () => {
         consumptionRow({ MeterIds: meterId(7101), UnitPrice: 'abc' }),
       ]),
     );
-    const result = await cli(['ingest', bad, '--json']);
+    const result = await runCli(['ingest', bad, '--json']);
     expect(result.code).toBe(2);
     expect(JSON.parse(result.stdout.trim().split('\n').pop() as string)).toMatchObject({
       ok: false,
@@ -109,7 +95,7 @@ describe('CLI', () => {
   });
 
   it('exits non-zero with a clear message on failure and on bad usage', async () => {
-    const noSample = await cli([
+    const noSample = await runCli([
       'refresh',
       'prices',
       '--source',
@@ -127,16 +113,16 @@ describe('CLI', () => {
     });
     expect(noSample.stderr).toMatch(/DE\/azure_consumption: FAILED/);
 
-    const badDate = await cli(['ingest', sheet, '--as-of', '2026-13-01']);
+    const badDate = await runCli(['ingest', sheet, '--as-of', '2026-13-01']);
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toMatch(/--as-of must be a date YYYY-MM-DD/);
 
-    const contradicted = await cli(['ingest', sheet, '--market', 'DE']);
+    const contradicted = await runCli(['ingest', sheet, '--market', 'DE']);
     expect(contradicted.code).toBe(2);
     expect(contradicted.stderr).toMatch(/--market says market DE but the rows say US/);
 
-    const missing = await cli(['ingest', path.join(dir, 'nope.csv')]);
+    const missing = await runCli(['ingest', path.join(dir, 'nope.csv')]);
     expect(missing.code).toBe(2);
-    expect((await cli(['frobnicate'])).code).toBe(2);
+    expect((await runCli(['frobnicate'])).code).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { main } from '../../../cli/main';
+import { jsonSummary, runCli, type CliRun } from '../../helpers/cli';
 import { startOfDay } from '../../../shared/core/dates';
 import { lookupPrices } from '../../../shared/prices/lookup';
 import { snapshotOnOrBefore } from '../../../shared/prices/tables/snapshots';
@@ -16,19 +16,9 @@ import { fxCsv } from '../../helpers/apiFixtures';
 import { consumptionRow, meterId, sheetCsv } from '../../helpers/priceSheets';
 import { testStorage } from '../../helpers/storage';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string; summary: unknown }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(args);
-    const last = stdout.trim().split('\n').pop() ?? '';
-    return { code, stdout, stderr, summary: args.includes('--json') ? JSON.parse(last) : null };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+async function cli(args: string[]): Promise<CliRun & { summary: unknown }> {
+  const run = await runCli(args);
+  return { ...run, summary: args.includes('--json') ? jsonSummary(run.stdout) : null };
 }
 
 /** Three months of the US consumption list: one price steady, one raised in February, one new in March. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { main } from '../../../cli/main';
+import { jsonSummary, runCli } from '../../helpers/cli';
 import { startLocalRunner, type Runner } from '../../../runtime/localRunner';
 import { licenseFigures } from '../../../shared/prices/licenseFigures';
 import { createStorageClients } from '../../../shared/storage/clients';
@@ -15,17 +15,8 @@ const settings = testSettings({ PRICES_SOURCE: 'sample' });
 const storage = createStorageClients(settings);
 
 async function cli(args: string[]): Promise<{ code: number; summary: Record<string, unknown>; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main([...args, '--json']);
-    return { code, summary: JSON.parse(stdout.trim().split('\n').pop() as string), stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const run = await runCli([...args, '--json']);
+  return { code: run.code, summary: jsonSummary(run.stdout), stderr: run.stderr };
 }
 
 async function versions(market: string): Promise<PriceVersion[]> {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { main } from '../../../cli/main';
+import { jsonSummary, runCli } from '../../helpers/cli';
 import { testSettings } from '../../helpers/storage';
 import { consumptionRow, meterId, sheetCsv } from '../../helpers/priceSheets';
 
@@ -10,16 +10,8 @@ import { consumptionRow, meterId, sheetCsv } from '../../helpers/priceSheets';
 const settings = testSettings();
 
 async function cli(args: string[]): Promise<{ code: number; summary: Record<string, unknown> }> {
-  let stdout = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await main([...args, '--json']);
-    return { code, summary: JSON.parse(stdout.trim().split('\n').pop() as string) };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  const run = await runCli([...args, '--json']);
+  return { code: run.code, summary: jsonSummary(run.stdout) };
 }
 
 describe('cli ingest', () => {

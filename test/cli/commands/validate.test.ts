@@ -1,3 +1,4 @@
+import { captureOutput } from '../../helpers/cli';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,21 +9,13 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'customers-cli-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the command as `npm run cli -- validate …` would, capturing what it prints. */
-async function cli(positionals: string[], json = false) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  try {
-    const code = await validateCommand.run(
+function cli(positionals: string[], json = false) {
+  return captureOutput(() =>
+    validateCommand.run(
       { values: { json }, positionals },
       { io: consoleIO(json), openStorage: () => Promise.reject(new Error('validate must not open storage')) },
-    );
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
+    ),
+  );
 }
 
 function write(name: string, content: string | Buffer): string {
