@@ -8,6 +8,7 @@ import { todayUtc } from '../../shared/core/dates';
 import type { CliCommand, CommandArgs } from '../command';
 import type { CommandIO } from '../io';
 import type { LocalStorage } from '../../runtime/storage';
+import type { Timeline } from '../../shared/prices/views';
 import { asOfOption, marketsOption, timelineOption, UsageError, viewsOption } from '../options';
 import { reportRuns } from '../runSummary';
 
@@ -76,6 +77,30 @@ function refuseOtherDay(asOf: string, source: { name: string; history: boolean }
   );
 }
 
+/**
+ * Partner Center serves today's list, and a past month's list as in force on its 1st (its history by
+ * month, current lists only): any other --as-of would store a list under a day it is not of.
+ * Returns the month (YYYYMM) to fetch for a past month's 1st, nothing for today.
+ */
+function partnerCenterMonth(asOf: string, timeline: Timeline): string | undefined {
+  const today = todayUtc();
+  if (asOf === today) return undefined;
+  const month = asOf.slice(0, 7);
+  if (month >= today.slice(0, 7))
+    throw new UsageError(`--as-of ${asOf}: Partner Center's current price list is today's (${today}, UTC)`);
+  const backfill = `npm run cli -- backfill prices --from ${month} --to ${month}`;
+  if (!asOf.endsWith('-01'))
+    throw new UsageError(
+      `--as-of ${asOf}: a past month's price list from Partner Center is the list as of its 1st; ` +
+        `use --as-of ${month}-01 or ${backfill}`,
+    );
+  if (timeline !== 'current')
+    throw new UsageError(
+      `--as-of ${asOf}: Partner Center's history holds current price lists only, not --timeline ${timeline}`,
+    );
+  return month.replace('-', '');
+}
+
 async function refreshPricesCommand(
   values: CommandArgs['values'],
   { settings, storage }: LocalStorage,
@@ -90,6 +115,7 @@ async function refreshPricesCommand(
   const timeline = timelineOption(values.timeline);
   const source = createPriceSheetSource(settings, sourceName);
   refuseOtherDay(asOf, source, 'prices', PRICE_BACKFILL_SOURCES);
+  const month = source.name === 'partnercenter' ? partnerCenterMonth(asOf, timeline) : undefined;
   const started = Date.now();
   const bar = io.progress('rows');
   const runs = await refreshPrices({
@@ -101,6 +127,7 @@ async function refreshPricesCommand(
     views,
     timeline,
     asOf,
+    month,
     allowMassRemoval: values['allow-mass-removal'] === true,
     kind: 'refresh',
     onProgress: (_market, _view, progress) =>

@@ -215,14 +215,36 @@ export const priceChangesResponseSchema = z.object({
   snapshots: z
     .object({ from: z.string(), to: z.string() })
     .meta({ description: 'As-of days of the snapshots compared.' }),
-  added: z.array(priceItemSchema).meta({ description: 'New: listed on `to` (in the future list), not on `from`.' }),
-  changed: z
-    .array(z.object({ before: priceItemSchema.nullable(), after: priceItemSchema }))
-    .meta({ description: 'Listed on both with a different price in force.' }),
-  removed: z.array(priceItemSchema).meta({
-    description: 'Listed on `from`, not on `to`; with to=future: future rows whose EffectiveEndDate ends availability.',
+  added: z.array(priceItemSchema.extend({ code: z.literal('ADD') })).meta({
+    description: 'New (code ADD): listed on `to` (in the future list), not on `from`.',
   }),
-  counts: z.object({ added: z.number(), changed: z.number(), removed: z.number(), unchanged: z.number() }),
+  changed: z
+    .array(z.object({ code: z.literal('CHG'), before: priceItemSchema.nullable(), after: priceItemSchema }))
+    .meta({
+      description:
+        'Code CHG: listed on both with another price in force (unit or ERP price); before = null: the same ' +
+        'version republished with other content, whose earlier content is not stored.',
+    }),
+  removed: z.array(priceItemSchema.extend({ code: z.literal('DEL') })).meta({
+    description:
+      'Code DEL: listed on `from`, not on `to`; with to=future: future rows whose EffectiveEndDate ends availability.',
+  }),
+  counts: z
+    .object({
+      added: z.number(),
+      removed: z.number(),
+      unchanged: z.number(),
+      candidates: z.number().meta({ description: 'Prices listed differently on both (checked for a price change).' }),
+      ADD: z.number().meta({ description: 'Partner Center code ADD: the same as `added`.' }),
+      CHG: z.number().meta({
+        description:
+          'Partner Center code CHG: the same as `candidates`, at most this many have another price ' +
+          '(`changed` holds those that do).',
+      }),
+      DEL: z.number().meta({ description: 'Partner Center code DEL: the same as `removed`.' }),
+      UNC: z.number().meta({ description: 'Partner Center code UNC: the same as `unchanged` (listed the same).' }),
+    })
+    .meta({ description: "Totals over all pages, also under Partner Center's change codes." }),
   continuationToken: z.string().nullable(),
 });
 

@@ -21,6 +21,7 @@ import { readManifest, snapshotOnOrBefore, type ManifestLine, type SnapshotRecor
  *   in both with another price (a new EffectiveStartDate); deleted (reported as removed) = a future
  *   price whose every listed version has an EffectiveEndDate (not open-ended, year 9999) — the end of
  *   its availability; unchanged = not in the future list, or listed the same.
+ * Partner Center's codes (docs/api.md): added = ADD, changed = CHG, removed = DEL, unchanged = UNC.
  * A price is the row key without its effective start date (plus the partition). The manifests are
  * streamed: memory holds a small digest per price, not the rows. Each list is paged by `top`;
  * "changed" candidates (prices listed differently) are checked in order, at most CHECK_LIMIT per page.
@@ -48,10 +49,27 @@ export interface PriceChanges {
   added: PriceVersion[];
   changed: { before: PriceVersion | null; after: PriceVersion }[];
   removed: PriceVersion[];
-  counts: { added: number; removed: number; unchanged: number; candidates: number };
+  counts: {
+    added: number;
+    removed: number;
+    unchanged: number;
+    candidates: number;
+  } & ChangeCodeCounts;
   next: ChangesCursor | null;
   /** A digest of the compared snapshots (a cursor is only valid for the same pair). */
   identity: string;
+}
+
+/**
+ * Partner Center's change codes (the pricing guide): ADD = new in the list, CHG = another list price,
+ * DEL = removed from the list, UNC = unchanged. CHG counts the candidates (prices listed differently):
+ * their price is only compared when a page checks them, and counting every one would read them all.
+ */
+export interface ChangeCodeCounts {
+  ADD: number;
+  CHG: number;
+  DEL: number;
+  UNC: number;
 }
 
 export class SnapshotNotFoundError extends Error {
@@ -201,6 +219,10 @@ export async function priceChanges(storage: StorageClients, query: ChangesQuery)
       removed: lists.removed.length,
       unchanged: lists.unchanged,
       candidates: lists.candidates.length,
+      ADD: lists.added.length,
+      CHG: lists.candidates.length,
+      DEL: lists.removed.length,
+      UNC: lists.unchanged,
     },
     next: more ? next : null,
     identity: snapshotPairIdentity(before, after),

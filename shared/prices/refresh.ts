@@ -15,6 +15,8 @@ export interface RefreshRequest {
   views: readonly PriceView[];
   timeline: Timeline;
   asOf: string;
+  /** A past month (YYYYMM) whose list to fetch, as of its first day (see PriceSheetRequest). */
+  month?: string;
   /** The operator confirmed removals above REMOVAL_GUARD_PERCENT (see IngestRequest). */
   allowMassRemoval?: boolean;
   kind: 'refresh';
@@ -29,7 +31,7 @@ export async function refreshPrices(req: RefreshRequest): Promise<PipelineRun[]>
   const results: PipelineRun[] = [];
   for (const market of req.markets) {
     for (const view of req.views) {
-      const request = { market, view, timeline: req.timeline };
+      const request = { market, view, timeline: req.timeline, month: req.month };
       results.push(
         await ingestPriceSheet({
           storage: req.storage,

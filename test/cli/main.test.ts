@@ -27,13 +27,16 @@ describe('CLI', () => {
     const lines = first.stdout.trim().split('\n');
     const summary = JSON.parse(lines[lines.length - 1]);
     expect(summary).toMatchObject({ ok: true, read: 30, rejected: 0, added: 30, changed: 0, removed: 0, unchanged: 0 });
+    // Partner Center's change codes, added next to the words.
+    expect(summary.codes).toEqual({ ADD: 30, CHG: 0, DEL: 0, UNC: 0 });
+    expect(summary.runs[0].codes).toEqual({ ADD: 30, CHG: 0, DEL: 0, UNC: 0 });
     expect(typeof summary.durationMs).toBe('number');
     expect(summary.runs[0]).toMatchObject({ market: 'US', view: 'azure_consumption', asOf: '2026-11-01' });
 
     const again = await runCli(['ingest', sheet, '--as-of', '2026-11-02']);
     expect(again.code).toBe(0);
     expect(again.stdout.trim().split('\n')).toHaveLength(1);
-    expect(again.stdout).toMatch(/unchanged 30/);
+    expect(again.stdout).toMatch(/ — read 30, rejected 0, ADD 0, CHG 0, DEL 0, UNC 30 \(\d+\.\d s\)\n$/);
   });
 
   it('refreshes from the sample source for a backfill day', async () => {

@@ -27,7 +27,9 @@ export const priceChangesDoc: ApiDoc = {
     "`from` (the pricing guide's change types: new → `added`, changed price → `changed`, deleted by " +
     'EffectiveEndDate → `removed`, unchanged → `counts.unchanged`). Each list holds at most `top` items per ' +
     'page; `counts.candidates` is the number of prices listed differently on both (the changed list holds ' +
-    `those whose price differs; up to ${CHECK_LIMIT} are checked per page).`,
+    `those whose price differs; up to ${CHECK_LIMIT} are checked per page). Each item carries Partner Center's ` +
+    'change code (`code`: ADD in `added`, CHG in `changed`, DEL in `removed`); `counts` also has `ADD`, `CHG` ' +
+    '(= `candidates`, an upper bound), `DEL` and `UNC` (= `unchanged`).',
   query: priceChangesQuerySchema,
   response: priceChangesResponseSchema,
   errors: {
@@ -77,12 +79,13 @@ export async function handlePriceChanges(
       from,
       to,
       snapshots: changes.snapshots,
-      added: changes.added.map(item),
+      added: changes.added.map((version) => ({ code: 'ADD', ...item(version) })),
       changed: changes.changed.map((change) => ({
+        code: 'CHG',
         before: change.before && item(change.before),
         after: item(change.after),
       })),
-      removed: changes.removed.map(item),
+      removed: changes.removed.map((version) => ({ code: 'DEL', ...item(version) })),
       counts: changes.counts,
       continuationToken: changes.next ? encodeToken({ s: changes.identity, c: changes.next }, scope) : null,
     });

@@ -4,7 +4,14 @@ import { UsageError } from '../../../cli/options';
 import { todayUtc } from '../../../shared/core/dates';
 import { createPriceSheetSource, PRICE_BACKFILL_SOURCES } from '../../../shared/prices/sources/factory';
 import { createFxRatesSource, RATES_BACKFILL_SOURCES } from '../../../shared/rates/sources/factory';
-import { FAKE_CREDENTIALS } from '../../fakes/partnerCenterFake';
+import { DateTime } from 'luxon';
+import {
+  FAKE_CREDENTIALS,
+  historySheetPath,
+  priceSheetPath,
+  startPartnerCenterFake,
+} from '../../fakes/partnerCenterFake';
+import { consumptionRow, meterId, sheetCsv } from '../../helpers/priceSheets';
 import { startRetailFake } from '../../fakes/retailFake';
 import { fastSettings } from '../../helpers/sources';
 import { testStorage } from '../../helpers/storage';
@@ -46,6 +53,77 @@ describe('refresh: backfills only from sources with history', () => {
       );
       expect(code).toBe(1);
       expect(fake.requests).toHaveLength(1);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it("fetches a past month's Partner Center list for its 1st, and refuses any other past --as-of", async () => {
+    const fake = await startPartnerCenterFake();
+    try {
+      const past = DateTime.utc().minus({ months: 2 });
+      const [month, yyyymm] = [past.toFormat('yyyy-MM'), past.toFormat('yyyyMM')];
+      const row = (n: number) => consumptionRow({ MeterIds: meterId(0x7000 + n), UnitPrice: `${n}.5` });
+      fake.setFile(historySheetPath('US', 'azure_consumption', yyyymm), sheetCsv([row(1), row(2)]));
+      fake.setFile(priceSheetPath('US', 'azure_consumption'), sheetCsv([row(1), row(2), row(3)]));
+      const { storage } = testStorage();
+      const summaries: unknown[] = [];
+      const env = {
+        io: { ...io, summary: (_line: string, data: unknown) => summaries.push(data) },
+        openStorage: async () => ({ settings: fastSettings(fake.settings), storage }),
+      };
+      const refresh = (asOf: string, more: Record<string, string> = {}) =>
+        refreshCommand.run(
+          {
+            values: { source: 'partnercenter', market: 'US', view: 'azure_consumption', 'as-of': asOf, ...more },
+            positionals: ['prices'],
+          },
+          env,
+        );
+      const sheetRequests = () => fake.requests.filter((request) => request.path.includes('pricesheets'));
+
+      expect(await refresh(`${month}-01`)).toBe(0);
+      expect(sheetRequests().map((request) => request.path)).toEqual([
+        expect.stringContaining(`$value?timeline=history&month=${yyyymm}`),
+      ]);
+      expect(summaries[0]).toMatchObject({ ok: true, read: 2, runs: [{ asOf: `${month}-01`, timeline: 'current' }] });
+
+      const backfill = `npm run cli -- backfill prices --from ${month} --to ${month}`;
+      const today = todayUtc();
+      // Kiritimati's local day is UTC's tomorrow for most of the UTC day: neither is a list Partner Center has.
+      const tomorrow = DateTime.fromISO(today, { zone: 'utc' }).plus({ days: 1 }).toISODate() as string;
+      const refusals: [string, Record<string, string>, string][] = [
+        [
+          `${month}-15`,
+          {},
+          `--as-of ${month}-15: a past month's price list from Partner Center is the list as of its 1st; ` +
+            `use --as-of ${month}-01 or ${backfill}`,
+        ],
+        [
+          `${month}-01`,
+          { timeline: 'future' },
+          `--as-of ${month}-01: Partner Center's history holds current price lists only, not --timeline future`,
+        ],
+        [tomorrow, {}, `--as-of ${tomorrow}: Partner Center's current price list is today's (${today}, UTC)`],
+      ];
+      // Earlier in this month than today: the current list is today's, not that day's.
+      if (!today.endsWith('-01'))
+        refusals.push([
+          `${today.slice(0, 7)}-01`,
+          {},
+          `--as-of ${today.slice(0, 7)}-01: Partner Center's current price list is today's (${today}, UTC)`,
+        ]);
+      for (const [asOf, more, message] of refusals) {
+        const error = await refresh(asOf, more).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(UsageError);
+        expect((error as Error).message).toBe(message);
+      }
+      expect(sheetRequests()).toHaveLength(1);
+
+      // Today (UTC) fetches the current list.
+      expect(await refresh(today)).toBe(0);
+      expect(sheetRequests()[1].path).toContain('$value?timeline=current');
+      expect(summaries[1]).toMatchObject({ ok: true, read: 3, runs: [{ asOf: today }] });
     } finally {
       await fake.close();
     }

@@ -1,4 +1,5 @@
 import { openApiDocument } from '../../../shared/api/openapi';
+import { priceChangesDoc } from '../../../shared/prices/endpoints/changes';
 
 describe('openApiDocument', () => {
   it('turns route parameters into required path parameters, constraints dropped', () => {
@@ -11,5 +12,21 @@ describe('openApiDocument', () => {
       { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
       { name: 'tier', in: 'path', required: true, schema: { type: 'string' } },
     ]);
+  });
+});
+
+describe('the price changes operation', () => {
+  it("documents Partner Center's change codes on each item and in the counts", () => {
+    const doc = openApiDocument(
+      [{ name: 'priceChanges', route: 'prices/changes', methods: ['GET'], doc: priceChangesDoc }],
+      { title: 'test', version: '0' },
+    ) as any;
+    const body = doc.paths['/api/prices/changes'].get.responses['200'].content['application/json'].schema;
+    expect(body.properties.added.items.properties.code).toMatchObject({ const: 'ADD' });
+    expect(body.properties.changed.items.properties.code).toMatchObject({ const: 'CHG' });
+    expect(body.properties.removed.items.properties.code).toMatchObject({ const: 'DEL' });
+    expect(body.properties.counts.required).toEqual(
+      expect.arrayContaining(['added', 'removed', 'unchanged', 'candidates', 'ADD', 'CHG', 'DEL', 'UNC']),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { handlePriceChanges } from '../../../../shared/prices/endpoints/changes';
 import { testStorage } from '../../../helpers/storage';
 import { consumptionRow, meterId } from '../../../helpers/priceSheets';
+import { priceChangesResponseSchema } from '../../../../shared/api/schemas';
 import { ingestSheet, json, LICENSE_HEADER, licenseRow, logger, q } from '../../../helpers/apiFixtures';
 
 /** The key the endpoints sign continuation tokens with in these tests. */
@@ -60,7 +61,21 @@ describe('GET /api/prices/changes between two dates', () => {
     });
     expect(changed[meterNo(1)]).toMatchObject({ before: null, after: { unitPrice: 0.25 } });
     expect(changed[meterNo(2)]).toMatchObject({ before: null, after: { unitPrice: 0.3, skuDescription: 'renamed' } });
-    expect(body.counts).toEqual({ added: 2, removed: 1, unchanged: 8, candidates: 3 });
+    expect(body.counts).toEqual({
+      added: 2,
+      removed: 1,
+      unchanged: 8,
+      candidates: 3,
+      ...{ ADD: 2, CHG: 3, DEL: 1, UNC: 8 },
+    });
+  });
+
+  it("labels each change with Partner Center's code, as the documented schema has it", async () => {
+    const body = json(await changes({ from: '2026-11-01', to: '2026-11-02' }));
+    expect(priceChangesResponseSchema.safeParse(body).error).toBeUndefined();
+    expect(body.added.map((item: { code: string }) => item.code)).toEqual(['ADD', 'ADD']);
+    expect(body.changed.map((change: { code: string }) => change.code)).toEqual(['CHG', 'CHG', 'CHG']);
+    expect(body.removed.map((item: { code: string }) => item.code)).toEqual(['DEL']);
   });
 
   it('pages every list with top and a continuation token', async () => {
@@ -188,7 +203,17 @@ describe('GET /api/prices/changes?to=future (license-based current vs future pri
     ]);
     expect(body.changed[0].after).toHaveProperty('monthlyUnitPrice');
     // 0003 is not in the future list, 0004 is listed the same.
-    expect(body.counts).toEqual({ added: 1, removed: 1, unchanged: 2, candidates: 1 });
+    expect(body.counts).toEqual({
+      added: 1,
+      removed: 1,
+      unchanged: 2,
+      candidates: 1,
+      ...{ ADD: 1, CHG: 1, DEL: 1, UNC: 2 },
+    });
+    expect(priceChangesResponseSchema.safeParse(body).error).toBeUndefined();
+    expect(body.added[0].code).toBe('ADD');
+    expect(body.changed[0].code).toBe('CHG');
+    expect(body.removed[0].code).toBe('DEL');
   });
 
   it('404 without a future price list', async () => {
