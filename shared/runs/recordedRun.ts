@@ -120,7 +120,8 @@ export async function recordedRun(plan: RunPlan): Promise<PipelineRun> {
     );
     const { counts, ...summary } = run;
     logger.event(plan.eventName, { ...summary, ...counts });
-    await fs.promises.rm(tmp, { recursive: true, force: true });
+    // maxRetries: a stream closed by a failed read may still be creating its file while the folder is removed.
+    await fs.promises.rm(tmp, { recursive: true, force: true, maxRetries: 3 });
   }
   return failure instanceof FileFault ? { ...run, fileFault: true } : run;
 }

@@ -96,7 +96,8 @@ async function spoolAndHandle(req: PriceUploadRequest, placement: Placement): Pr
     await pipeline(body, fs.createWriteStream(file));
     return await handle(req, placement, file, sha256());
   } finally {
-    await fs.promises.rm(tmp, { recursive: true, force: true });
+    // maxRetries: a stream closed by a failed read may still be creating its file while the folder is removed.
+    await fs.promises.rm(tmp, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 

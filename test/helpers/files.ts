@@ -9,7 +9,8 @@ import { readPriceFile } from '../../shared/formats/priceFile';
 export function tempFiles(): { file(name: string, content: string | Buffer): string; dir(): string } {
   let dir: string | undefined;
   afterAll(() => {
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    // maxRetries: a stream a failed test closed may still be creating its file.
+    if (dir) fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   });
   const ensure = () => (dir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'price-files-')));
   return {
