@@ -69,26 +69,7 @@ export function consumptionSheet(): SheetRow[] {
   ];
 }
 
-export const LICENSE_HEADER = [
-  'ProductTitle',
-  'ProductId',
-  'SkuId',
-  'SkuTitle',
-  'Publisher',
-  'SkuDescription',
-  'UnitOfMeasure',
-  'TermDuration',
-  'BillingPlan',
-  'Market',
-  'Currency',
-  'UnitPrice',
-  'PricingTierRangeMin',
-  'PricingTierRangeMax',
-  'EffectiveStartDate',
-  'EffectiveEndDate',
-  'Tags',
-  'ERP Price',
-] as const;
+export { LICENSE_HEADER } from './licenseSheets';
 
 export function licenseRow(overrides: Record<string, string> = {}): Record<string, string> {
   return {
