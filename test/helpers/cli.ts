@@ -6,18 +6,24 @@ export interface CliRun {
   stderr: string;
 }
 
-/** What a call writes to stdout and stderr while it runs, as an operator's terminal would show it. */
-export async function captureOutput(call: () => Promise<number>): Promise<CliRun> {
+/** What a piece of work writes to stdout and stderr while it runs, as an operator's terminal would show it. */
+export async function captured<T>(work: () => Promise<T>): Promise<{ result: T; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
   const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
   try {
-    return { code: await call(), stdout, stderr };
+    return { result: await work(), stdout, stderr };
   } finally {
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+/** A command's exit code and output. */
+export async function captureOutput(call: () => Promise<number>): Promise<CliRun> {
+  const { result, stdout, stderr } = await captured(call);
+  return { code: result, stdout, stderr };
 }
 
 /** `npm run cli -- <args>` in this process. */

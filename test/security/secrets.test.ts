@@ -1,3 +1,4 @@
+import { captured } from '../helpers/cli';
 import { randomBytes } from 'node:crypto';
 import { main } from '../../cli/main';
 import { consoleIO } from '../../cli/io';
@@ -12,20 +13,6 @@ import { testStorage } from '../helpers/storage';
  * Issue 12, item 8: an upstream error body that echoes the request's Authorization header must not
  * put the bearer token into the logs, the CLI's output or the run ledger.
  */
-
-/** stdout and stderr of a piece of work in this process (the CLI writes both; the logger writes stderr). */
-async function captured<T>(work: () => Promise<T>): Promise<{ result: T; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { result: await work(), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 async function ledgerText(storage: ReturnType<typeof testStorage>['storage']): Promise<string> {
   const entities: unknown[] = [];
