@@ -111,7 +111,7 @@ describe('local runner (npm start without the Functions host)', () => {
       for (const headers of refused) {
         const response = await admin('refreshExchangeRates', '{}', headers);
         expect(response.status).toBe(401);
-        expect(await response.json()).toMatchObject({ error: { code: 'Unauthorized' } });
+        expect(await response.json()).toMatchObject({ status: 401, code: 'Unauthorized' });
       }
     });
 
@@ -123,7 +123,7 @@ describe('local runner (npm start without the Functions host)', () => {
       for (const body of ['{', '[]', '"x"', '{"input":42}']) {
         const response = await admin('refreshExchangeRates', body);
         expect({ body, status: response.status }).toEqual({ body, status: 400 });
-        expect(await response.json()).toMatchObject({ error: { code: 'InvalidBody' } });
+        expect(await response.json()).toMatchObject({ status: 400, code: 'InvalidBody' });
       }
       expect((await admin('priceUploads', '{}')).status).toBe(400);
     });
@@ -134,9 +134,7 @@ describe('local runner (npm start without the Functions host)', () => {
       headers: { 'x-functions-key': 'local-test-key' },
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({
-      error: { code: 'DuplicateParameter', details: { parameter: 'market' } },
-    });
+    expect(await response.json()).toMatchObject({ code: 'DuplicateParameter', parameter: 'market' });
   });
 
   it('answers 400 to a malformed Host header', async () => {

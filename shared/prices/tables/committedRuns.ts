@@ -3,7 +3,6 @@ import type { PriceView } from '../views';
 import type { StorageClients } from '../../storage/clients';
 import { isNotFound } from '../../storage/errors';
 import { prefixRange } from '../../storage/keys';
-import type { CommittedRuns } from './versions';
 
 /**
  * The runs whose writes readers may see: those with a snapshot entity of the market and view (any
@@ -14,12 +13,12 @@ import type { CommittedRuns } from './versions';
  */
 const CACHE_MS = 2000;
 
-const cache = new Map<string, { at: number; runs: Promise<CommittedRuns> }>();
+const cache = new Map<string, { at: number; runs: Promise<ReadonlySet<string>> }>();
 const cacheKey = (storage: StorageClients, market: string, view: PriceView) =>
   `${storage.names.tables.snapshots}|${market}|${view}`;
 
 /** The committed runs, as a reader sees them (cached briefly). */
-export function committedRuns(storage: StorageClients, market: string, view: PriceView): Promise<CommittedRuns> {
+export function committedRuns(storage: StorageClients, market: string, view: PriceView): Promise<ReadonlySet<string>> {
   const key = cacheKey(storage, market, view);
   const cached = cache.get(key);
   if (cached && Date.now() - cached.at < CACHE_MS) return cached.runs;

@@ -11,6 +11,7 @@ describe('openApiDocument', () => {
     expect(doc.paths['/api/prices/{id}/tiers/{tier}'].get.parameters).toEqual([
       { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
       { name: 'tier', in: 'path', required: true, schema: { type: 'string' } },
+      { $ref: '#/components/parameters/IfNoneMatch' },
     ]);
   });
 });
@@ -21,7 +22,9 @@ describe('the price changes operation', () => {
       [{ name: 'priceChanges', route: 'prices/changes', methods: ['GET'], doc: priceChangesDoc }],
       { title: 'test', version: '0' },
     ) as any;
-    const body = doc.paths['/api/prices/changes'].get.responses['200'].content['application/json'].schema;
+    const ok = doc.paths['/api/prices/changes'].get.responses['200'].content['application/json'].schema;
+    expect(ok).toEqual({ $ref: '#/components/schemas/PriceChangesResponse' });
+    const body = doc.components.schemas.PriceChangesResponse;
     expect(body.properties.added.items.properties.code).toMatchObject({ const: 'ADD' });
     expect(body.properties.changed.items.properties.code).toMatchObject({ const: 'CHG' });
     expect(body.properties.removed.items.properties.code).toMatchObject({ const: 'DEL' });
