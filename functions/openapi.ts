@@ -7,6 +7,7 @@ const INFO = {
   title: 'CSP pricing functions',
   version: '1',
   description: 'Azure plan and license-based price lookups, price changes and exchange rates for partner portals.',
+  license: { name: 'MIT', identifier: 'MIT' },
 };
 
 /** Built on first request: by then every function module has registered. */

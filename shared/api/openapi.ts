@@ -44,7 +44,6 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   400: { name: 'BadRequest', description: 'A parameter or the body is invalid (see `code` and `parameter`).' },
   401: { name: 'Unauthorized', description: 'A function key is required (x-functions-key header or code parameter).' },
   404: { name: 'NotFound', description: 'Nothing is stored for what was asked (see `code`).' },
-  405: { name: 'MethodNotAllowed', description: 'The path exists, not with this method (npm start).' },
   413: { name: 'PayloadTooLarge', description: 'The request body is too large.' },
   422: { name: 'UnprocessableContent', description: 'The request is valid but cannot be answered (see `code`).' },
   500: { name: 'InternalError', description: 'Internal error; `correlationId` finds the log lines.' },
@@ -142,7 +141,7 @@ function operation(endpoint: HttpEndpoint, method: string, pathParameters: JsonS
 
 export function openApiDocument(
   endpoints: readonly HttpEndpoint[],
-  info: { title: string; version: string; description?: string },
+  info: { title: string; version: string; description?: string; license?: { name: string; identifier: string } },
 ): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const endpoint of [...endpoints].sort((a, b) => a.route.localeCompare(b.route))) {
@@ -182,6 +181,9 @@ export function openApiDocument(
 }
 
 export const openApiDocumentSchema = z
-  .object({ openapi: z.string(), info: z.object({ title: z.string(), version: z.string() }), paths: z.object({}) })
-  .catchall(z.unknown())
+  .looseObject({
+    openapi: z.string(),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.unknown()),
+  })
   .meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document (this one).' });
