@@ -39,7 +39,7 @@ export interface ApiDoc {
 }
 
 /** The function key may ride in the query (`?code=`); the host consumes it, the API ignores it. */
-export const HOST_PARAMETERS = new Set(['code']);
+const HOST_PARAMETERS = new Set(['code']);
 
 export function jsonResponse(status: number, value: unknown, headers: Record<string, string> = {}): ApiResponse {
   return {
@@ -78,7 +78,7 @@ export function requestFor(
 }
 
 /** The request's query parameters, as in its URL (a repeated one as often as it was sent). */
-export const queryOf = (request: ApiRequest): URLSearchParams => new URL(request.url).searchParams;
+const queryOf = (request: ApiRequest): URLSearchParams => new URL(request.url).searchParams;
 
 /** Validates the query with the endpoint's schema: every parameter once, none unknown. */
 export function parseQuery<S extends z.ZodObject>(schema: S, request: ApiRequest): z.output<S> {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 export interface SnapshotMark {
   asOf: string;
   source: string;
-  /** ISO 8601 UTC instant the snapshot was committed. */
+  /** The instant the snapshot was committed, as stored (ISO 8601 UTC, seven fraction digits). */
   createdAt: string;
 }
 
@@ -21,12 +21,11 @@ export interface Freshness {
 }
 
 export function freshnessOf(mark: SnapshotMark, now = Date.now()): Freshness {
-  const taken = Date.parse(mark.createdAt);
   return {
     asOf: mark.asOf,
     source: mark.source,
-    snapshotTakenAt: new Date(taken).toISOString(),
-    ageSeconds: Math.max(0, Math.floor((now - taken) / 1000)),
+    snapshotTakenAt: mark.createdAt,
+    ageSeconds: Math.max(0, Math.floor((now - Date.parse(mark.createdAt)) / 1000)),
   };
 }
 
@@ -34,7 +33,10 @@ export const freshnessSchema = z
   .object({
     asOf: z.string().meta({ description: 'The day (UTC) the snapshot is of.', example: '2026-11-01' }),
     source: z.string().meta({ description: 'Where it came from: partnercenter, retail, ecb, sample, file, upload…' }),
-    snapshotTakenAt: z.string().meta({ description: 'When it was stored (ISO 8601 UTC).' }),
+    snapshotTakenAt: z.string().meta({
+      description: 'When it was stored (ISO 8601 UTC).',
+      example: '2026-11-01T02:30:41.9590000Z',
+    }),
     ageSeconds: z
       .number()
       .int()

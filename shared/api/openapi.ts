@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiDoc } from './endpoint';
-import { PROBLEM_CONTENT_TYPE } from './problem';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_SCHEMA_ID } from './problem';
 import { routeSegments } from './route';
 
 /**
@@ -53,7 +53,7 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
 const header = (description: string, schema: JsonSchema = { type: 'string' }) => ({ description, schema });
 
 function componentResponses(): Record<string, JsonSchema> {
-  const problem = { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: componentRef('Problem') } } };
+  const problem = { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: componentRef(PROBLEM_SCHEMA_ID) } } };
   const responses: Record<string, JsonSchema> = {
     NotModified: {
       description: 'Not modified: the If-None-Match holds the current ETag (no body).',

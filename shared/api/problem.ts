@@ -68,6 +68,9 @@ export function problemOf(
   };
 }
 
+/** The schema's id: the OpenAPI component every error answer refers to (`#/components/schemas/Problem`). */
+export const PROBLEM_SCHEMA_ID = 'Problem';
+
 export const problemSchema = z
   .object({
     type: z
@@ -93,4 +96,7 @@ export const problemSchema = z
     correlationId: z.string().optional().meta({ description: '500 and 503: the id of the log lines.' }),
   })
   .catchall(z.unknown())
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details, with the stable `code` and the parameter at fault.' });
+  .meta({
+    id: PROBLEM_SCHEMA_ID,
+    description: 'RFC 9457 problem details, with the stable `code` and the parameter at fault.',
+  });

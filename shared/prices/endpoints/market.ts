@@ -1,33 +1,29 @@
 import type { StorageClients } from '../../storage/clients';
 import { ApiError } from '../../api/errors';
-import { ifFound } from '../../storage/errors';
+import type { SnapshotMark } from '../../api/freshness';
 import type { PriceView } from '../views';
-import { committedRuns } from '../tables/committedRuns';
-import { latestSnapshot, type SnapshotRecord } from '../tables/snapshots';
+import { committedState } from '../tables/committedRuns';
 
-/** What a price answer is read from, known from two small reads before the answer itself. */
+/** What a price answer is read from, known before the answer itself. */
 export interface MarketSnapshots {
   /** The committed runs of the market and view, sorted: whatever version a lookup reads, one of them wrote. */
   runs: string[];
   /** The newest current snapshot: how fresh the answer is. */
-  latest: SnapshotRecord;
+  latest: SnapshotMark;
 }
 
 /**
- * The committed runs and newest current snapshot of a market and view; 404 MarketNotFound when it
- * has no current snapshot (a market never loaded is not an empty list). The runs are the ETag's
- * basis: a commit, a backfill or a replaced day adds a run, so no stored answer survives it.
+ * The committed runs and newest current snapshot of a market and view (the query the lookup makes
+ * anyway, cached as it caches it); 404 MarketNotFound when it has no current snapshot (a market
+ * never loaded is not an empty list). The runs are the ETag's basis: a commit, a backfill or a
+ * replaced day adds a run, so no kept answer survives it.
  */
 export async function marketSnapshots(
   storage: StorageClients,
   market: string,
   view: PriceView,
 ): Promise<MarketSnapshots> {
-  const [runs, latest] = await Promise.all([
-    committedRuns(storage, market, view),
-    // No snapshots table yet (nothing ever loaded): no snapshot either.
-    ifFound(latestSnapshot(storage, { market, view, timeline: 'current' })),
-  ]);
+  const { runs, latest } = await committedState(storage, market, view);
   if (latest === null)
     throw new ApiError(404, 'MarketNotFound', `market: no ${view} prices are stored for ${market}`, {
       parameter: 'market',

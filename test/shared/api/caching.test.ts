@@ -28,7 +28,7 @@ describe('ifNoneMatchHolds (RFC 9110 weak comparison)', () => {
 describe('conditionalJson', () => {
   const validator = {
     validator: ['test', 1],
-    freshness: { asOf: '2026-11-01', source: 'sample', createdAt: '2026-11-01T02:30:00.000Z' },
+    freshness: { asOf: '2026-11-01', source: 'sample', createdAt: '2026-11-01T02:30:00.0000000Z' },
   };
 
   it('answers 200 with ETag, Cache-Control and the freshness of the snapshot read', async () => {
@@ -38,7 +38,7 @@ describe('conditionalJson', () => {
     const body = JSON.parse(response.body);
     expect(body).toMatchObject({
       a: 1,
-      freshness: { asOf: '2026-11-01', source: 'sample', snapshotTakenAt: '2026-11-01T02:30:00.000Z' },
+      freshness: { asOf: '2026-11-01', source: 'sample', snapshotTakenAt: '2026-11-01T02:30:00.0000000Z' },
     });
     expect(body.freshness.ageSeconds).toBe(Math.floor((Date.now() - Date.parse('2026-11-01T02:30:00.000Z')) / 1000));
   });

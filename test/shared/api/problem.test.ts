@@ -1,6 +1,6 @@
 import { runEndpoint } from '../../../shared/api/endpoint';
 import { ApiError } from '../../../shared/api/errors';
-import { PROBLEM_TYPES, problemType } from '../../../shared/api/problem';
+import { PROBLEM_TYPES, problemSchema, problemType } from '../../../shared/api/problem';
 import { createLogger, memorySink } from '../../../shared/observability/logger';
 
 describe('problem details (RFC 9457)', () => {
@@ -22,6 +22,7 @@ describe('problem details (RFC 9457)', () => {
     );
     expect(response.status).toBe(404);
     expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(problemSchema.safeParse(JSON.parse(response.body)).success).toBe(true);
     expect(JSON.parse(response.body)).toEqual({
       type: '/problems/market-not-found',
       title: 'No prices are stored for this market and view',
