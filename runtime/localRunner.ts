@@ -144,8 +144,9 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
   };
   const server = http.createServer((req, res) => {
     handleRequest(req, res, served).catch((e: unknown) => {
-      const problem = problemResponse(500, 'InternalError', 'internal error', randomUUID());
-      log(`runner error (${problem.body}): ${(e as Error).message}`);
+      const id = randomUUID();
+      const problem = problemResponse(500, 'InternalError', 'internal error', id);
+      log(`runner error (instance urn:uuid:${id}): ${(e as Error).message}`);
       if (!res.headersSent) res.writeHead(problem.status, problem.headers);
       res.end(problem.body);
     });
