@@ -30,9 +30,11 @@ export interface ApiDoc {
   summary: string;
   description?: string;
   query?: z.ZodObject;
-  /** The 200 body: a schema with a `meta({ id })`, so that it is a named component. */
+  /** The success body: a schema with a `meta({ id })`, so that it is a named component. */
   response?: z.ZodType;
-  /** Statuses other than 200 and 304 the endpoint answers, with why (each has the problem body). */
+  /** The success status when it is not 200 (201 Created, 204 No Content: no body). */
+  okStatus?: 201 | 204;
+  /** Error statuses the endpoint answers, with why (each has the problem body; shared/api/openapi.ts ERROR_RESPONSES names them). */
   errors?: Record<number, string>;
   /** GET answers are conditional (ETag, 304) unless `no-store` (health). */
   cache?: 'revalidate' | 'no-store';

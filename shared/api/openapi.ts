@@ -43,7 +43,7 @@ function componentSchemas(): Record<string, JsonSchema> {
 const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
   400: { name: 'BadRequest', description: 'A parameter or the body is invalid (see `code` and `parameter`).' },
   401: { name: 'Unauthorized', description: 'A function key is required (x-functions-key header or code parameter).' },
-  404: { name: 'NotFound', description: 'Nothing is stored for what was asked (see `code`).' },
+  404: { name: 'NotFound', description: 'Nothing is stored for what was asked, or no such endpoint (see `code`).' },
   413: { name: 'PayloadTooLarge', description: 'The request body is too large.' },
   422: { name: 'UnprocessableContent', description: 'The request is valid but cannot be answered (see `code`).' },
   500: { name: 'InternalError', description: 'Internal error; `correlationId` finds the log lines.' },
@@ -96,6 +96,7 @@ function pathOf(route: string): { path: string; parameters: JsonSchema[] } {
 }
 
 function okResponse(doc: ApiDoc | undefined, method: string): JsonSchema {
+  if (doc?.okStatus === 204) return { description: 'No content' };
   if (!doc?.response) return { description: 'OK (no schema is published for this function)' };
   const id = doc.response.meta()?.id;
   const cacheControl = { 'Cache-Control': { $ref: '#/components/headers/CacheControl' } };
@@ -119,10 +120,11 @@ function operation(endpoint: HttpEndpoint, method: string, pathParameters: JsonS
   if (doc?.query && !(400 in errors)) errors[400] = undefined;
   if (endpoint.authLevel !== 'anonymous') errors[401] ??= undefined;
   errors[500] ??= undefined;
-  const responses: Record<string, JsonSchema> = { '200': okResponse(doc, method) };
+  const responses: Record<string, JsonSchema> = { [String(doc?.okStatus ?? 200)]: okResponse(doc, method) };
   if (conditional) responses['304'] = { $ref: '#/components/responses/NotModified' };
   for (const [status, description] of Object.entries(errors)) {
     const named = ERROR_RESPONSES[Number(status)];
+    if (!named) throw new Error(`${endpoint.name}: status ${status} needs a named response in ERROR_RESPONSES`);
     responses[status] = { $ref: `#/components/responses/${named.name}`, ...(description ? { description } : {}) };
   }
   return {

@@ -33,3 +33,22 @@ describe('the price changes operation', () => {
     );
   });
 });
+
+describe('statuses', () => {
+  const info = { title: 'test', version: '0' };
+  it('documents a success other than 200, and refuses an error status without a named response', () => {
+    const doc = openApiDocument(
+      [{ name: 'remove', route: 'rules/{id}', methods: ['DELETE'], doc: { summary: 'Remove', okStatus: 204 } }],
+      info,
+    ) as any;
+    const responses = doc.paths['/api/rules/{id}'].delete.responses;
+    expect(Object.keys(responses).sort()).toEqual(['204', '401', '500']);
+    expect(responses['204']).toEqual({ description: 'No content' });
+    expect(() =>
+      openApiDocument(
+        [{ name: 'clash', route: 'x', methods: ['PUT'], doc: { summary: 'x', errors: { 409: 'Conflict' } } }],
+        info,
+      ),
+    ).toThrow('clash: status 409 needs a named response in ERROR_RESPONSES');
+  });
+});
