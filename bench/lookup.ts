@@ -9,6 +9,7 @@ import { startLocalRunner } from '../runtime/localRunner';
 import { freePort, startAzurite } from '../runtime/azurite';
 import { handlePrices } from '../shared/prices/endpoints/lookup';
 import { pagingSecret } from '../shared/api/paging';
+import { requestFor } from '../shared/api/endpoint';
 import { loadSettings, type Settings } from '../shared/config/settings';
 import { todayUtc } from '../shared/core/dates';
 import { createLogger, type Logger, type LogSink } from '../shared/observability/logger';
@@ -177,7 +178,7 @@ async function measureMeterLookups({ storage, logger }: Bench, meters: string[])
     );
     // versionsByMeter is the storage-level read the handler makes (one point read and the JSON parse).
     const [viaHandler, response] = await timed(() =>
-      handlePrices(new URLSearchParams({ market: 'US', meterId }), storage, logger, pagingSecret({})),
+      handlePrices(requestFor('/api/prices', { market: 'US', meterId }), storage, logger, pagingSecret({})),
     );
     if (response.status !== 200 || !response.body.includes(meterId))
       throw new Error(`lookup of ${meterId} answered ${response.status}`);
@@ -205,7 +206,7 @@ async function measureProductListing({ storage, logger }: Bench, products: strin
         ...(token ? { continuationToken: token } : {}),
       };
       const [ms, response] = await timed(() =>
-        handlePrices(new URLSearchParams(params), storage, logger, pagingSecret({})),
+        handlePrices(requestFor('/api/prices', params), storage, logger, pagingSecret({})),
       );
       const body = JSON.parse(response.body) as { items: unknown[]; continuationToken: string | null };
       pageMs.push(ms);
@@ -234,7 +235,7 @@ async function measureMarketListing({ storage, logger }: Bench): Promise<number[
       ...(token ? { continuationToken: token } : {}),
     };
     const [ms, response] = await timed(() =>
-      handlePrices(new URLSearchParams(params), storage, logger, pagingSecret({})),
+      handlePrices(requestFor('/api/prices', params), storage, logger, pagingSecret({})),
     );
     listingMs.push(ms);
     token = (JSON.parse(response.body) as { continuationToken: string | null }).continuationToken;

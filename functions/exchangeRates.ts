@@ -4,7 +4,7 @@ import { appServices, invocationLogger } from '../runtime/services';
 import { exchangeRatesDoc, handleExchangeRates } from '../shared/rates/endpoint';
 
 export function exchangeRatesHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return handleExchangeRates(request.query, appServices().apiStorage, invocationLogger(context));
+  return handleExchangeRates(request, appServices().apiStorage, invocationLogger(context));
 }
 
 httpFunction(

@@ -1,36 +1,36 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { ApiDoc } from '../shared/api/endpoint';
+import { jsonResponse, storageUnavailableResponse, STORAGE_UNAVAILABLE_DOC, type ApiDoc } from '../shared/api/endpoint';
+import { NO_STORE } from '../shared/api/caching';
 import { healthResponseSchema } from '../shared/api/schemas';
 import { httpFunction } from '../runtime/registry';
 import { appServices, invocationLogger } from '../runtime/services';
 import { checkHealth } from '../shared/runs/health';
-import { RETRY_AFTER_SECONDS } from '../shared/api/endpoint';
 
 const healthDoc: ApiDoc = {
   summary: 'Storage reachable, and how fresh each market/view is',
   description:
     'Per market/view: the last successful current refresh (backfills, ingests and uploads do not count), its ' +
-    'age, whether it is stale, and the last failed refresh when it came after it. HTTP 503 with the same body ' +
-    '(status `unavailable`, no internals, `Retry-After`) when storage does not answer within STORAGE_TIMEOUT_SECONDS.',
+    'age, whether it is stale, and the last failed refresh when it came after it. Never cached (no-store).',
   response: healthResponseSchema,
+  errors: { 503: `${STORAGE_UNAVAILABLE_DOC} The problem carries the report as \`health\` (no internals).` },
+  cache: 'no-store',
 };
 
 /**
- * 200 while storage answers (status `ok` or `stale` in the body); 503 with Retry-After when storage
- * is unreachable or slower than STORAGE_TIMEOUT_SECONDS. The endpoint is anonymous: the cause goes
- * to the log, not into the body.
+ * 200 while storage answers (status `ok` or `stale` in the body); 503 problem with Retry-After when
+ * storage is unreachable or slower than STORAGE_TIMEOUT_SECONDS. The endpoint is anonymous: the
+ * cause goes to the log, not into the body.
  */
 export async function healthHandler(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const { settings, apiStorage } = appServices();
   const report = await checkHealth(apiStorage, settings);
   const { error, ...storage } = report.storage;
-  if (report.status !== 'unavailable') return { status: 200, jsonBody: report };
-  invocationLogger(context).error('health: storage unavailable', { error: error ?? null });
-  return {
-    status: 503,
-    headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
-    jsonBody: { ...report, storage },
-  };
+  const noStore = { 'cache-control': NO_STORE };
+  if (report.status !== 'unavailable') return jsonResponse(200, report, noStore);
+  const logger = invocationLogger(context);
+  logger.error('health: storage unavailable', { error: error ?? null });
+  const response = storageUnavailableResponse(logger.correlationId, { health: { ...report, storage } });
+  return { ...response, headers: { ...response.headers, ...noStore } };
 }
 
 httpFunction(

@@ -1,38 +1,38 @@
-import type { HttpResponseInit } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { httpFunction, registeredFunctions } from '../runtime/registry';
-import { jsonResponse } from '../shared/api/endpoint';
-import { openApiDocument } from '../shared/api/openapi';
+import { conditionalJson } from '../shared/api/caching';
+import { openApiDocument, openApiDocumentSchema } from '../shared/api/openapi';
 
 const INFO = {
   title: 'CSP pricing functions',
   version: '1',
   description: 'Azure plan and license-based price lookups, price changes and exchange rates for partner portals.',
+  license: { name: 'MIT', identifier: 'MIT' },
 };
 
 /** Built on first request: by then every function module has registered. */
-let document: HttpResponseInit | undefined;
+let document: Record<string, unknown> | undefined;
 
-export async function openapiHandler(): Promise<HttpResponseInit> {
-  document ??= jsonResponse(
-    200,
-    openApiDocument(
-      registeredFunctions().flatMap((r) =>
-        r.kind === 'http'
-          ? [
-              {
-                name: r.name,
-                route: r.options.route,
-                methods: r.options.methods,
-                authLevel: r.options.authLevel,
-                doc: r.doc,
-              },
-            ]
-          : [],
-      ),
-      INFO,
+export function openapiHandler(request: HttpRequest): Promise<HttpResponseInit> {
+  document ??= openApiDocument(
+    registeredFunctions().flatMap((r) =>
+      r.kind === 'http'
+        ? [
+            {
+              name: r.name,
+              route: r.options.route,
+              methods: r.options.methods,
+              authLevel: r.options.authLevel,
+              doc: r.doc,
+            },
+          ]
+        : [],
     ),
+    INFO,
   );
-  return document;
+  const built = document;
+  // Its ETag is the document itself: it changes only with a deployment.
+  return conditionalJson(request, { validator: ['openapi', built] }, async () => built);
 }
 
 httpFunction(
@@ -42,5 +42,6 @@ httpFunction(
     summary: 'This document (OpenAPI 3.1)',
     description:
       'Generated from the registrations of the HTTP functions and the zod schemas that validate their requests.',
+    response: openApiDocumentSchema,
   },
 );

@@ -6,7 +6,7 @@ import { handlePriceChanges, priceChangesDoc } from '../shared/prices/endpoints/
 
 export function priceChangesHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const { settings, apiStorage } = appServices();
-  return handlePriceChanges(request.query, apiStorage, invocationLogger(context), pagingSecret(settings));
+  return handlePriceChanges(request, apiStorage, invocationLogger(context), pagingSecret(settings));
 }
 
 httpFunction(

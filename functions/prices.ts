@@ -6,7 +6,7 @@ import { handlePrices, pricesDoc } from '../shared/prices/endpoints/lookup';
 
 export function pricesHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const { settings, apiStorage } = appServices();
-  return handlePrices(request.query, apiStorage, invocationLogger(context), pagingSecret(settings));
+  return handlePrices(request, apiStorage, invocationLogger(context), pagingSecret(settings));
 }
 
 httpFunction('prices', { methods: ['GET'], authLevel: 'function', route: 'prices', handler: pricesHandler }, pricesDoc);

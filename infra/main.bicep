@@ -54,6 +54,9 @@ param partnerCenterRefreshToken string = ''
 @description('Key that signs the API continuation tokens (PAGING_TOKEN_SECRET, HMAC), stored in Key Vault. Default: a new random key on each deployment; pages handed out before it are then refused with 400 and the caller starts again.')
 param pagingTokenSecret string = newGuid()
 
+@description('Comma-separated origins of browser pages that may call the API (CORS_ALLOWED_ORIGINS), e.g. https://portal.example.com; * for any. Applied by the platform CORS of the function app (siteConfig.cors), which answers preflights. Empty: none.')
+param corsAllowedOrigins string = ''
+
 @description('Create the Event Grid subscriptions that drive the upload functions. They can only be created once the code is deployed (ARM checks that the functions exist): azd sets this in its postdeploy hook.')
 param deployEventSubscriptions bool = false
 
@@ -182,6 +185,7 @@ module functionApp 'modules/functionapp.bicep' = {
     deploymentStorageContainerUrl: '${storage.outputs.blobEndpoint}${deploymentContainerName}'
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    corsAllowedOrigins: filter(map(split(corsAllowedOrigins, ','), origin => trim(origin)), origin => !empty(origin))
     appSettings: {
       // Storage: identity-based connection (the Functions host and the app read the same settings).
       AzureWebJobsStorage__credential: 'managedidentity'

@@ -11,6 +11,9 @@ import {
   type LogLevel,
 } from '@azure/functions';
 import { CronExpressionParser } from 'cron-parser';
+import { corsHeaders } from '../shared/api/cors';
+import { problemResponse, type ApiResponse } from '../shared/api/endpoint';
+import type { ProblemCode } from '../shared/api/problem';
 import { matchRoute } from '../shared/api/route';
 import type { Settings } from '../shared/config/settings';
 import type { StorageClients } from '../shared/storage/clients';
@@ -136,13 +139,16 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
     invocables: all.filter((fn): fn is Invocable => fn.kind !== 'http'),
     invoke,
     functionKey: options.functionKey,
+    corsOrigins: options.settings.CORS_ALLOWED_ORIGINS,
     log,
   };
   const server = http.createServer((req, res) => {
     handleRequest(req, res, served).catch((e: unknown) => {
-      log(`runner error: ${(e as Error).message}`);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'InternalError', message: 'internal error' } }));
+      const id = randomUUID();
+      const problem = problemResponse(500, 'InternalError', 'internal error', id);
+      log(`runner error (instance urn:uuid:${id}): ${(e as Error).message}`);
+      if (!res.headersSent) res.writeHead(problem.status, problem.headers);
+      res.end(problem.body);
     });
   });
 
@@ -187,36 +193,54 @@ interface Served {
   invocables: readonly Invocable[];
   invoke: Invoke;
   functionKey?: string;
+  /** CORS_ALLOWED_ORIGINS: the runner plays the part of the platform's CORS. */
+  corsOrigins: readonly string[];
   log: (line: string) => void;
 }
 
-const errorBody = (code: string, message: string) => ({ error: { code, message } });
+/** The runner's own RFC 9457 problem answer (its occurrence id is new: no function ran). */
+const problem = (status: number, code: ProblemCode, detail: string) =>
+  problemResponse(status, code, detail, randomUUID());
 
-/** The admin endpoint, or the HTTP function whose route matches (behind its key, when it needs one). */
+/**
+ * CORS as the platform does it in Azure: a preflight (OPTIONS with Access-Control-Request-Method)
+ * is answered here, 204, whatever the path; other answers to an allowed origin get
+ * Access-Control-Allow-Origin. Then the admin endpoint, or the HTTP function whose route matches
+ * (behind its key, when it needs one).
+ */
 async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse, served: Served): Promise<void> {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const origin = typeof req.headers.origin === 'string' ? req.headers.origin : null;
+  const preflight = method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+  const cors = corsHeaders({ origin, preflight }, served.corsOrigins);
+  for (const [header, value] of Object.entries(cors)) res.setHeader(header, value);
+  if (preflight) return send(res, { status: 204, headers: {}, body: '' });
+
   const url = requestUrl(req);
   // Kestrel, in front of the Functions host, refuses such a request the same way.
-  if (!url) return sendJson(res, 400, errorBody('BadRequest', 'malformed Host header or request target'));
-  const method = (req.method ?? 'GET').toUpperCase();
+  if (!url) return send(res, problem(400, 'BadRequest', 'malformed Host header or request target'));
   const admin = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
   if (admin && method === 'POST') {
     if (served.functionKey && !sameKey(keyOf(req, url), served.functionKey))
-      return sendJson(res, 401, errorBody('Unauthorized', 'the admin endpoint requires the key (x-functions-key)'));
+      return send(res, problem(401, 'Unauthorized', 'the admin endpoint requires the key (x-functions-key)'));
     return acceptInvocation(req, res, admin[1], served);
   }
 
-  if (!url.pathname.startsWith('/api/')) return sendJson(res, 404, errorBody('NotFound', 'not found'));
+  const notFound = () => problem(404, 'NotFound', `no endpoint at ${url.pathname}`);
+  if (!url.pathname.startsWith('/api/')) return send(res, notFound());
   const route = findRoute(served.https, url.pathname.slice('/api/'.length).replace(/\/$/, ''), method);
   if ('methodMismatch' in route) {
-    return route.methodMismatch
-      ? sendJson(res, 405, errorBody('MethodNotAllowed', 'method not allowed'))
-      : sendJson(res, 404, errorBody('NotFound', 'not found'));
+    return send(
+      res,
+      route.methodMismatch
+        ? problem(405, 'MethodNotAllowed', `${method} is not allowed on ${url.pathname}`)
+        : notFound(),
+    );
   }
   if (route.fn.options.authLevel !== 'anonymous' && served.functionKey && !sameKey(keyOf(req, url), served.functionKey))
-    return sendJson(
+    return send(
       res,
-      401,
-      errorBody('Unauthorized', 'a function key is required (x-functions-key header or code query parameter)'),
+      problem(401, 'Unauthorized', 'a function key is required (x-functions-key header or code query parameter)'),
     );
   return callHttpFunction(route.fn, route.params, { req, res, url, method }, served.log);
 }
@@ -249,18 +273,22 @@ async function acceptInvocation(
   served: Served,
 ): Promise<void> {
   const fn = served.invocables.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
-  if (!fn) return sendJson(res, 404, errorBody('NotFound', `no timer or upload function named ${name}`));
+  if (!fn) return send(res, problem(404, 'NotFound', `no timer or upload function named ${name}`));
   const body = await readBody(req, MAX_ADMIN_BODY_BYTES);
   if (body === 'too-large')
-    return sendClosing(res, 413, errorBody('PayloadTooLarge', `body over ${MAX_ADMIN_BODY_BYTES} bytes`));
+    return sendClosing(res, problem(413, 'PayloadTooLarge', `body over ${MAX_ADMIN_BODY_BYTES} bytes`));
   const parsed = adminInput(body.toString('utf8'));
   if (parsed === 'malformed')
-    return sendJson(res, 400, errorBody('InvalidBody', 'the body must be {} or {"input": "<blob name>"}'));
+    return send(res, problem(400, 'InvalidBody', 'the body must be {} or {"input": "<blob name>"}'));
   const { input } = parsed;
   if (fn.kind === 'blob' && input === undefined)
-    return sendJson(res, 400, errorBody('InvalidBody', `${fn.name} needs {"input": "<blob name>"}`));
+    return send(res, problem(400, 'InvalidBody', `${fn.name} needs {"input": "<blob name>"}`));
   served.invoke(fn, input).catch((e: unknown) => served.log(`[${fn.name}] failed: ${(e as Error).message}`));
-  sendJson(res, 202, { accepted: fn.name });
+  send(res, {
+    status: 202,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ accepted: fn.name }),
+  });
 }
 
 /** The `input` of an admin body (empty, `{}` or `{"input": "<text>"}`), or 'malformed'. */
@@ -301,7 +329,7 @@ async function callHttpFunction(
   log: (line: string) => void,
 ): Promise<void> {
   if (Number(req.headers['content-length']) > MAX_BODY_BYTES)
-    return sendClosing(res, 413, errorBody('PayloadTooLarge', `body over ${MAX_BODY_BYTES} bytes`));
+    return sendClosing(res, problem(413, 'PayloadTooLarge', `body over ${MAX_BODY_BYTES} bytes`));
   const headers = new Headers();
   for (const [header, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(header, value);
   const hasBody = method !== 'GET' && method !== 'HEAD';
@@ -330,15 +358,15 @@ async function callHttpFunction(
   log(`${method} ${url.pathname} → ${response.status} (${Date.now() - started} ms)`);
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+function send(res: http.ServerResponse, response: ApiResponse): void {
+  res.writeHead(response.status, response.headers);
+  res.end(response.body);
 }
 
 /** Answers and closes the connection, leaving the rest of the request body unread (Node would read it to the end). */
-function sendClosing(res: http.ServerResponse, status: number, body: unknown): void {
+function sendClosing(res: http.ServerResponse, response: ApiResponse): void {
   closeAfter(res);
-  sendJson(res, status, body);
+  send(res, response);
 }
 
 function closeAfter(res: http.ServerResponse): void {

@@ -10,6 +10,9 @@ param deploymentStorageContainerUrl string
 param instanceMemoryMB int
 param maximumInstanceCount int
 
+@description('Origins allowed to call the API from a browser (the platform CORS answers preflights and adds Access-Control-Allow-Origin; the app adds only Access-Control-Expose-Headers).')
+param corsAllowedOrigins array
+
 @description('App settings (name → value). Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and WEBSITE_* runtime settings: the runtime is set in functionAppConfig.')
 param appSettings object
 
@@ -47,6 +50,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
+      cors: {
+        allowedOrigins: corsAllowedOrigins
+        supportCredentials: false
+      }
     }
     functionAppConfig: {
       deployment: {

@@ -1,29 +1,33 @@
 import type { z } from 'zod';
+import type { ProblemCode } from './problem';
 
-/** An answer other than 200, with the body every error of the API has: `{ error: { code, message, details } }`. */
+/**
+ * An answer other than 2xx: its status, problem type (`code`), `detail` (the message) and the
+ * problem's extension members (`parameter`, `issues`, …), written as RFC 9457 problem details.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ProblemCode,
     message: string,
-    readonly details: Record<string, unknown> = {},
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-export const badParameter = (parameter: string, message: string, code = 'InvalidParameter') =>
+export const badParameter = (parameter: string, message: string, code: ProblemCode = 'InvalidParameter') =>
   new ApiError(400, code, `${parameter}: ${message}`, { parameter });
 
-/** A failed query validation, naming the first bad parameter in the message and all of them in details. */
+/** A failed query validation, naming the first bad parameter in the message and all of them in `issues`. */
 export function fromQueryIssues(issues: readonly z.core.$ZodIssue[]): ApiError {
   const named = issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys')
-      return issue.keys.map((key) => ({ parameter: key, message: 'unknown parameter' }));
-    return [{ parameter: String(issue.path[0] ?? 'query'), message: issue.message }];
+      return issue.keys.map((key) => ({ parameter: key, detail: 'unknown parameter' }));
+    return [{ parameter: String(issue.path[0] ?? 'query'), detail: issue.message }];
   });
   const first = named[0];
   const code = issues[0]?.code === 'unrecognized_keys' ? 'UnknownParameter' : 'InvalidParameter';
-  return new ApiError(400, code, `${first.parameter}: ${first.message}`, { parameter: first.parameter, issues: named });
+  return new ApiError(400, code, `${first.parameter}: ${first.detail}`, { parameter: first.parameter, issues: named });
 }

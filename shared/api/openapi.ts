@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import type { ApiDoc } from './endpoint';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_SCHEMA_ID } from './problem';
 import { routeSegments } from './route';
-import { errorResponseSchema } from './schemas';
 
 /**
  * The OpenAPI 3.1 document of every HTTP function, built from the registry's records and the same
- * zod schemas that validate the requests (JSON Schema 2020-12 is OpenAPI 3.1's schema dialect).
+ * zod schemas that validate the requests and describe the answers (JSON Schema 2020-12 is OpenAPI
+ * 3.1's schema dialect). Every zod schema with `.meta({ id })` is a named component
+ * (`#/components/schemas/<id>`): the 200 body of each endpoint, the problem body of every error.
+ * Errors and 304 are named responses (`#/components/responses/…`) that operations refer to.
  */
 
 export interface HttpEndpoint {
@@ -18,9 +21,55 @@ export interface HttpEndpoint {
 
 type JsonSchema = Record<string, unknown>;
 
+const componentRef = (id: string) => `#/components/schemas/${id}`;
+
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
+}
+
+/** Every schema with an id, each once, referring to the others by `$ref`. */
+function componentSchemas(): Record<string, JsonSchema> {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, { io: 'output', unrepresentable: 'any', uri: componentRef });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _dialect, $id: _id, ...rest } = schema as JsonSchema;
+      return [id, rest];
+    }),
+  );
+}
+
+/** The named response of each error status (its body is a Problem) and its default description. */
+const ERROR_RESPONSES: Record<number, { name: string; description: string }> = {
+  400: { name: 'BadRequest', description: 'A parameter or the body is invalid (see `code` and `parameter`).' },
+  401: { name: 'Unauthorized', description: 'A function key is required (x-functions-key header or code parameter).' },
+  404: { name: 'NotFound', description: 'Nothing is stored for what was asked, or no such endpoint (see `code`).' },
+  413: { name: 'PayloadTooLarge', description: 'The request body is too large.' },
+  422: { name: 'UnprocessableContent', description: 'The request is valid but cannot be answered (see `code`).' },
+  500: { name: 'InternalError', description: 'Internal error; `correlationId` finds the log lines.' },
+  503: { name: 'ServiceUnavailable', description: 'Storage is unavailable; retry after Retry-After seconds.' },
+};
+
+const header = (description: string, schema: JsonSchema = { type: 'string' }) => ({ description, schema });
+
+function componentResponses(): Record<string, JsonSchema> {
+  const problem = { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: componentRef(PROBLEM_SCHEMA_ID) } } };
+  const responses: Record<string, JsonSchema> = {
+    NotModified: {
+      description: 'Not modified: the If-None-Match holds the current ETag (no body).',
+      headers: {
+        ETag: { $ref: '#/components/headers/ETag' },
+        'Cache-Control': { $ref: '#/components/headers/CacheControl' },
+      },
+    },
+  };
+  for (const [status, { name, description }] of Object.entries(ERROR_RESPONSES))
+    responses[name] = {
+      description,
+      ...(status === '503' ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } } : {}),
+      content: problem,
+    };
+  return responses;
 }
 
 function queryParameters(query: z.ZodObject): JsonSchema[] {
@@ -46,28 +95,47 @@ function pathOf(route: string): { path: string; parameters: JsonSchema[] } {
   return { path: `/api/${path}`, parameters };
 }
 
-const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+function okResponse(doc: ApiDoc | undefined, method: string): JsonSchema {
+  if (doc?.okStatus === 204) return { description: 'No content' };
+  if (!doc?.response) return { description: 'OK (no schema is published for this function)' };
+  const id = doc.response.meta()?.id;
+  const cacheControl = { 'Cache-Control': { $ref: '#/components/headers/CacheControl' } };
+  const headers =
+    method !== 'GET'
+      ? {}
+      : doc.cache === 'no-store'
+        ? cacheControl
+        : { ETag: { $ref: '#/components/headers/ETag' }, ...cacheControl };
+  return {
+    description: 'OK',
+    headers,
+    content: { 'application/json': { schema: id ? { $ref: componentRef(id) } : jsonSchema(doc.response, 'output') } },
+  };
+}
 
 function operation(endpoint: HttpEndpoint, method: string, pathParameters: JsonSchema[]): JsonSchema {
   const doc = endpoint.doc;
-  const responses: Record<string, JsonSchema> = {
-    '200': doc?.response
-      ? { description: 'OK', content: { 'application/json': { schema: jsonSchema(doc.response, 'output') } } }
-      : { description: 'OK (no schema is published for this function)' },
-  };
-  for (const [status, description] of Object.entries(doc?.errors ?? {}))
-    responses[status] = { description, content: errorContent };
-  if (endpoint.authLevel !== 'anonymous')
-    responses['401'] = { description: 'A function key is required (x-functions-key header or code query parameter).' };
-  responses['500'] = {
-    description: 'Internal error (details in the logs, found by the correlation id).',
-    content: errorContent,
-  };
+  const conditional = method === 'GET' && doc?.cache !== 'no-store';
+  const errors: Record<number, string | undefined> = { ...(doc?.errors ?? {}) };
+  if (doc?.query && !(400 in errors)) errors[400] = undefined;
+  if (endpoint.authLevel !== 'anonymous') errors[401] ??= undefined;
+  errors[500] ??= undefined;
+  const responses: Record<string, JsonSchema> = { [String(doc?.okStatus ?? 200)]: okResponse(doc, method) };
+  if (conditional) responses['304'] = { $ref: '#/components/responses/NotModified' };
+  for (const [status, description] of Object.entries(errors)) {
+    const named = ERROR_RESPONSES[Number(status)];
+    if (!named) throw new Error(`${endpoint.name}: status ${status} needs a named response in ERROR_RESPONSES`);
+    responses[status] = { $ref: `#/components/responses/${named.name}`, ...(description ? { description } : {}) };
+  }
   return {
     operationId: endpoint.methods.length > 1 ? `${endpoint.name}_${method.toLowerCase()}` : endpoint.name,
     summary: doc?.summary ?? endpoint.name,
     ...(doc?.description ? { description: doc.description } : {}),
-    parameters: [...pathParameters, ...(doc?.query ? queryParameters(doc.query) : [])],
+    parameters: [
+      ...pathParameters,
+      ...(doc?.query ? queryParameters(doc.query) : []),
+      ...(conditional ? [{ $ref: '#/components/parameters/IfNoneMatch' }] : []),
+    ],
     ...(endpoint.authLevel === 'anonymous' ? { security: [] } : {}),
     responses,
   };
@@ -75,7 +143,7 @@ function operation(endpoint: HttpEndpoint, method: string, pathParameters: JsonS
 
 export function openApiDocument(
   endpoints: readonly HttpEndpoint[],
-  info: { title: string; version: string; description?: string },
+  info: { title: string; version: string; description?: string; license?: { name: string; identifier: string } },
 ): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const endpoint of [...endpoints].sort((a, b) => a.route.localeCompare(b.route))) {
@@ -94,7 +162,30 @@ export function openApiDocument(
         functionKey: { type: 'apiKey', in: 'header', name: 'x-functions-key' },
         functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code' },
       },
-      schemas: { Error: jsonSchema(errorResponseSchema, 'output') },
+      schemas: componentSchemas(),
+      responses: componentResponses(),
+      parameters: {
+        IfNoneMatch: {
+          name: 'If-None-Match',
+          in: 'header',
+          required: false,
+          description: 'The ETag of an answer kept: 304 Not Modified while the data it was read from is unchanged.',
+          schema: { type: 'string' },
+        },
+      },
+      headers: {
+        ETag: header('Weak validator of the data the answer was read from (W/"…").'),
+        CacheControl: header('`private, no-cache` (keep, revalidate with If-None-Match), or `no-store` (health).'),
+        RetryAfter: header('Seconds to wait before retrying.', { type: 'integer', minimum: 0 }),
+      },
     },
   };
 }
+
+export const openApiDocumentSchema = z
+  .looseObject({
+    openapi: z.string(),
+    info: z.looseObject({ title: z.string(), version: z.string() }),
+    paths: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'OpenApiDocument', description: 'An OpenAPI 3.1 document (this one).' });

@@ -68,3 +68,23 @@ export function queryBinding(endpoint: string, parts: Record<string, string | nu
       .map((k) => [k, parts[k] ?? null]),
   ]);
 }
+
+/**
+ * The next page's full URL: the request's own URL with the token replaced, or null on the last
+ * page. It is built from the URL the host received (in Azure the app's https host name);
+ * X-Forwarded-Host/-Proto are not trusted (any client can send them). The function key (`code`)
+ * is left out: the caller sends its key again, as on the first page.
+ */
+export function nextLink(requestUrl: string, token: string | null): string | null {
+  if (token === null) return null;
+  const url = new URL(requestUrl);
+  url.searchParams.delete('code');
+  url.searchParams.set('continuationToken', token);
+  return url.toString();
+}
+
+/** The paging members of an answer: the token, and the same as a link. */
+export const pageLinks = (requestUrl: string, token: string | null) => ({
+  continuationToken: token,
+  nextLink: nextLink(requestUrl, token),
+});

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { priceViewSchema } from '../prices/views';
 import { parseDay, parseInstant, startOfDay } from '../core/dates';
 import { currencyCodeSchema } from '../rates/rate';
+import { freshnessSchema } from './freshness';
 
 /**
  * The query and response schemas of the HTTP API: the queries are validated with these, and the
@@ -142,52 +143,54 @@ const convertedSchema = z.object({
   source: z.string(),
 });
 
-const priceItemSchema = z.object({
-  productTitle: z.string(),
-  productId: z.string(),
-  skuId: z.string(),
-  skuTitle: z.string(),
-  publisher: z.string(),
-  skuDescription: z.string(),
-  unitOfMeasure: z.string(),
-  termDuration: z.string(),
-  billingPlan: z.string(),
-  market: z.string(),
-  currency: z.string(),
-  unitPrice: decimal,
-  pricingTierRangeMin: decimal.nullable(),
-  pricingTierRangeMax: decimal.nullable(),
-  effectiveStartDate: isoInstant,
-  effectiveEndDate: isoInstant,
-  meterId: z.string(),
-  meterType: z.string(),
-  tags: z.string(),
-  erpPrice: decimal.nullable(),
-  region: z.string().meta({
-    description: 'Retail Prices API only: the armRegionName of the meter (e.g. eastus); empty for Partner Center.',
-  }),
-  location: z.string().meta({
-    description: 'Retail Prices API only: the region as displayed (e.g. US East); empty for Partner Center.',
-  }),
-  priceType: z.string().meta({
-    description:
-      'Retail Prices API only: Consumption, Reservation, DevTestConsumption or SavingsPlan (a savings-plan ' +
-      'price of the meter, its term in termDuration); empty for Partner Center.',
-  }),
-  endOfSaleDate: isoInstant.nullable().optional().meta({ description: 'updatedlicensebased only.' }),
-  monthlyUnitPrice: decimal.optional().meta({
-    description: 'updatedlicensebased only: UnitPrice per month of the term (P1Y ÷ 12, P3Y ÷ 36, P1M as is).',
-  }),
-  marginAmount: decimal
-    .nullable()
-    .optional()
-    .meta({ description: 'updatedlicensebased only: ERP Price − UnitPrice (null without an ERP price).' }),
-  marginPercent: decimal
-    .nullable()
-    .optional()
-    .meta({ description: 'updatedlicensebased only: margin as a percentage of the ERP price.' }),
-  converted: convertedSchema.optional(),
-});
+const priceItemSchema = z
+  .object({
+    productTitle: z.string(),
+    productId: z.string(),
+    skuId: z.string(),
+    skuTitle: z.string(),
+    publisher: z.string(),
+    skuDescription: z.string(),
+    unitOfMeasure: z.string(),
+    termDuration: z.string(),
+    billingPlan: z.string(),
+    market: z.string(),
+    currency: z.string(),
+    unitPrice: decimal,
+    pricingTierRangeMin: decimal.nullable(),
+    pricingTierRangeMax: decimal.nullable(),
+    effectiveStartDate: isoInstant,
+    effectiveEndDate: isoInstant,
+    meterId: z.string(),
+    meterType: z.string(),
+    tags: z.string(),
+    erpPrice: decimal.nullable(),
+    region: z.string().meta({
+      description: 'Retail Prices API only: the armRegionName of the meter (e.g. eastus); empty for Partner Center.',
+    }),
+    location: z.string().meta({
+      description: 'Retail Prices API only: the region as displayed (e.g. US East); empty for Partner Center.',
+    }),
+    priceType: z.string().meta({
+      description:
+        'Retail Prices API only: Consumption, Reservation, DevTestConsumption or SavingsPlan (a savings-plan ' +
+        'price of the meter, its term in termDuration); empty for Partner Center.',
+    }),
+    endOfSaleDate: isoInstant.nullable().optional().meta({ description: 'updatedlicensebased only.' }),
+    monthlyUnitPrice: decimal.optional().meta({
+      description: 'updatedlicensebased only: UnitPrice per month of the term (P1Y ÷ 12, P3Y ÷ 36, P1M as is).',
+    }),
+    marginAmount: decimal
+      .nullable()
+      .optional()
+      .meta({ description: 'updatedlicensebased only: ERP Price − UnitPrice (null without an ERP price).' }),
+    marginPercent: decimal
+      .nullable()
+      .optional()
+      .meta({ description: 'updatedlicensebased only: margin as a percentage of the ERP price.' }),
+    converted: convertedSchema.optional(),
+  })
+  .meta({ id: 'PriceItem' });
 
 const conversionSchema = z.object({
   to: z.string(),
@@ -198,68 +201,88 @@ const conversionSchema = z.object({
   source: z.string(),
 });
 
-export const pricesResponseSchema = z.object({
-  market: z.string(),
-  view: z.string(),
-  asOf: isoInstant.meta({ description: 'The instant the prices are in force at.' }),
-  items: z.array(priceItemSchema),
-  continuationToken: z.string().nullable(),
-  conversion: conversionSchema.optional(),
+const nextLink = z.string().nullable().meta({
+  format: 'uri',
+  description: 'The next page as a full URL (the function key left out); null on the last page.',
 });
+const pageToken = z
+  .string()
+  .nullable()
+  .meta({ description: 'Pass as `continuationToken` for the next page; null on the last page.' });
 
-export const priceChangesResponseSchema = z.object({
-  market: z.string(),
-  view: z.string(),
-  from: z.string(),
-  to: z.string(),
-  snapshots: z
-    .object({ from: z.string(), to: z.string() })
-    .meta({ description: 'As-of days of the snapshots compared.' }),
-  added: z.array(priceItemSchema.extend({ code: z.literal('ADD') })).meta({
-    description: 'New (code ADD): listed on `to` (in the future list), not on `from`.',
-  }),
-  changed: z
-    .array(z.object({ code: z.literal('CHG'), before: priceItemSchema.nullable(), after: priceItemSchema }))
-    .meta({
-      description:
-        'Code CHG: listed on both with another price in force (unit or ERP price); before = null: the same ' +
-        'version republished with other content, whose earlier content is not stored.',
+export const pricesResponseSchema = z
+  .object({
+    market: z.string(),
+    view: z.string(),
+    asOf: isoInstant.meta({ description: 'The instant the prices are in force at.' }),
+    items: z.array(priceItemSchema),
+    continuationToken: pageToken,
+    nextLink,
+    conversion: conversionSchema.optional(),
+    freshness: freshnessSchema,
+  })
+  .meta({ id: 'PricesResponse' });
+
+export const priceChangesResponseSchema = z
+  .object({
+    market: z.string(),
+    view: z.string(),
+    from: z.string(),
+    to: z.string(),
+    snapshots: z
+      .object({ from: z.string(), to: z.string() })
+      .meta({ description: 'As-of days of the snapshots compared.' }),
+    added: z.array(priceItemSchema.extend({ code: z.literal('ADD') })).meta({
+      description: 'New (code ADD): listed on `to` (in the future list), not on `from`.',
     }),
-  removed: z.array(priceItemSchema.extend({ code: z.literal('DEL') })).meta({
-    description:
-      'Code DEL: listed on `from`, not on `to`; with to=future: future rows whose EffectiveEndDate ends availability.',
-  }),
-  counts: z
-    .object({
-      added: z.number(),
-      removed: z.number(),
-      unchanged: z.number(),
-      candidates: z.number().meta({ description: 'Prices listed differently on both (checked for a price change).' }),
-      ADD: z.number().meta({ description: 'Partner Center code ADD: the same as `added`.' }),
-      CHG: z.number().meta({
+    changed: z
+      .array(z.object({ code: z.literal('CHG'), before: priceItemSchema.nullable(), after: priceItemSchema }))
+      .meta({
         description:
-          'Partner Center code CHG: the same as `candidates`, at most this many have another price ' +
-          '(`changed` holds those that do).',
+          'Code CHG: listed on both with another price in force (unit or ERP price); before = null: the same ' +
+          'version republished with other content, whose earlier content is not stored.',
       }),
-      DEL: z.number().meta({ description: 'Partner Center code DEL: the same as `removed`.' }),
-      UNC: z.number().meta({ description: 'Partner Center code UNC: the same as `unchanged` (listed the same).' }),
-    })
-    .meta({ description: "Totals over all pages, also under Partner Center's change codes." }),
-  continuationToken: z.string().nullable(),
-});
+    removed: z.array(priceItemSchema.extend({ code: z.literal('DEL') })).meta({
+      description:
+        'Code DEL: listed on `from`, not on `to`; with to=future: future rows whose EffectiveEndDate ends availability.',
+    }),
+    counts: z
+      .object({
+        added: z.number(),
+        removed: z.number(),
+        unchanged: z.number(),
+        candidates: z.number().meta({ description: 'Prices listed differently on both (checked for a price change).' }),
+        ADD: z.number().meta({ description: 'Partner Center code ADD: the same as `added`.' }),
+        CHG: z.number().meta({
+          description:
+            'Partner Center code CHG: the same as `candidates`, at most this many have another price ' +
+            '(`changed` holds those that do).',
+        }),
+        DEL: z.number().meta({ description: 'Partner Center code DEL: the same as `removed`.' }),
+        UNC: z.number().meta({ description: 'Partner Center code UNC: the same as `unchanged` (listed the same).' }),
+      })
+      .meta({ description: "Totals over all pages, also under Partner Center's change codes." }),
+    continuationToken: pageToken,
+    nextLink,
+    freshness: freshnessSchema,
+  })
+  .meta({ id: 'PriceChangesResponse' });
 
-export const exchangeRatesResponseSchema = z.object({
-  date: z.string(),
-  base: z.literal('USD'),
-  rates: z.array(
-    z.object({ currency: z.string(), usdPerUnit: decimal, month: z.string(), source: z.string(), asOf: z.string() }),
-  ),
-});
+export const exchangeRatesResponseSchema = z
+  .object({
+    date: z.string(),
+    base: z.literal('USD'),
+    rates: z.array(
+      z.object({ currency: z.string(), usdPerUnit: decimal, month: z.string(), source: z.string(), asOf: z.string() }),
+    ),
+    freshness: freshnessSchema,
+  })
+  .meta({ id: 'ExchangeRatesResponse' });
 
 const runEnd = z.string().meta({ description: 'When the run ended (ISO 8601 UTC).' });
 const runId = z.string().meta({ description: 'The run in the run ledger (table `runs`).' });
 
-const freshnessSchema = z.object({
+const healthEntrySchema = z.object({
   market: z.string().meta({ description: 'Two letters; `ALL` for exchange rates.' }),
   view: z.string().meta({ description: 'A price view, or `fxrates` for exchange rates.' }),
   timeline: z.string(),
@@ -285,17 +308,16 @@ const freshnessSchema = z.object({
     .meta({ description: 'The last failed current refresh when it ended after lastSuccess; otherwise null.' }),
 });
 
-export const healthResponseSchema = z.object({
-  status: z.enum(['ok', 'stale', 'unavailable']).meta({
-    description: 'stale: a current market/view is stale; unavailable (HTTP 503): storage does not answer.',
-  }),
-  storage: z.object({ reachable: z.boolean(), mode: z.string(), error: z.string().optional() }),
-  staleAfterHours: z.number(),
-  prices: z.array(freshnessSchema).meta({
-    description: 'Every configured market/view (timeline current), and any other with a refresh or failure on record.',
-  }),
-});
-
-export const errorResponseSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) }),
-});
+export const healthResponseSchema = z
+  .object({
+    status: z.enum(['ok', 'stale', 'unavailable']).meta({
+      description: 'stale: a current market/view is stale; unavailable (HTTP 503): storage does not answer.',
+    }),
+    storage: z.object({ reachable: z.boolean(), mode: z.string(), error: z.string().optional() }),
+    staleAfterHours: z.number(),
+    prices: z.array(healthEntrySchema).meta({
+      description:
+        'Every configured market/view (timeline current), and any other with a refresh or failure on record.',
+    }),
+  })
+  .meta({ id: 'HealthResponse' });

@@ -40,6 +40,14 @@ const intSetting = (fallback: number, min: number, max: number) =>
 
 const optionalUrl = z.url().optional();
 
+/** `*`, or an origin exactly as a browser sends it: scheme, host and port only (`https://portal.example.com`). */
+const corsOrigin = z
+  .string()
+  .refine((origin) => origin === '*' || (URL.canParse(origin) && new URL(origin).origin === origin), {
+    message:
+      'an origin such as https://portal.example.com (scheme, host, optional port; no path or trailing slash), or *',
+  });
+
 export const settingsSchema = z.object({
   /** Storage: a connection string, or identity-based `AzureWebJobsStorage__*` URIs (see storage/clients). */
   AzureWebJobsStorage: z.string().optional(),
@@ -95,6 +103,8 @@ export const settingsSchema = z.object({
 
   /** HTTP API: longest wait for storage on one request, retries included, before answering 503. */
   STORAGE_TIMEOUT_SECONDS: intSetting(5, 1, 120),
+  /** HTTP API: origins of browser pages that may call it (CORS); empty: none. The local runner applies it; Azure's platform CORS gets the same list (infra). */
+  CORS_ALLOWED_ORIGINS: list('').pipe(z.array(corsOrigin)),
   /** HTTP API: the key continuation tokens are signed with (HMAC-SHA256); unset: a random one per process. */
   PAGING_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   // Hardening of uploads and the run ledger (issue 12).

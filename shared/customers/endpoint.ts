@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { validateCustomer } from './rules/validateCustomer';
 import { isPlainObject } from './rules/payload';
 import { maskTail } from '../observability/privacy';
@@ -8,13 +9,42 @@ import { jsonResponse, runEndpoint, type ApiDoc, type ApiResponse } from '../api
 /** Larger bodies are refused before they are read or parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+const findingSchema = z
+  .object({
+    field: z.string().meta({ description: 'The field as the caller named it (flat name or path).' }),
+    code: z.string().meta({ description: 'Stable code of the finding (docs/api.md: Codes).' }),
+    message: z.string().meta({ description: 'For the person typing; never echoes the personal data sent.' }),
+    partnerCenterCode: z.number().int().optional().meta({ description: 'Partner Center would refuse with this code.' }),
+    expected: z.string().optional().meta({ description: "With 600050: the country's pattern." }),
+  })
+  .meta({ id: 'CustomerFinding' });
+
+export const customerVerdictSchema = z
+  .object({
+    valid: z.boolean(),
+    errors: z.array(findingSchema),
+    warnings: z.array(findingSchema),
+    normalized: z
+      .object({
+        country: z.string().nullable(),
+        organizationRegistrationNumber: z.string().nullable(),
+        phoneNumber: z.string().nullable(),
+      })
+      .meta({ description: 'What to send: digits only, E.164; null when not given or in error.' }),
+  })
+  .meta({ id: 'CustomerValidationResponse' });
+
 export const validateCustomerDoc: ApiDoc = {
   summary: 'Validate a customer INN and phone number before submitting it to Partner Center',
   description:
     'Body: a flat object { country, organizationRegistrationNumber, phoneNumber, firstName, middleName, ' +
     'lastName, companyName, email } or the Partner Center create-customer payload. Answers 200 with { valid, ' +
     'errors, warnings, normalized }.',
-  errors: { 400: 'the body is not a JSON object', 413: 'the body is larger than 64 KiB' },
+  response: customerVerdictSchema,
+  errors: {
+    400: 'InvalidBody: the body is not a JSON object.',
+    413: 'PayloadTooLarge: the body is larger than 64 KiB.',
+  },
 };
 
 /**

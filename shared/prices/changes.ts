@@ -174,9 +174,14 @@ const samePrice = (a: string | null, b: string | null) =>
 
 type Change = PriceChanges['changed'][number];
 
-export async function priceChanges(storage: StorageClients, query: ChangesQuery): Promise<PriceChanges> {
+/** `compared`: the snapshots compared, when the caller has read them already (comparedSnapshots). */
+export async function priceChanges(
+  storage: StorageClients,
+  query: ChangesQuery,
+  compared?: ComparedSnapshots,
+): Promise<PriceChanges> {
   const future = query.to === 'future';
-  const { before, after } = await comparedSnapshots(storage, query);
+  const { before, after } = compared ?? (await comparedSnapshots(storage, query));
   const ending = future ? await endingVersions(storage, query.market, query.view) : undefined;
   const [was, is] = await Promise.all([digests(storage, before), digests(storage, after, ending)]);
   const lists = comparePrices(was, is, future);
@@ -230,10 +235,15 @@ export async function priceChanges(storage: StorageClients, query: ChangesQuery)
 }
 
 /** The snapshots compared: the current one in force on `from`, and the one of `to` (or the future list). */
-async function comparedSnapshots(
+export interface ComparedSnapshots {
+  before: SnapshotRecord;
+  after: SnapshotRecord;
+}
+
+export async function comparedSnapshots(
   storage: StorageClients,
-  query: ChangesQuery,
-): Promise<{ before: SnapshotRecord; after: SnapshotRecord }> {
+  query: Pick<ChangesQuery, 'market' | 'view' | 'from' | 'to'>,
+): Promise<ComparedSnapshots> {
   const future = query.to === 'future';
   const base = { market: query.market, view: query.view };
   const before = await snapshotOnOrBefore(storage, { ...base, timeline: 'current', asOf: query.from });

@@ -2,15 +2,17 @@ import type { StorageClients } from '../storage/clients';
 import { todayUtc } from '../core/dates';
 import { BASE_CURRENCY } from './rate';
 import type { Logger } from '../observability/logger';
-import { ratesInForce, RateNotFoundError } from './lookup';
+import { ratesOf, RateNotFoundError } from './lookup';
+import { rateSnapshotOnOrBefore } from './snapshots';
 import {
-  jsonResponse,
   parseQuery,
   runEndpoint,
   STORAGE_UNAVAILABLE_DOC,
   type ApiDoc,
+  type ApiRequest,
   type ApiResponse,
 } from '../api/endpoint';
+import { conditionalJson } from '../api/caching';
 import { ApiError } from '../api/errors';
 import { exact } from '../api/json';
 import { exchangeRatesQuerySchema, exchangeRatesResponseSchema } from '../api/schemas';
@@ -31,34 +33,40 @@ export const exchangeRatesDoc: ApiDoc = {
 };
 
 export async function handleExchangeRates(
-  query: URLSearchParams,
+  request: ApiRequest,
   storage: StorageClients,
   logger: Logger,
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
-    const params = parseQuery(exchangeRatesQuerySchema, query);
+    const params = parseQuery(exchangeRatesQuerySchema, request);
     const date = params.date ?? todayUtc();
-    try {
-      const { rates } = await ratesInForce(storage, date, params.currency);
-      return jsonResponse(200, {
+    const notFound = (e: RateNotFoundError) =>
+      new ApiError(404, 'RateNotFound', e.message, {
+        parameter: e.currency === null ? 'date' : 'currency',
+        currency: e.currency,
         date,
-        base: BASE_CURRENCY,
-        rates: rates.map((rate) => ({
-          currency: rate.currency,
-          usdPerUnit: exact(rate.usdPerUnit),
-          month: rate.month,
-          source: rate.source,
-          asOf: rate.asOf,
-        })),
       });
-    } catch (e) {
-      if (e instanceof RateNotFoundError)
-        throw new ApiError(404, 'RateNotFound', e.message, {
-          parameter: e.currency === null ? 'date' : 'currency',
-          currency: e.currency,
+    const snapshot = await rateSnapshotOnOrBefore(storage, date);
+    if (!snapshot) throw notFound(new RateNotFoundError(date, params.currency ?? null));
+    const validator = ['exchangeRates', date, params.currency, snapshot];
+    return conditionalJson(request, { validator, freshness: snapshot }, async () => {
+      try {
+        const rates = await ratesOf(storage, snapshot, date, params.currency);
+        return {
           date,
-        });
-      throw e;
-    }
+          base: BASE_CURRENCY,
+          rates: rates.map((rate) => ({
+            currency: rate.currency,
+            usdPerUnit: exact(rate.usdPerUnit),
+            month: rate.month,
+            source: rate.source,
+            asOf: rate.asOf,
+          })),
+        };
+      } catch (e) {
+        if (e instanceof RateNotFoundError) throw notFound(e);
+        throw e;
+      }
+    });
   });
 }

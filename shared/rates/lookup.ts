@@ -1,12 +1,6 @@
 import { BASE_CURRENCY, convertAmount } from './rate';
 import type { StorageClients } from '../storage/clients';
-import {
-  rateInSnapshot,
-  rateSnapshotOnOrBefore,
-  ratesOfSnapshot,
-  type RateSnapshot,
-  type StoredRate,
-} from './snapshots';
+import { rateInSnapshot, ratesOfSnapshot, type RateSnapshot, type StoredRate } from './snapshots';
 
 /** "The rate in force on day D": from the latest exchange-rate fetch taken on or before D. */
 
@@ -24,23 +18,18 @@ export class RateNotFoundError extends Error {
   }
 }
 
-export interface RatesInForce {
-  snapshot: RateSnapshot;
-  rates: StoredRate[];
-}
-
-/** Every rate in force on the day (optionally one currency); throws RateNotFoundError when there is none. */
-export async function ratesInForce(storage: StorageClients, day: string, currency?: string): Promise<RatesInForce> {
-  const snapshot = await rateSnapshotOnOrBefore(storage, day);
-  if (!snapshot) throw new RateNotFoundError(day, currency ?? null);
+/** The rates of the fetch in force on the day, by currency (optionally one); RateNotFoundError when it has none. */
+export async function ratesOf(
+  storage: StorageClients,
+  snapshot: RateSnapshot,
+  day: string,
+  currency?: string,
+): Promise<StoredRate[]> {
   if (currency === undefined)
-    return {
-      snapshot,
-      rates: (await ratesOfSnapshot(storage, snapshot)).sort((a, b) => a.currency.localeCompare(b.currency)),
-    };
+    return (await ratesOfSnapshot(storage, snapshot)).sort((a, b) => a.currency.localeCompare(b.currency));
   const rate = await rateInSnapshot(storage, snapshot, currency);
   if (!rate) throw new RateNotFoundError(day, currency);
-  return { snapshot, rates: [rate] };
+  return [rate];
 }
 
 export interface Conversion {
@@ -58,10 +47,17 @@ export interface Converter {
   convert(amount: string, currency: string): Conversion;
 }
 
-/** Converts through USD with the rates in force on the day (see CONVERSION for the rounding). */
-export async function converterFor(storage: StorageClients, day: string, target: string): Promise<Converter> {
-  const snapshot = await rateSnapshotOnOrBefore(storage, day);
-  if (!snapshot) throw new RateNotFoundError(day, null);
+/**
+ * Converts through USD with the rates in force on the day (see CONVERSION for the rounding).
+ * `snapshot` is the fetch in force on that day (rateSnapshotOnOrBefore), read by the caller, whose
+ * answer's ETag names it.
+ */
+export async function converterOf(
+  storage: StorageClients,
+  snapshot: RateSnapshot,
+  day: string,
+  target: string,
+): Promise<Converter> {
   // USD per USD is 1 by definition, whether or not the file lists it.
   const usdPerUnit = new Map<string, string>([[BASE_CURRENCY, '1']]);
   const load = async (currency: string) => {

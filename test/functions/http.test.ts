@@ -46,7 +46,7 @@ describe('HTTP API through the local runner', () => {
     expect(await rates.json()).toMatchObject({ base: 'USD', rates: [{ currency: 'EUR', usdPerUnit: 1.0867 }] });
     const bad = await fetch(`${runner.url}/api/prices?market=US&top=5000`, { headers: key });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ error: { code: 'InvalidParameter', details: { parameter: 'top' } } });
+    expect(await bad.json()).toMatchObject({ code: 'InvalidParameter', parameter: 'top' });
   });
 
   it('publishes an OpenAPI document of every HTTP function and every query parameter, without a key', async () => {
@@ -65,6 +65,7 @@ describe('HTTP API through the local runner', () => {
           }
         >
       >;
+      components: { schemas: Record<string, unknown> };
     };
     expect(doc.openapi).toMatch(/^3\./);
     const http = registeredFunctions().filter((r): r is HttpRegistration => r.kind === 'http');
@@ -104,19 +105,16 @@ describe('HTTP API through the local runner', () => {
       ]),
     );
     expect(Object.keys(prices.responses)).toEqual(expect.arrayContaining(['200', '400', '422', '503']));
-    expect(doc.paths['/api/prices/changes'].get.parameters.map((p) => p.name)).toEqual([
-      'market',
-      'view',
-      'from',
-      'to',
-      'top',
-      'continuationToken',
-    ]);
-    expect(doc.paths['/api/exchange-rates'].get.parameters.map((p) => p.name)).toEqual(['date', 'currency']);
-    const health = doc.paths['/api/health'].get.responses['200'] as {
-      content: { 'application/json': { schema: { properties: { prices: { items: { properties: object } } } } } };
+    const queryOf = (path: string) => doc.paths[path].get.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+    expect(queryOf('/api/prices/changes')).toEqual(['market', 'view', 'from', 'to', 'top', 'continuationToken']);
+    expect(queryOf('/api/exchange-rates')).toEqual(['date', 'currency']);
+    expect(doc.paths['/api/health'].get.responses['200']).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/HealthResponse' } } },
+    });
+    const health = doc.components.schemas.HealthResponse as {
+      properties: { prices: { items: { properties: object } } };
     };
-    const entry = health.content['application/json'].schema.properties.prices.items.properties;
+    const entry = health.properties.prices.items.properties;
     expect(Object.keys(entry)).toEqual(
       expect.arrayContaining(['lastSuccess', 'lastSuccessAt', 'asOf', 'ageHours', 'stale', 'lastFailure']),
     );

@@ -5,7 +5,7 @@ import { createLogger, memorySink, type Logger } from '../../shared/observabilit
 import type { Settings } from '../../shared/config/settings';
 import type { PriceView } from '../../shared/prices/views';
 import type { StorageClients } from '../../shared/storage/clients';
-import type { ApiResponse } from '../../shared/api/endpoint';
+import { requestFor, type ApiResponse } from '../../shared/api/endpoint';
 import { consumptionRow, downloadOf, meterId, sheetCsv, type SheetRow } from './priceSheets';
 
 /** Shared test data for the HTTP API: a consumption sheet with the pricing guide's overlap, tiers and a product of 15 meters; license-based rows; rates. */
@@ -137,7 +137,9 @@ export async function ingestFx(storage: StorageClients, settings: Settings, cont
   return run;
 }
 
-export const q = (params: Record<string, string>) => new URLSearchParams(params);
+/** A request with these query parameters (and headers), as the host hands it to a function. */
+export const q = (params: Record<string, string> | URLSearchParams, headers: Record<string, string> = {}) =>
+  requestFor('/api/endpoint', params, headers);
 
 export function json(response: ApiResponse): any {
   return JSON.parse(response.body);

@@ -67,6 +67,8 @@ const NOT_SET_IN_AZURE: Record<string, string> = {
   RETAIL_PRICES_URL: 'public-cloud default',
   ECB_RATES_URL: 'public default of the ecb rates source',
   LOCAL_FUNCTION_KEY: "local runner only; in Azure the host's own function keys protect authLevel function",
+  CORS_ALLOWED_ORIGINS:
+    "local runner only; in Azure the platform's CORS takes the same list (siteConfig.cors, parameter corsAllowedOrigins)",
 };
 
 /** Template defaults that differ from the code default on purpose. */

@@ -8,10 +8,11 @@ import { testSettings } from '../helpers/storage';
 import { createStorageClients } from '../../shared/storage/clients';
 
 const functionsDir = path.join(__dirname, '..', '..', 'functions');
+const PORTAL = 'https://portal.example.com';
 
 describe('local runner (npm start without the Functions host)', () => {
   let runner: Runner;
-  const settings = testSettings({ LOCAL_FUNCTION_KEY: 'local-test-key' });
+  const settings = testSettings({ LOCAL_FUNCTION_KEY: 'local-test-key', CORS_ALLOWED_ORIGINS: PORTAL });
 
   beforeAll(async () => {
     // The functions read their settings from the environment, as under the Functions host.
@@ -60,6 +61,54 @@ describe('local runner (npm start without the Functions host)', () => {
     expect(await health.json()).toMatchObject({ storage: { reachable: true }, staleAfterHours: 36 });
     expect((await fetch(`${runner.url}/api/nope`)).status).toBe(404);
     expect((await fetch(`${runner.url}/api/health`, { method: 'DELETE' })).status).toBe(405);
+  });
+
+  it('answers 404 and 405 as problems', async () => {
+    const missing = await fetch(`${runner.url}/api/nope`);
+    expect(missing.headers.get('content-type')).toBe('application/problem+json');
+    expect(await missing.json()).toMatchObject({ status: 404, code: 'NotFound', type: '/problems/not-found' });
+    const wrong = await fetch(`${runner.url}/api/health`, { method: 'DELETE' });
+    expect(await wrong.json()).toMatchObject({
+      status: 405,
+      code: 'MethodNotAllowed',
+      detail: 'DELETE is not allowed on /api/health',
+    });
+  });
+
+  describe('CORS (CORS_ALLOWED_ORIGINS), as the platform does it in Azure', () => {
+    const preflight = (origin: string) =>
+      fetch(`${runner.url}/api/prices`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'x-functions-key',
+        },
+      });
+
+    it('answers a preflight from an allowed origin itself, without the key', async () => {
+      const response = await preflight(PORTAL);
+      expect(response.status).toBe(204);
+      expect(Object.fromEntries(response.headers)).toMatchObject({
+        'access-control-allow-origin': PORTAL,
+        'access-control-allow-methods': expect.stringContaining('GET'),
+        'access-control-allow-headers': expect.stringMatching(/If-None-Match.*x-functions-key/),
+        'access-control-max-age': '600',
+        vary: 'Origin',
+      });
+    });
+
+    it('lets an allowed origin read the answer and its ETag; another origin gets no CORS header', async () => {
+      const allowed = await fetch(`${runner.url}/api/health`, { headers: { origin: PORTAL } });
+      expect(allowed.headers.get('access-control-allow-origin')).toBe(PORTAL);
+      expect(allowed.headers.get('access-control-expose-headers')).toBe('ETag, Retry-After');
+      const other = await fetch(`${runner.url}/api/health`, { headers: { origin: 'https://evil.example.com' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      expect(other.headers.get('vary')).toBe('Origin');
+      const otherPreflight = await preflight('https://evil.example.com');
+      expect(otherPreflight.headers.get('access-control-allow-origin')).toBeNull();
+      expect(otherPreflight.headers.get('access-control-allow-methods')).toBeNull();
+    });
   });
 
   it('runs a timer on demand through the admin endpoint, like the Functions host', async () => {
@@ -111,7 +160,7 @@ describe('local runner (npm start without the Functions host)', () => {
       for (const headers of refused) {
         const response = await admin('refreshExchangeRates', '{}', headers);
         expect(response.status).toBe(401);
-        expect(await response.json()).toMatchObject({ error: { code: 'Unauthorized' } });
+        expect(await response.json()).toMatchObject({ status: 401, code: 'Unauthorized' });
       }
     });
 
@@ -123,7 +172,7 @@ describe('local runner (npm start without the Functions host)', () => {
       for (const body of ['{', '[]', '"x"', '{"input":42}']) {
         const response = await admin('refreshExchangeRates', body);
         expect({ body, status: response.status }).toEqual({ body, status: 400 });
-        expect(await response.json()).toMatchObject({ error: { code: 'InvalidBody' } });
+        expect(await response.json()).toMatchObject({ status: 400, code: 'InvalidBody' });
       }
       expect((await admin('priceUploads', '{}')).status).toBe(400);
     });
@@ -134,9 +183,7 @@ describe('local runner (npm start without the Functions host)', () => {
       headers: { 'x-functions-key': 'local-test-key' },
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({
-      error: { code: 'DuplicateParameter', details: { parameter: 'market' } },
-    });
+    expect(await response.json()).toMatchObject({ code: 'DuplicateParameter', parameter: 'market' });
   });
 
   it('answers 400 to a malformed Host header', async () => {

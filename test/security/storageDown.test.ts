@@ -46,7 +46,8 @@ function expectQuick503(response: ApiResponse, startedAt: number, port: number):
   expect(Date.now() - startedAt).toBeLessThan(3000);
   expect(response.status).toBe(503);
   expect(response.headers['retry-after']).toMatch(/^\d+$/);
-  expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'ServiceUnavailable' } });
+  expect(response.headers['content-type']).toBe('application/problem+json');
+  expect(JSON.parse(response.body)).toMatchObject({ status: 503, code: 'ServiceUnavailable' });
   expect(response.body).not.toContain(String(port));
   expect(response.body).not.toMatch(/ECONN|127\.0\.0\.1|RestError/);
 }
@@ -82,9 +83,17 @@ describe('storage refusing connections', () => {
     );
     expect(Date.now() - startedAt).toBeLessThan(3000);
     expect(response.status).toBe(503);
-    expect(response.headers).toMatchObject({ 'retry-after': expect.stringMatching(/^\d+$/) });
-    const body = JSON.stringify(response.jsonBody);
-    expect(response.jsonBody).toMatchObject({ status: 'unavailable', storage: { reachable: false } });
+    expect(response.headers).toMatchObject({
+      'retry-after': expect.stringMatching(/^\d+$/),
+      'content-type': 'application/problem+json',
+      'cache-control': 'no-store',
+    });
+    const body = response.body as string;
+    expect(JSON.parse(body)).toMatchObject({
+      status: 503,
+      code: 'ServiceUnavailable',
+      health: { status: 'unavailable', storage: { reachable: false } },
+    });
     expect(body).not.toMatch(/ECONN|127\.0\.0\.1|error/i);
   });
 });

@@ -1,19 +1,28 @@
 import { z } from 'zod';
 import type { StorageClients } from '../../storage/clients';
 import type { Logger } from '../../observability/logger';
-import { CHECK_LIMIT, priceChanges, SnapshotNotFoundError, type ChangesQuery, type PriceChanges } from '../changes';
+import {
+  CHECK_LIMIT,
+  comparedSnapshots,
+  priceChanges,
+  SnapshotNotFoundError,
+  type ChangesQuery,
+  type ComparedSnapshots,
+} from '../changes';
 import type { PriceVersion } from '../version';
 import {
-  jsonResponse,
   parseQuery,
   runEndpoint,
   STORAGE_UNAVAILABLE_DOC,
   type ApiDoc,
+  type ApiRequest,
   type ApiResponse,
 } from '../../api/endpoint';
+import { conditionalJson } from '../../api/caching';
 import { ApiError } from '../../api/errors';
-import { decodeToken, encodeToken, queryBinding } from '../../api/paging';
+import { decodeToken, encodeToken, pageLinks, queryBinding } from '../../api/paging';
 import { priceItem } from './item';
+import { marketSnapshots } from './market';
 import { priceChangesQuerySchema, priceChangesResponseSchema } from '../../api/schemas';
 
 export const priceChangesDoc: ApiDoc = {
@@ -34,7 +43,9 @@ export const priceChangesDoc: ApiDoc = {
   response: priceChangesResponseSchema,
   errors: {
     400: 'A parameter is invalid, unknown or repeated; the continuation token was altered or belongs to another query.',
-    404: 'SnapshotNotFound: no price snapshot on or before `from` or `to`.',
+    404:
+      'MarketNotFound: no price snapshot of the market and view is stored; SnapshotNotFound: none on or before ' +
+      '`from` or `to` (or no future list fetched on or before `from`).',
     503: STORAGE_UNAVAILABLE_DOC,
   },
 };
@@ -51,51 +62,58 @@ const tokenSchema = z.strictObject({
 
 /** `pagingSecret` signs the continuation tokens (shared/api/paging). */
 export async function handlePriceChanges(
-  query: URLSearchParams,
+  request: ApiRequest,
   storage: StorageClients,
   logger: Logger,
   pagingSecret: string,
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
-    const params = parseQuery(priceChangesQuerySchema, query);
+    const params = parseQuery(priceChangesQuerySchema, request);
     const { market, view, from, to, top } = params;
     const scope = { binding: queryBinding('priceChanges', { market, view, from, to, top }), secret: pagingSecret };
     const token =
       params.continuationToken === undefined ? undefined : decodeToken(params.continuationToken, scope, tokenSchema);
-    const changes = await changesOrNotFound(storage, { market, view, from, to, top: params.top, cursor: token?.c });
-    // A token from before a re-ingest of either day no longer fits.
-    if (token && token.s !== changes.identity) {
-      throw new ApiError(
-        400,
-        'InvalidContinuationToken',
-        'continuationToken: the compared snapshots changed since the first page; start again',
-        { parameter: 'continuationToken' },
-      );
-    }
-    const item = (version: PriceVersion) => priceItem(version, view);
-    return jsonResponse(200, {
-      market,
-      view,
-      from,
-      to,
-      snapshots: changes.snapshots,
-      added: changes.added.map((version) => ({ code: 'ADD', ...item(version) })),
-      changed: changes.changed.map((change) => ({
-        code: 'CHG',
-        before: change.before && item(change.before),
-        after: item(change.after),
-      })),
-      removed: changes.removed.map((version) => ({ code: 'DEL', ...item(version) })),
-      counts: changes.counts,
-      continuationToken: changes.next ? encodeToken({ s: changes.identity, c: changes.next }, scope) : null,
+    const query: ChangesQuery = { market, view, from, to, top, cursor: token?.c };
+    const state = await marketSnapshots(storage, market, view);
+    const compared = await snapshotsOrNotFound(storage, query);
+    // The runs too: a later run may republish a compared version with other content.
+    const validator = ['priceChanges', query, compared.before, compared.after, state.runs];
+    return conditionalJson(request, { validator, freshness: compared.after }, async () => {
+      const changes = await priceChanges(storage, query, compared);
+      // A token from before a re-ingest of either day no longer fits.
+      if (token && token.s !== changes.identity) {
+        throw new ApiError(
+          400,
+          'InvalidContinuationToken',
+          'continuationToken: the compared snapshots changed since the first page; start again',
+          { parameter: 'continuationToken' },
+        );
+      }
+      const item = (version: PriceVersion) => priceItem(version, view);
+      return {
+        market,
+        view,
+        from,
+        to,
+        snapshots: changes.snapshots,
+        added: changes.added.map((version) => ({ code: 'ADD', ...item(version) })),
+        changed: changes.changed.map((change) => ({
+          code: 'CHG',
+          before: change.before && item(change.before),
+          after: item(change.after),
+        })),
+        removed: changes.removed.map((version) => ({ code: 'DEL', ...item(version) })),
+        counts: changes.counts,
+        ...pageLinks(request.url, changes.next ? encodeToken({ s: changes.identity, c: changes.next }, scope) : null),
+      };
     });
   });
 }
 
-/** The changes asked for; a missing snapshot is the API's 404 SnapshotNotFound. */
-async function changesOrNotFound(storage: StorageClients, query: ChangesQuery): Promise<PriceChanges> {
+/** The snapshots compared; a missing one is the API's 404 SnapshotNotFound. */
+async function snapshotsOrNotFound(storage: StorageClients, query: ChangesQuery): Promise<ComparedSnapshots> {
   try {
-    return await priceChanges(storage, query);
+    return await comparedSnapshots(storage, query);
   } catch (e) {
     if (e instanceof SnapshotNotFoundError)
       throw new ApiError(404, 'SnapshotNotFound', e.message, { parameter: e.parameter });

@@ -3,18 +3,20 @@ import type { StorageClients } from '../../storage/clients';
 import { nowInstant } from '../../core/dates';
 import type { Logger } from '../../observability/logger';
 import { LISTING_READ_LIMIT, lookupPrices, type LookupCursor } from '../lookup';
-import { CONVERSION, converterFor, RateNotFoundError } from '../../rates';
+import { CONVERSION, converterOf, rateSnapshotOnOrBefore, RateNotFoundError } from '../../rates';
 import {
-  jsonResponse,
   parseQuery,
   runEndpoint,
   STORAGE_UNAVAILABLE_DOC,
   type ApiDoc,
+  type ApiRequest,
   type ApiResponse,
 } from '../../api/endpoint';
+import { conditionalJson } from '../../api/caching';
 import { ApiError, badParameter } from '../../api/errors';
-import { decodeToken, encodeToken, queryBinding, type TokenScope } from '../../api/paging';
+import { decodeToken, encodeToken, pageLinks, queryBinding, type TokenScope } from '../../api/paging';
 import { priceItem } from './item';
+import { marketSnapshots } from './market';
 import { pricesQuerySchema, pricesResponseSchema, type PricesQuery } from '../../api/schemas';
 
 export const pricesDoc: ApiDoc = {
@@ -30,6 +32,7 @@ export const pricesDoc: ApiDoc = {
   response: pricesResponseSchema,
   errors: {
     400: 'A parameter is invalid, unknown or repeated; the continuation token was altered or belongs to another query.',
+    404: 'MarketNotFound: no price snapshot of the market and view is stored.',
     422: 'RateNotFound: convertTo (or a price currency) has no exchange rate in force on that date.',
     503: STORAGE_UNAVAILABLE_DOC,
   },
@@ -50,42 +53,51 @@ const tokenSchema = z.object({
 
 /** `pagingSecret` signs the continuation tokens (shared/api/paging). */
 export async function handlePrices(
-  query: URLSearchParams,
+  request: ApiRequest,
   storage: StorageClients,
   logger: Logger,
   pagingSecret: string,
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
-    const params = parseQuery(pricesQuerySchema, query);
+    const params = parseQuery(pricesQuerySchema, request);
     const { market, view, meterId, productId, skuId, termDuration, billingPlan, currency, convertTo } = params;
     const filters = { market, view, meterId, productId, skuId, termDuration, billingPlan, currency };
     // Every parameter but `date`, which later pages may leave out (the first page's instant is in the token).
     const scope = { binding: queryBinding('prices', { ...filters, convertTo, top: params.top }), secret: pagingSecret };
     const { instant, cursor } = pageStart(params, scope);
     const day = instant.slice(0, 'YYYY-MM-DD'.length); // exchange rates are in force by day
-    try {
-      const converter = convertTo === undefined ? undefined : await converterFor(storage, day, convertTo);
-      const page = await lookupPrices(storage, { ...filters, instant, top: params.top, cursor });
-      await converter?.prepare(page.versions.map((version) => version.currency));
-      return jsonResponse(200, {
-        market,
-        view,
-        asOf: instant,
-        items: page.versions.map((version) => priceItem(version, view, converter)),
-        continuationToken: page.next ? encodeToken({ at: instant, c: page.next }, scope) : null,
-        conversion: converter && {
-          to: converter.target,
-          ...CONVERSION,
-          rateDate: converter.snapshot.asOf,
-          source: converter.snapshot.source,
-        },
-      });
-    } catch (e) {
-      if (e instanceof RateNotFoundError) {
-        throw new ApiError(422, 'RateNotFound', e.message, { parameter: 'convertTo', currency: e.currency, date: day });
+    const rateNotFound = (e: RateNotFoundError) =>
+      new ApiError(422, 'RateNotFound', e.message, { parameter: 'convertTo', currency: e.currency, date: day });
+    const [state, rates] = await Promise.all([
+      marketSnapshots(storage, market, view),
+      convertTo === undefined ? undefined : rateSnapshotOnOrBefore(storage, day),
+    ]);
+    if (rates === null) throw rateNotFound(new RateNotFoundError(day, null));
+    const validator = ['prices', filters, convertTo, params.top, instant, cursor, state.runs, rates?.id];
+    return conditionalJson(request, { validator, freshness: state.latest }, async () => {
+      try {
+        const converter =
+          convertTo === undefined || !rates ? undefined : await converterOf(storage, rates, day, convertTo);
+        const page = await lookupPrices(storage, { ...filters, instant, top: params.top, cursor });
+        await converter?.prepare(page.versions.map((version) => version.currency));
+        return {
+          market,
+          view,
+          asOf: instant,
+          items: page.versions.map((version) => priceItem(version, view, converter)),
+          ...pageLinks(request.url, page.next ? encodeToken({ at: instant, c: page.next }, scope) : null),
+          conversion: converter && {
+            to: converter.target,
+            ...CONVERSION,
+            rateDate: converter.snapshot.asOf,
+            source: converter.snapshot.source,
+          },
+        };
+      } catch (e) {
+        if (e instanceof RateNotFoundError) throw rateNotFound(e);
+        throw e;
       }
-      throw e;
-    }
+    });
   });
 }
 

@@ -3,7 +3,8 @@ import { jsonSummary, runCli, type CliRun } from '../../helpers/cli';
 import { startOfDay } from '../../../shared/core/dates';
 import { lookupPrices } from '../../../shared/prices/lookup';
 import { snapshotOnOrBefore } from '../../../shared/prices/tables/snapshots';
-import { ratesInForce } from '../../../shared/rates/lookup';
+import { ratesOf } from '../../../shared/rates/lookup';
+import { rateSnapshotOnOrBefore } from '../../../shared/rates/snapshots';
 import { lastRefreshes, recentRuns } from '../../../shared/runs/ledger';
 import type { StorageClients } from '../../../shared/storage/clients';
 import {
@@ -197,8 +198,9 @@ describe('backfill', () => {
         ['2024-02-01', '0.2723'],
         ['2024-03-15', '0.2724'],
       ]) {
-        const inForce = await ratesInForce(storage, day, 'AED');
-        expect([inForce.snapshot.asOf, inForce.rates[0].usdPerUnit]).toEqual([`${day.slice(0, 7)}-01`, rate]);
+        const snapshot = await rateSnapshotOnOrBefore(storage, day);
+        const [aed] = await ratesOf(storage, snapshot!, day, 'AED');
+        expect([snapshot?.asOf, aed.usdPerUnit]).toEqual([`${day.slice(0, 7)}-01`, rate]);
       }
 
       const again = await cli(['backfill', 'rates', '--from', '2024-01', '--to', '2024-03', '--json']);

@@ -59,6 +59,15 @@ describe('settings', () => {
     expect(() => loadSettings({ UPLOAD_MAX_ATTEMPTS: '5' })).toThrow(/UPLOAD_MAX_ATTEMPTS/);
   });
 
+  it('takes CORS origins exactly as browsers send them, and names a malformed one', () => {
+    expect(
+      loadSettings({ CORS_ALLOWED_ORIGINS: 'https://portal.example.com, http://localhost:3000' }).CORS_ALLOWED_ORIGINS,
+    ).toEqual(['https://portal.example.com', 'http://localhost:3000']);
+    expect(loadSettings({}).CORS_ALLOWED_ORIGINS).toEqual([]);
+    for (const bad of ['https://portal.example.com/', 'portal.example.com', 'https://portal.example.com/app'])
+      expect(() => loadSettings({ CORS_ALLOWED_ORIGINS: bad })).toThrow(/CORS_ALLOWED_ORIGINS.*an origin such as/);
+  });
+
   it('rejects an unknown price view and source', () => {
     expect(() => loadSettings({ PRICES_VIEWS: 'azure_consumption,marketplace' })).toThrow(/PRICES_VIEWS/);
     expect(() => loadSettings({ PRICES_SOURCE: 'ftp' })).toThrow(/PRICES_SOURCE/);

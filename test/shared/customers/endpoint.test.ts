@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { validateCustomerHandler } from '../../../functions/validateCustomer';
 import { MAX_BODY_BYTES } from '../../../shared/customers/endpoint';
@@ -10,7 +11,9 @@ async function call(
   headers: Record<string, string> = {},
 ): Promise<{ response: HttpResponseInit; logs: string[] }> {
   const logs: string[] = [];
+  // The host gives every invocation a GUID: the problem's instance and the log lines carry it.
   const context = new InvocationContext({
+    invocationId: randomUUID(),
     functionName: 'validateCustomer',
     logHandler: (_level, ...args) => logs.push(args.map(String).join(' ')),
   });
@@ -87,8 +90,14 @@ describe('POST /api/customers/validate', () => {
   ])('answers 400 when the body is %s', async (_what, body, message) => {
     const { response } = await call(body);
     expect(response.status).toBe(400);
+    expect(response.headers).toMatchObject({ 'content-type': 'application/problem+json' });
     expect(response.jsonBody).toEqual({
-      error: { code: 'InvalidBody', message: expect.stringMatching(message), details: {} },
+      type: '/problems/invalid-body',
+      title: 'The request body is not what the endpoint takes',
+      status: 400,
+      detail: expect.stringMatching(message),
+      instance: expect.stringMatching(/^urn:uuid:[0-9a-f-]{36}$/),
+      code: 'InvalidBody',
     });
   });
 
@@ -98,7 +107,7 @@ describe('POST /api/customers/validate', () => {
     expect(body.length).toBeLessThan(MAX_BODY_BYTES);
     const { response } = await call(body);
     expect(response.status).toBe(413);
-    expect(response.jsonBody).toMatchObject({ error: { code: 'PayloadTooLarge' } });
+    expect(response.jsonBody).toMatchObject({ status: 413, code: 'PayloadTooLarge', limitBytes: MAX_BODY_BYTES });
   });
 
   it('answers 413 from the declared length alone', async () => {

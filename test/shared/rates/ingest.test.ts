@@ -135,13 +135,18 @@ describe('exchange-rate pipeline and GET /api/exchange-rates', () => {
   it('answers 404 RateNotFound for a currency without a rate and before the first fetch', async () => {
     const missing = await rates({ date: '2026-10-14', currency: 'CHF' });
     expect(missing.status).toBe(404);
-    expect(json(missing).error).toMatchObject({
+    expect(missing.headers['content-type']).toBe('application/problem+json');
+    expect(json(missing)).toMatchObject({
+      type: '/problems/rate-not-found',
+      title: 'No exchange rate in force',
+      status: 404,
       code: 'RateNotFound',
-      details: { parameter: 'currency', currency: 'CHF' },
+      parameter: 'currency',
+      currency: 'CHF',
     });
     const early = await rates({ date: '2026-09-30' });
     expect(early.status).toBe(404);
-    expect(json(early).error.details.parameter).toBe('date');
+    expect(json(early).parameter).toBe('date');
     const { storage: empty } = testStorage();
     expect((await handleExchangeRates(q({}), empty, logger())).status).toBe(404);
   });
@@ -155,7 +160,7 @@ describe('exchange-rate pipeline and GET /api/exchange-rates', () => {
   ])('400 for %j', async (params, parameter) => {
     const response = await rates(params);
     expect(response.status).toBe(400);
-    expect(json(response).error.details.parameter).toBe(parameter);
+    expect(json(response).parameter).toBe(parameter);
   });
 
   it('fails a run without storing anything when too many rows are bad', async () => {

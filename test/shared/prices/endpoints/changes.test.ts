@@ -116,10 +116,7 @@ describe('GET /api/prices/changes between two dates', () => {
     ]) {
       const response = await changes(params);
       expect(response.status).toBe(400);
-      expect(json(response).error).toMatchObject({
-        code: 'InvalidContinuationToken',
-        details: { parameter: 'continuationToken' },
-      });
+      expect(json(response)).toMatchObject({ code: 'InvalidContinuationToken', parameter: 'continuationToken' });
     }
     expect((await changes({ ...query, continuationToken: token })).status).toBe(200);
   });
@@ -133,7 +130,7 @@ describe('GET /api/prices/changes between two dates', () => {
     });
     const none = await changes({ from: '2026-10-01', to: '2026-11-02' });
     expect(none.status).toBe(404);
-    expect(json(none).error).toMatchObject({ code: 'SnapshotNotFound', details: { parameter: 'from' } });
+    expect(json(none)).toMatchObject({ code: 'SnapshotNotFound', parameter: 'from' });
     for (const [params, parameter] of [
       [{ to: '2026-11-02' }, 'from'],
       [{ from: '2026-11-01' }, 'to'],
@@ -147,7 +144,7 @@ describe('GET /api/prices/changes between two dates', () => {
     ] as const) {
       const response = await changes(params);
       expect(response.status).toBe(400);
-      expect(json(response).error.details.parameter).toBe(parameter);
+      expect(json(response).parameter).toBe(parameter);
     }
   });
 });
@@ -224,6 +221,6 @@ describe('GET /api/prices/changes?to=future (license-based current vs future pri
       PAGING_SECRET,
     );
     expect(response.status).toBe(404);
-    expect(json(response).error).toMatchObject({ code: 'SnapshotNotFound' });
+    expect(json(response)).toMatchObject({ code: 'SnapshotNotFound' });
   });
 });

@@ -259,13 +259,16 @@ describe('GET /api/prices?convertTo', () => {
   it('answers 422 RateNotFound for a currency without a rate, and before the first rates', async () => {
     const missing = await prices({ market: 'US', meterId: TIER_METER, convertTo: 'CHF', date: '2026-11-03' });
     expect(missing.status).toBe(422);
-    expect(json(missing).error).toMatchObject({
+    expect(json(missing)).toMatchObject({
+      status: 422,
       code: 'RateNotFound',
-      details: { parameter: 'convertTo', currency: 'CHF', date: '2026-11-03' },
+      parameter: 'convertTo',
+      currency: 'CHF',
+      date: '2026-11-03',
     });
     const early = await prices({ market: 'US', meterId: TIER_METER, convertTo: 'EUR', date: '2026-01-01' });
     expect(early.status).toBe(422);
-    expect(json(early).error.code).toBe('RateNotFound');
+    expect(json(early).code).toBe('RateNotFound');
     // The price currency itself (JPY rates exist only in the first fetch; GBP prices converted with the second).
     const fromGbp = await prices({
       market: 'DE',
@@ -275,7 +278,7 @@ describe('GET /api/prices?convertTo', () => {
       date: '2026-11-06',
     });
     expect(fromGbp.status).toBe(422);
-    expect(json(fromGbp).error.details.currency).toBe('JPY');
+    expect(json(fromGbp).currency).toBe('JPY');
   });
 });
 
@@ -303,16 +306,22 @@ describe('GET /api/prices: every 400', () => {
   it.each(cases)('%s', async (_what, params, parameter) => {
     const response = await prices(params);
     expect(response.status).toBe(400);
-    const { error } = json(response);
-    expect(error.details.parameter).toBe(parameter);
-    expect(error.message).toContain(parameter);
-    expect(typeof error.code).toBe('string');
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    const problem = json(response);
+    expect(problem.parameter).toBe(parameter);
+    expect(problem.detail).toContain(parameter);
+    expect(problem).toMatchObject({ status: 400, type: expect.stringMatching(/^\/problems\/[a-z-]+$/) });
   });
 
   it('a repeated parameter', async () => {
-    const response = await handlePrices(new URLSearchParams('market=US&market=DE'), storage, logger(), PAGING_SECRET);
+    const response = await handlePrices(
+      q(new URLSearchParams('market=US&market=DE')),
+      storage,
+      logger(),
+      PAGING_SECRET,
+    );
     expect(response.status).toBe(400);
-    expect(json(response).error).toMatchObject({ code: 'DuplicateParameter', details: { parameter: 'market' } });
+    expect(json(response)).toMatchObject({ code: 'DuplicateParameter', parameter: 'market' });
   });
 
   it('ignores the function key parameter', async () => {
@@ -344,7 +353,7 @@ describe('GET /api/prices: every 400', () => {
     ] as const) {
       const response = await prices(params);
       expect(response.status).toBe(400);
-      expect(json(response).error.code).toBe(code);
+      expect(json(response).code).toBe(code);
     }
     expect((await prices({ market: 'US', productId: 'MANYMETERS01', top: '2', continuationToken: token })).status).toBe(
       200,
@@ -364,10 +373,7 @@ describe('GET /api/prices: continuation tokens are signed and bound to their que
   const expectRefused = async (params: Record<string, string>) => {
     const response = await prices(params);
     expect(response.status).toBe(400);
-    expect(json(response).error).toMatchObject({
-      code: 'InvalidContinuationToken',
-      details: { parameter: 'continuationToken' },
-    });
+    expect(json(response)).toMatchObject({ code: 'InvalidContinuationToken', parameter: 'continuationToken' });
     expect(response.body).not.toContain('"market":"DE"');
   };
 
@@ -432,7 +438,7 @@ describe('GET /api/prices: injection strings never reach a filter unescaped', ()
     for (const parameter of ['market', 'view', 'currency', 'convertTo', 'date', 'top', 'continuationToken']) {
       const response = await prices({ market: 'US', [parameter]: attack });
       expect(response.status).toBe(400);
-      expect(json(response).error.details.parameter).toBe(parameter);
+      expect(json(response).parameter).toBe(parameter);
     }
   });
 

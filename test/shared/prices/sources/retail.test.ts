@@ -11,6 +11,7 @@ import { createRetailSource } from '../../../../shared/prices/sources/retail';
 import { versionKeys } from '../../../../shared/prices/tables/keys';
 import { refreshPrices } from '../../../../shared/prices/refresh';
 import { handlePrices } from '../../../../shared/prices/endpoints/lookup';
+import { requestFor } from '../../../../shared/api/endpoint';
 import { createLogger, memorySink } from '../../../../shared/observability/logger';
 import { todayUtc } from '../../../../shared/core/dates';
 import { testStorage } from '../../../helpers/storage';
@@ -196,7 +197,7 @@ describe('retail source', () => {
     expect(run).toMatchObject({ outcome: 'succeeded', counts: { read: 3, added: 3 } });
     const prices = (meter: string, date: string) =>
       handlePrices(
-        new URLSearchParams({ market: 'US', meterId: meter, date }),
+        requestFor('/api/prices', { market: 'US', meterId: meter, date }),
         storage,
         createLogger(memorySink()),
         'a paging key of this test, long enough for HMAC',

@@ -1,0 +1,360 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { startLocalRunner, type Runner } from '../../runtime/localRunner';
+import { registeredFunctions } from '../../runtime/registry';
+import { loadSettings } from '../../shared/config/settings';
+import { runEndpoint, type ApiResponse } from '../../shared/api/endpoint';
+import { handlePrices } from '../../shared/prices/endpoints/lookup';
+import { refreshPrices } from '../../shared/prices/refresh';
+import { createSampleSource, SAMPLE_AS_OF } from '../../shared/prices/sources/sample';
+import { refreshRates } from '../../shared/rates/ingest';
+import { createFxRatesSource } from '../../shared/rates/sources/factory';
+import { createStorageClients, emulatorConnectionString } from '../../shared/storage/clients';
+import { logger, q } from '../helpers/apiFixtures';
+import { testSettings } from '../helpers/storage';
+
+/**
+ * The contract: every registered HTTP endpoint is called through the local runner (the same
+ * registrations the Functions host reads) against storage holding the bundled sample, in success
+ * and in each error it can be brought to answer; every real answer — status, content type, headers,
+ * body — is validated against GET /api/openapi.json with a JSON Schema 2020-12 validator (ajv), the
+ * document itself against the OpenAPI 3.1 schema (@seriousme/openapi-schema-validator) and with
+ * `redocly lint`. An endpoint without calls here, or a documented status never answered, fails.
+ */
+
+const run = promisify(execFile);
+const bin = (name: string) => path.join(__dirname, '..', '..', 'node_modules', '.bin', name);
+const CONTRACT = 'https://contract.test/openapi.json';
+
+type Json = Record<string, any>;
+
+/** A real answer and the operation it must match (path template as documented, e.g. /api/prices). */
+interface Exchange {
+  label: string;
+  path: string;
+  method: string;
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+describe('the OpenAPI document against the real answers', () => {
+  let runner: Runner;
+  let doc: Json;
+  const settings = testSettings({ LOCAL_FUNCTION_KEY: 'contract-test-key' });
+  const storage = createStorageClients(settings);
+  const key = { 'x-functions-key': 'contract-test-key' };
+  const exchanges: Exchange[] = [];
+
+  beforeAll(async () => {
+    process.env.AzureWebJobsStorage = settings.AzureWebJobsStorage;
+    process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
+    // What `npm start` loads on first start, plus the sample's future license-based list.
+    const common = { storage, settings, logger: logger(), asOf: SAMPLE_AS_OF };
+    await refreshPrices({
+      ...common,
+      source: createSampleSource(),
+      markets: ['US'],
+      views: ['azure_consumption', 'updatedlicensebased'],
+      timeline: 'current',
+      kind: 'refresh',
+    });
+    await refreshPrices({
+      ...common,
+      source: createSampleSource(),
+      markets: ['US'],
+      views: ['updatedlicensebased'],
+      timeline: 'future',
+      kind: 'refresh',
+    });
+    await refreshRates({ ...common, source: createFxRatesSource(settings, 'sample') });
+    runner = await startLocalRunner({
+      port: 0,
+      settings,
+      storage,
+      functionsDir: path.join(__dirname, '..', '..', 'functions'),
+      functionKey: settings.LOCAL_FUNCTION_KEY,
+      pollBlobs: false,
+      runTimers: false,
+      log: () => {},
+    });
+    doc = JSON.parse((await send('/api/openapi.json')).text) as Json;
+  }, 120_000);
+  afterAll(() => runner?.close());
+
+  /**
+   * One request on a connection of its own (no keep-alive pool: the runner closes a connection whose
+   * body it left unread, as after a 413, and a pooled socket could be reused as it closes).
+   */
+  function send(
+    target: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<Pick<Exchange, 'status' | 'headers' | 'text'>> {
+    return new Promise((resolve, reject) => {
+      let answered = false;
+      const request = http.request(
+        `${runner.url}${target}`,
+        { method: init.method ?? 'GET', headers: init.headers, agent: false },
+        (response) => {
+          answered = true;
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const headers = new Headers();
+            for (const [name, value] of Object.entries(response.headers))
+              if (typeof value === 'string') headers.set(name, value);
+            resolve({ status: response.statusCode ?? 0, headers, text: Buffer.concat(chunks).toString('utf8') });
+          });
+        },
+      );
+      // Once answered, the server may close while the rest of a refused body is still being sent.
+      request.on('error', (e) => (answered ? undefined : reject(e)));
+      request.end(init.body);
+    });
+  }
+
+  /** Calls the runner and records the answer for validation against the operation at `template`. */
+  async function call(
+    label: string,
+    template: string,
+    target: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<Exchange> {
+    const exchange = { label, path: template, method: init.method ?? 'GET', ...(await send(target, init)) };
+    exchanges.push(exchange);
+    return exchange;
+  }
+
+  /** A scenario per registered HTTP function: its success answers and each error it can be brought to. */
+  const scenarios: Record<string, () => Promise<void>> = {
+    prices: async () => {
+      const meter = '/api/prices?market=US&meterId=50b363d1-feb5-1b7f-a847-bf36ef64b78c&date=2026-11-01';
+      const first = await call('one meter', '/api/prices', meter, { headers: key });
+      await call('304 with its ETag', '/api/prices', meter, {
+        headers: { ...key, 'if-none-match': first.headers.get('etag') ?? '' },
+      });
+      await call('converted', '/api/prices', '/api/prices?market=US&productId=DZH318Z0BQ4L&convertTo=EUR', {
+        headers: key,
+      });
+      const page = JSON.parse(
+        (await call('a page', '/api/prices', '/api/prices?market=US&top=5', { headers: key })).text,
+      );
+      expect(page.nextLink).toEqual(expect.stringContaining('continuationToken='));
+      await call(
+        'the next page by nextLink',
+        '/api/prices',
+        new URL(page.nextLink as string).pathname + new URL(page.nextLink as string).search,
+        { headers: key },
+      );
+      await call('license-based', '/api/prices', '/api/prices?market=US&view=updatedlicensebased&top=3', {
+        headers: key,
+      });
+      await call('400', '/api/prices', '/api/prices?market=US&top=5000', { headers: key });
+      await call('401', '/api/prices', '/api/prices?market=US');
+      await call('404 MarketNotFound', '/api/prices', '/api/prices?market=DE', { headers: key });
+      await call('422 RateNotFound', '/api/prices', '/api/prices?market=US&convertTo=EUR&date=2026-10-01', {
+        headers: key,
+      });
+    },
+    priceChanges: async () => {
+      const twoDays = '/api/prices/changes?market=US&from=2026-11-01&to=2026-11-02&top=2';
+      const first = await call('two dates', '/api/prices/changes', twoDays, { headers: key });
+      await call('304', '/api/prices/changes', twoDays, {
+        headers: { ...key, 'if-none-match': first.headers.get('etag') ?? '' },
+      });
+      const future = await call(
+        'future list',
+        '/api/prices/changes',
+        '/api/prices/changes?market=US&view=updatedlicensebased&from=2026-11-01&to=future&top=1',
+        { headers: key },
+      );
+      // Each list holds an item, so that each item schema is checked against a real one.
+      expect(JSON.parse(future.text)).toMatchObject({
+        added: [expect.anything()],
+        changed: [expect.anything()],
+        removed: [expect.anything()],
+      });
+      await call('400', '/api/prices/changes', '/api/prices/changes?market=US&from=monday&to=2026-11-02', {
+        headers: key,
+      });
+      await call('401', '/api/prices/changes', twoDays);
+      await call(
+        '404 MarketNotFound',
+        '/api/prices/changes',
+        '/api/prices/changes?market=DE&from=2026-11-01&to=2026-11-02',
+        {
+          headers: key,
+        },
+      );
+      await call(
+        '404 SnapshotNotFound',
+        '/api/prices/changes',
+        '/api/prices/changes?market=US&from=2026-10-01&to=2026-11-02',
+        {
+          headers: key,
+        },
+      );
+    },
+    exchangeRates: async () => {
+      const eur = '/api/exchange-rates?date=2026-11-01&currency=EUR';
+      const first = await call('one currency', '/api/exchange-rates', eur, { headers: key });
+      await call('304', '/api/exchange-rates', eur, {
+        headers: { ...key, 'if-none-match': first.headers.get('etag') ?? '' },
+      });
+      await call('every currency', '/api/exchange-rates', '/api/exchange-rates?date=2026-11-02', { headers: key });
+      await call('400', '/api/exchange-rates', '/api/exchange-rates?base=EUR', { headers: key });
+      await call('401', '/api/exchange-rates', eur);
+      await call('404', '/api/exchange-rates', '/api/exchange-rates?date=2026-10-01', { headers: key });
+    },
+    validateCustomer: async () => {
+      const post = (body: string, headers: Record<string, string> = key) => ({
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+      const route = '/api/customers/validate';
+      await call(
+        'a valid customer',
+        route,
+        route,
+        post('{"country":"RU","organizationRegistrationNumber":"7709442668","phoneNumber":"+79123456789"}'),
+      );
+      await call(
+        'an invalid one',
+        route,
+        route,
+        post('{"country":"KZ","organizationRegistrationNumber":"9401 4000 0385","phoneNumber":"+7 912 345 67 89"}'),
+      );
+      await call('400', route, route, post('[1]'));
+      await call('401', route, route, post('{}', {}));
+      await call('413', route, route, post(`{"companyName":"${'x'.repeat(70 * 1024)}"}`));
+    },
+    health: async () => {
+      await call('200', '/api/health', '/api/health');
+    },
+    openapi: async () => {
+      const first = await call('200', '/api/openapi.json', '/api/openapi.json');
+      await call('304', '/api/openapi.json', '/api/openapi.json', {
+        headers: { 'if-none-match': first.headers.get('etag') ?? '' },
+      });
+    },
+  };
+
+  function validatorOf(schema: Json): (value: unknown) => string[] {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema({ $id: CONTRACT, components: { schemas: doc.components.schemas } });
+    const validate = ajv.compile(typeof schema.$ref === 'string' ? { $ref: `${CONTRACT}${schema.$ref}` } : schema);
+    return (value) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
+  }
+
+  /** The named response a `$ref` points to, or the response itself. */
+  const resolve = (response: Json): Json =>
+    typeof response.$ref === 'string' ? doc.components.responses[response.$ref.split('/').pop() as string] : response;
+
+  /** What is wrong with an answer, measured by the documented response of its status. */
+  function violations(documented: Json | undefined, exchange: Pick<Exchange, 'status' | 'headers' | 'text'>): string[] {
+    if (!documented) return [`status ${exchange.status} is not documented`];
+    const response = resolve(documented);
+    const problems: string[] = [];
+    for (const header of Object.keys(response.headers ?? {}))
+      if (!exchange.headers.has(header)) problems.push(`header ${header} missing`);
+    if (!response.content) return exchange.text === '' ? problems : [...problems, 'a body where none is documented'];
+    const type = (exchange.headers.get('content-type') ?? '').split(';')[0].trim();
+    const media = response.content[type];
+    if (!media)
+      return [...problems, `content type ${type} is not documented (${Object.keys(response.content).join(', ')})`];
+    return [...problems, ...validatorOf(media.schema)(JSON.parse(exchange.text))];
+  }
+
+  it('is a valid OpenAPI 3.1 document (the official schema) and redocly lint is clean, offline', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openapi-'));
+    try {
+      const file = path.join(dir, 'openapi.json');
+      fs.writeFileSync(file, JSON.stringify(doc, null, 2));
+      const schema = await run(bin('validate-api'), [file]);
+      expect(JSON.parse(schema.stdout)).toEqual({ valid: true });
+      const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' };
+      const root = path.join(__dirname, '..', '..');
+      const lint = await run(bin('redocly'), ['lint', file, '--config', path.join(root, 'redocly.yaml')], { env });
+      expect(`${lint.stdout}${lint.stderr}`).toMatch(/Your API description is valid/);
+      expect(`${lint.stdout}${lint.stderr}`).not.toMatch(/You have \d+ warning/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('answers every call of every registered HTTP function as documented', async () => {
+    const http = registeredFunctions().flatMap((r) => (r.kind === 'http' ? [r] : []));
+    expect(http.map((r) => r.name).filter((name) => !(name in scenarios))).toEqual([]);
+    for (const fn of http) await scenarios[fn.name]();
+
+    const wrong = exchanges.flatMap((exchange) => {
+      const operation = doc.paths[exchange.path]?.[exchange.method.toLowerCase()];
+      if (!operation) return [`${exchange.method} ${exchange.path}: no such operation`];
+      return violations(operation.responses[String(exchange.status)], exchange).map(
+        (problem) => `${exchange.method} ${exchange.path} (${exchange.label}) ${exchange.status}: ${problem}`,
+      );
+    });
+    expect(wrong).toEqual([]);
+
+    // Every documented status was answered, but those that need storage to fail (checked below).
+    const unanswered = Object.entries(doc.paths as Json).flatMap(([route, item]) =>
+      Object.entries(item as Json).flatMap(([method, operation]) =>
+        Object.keys((operation as Json).responses)
+          .filter((status) => !['500', '503'].includes(status))
+          .filter(
+            (status) =>
+              !exchanges.some(
+                (e) => e.path === route && e.method.toLowerCase() === method && String(e.status) === status,
+              ),
+          )
+          .map((status) => `${method.toUpperCase()} ${route} ${status}`),
+      ),
+    );
+    expect(unanswered).toEqual([]);
+  }, 120_000);
+
+  it("answers the runner's own 404 and 405 with the documented problem", async () => {
+    const answer = await send('/api/no-such-endpoint');
+    expect(answer.status).toBe(404);
+    expect(violations({ $ref: '#/components/responses/NotFound' }, answer)).toEqual([]);
+    const wrongMethod = await send('/api/health', { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('content-type')).toBe('application/problem+json');
+    expect(validatorOf({ $ref: '#/components/schemas/Problem' })(JSON.parse(wrongMethod.text))).toEqual([]);
+  });
+
+  it('answers 503 (storage down) and 500 with the documented problems', async () => {
+    const port = 1; // nothing listens on port 1 of the loopback interface: connections are refused at once
+    const down = createStorageClients(
+      loadSettings({
+        AzureWebJobsStorage: emulatorConnectionString('127.0.0.1', { blob: port, queue: port, table: port }),
+      }),
+      undefined,
+      { deadlineMs: 2000 },
+    );
+    const asExchange = (response: ApiResponse) => ({
+      status: response.status,
+      headers: new Headers(response.headers),
+      text: response.body,
+    });
+    const unavailable = await handlePrices(
+      q({ market: 'US' }),
+      down,
+      logger(),
+      'a paging key of this test, long enough',
+    );
+    expect(unavailable.status).toBe(503);
+    expect(violations(doc.paths['/api/prices'].get.responses['503'], asExchange(unavailable))).toEqual([]);
+    const failed = await runEndpoint(logger(), () => Promise.reject(new Error('boom')));
+    expect(failed.status).toBe(500);
+    expect(violations(doc.paths['/api/prices'].get.responses['500'], asExchange(failed))).toEqual([]);
+  });
+});
