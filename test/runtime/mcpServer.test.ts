@@ -281,6 +281,28 @@ describe('MCP tools through the local runner', () => {
     });
   });
 
+  it('answers a plain JSON-RPC tools/call (the curl example of docs/api.md), no session needed', async () => {
+    const response = await fetch(`${runner.url}${MCP_PATH}`, {
+      method: 'POST',
+      headers: {
+        'x-functions-key': KEY,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'get_exchange_rates', arguments: { date: SAMPLE_AS_OF, currency: 'EUR' } },
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('mcp-session-id')).toBeNull();
+    const body = (await response.json()) as { result: CallToolResult };
+    expect(body).toMatchObject({ jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text' }] } });
+    expect(textOf(body.result)).toBe(await http(`exchange-rates?date=${SAMPLE_AS_OF}&currency=EUR`));
+  });
+
   describe('with LOCAL_FUNCTION_KEY set', () => {
     it('refuses a client without the key or with another one (401), as the host does without mcp_extension', async () => {
       for (const headers of [{}, { 'x-functions-key': 'wrong' }] as Record<string, string>[]) {
