@@ -22,6 +22,9 @@ import type { McpToolRegistration } from './registry';
 
 export const MCP_PATH = '/runtime/webhooks/mcp';
 
+/** A tool call's arguments are a few short strings: 64 KiB, as for a customer to validate (SDK default: 4 MiB). */
+export const MAX_MCP_BODY_BYTES = 64 * 1024;
+
 /** The server's name, version and instructions: host.json `extensions.mcp`, which the extension reads in Azure. */
 const hostJsonSchema = z.object({
   extensions: z.object({
@@ -85,7 +88,11 @@ export function mcpHandler(
       if (!registration) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: '${request.params.name}'`);
       return registration.call(request.params.arguments, contextFor(registration.name));
     });
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+      maxRequestBodySize: MAX_MCP_BODY_BYTES,
+    });
     res.on('close', () => void server.close());
     await server.connect(transport);
     await transport.handleRequest(req, res);

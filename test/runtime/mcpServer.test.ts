@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startLocalRunner, type Runner } from '../../runtime/localRunner';
-import { inputSchemaOf, MCP_PATH } from '../../runtime/mcpServer';
+import { inputSchemaOf, MAX_MCP_BODY_BYTES, MCP_PATH } from '../../runtime/mcpServer';
 import { registeredFunctions, type McpToolRegistration } from '../../runtime/registry';
 import { createLogger, stderrSink } from '../../shared/observability/logger';
 import { refreshPrices } from '../../shared/prices/refresh';
@@ -311,6 +311,24 @@ describe('MCP tools through the local runner', () => {
           message: expect.stringContaining('the MCP endpoint requires the key (x-functions-key)'),
         });
       }
+    });
+
+    it('answers 413 to a body over 64 KiB', async () => {
+      const response = await fetch(`${runner.url}${MCP_PATH}`, {
+        method: 'POST',
+        headers: {
+          'x-functions-key': KEY,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'search_prices', arguments: { market: 'US', meterId: 'x'.repeat(MAX_MCP_BODY_BYTES) } },
+        }),
+      });
+      expect(response.status).toBe(413);
     });
 
     it('answers 405 to GET and DELETE: the server is stateless', async () => {
