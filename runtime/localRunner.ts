@@ -25,8 +25,9 @@ import {
 
 /**
  * Runs the registered functions without the Functions host: HTTP functions at /api/{route},
- * MCP tools at /runtime/webhooks/mcp (runtime/mcpServer), timers on their (UTC) schedule and on demand through the host's own admin API
- * (`POST /admin/functions/{name}`), upload handlers for blobs dropped into their containers.
+ * MCP tools at /runtime/webhooks/mcp (runtime/mcpServer), timers on their (UTC) schedule and on
+ * demand through the host's own admin API (`POST /admin/functions/{name}`), upload handlers for
+ * blobs dropped into their containers.
  * Everything it knows about functions comes from the registry.
  */
 

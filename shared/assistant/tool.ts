@@ -43,10 +43,8 @@ export interface QueryToolSpec {
  * validate, with the same schema and messages as over HTTP.
  */
 function queryArgumentsSchema(input: z.ZodObject) {
-  const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string or a number' });
-  return z.strictObject(Object.fromEntries(Object.keys(input.shape).map((name) => [name, scalar.nullish()])), {
-    error: (issue) => (issue.code === 'invalid_type' ? 'the arguments must be a JSON object' : undefined),
-  });
+  const scalar = z.union([z.string(), z.number()], { error: 'must be a string or a number' });
+  return z.strictObject(Object.fromEntries(Object.keys(input.shape).map((name) => [name, scalar.nullish()])));
 }
 
 export function queryTool(spec: QueryToolSpec): AssistantTool {
