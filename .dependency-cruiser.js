@@ -6,7 +6,7 @@
  *                   nothing imports bench/ and only bench/ imports cli/
  *                          │ each of them ──► any module of shared/
  *                          ▼
- *   features        shared/{prices,rates,customers,uploads}/
+ *   features        shared/{prices,rates,customers,uploads,assistant}/
  *                          one feature ──► another only through its shared/<feature>/index.ts
  *                          │
  *                          ▼
@@ -20,10 +20,11 @@
  *                              (fs, net, http, https, child_process, …)
  *
  *   shared/ ──► no entry point, not @azure/functions. Every shared module sits in a folder named
- *   above. No import cycles anywhere.
+ *   above. No import cycles anywhere. functions/ and all they import (what the host loads) ──► no
+ *   devDependency: the MCP SDK and Azurite serve the local runner and the tests.
  */
 
-const FEATURE_FOLDERS = 'prices|rates|customers|uploads';
+const FEATURE_FOLDERS = 'prices|rates|customers|uploads|assistant';
 const INFRASTRUCTURE_FOLDERS = 'api|config|core|files|formats|http|observability|runs|storage';
 const FEATURES = `^shared/(${FEATURE_FOLDERS})/`;
 const FEATURE_INDEX = `^shared/(${FEATURE_FOLDERS})/index\\.ts$`;
@@ -38,6 +39,8 @@ const PURE = [
   '^shared/prices/(row|version|listing|views|licenseFigures|digestMap)\\.ts$',
   '^shared/rates/rate\\.ts$',
 ];
+/** Packages installed for development only: the Functions host never has to load them. */
+const DEV_PACKAGES = `node_modules/(${Object.keys(require('./package.json').devDependencies).join('|')})/`;
 /** Node modules that reach files, the network or other processes. */
 const NODE_IO = '^(fs|fs/promises|net|http|https|http2|tls|dgram|dns|child_process|cluster|worker_threads)$';
 
@@ -123,12 +126,24 @@ module.exports = {
       from: { path: PURE },
       to: { path: [NODE_IO, 'node_modules/@azure/'] },
     },
+    {
+      name: 'functions-load-no-dev-dependency',
+      comment:
+        'What the host loads (functions/ and all they import) needs only dependencies; devDependencies such as ' +
+        'the MCP SDK serve the local runner and the tests.',
+      severity: 'error',
+      from: { path: '^functions/' },
+      to: { path: DEV_PACKAGES, reachable: true },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    exclude: { path: '^(dist|node_modules)/' },
+    // Packages such as the MCP SDK publish their modules through package.json `exports` only.
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['require', 'node', 'default'] },
+    // node_modules stay in the graph (not followed) so that the rules about packages see them.
+    exclude: { path: '^dist/' },
   },
 };

@@ -17,12 +17,20 @@ import type { ProblemCode } from '../shared/api/problem';
 import { matchRoute } from '../shared/api/route';
 import type { Settings } from '../shared/config/settings';
 import type { StorageClients } from '../shared/storage/clients';
-import { registeredFunctions, type BlobRegistration, type HttpRegistration, type TimerRegistration } from './registry';
+import { MCP_PATH, mcpHandler, type McpHandler } from './mcpServer';
+import {
+  registeredFunctions,
+  type BlobRegistration,
+  type HttpRegistration,
+  type McpToolRegistration,
+  type TimerRegistration,
+} from './registry';
 
 /**
  * Runs the registered functions without the Functions host: HTTP functions at /api/{route},
- * timers on their (UTC) schedule and on demand through the host's own admin API
- * (`POST /admin/functions/{name}`), upload handlers for blobs dropped into their containers.
+ * MCP tools at /runtime/webhooks/mcp (runtime/mcpServer), timers on their (UTC) schedule and on
+ * demand through the host's own admin API (`POST /admin/functions/{name}`), upload handlers for
+ * blobs dropped into their containers.
  * Everything it knows about functions comes from the registry.
  */
 
@@ -136,7 +144,11 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
   const invoke = createInvoker(log);
   const served: Served = {
     https: all.filter((fn): fn is HttpRegistration => fn.kind === 'http'),
-    invocables: all.filter((fn): fn is Invocable => fn.kind !== 'http'),
+    invocables: all.filter((fn): fn is Invocable => fn.kind === 'timer' || fn.kind === 'blob'),
+    mcp: mcpHandler(
+      all.filter((fn): fn is McpToolRegistration => fn.kind === 'mcpTool'),
+      (name) => contextFor(name, log),
+    ),
     invoke,
     functionKey: options.functionKey,
     corsOrigins: options.settings.CORS_ALLOWED_ORIGINS,
@@ -187,10 +199,11 @@ function createInvoker(log: (line: string) => void): Invoke {
   };
 }
 
-/** What the server serves: the HTTP functions, what the admin endpoint runs and how, the function key. */
+/** What the server serves: the HTTP functions, what the admin endpoint runs and how, the MCP tools, the function key. */
 interface Served {
   https: readonly HttpRegistration[];
   invocables: readonly Invocable[];
+  mcp: McpHandler;
   invoke: Invoke;
   functionKey?: string;
   /** CORS_ALLOWED_ORIGINS: the runner plays the part of the platform's CORS. */
@@ -224,6 +237,13 @@ async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse
     if (served.functionKey && !sameKey(keyOf(req, url), served.functionKey))
       return send(res, problem(401, 'Unauthorized', 'the admin endpoint requires the key (x-functions-key)'));
     return acceptInvocation(req, res, admin[1], served);
+  }
+  // In Azure the extension's endpoint asks for the mcp_extension system key; here for LOCAL_FUNCTION_KEY.
+  if (url.pathname === MCP_PATH) {
+    if (served.functionKey && !sameKey(keyOf(req, url), served.functionKey))
+      return sendJson(res, 401, errorBody('Unauthorized', 'the MCP endpoint requires the key (x-functions-key)'));
+    await served.mcp(req, res);
+    return served.log(`${method} ${url.pathname} → ${res.statusCode}`);
   }
 
   const notFound = () => problem(404, 'NotFound', `no endpoint at ${url.pathname}`);

@@ -4,12 +4,18 @@ import {
   type HttpHandler,
   type EventGridHandler,
   type InvocationContext,
+  type McpToolTriggerHandler,
   type TimerFunctionOptions,
   type TimerHandler,
 } from '@azure/functions';
 import type { ApiDoc } from '../shared/api/endpoint';
+import { pagingSecret } from '../shared/api/paging';
+import type { AssistantTool } from '../shared/assistant/tool';
+import { toolProperties, type ToolProperty } from '../shared/assistant/toolProperties';
+import type { ToolResult } from '../shared/assistant/toolResult';
 import type { StorageNames } from '../shared/storage/names';
-import { appServices } from './services';
+import { CallToolResultBlock } from './mcpToolResult';
+import { appServices, invocationLogger } from './services';
 
 /**
  * The one registration of every function. Each call registers with `app.*` (the Functions host
@@ -44,7 +50,20 @@ export interface BlobRegistration {
   eventHandler: EventGridHandler;
 }
 
-export type Registration = HttpRegistration | TimerRegistration | BlobRegistration;
+export interface McpToolRegistration {
+  kind: 'mcpTool';
+  name: string;
+  /** The tool: its name, description, zod input schema and what it runs. */
+  tool: AssistantTool;
+  /** Its arguments as the host advertises them (from the tool's input schema). */
+  properties: ToolProperty[];
+  /** Runs one call on its arguments (what the host's handler and the local MCP endpoint both call). */
+  call: (args: unknown, context: InvocationContext) => Promise<ToolResult>;
+  /** What the Functions host calls with each tool call: takes the arguments out of it and calls `call`. */
+  handler: McpToolTriggerHandler;
+}
+
+export type Registration = HttpRegistration | TimerRegistration | BlobRegistration | McpToolRegistration;
 
 // Request bodies reach the functions as streams, read only as far as each function's limit (a
 // POST /api/customers/validate stops at 64 KiB); without this the host hands over the whole body.
@@ -103,4 +122,27 @@ export function blobFunction(
 function blobNameFromSubject(subject: string, container: string): string | null {
   const prefix = `/blobServices/default/containers/${container}/blobs/`;
   return subject.startsWith(prefix) ? decodeURIComponent(subject.slice(prefix.length)) : null;
+}
+
+/**
+ * An MCP tool for assistants, served by the Functions MCP extension at /runtime/webhooks/mcp. The
+ * host hands the call's arguments over in `context.triggerMetadata.mcptoolargs`
+ * (https://learn.microsoft.com/azure/azure-functions/functions-bindings-mcp-tool-trigger); the
+ * answer goes back as the whole CallToolResult, so that a failed call arrives with `isError`.
+ */
+export function mcpToolFunction(name: string, tool: AssistantTool): McpToolTriggerHandler {
+  const properties = toolProperties(tool.input);
+  const call = (args: unknown, context: InvocationContext) => {
+    const { settings, apiStorage } = appServices();
+    return tool.run(args, {
+      storage: apiStorage,
+      logger: invocationLogger(context),
+      pagingSecret: pagingSecret(settings),
+    });
+  };
+  const handler: McpToolTriggerHandler = async (_invocation, context) =>
+    new CallToolResultBlock(await call(context.triggerMetadata?.mcptoolargs, context));
+  app.mcpTool(name, { toolName: tool.toolName, description: tool.description, toolProperties: properties, handler });
+  registrations.push({ kind: 'mcpTool', name, tool, properties, call, handler });
+  return handler;
 }

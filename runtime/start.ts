@@ -8,6 +8,7 @@ import { createSampleSource, SAMPLE_AS_OF } from '../shared/prices/sources/sampl
 import { lastSuccesses } from '../shared/runs/ledger';
 import { ensureStorage } from '../shared/storage/ensure';
 import { startLocalRunner } from './localRunner';
+import { MCP_PATH } from './mcpServer';
 import { openLocalStorage, type LocalStorage } from './storage';
 
 /**
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     `Functions running at ${runner.url}/api/ (health: ${runner.url}/api/health; ` +
       `run a timer now: curl -X POST ${runner.url}/admin/functions/refreshPrices -d '{}')`,
   );
+  log(`MCP tools for assistants at ${runner.url}${MCP_PATH} (streamable HTTP)`);
 
   const shutdown = async () => {
     await runner.close();

@@ -6,3 +6,5 @@
 
 /** Uploads: validating a dropped customer file into a report. */
 export { customerFileFormat, customerReportName, validateCustomerRecords, type CustomerBatchSummary } from './batch';
+/** Assistant tools: the validation endpoint, asked about one customer. */
+export { handleValidateCustomer } from './endpoint';

@@ -11,3 +11,6 @@ export { ingestPriceSheet } from './ingest';
 export { snapshotOnOrBefore } from './tables/snapshots';
 /** Uploads: what a dropped file says it is (market, view, timeline, as-of). */
 export { readSheetEvidence, type SheetEvidence } from './sheetKind';
+/** Assistant tools: the prices and price-changes endpoints, asked the same questions. */
+export { handlePrices } from './endpoints/lookup';
+export { handlePriceChanges } from './endpoints/changes';

@@ -10,3 +10,5 @@ export { converterOf, RateNotFoundError, type Converter } from './lookup';
 /** Uploads: run a dropped exchange-rate file through the rate pipeline; the fetch in force on a day. */
 export { ingestRates } from './ingest';
 export { rateSnapshotOnOrBefore } from './snapshots';
+/** Assistant tools: the exchange-rates endpoint, asked the same question. */
+export { handleExchangeRates } from './endpoint';

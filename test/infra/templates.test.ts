@@ -543,11 +543,20 @@ describe('azd and packaging', () => {
 describe('host.json', () => {
   const host = JSON.parse(fs.readFileSync(path.join(ROOT, 'host.json'), 'utf8'));
 
-  it('is a v2 host with the v4 extension bundle (needed for Event Grid triggers on Flex Consumption)', () => {
+  it('is a v2 host with the v4 extension bundle (Event Grid triggers on Flex Consumption; MCP tools)', () => {
     expect(host.version).toBe('2.0');
+    // 4.34.0: the first bundle whose MCP extension (1.3.0) takes a tool's whole CallToolResult, isError included.
     expect(host.extensionBundle).toEqual({
       id: 'Microsoft.Azure.Functions.ExtensionBundle',
-      version: '[4.0.0, 5.0.0)',
+      version: '[4.34.0, 5.0.0)',
+    });
+  });
+
+  it('names the MCP server (the local runner reads the same section)', () => {
+    expect(host.extensions.mcp).toEqual({
+      serverName: expect.any(String),
+      serverVersion: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+      instructions: expect.any(String),
     });
   });
 

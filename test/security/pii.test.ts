@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startLocalRunner, type Runner } from '../../runtime/localRunner';
+import { MCP_PATH } from '../../runtime/mcpServer';
 import { createStorageClients } from '../../shared/storage/clients';
 import { processedContainer, quarantineContainer } from '../../shared/storage/names';
 import { consumptionRow, sheetCsv } from '../helpers/priceSheets';
@@ -14,7 +17,7 @@ import { uploadContainers } from '../helpers/uploads';
 /**
  * No personal data in a log line, an error text or the ledger (issue 12, definition of done). This
  * test sends distinctive INNs and phone numbers down every path that receives personal data — the
- * HTTP validate endpoint, customer CSV and JSONL blob drops (one with a stray quote), a customer
+ * HTTP validate endpoint, the validate_customer MCP tool, customer CSV and JSONL blob drops (one with a stray quote), a customer
  * file dropped into the price upload container by mistake, and `cli validate` in a child process —
  * through the real code (local runner, Azurite), then looks for the values in everything kept or
  * printed. Exempt, because they are written back for the caller or the file's owner to correct the
@@ -127,6 +130,31 @@ describe('personal data in logs, errors and the ledger', () => {
     ];
     expect(refusals.map((r) => r.status)).toEqual([400, 400, 401, 413]);
     for (const response of refusals) scanned.push({ where: `HTTP ${response.status}`, text: await response.text() });
+  });
+
+  it('validates through the MCP tool: its results and errors quote none of the values', async () => {
+    const client = new Client({ name: 'pii-test', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${runner.url}${MCP_PATH}`), {
+        requestInit: { headers: { 'x-functions-key': KEY } },
+      }),
+    );
+    try {
+      const calls = [
+        { country: 'RU', organizationRegistrationNumber: INN_VALID, phoneNumber: PHONE_VALID, firstName: 'Valid' },
+        { country: 'RU', organizationRegistrationNumber: INN_BAD, phoneNumber: PHONE_BAD },
+        { country: 'KZ', organizationRegistrationNumber: INN_VALID, phoneNumber: PHONE_VALID },
+        { country: 'RU', organizationRegistrationNumber: Number(INN_VALID), phoneNumber: PHONE_VALID },
+        { country: 'RU', phoneNumber: PHONE_BAD, companyProfile: { organizationRegistrationNumber: INN_BAD } },
+      ];
+      const results = [];
+      for (const args of calls) results.push(await client.callTool({ name: 'validate_customer', arguments: args }));
+      expect(results.map((result) => result.isError ?? false)).toEqual([false, false, false, true, true]);
+      for (const [i, result] of results.entries())
+        scanned.push({ where: `MCP result for ${JSON.stringify(calls[i])}`, text: JSON.stringify(result) });
+    } finally {
+      await client.close();
+    }
   });
 
   it('handles customer files and a misdropped one in the price uploads, quoting none of their values', async () => {

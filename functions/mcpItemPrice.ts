@@ -1,0 +1,4 @@
+import { mcpToolFunction } from '../runtime/registry';
+import { itemPriceTool } from '../shared/assistant/itemPrice';
+
+mcpToolFunction('mcpItemPrice', itemPriceTool);

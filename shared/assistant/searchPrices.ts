@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { pricesQuerySchema } from '../api/schemas';
+import { handlePrices } from '../prices';
+import { queryTool } from './tool';
+
+/** The lookup filters of GET /api/prices, picked by name so that parameters added to it later are not taken unseen. */
+export const priceLookupArguments = pricesQuerySchema.pick({
+  market: true,
+  view: true,
+  meterId: true,
+  productId: true,
+  skuId: true,
+  termDuration: true,
+  billingPlan: true,
+  currency: true,
+  date: true,
+  convertTo: true,
+  top: true,
+  continuationToken: true,
+});
+
+/** Find prices: the lookup of GET /api/prices, with `filter` passed through as its `$filter`. */
+export const searchPricesTool = queryTool({
+  toolName: 'search_prices',
+  description:
+    'Find the prices of one market and price-sheet view in force at an instant (default now), as the partner ' +
+    'portal API answers them. Narrow by meterId, productId (+ skuId), termDuration, billingPlan or the currency ' +
+    'prices are published in; leave them out to page through the whole list. Set convertTo to add each price ' +
+    'in that currency (exchange rates in force on that day). Returns the JSON of GET /api/prices: `items` (one ' +
+    'per price: productTitle, productId, skuId, skuTitle, meterId, unitOfMeasure, termDuration, billingPlan, ' +
+    'currency, unitPrice written with exactly its published digits, effectiveStartDate/EndDate, …), `asOf`, ' +
+    'and `continuationToken`: when it is not null, call again with the same arguments plus that token for the ' +
+    'next page. A failed call answers an error naming the argument at fault.',
+  input: priceLookupArguments.extend({
+    filter: z
+      .string()
+      .meta({
+        description:
+          "An OData filter in the Azure Retail Prices API's syntax, e.g. `skuName eq 'D2 v3'`, sent to the " +
+          'endpoint as `$filter`. Only where GET /api/prices supports `$filter`; elsewhere the call fails with ' +
+          'UnknownParameter naming `filter`.',
+      })
+      .optional(),
+  }),
+  parameterNames: { filter: '$filter' },
+  endpoint: (query, { storage, logger, pagingSecret }) => handlePrices(query, storage, logger, pagingSecret),
+});
