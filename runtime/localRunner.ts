@@ -241,8 +241,8 @@ async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse
   // In Azure the extension's endpoint asks for the mcp_extension system key; here for LOCAL_FUNCTION_KEY.
   if (url.pathname === MCP_PATH) {
     if (served.functionKey && !sameKey(keyOf(req, url), served.functionKey))
-      return sendJson(res, 401, errorBody('Unauthorized', 'the MCP endpoint requires the key (x-functions-key)'));
-    await served.mcp(req, res);
+      return send(res, problem(401, 'Unauthorized', 'the MCP endpoint requires the key (x-functions-key)'));
+    await served.mcp(req, res, url.origin);
     return served.log(`${method} ${url.pathname} → ${res.statusCode}`);
   }
 

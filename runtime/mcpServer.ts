@@ -51,7 +51,8 @@ export function inputSchemaOf(properties: readonly ToolProperty[]) {
   };
 }
 
-export type McpHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+/** `origin` is the scheme and host the runner was called at: the base of the lookups' `nextLink`s. */
+export type McpHandler = (req: http.IncomingMessage, res: http.ServerResponse, origin: string) => Promise<void>;
 
 export function mcpHandler(
   tools: readonly McpToolRegistration[],
@@ -65,7 +66,7 @@ export function mcpHandler(
   }));
   const byName = new Map(tools.map((registration) => [registration.tool.toolName, registration]));
 
-  return async (req, res) => {
+  return async (req, res, origin) => {
     if (req.method !== 'POST') {
       res.writeHead(405, { 'content-type': 'application/json', allow: 'POST' });
       res.end(
@@ -86,7 +87,7 @@ export function mcpHandler(
       const registration = byName.get(request.params.name);
       // What the extension answers for a tool it does not have.
       if (!registration) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: '${request.params.name}'`);
-      return registration.call(request.params.arguments, contextFor(registration.name));
+      return registration.call(request.params.arguments, contextFor(registration.name), origin);
     });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,

@@ -58,7 +58,7 @@ export interface McpToolRegistration {
   /** Its arguments as the host advertises them (from the tool's input schema). */
   properties: ToolProperty[];
   /** Runs one call on its arguments (what the host's handler and the local MCP endpoint both call). */
-  call: (args: unknown, context: InvocationContext) => Promise<ToolResult>;
+  call: (args: unknown, context: InvocationContext, apiOrigin?: string) => Promise<ToolResult>;
   /** What the Functions host calls with each tool call: takes the arguments out of it and calls `call`. */
   handler: McpToolTriggerHandler;
 }
@@ -132,12 +132,13 @@ function blobNameFromSubject(subject: string, container: string): string | null 
  */
 export function mcpToolFunction(name: string, tool: AssistantTool): McpToolTriggerHandler {
   const properties = toolProperties(tool.input);
-  const call = (args: unknown, context: InvocationContext) => {
+  const call = (args: unknown, context: InvocationContext, apiOrigin = hostOrigin()) => {
     const { settings, apiStorage } = appServices();
     return tool.run(args, {
       storage: apiStorage,
       logger: invocationLogger(context),
       pagingSecret: pagingSecret(settings),
+      apiOrigin,
     });
   };
   const handler: McpToolTriggerHandler = async (_invocation, context) =>
@@ -145,4 +146,11 @@ export function mcpToolFunction(name: string, tool: AssistantTool): McpToolTrigg
   app.mcpTool(name, { toolName: tool.toolName, description: tool.description, toolProperties: properties, handler });
   registrations.push({ kind: 'mcpTool', name, tool, properties, call, handler });
   return handler;
+}
+
+/** The app's own origin under the Functions host: App Service sets WEBSITE_HOSTNAME (`<app>.azurewebsites.net`). */
+function hostOrigin(): string {
+  const host = process.env.WEBSITE_HOSTNAME;
+  if (!host) return 'http://localhost';
+  return /^(localhost|127\.0\.0\.1)(:|$)/.test(host) ? `http://${host}` : `https://${host}`;
 }

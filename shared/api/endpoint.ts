@@ -75,8 +75,9 @@ export function requestFor(
   path: string,
   query: Record<string, string> | URLSearchParams,
   headers: Record<string, string> = {},
+  origin = 'http://localhost',
 ): ApiRequest {
-  return { url: `http://localhost${path}?${new URLSearchParams(query).toString()}`, headers: new Headers(headers) };
+  return { url: `${origin}${path}?${new URLSearchParams(query).toString()}`, headers: new Headers(headers) };
 }
 
 /** The request's query parameters, as in its URL (a repeated one as often as it was sent). */

@@ -12,5 +12,6 @@ export const exchangeRatesTool = queryTool({
     'call answers an error naming the argument at fault (RateNotFound: no rates on or before that day, or ' +
     'none for that currency).',
   input: exchangeRatesQuerySchema,
-  endpoint: (query, { storage, logger }) => handleExchangeRates(query, storage, logger),
+  path: '/api/exchange-rates',
+  endpoint: (request, { storage, logger }) => handleExchangeRates(request, storage, logger),
 });

@@ -22,5 +22,6 @@ export const itemPriceTool = queryTool({
           argument: 'meterId',
         }
       : undefined,
-  endpoint: (query, { storage, logger, pagingSecret }) => handlePrices(query, storage, logger, pagingSecret),
+  path: '/api/prices',
+  endpoint: (request, { storage, logger, pagingSecret }) => handlePrices(request, storage, logger, pagingSecret),
 });

@@ -14,5 +14,6 @@ export const priceChangesTool = queryTool({
     'again with the same arguments plus the token). A failed call answers an error naming the argument at ' +
     'fault (SnapshotNotFound: no price list on or before that date).',
   input: priceChangesQuerySchema,
-  endpoint: (query, { storage, logger, pagingSecret }) => handlePriceChanges(query, storage, logger, pagingSecret),
+  path: '/api/prices/changes',
+  endpoint: (request, { storage, logger, pagingSecret }) => handlePriceChanges(request, storage, logger, pagingSecret),
 });

@@ -43,5 +43,6 @@ export const searchPricesTool = queryTool({
       .optional(),
   }),
   parameterNames: { filter: '$filter' },
-  endpoint: (query, { storage, logger, pagingSecret }) => handlePrices(query, storage, logger, pagingSecret),
+  path: '/api/prices',
+  endpoint: (request, { storage, logger, pagingSecret }) => handlePrices(request, storage, logger, pagingSecret),
 });

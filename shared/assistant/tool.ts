@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ApiResponse } from '../api/endpoint';
+import { requestFor, type ApiRequest, type ApiResponse } from '../api/endpoint';
 import type { Logger } from '../observability/logger';
 import type { StorageClients } from '../storage/clients';
 import { toolError, toolText, type ToolFailure, type ToolResult } from './toolResult';
@@ -9,6 +9,8 @@ export interface ToolServices {
   storage: StorageClients;
   logger: Logger;
   pagingSecret: string;
+  /** Scheme and host the API answers at (`https://<app>.azurewebsites.net`): the base of the `nextLink`s. */
+  apiOrigin: string;
 }
 
 /**
@@ -34,7 +36,9 @@ export interface QueryToolSpec {
   parameterNames?: Record<string, string>;
   /** A check across arguments that the endpoint does not make (a failure, or undefined). */
   check?: (args: Record<string, string>) => ToolFailure | undefined;
-  endpoint: (query: URLSearchParams, services: ToolServices) => Promise<ApiResponse>;
+  /** The endpoint's path below the host (`/api/prices`): the request the endpoint gets is the HTTP one. */
+  path: string;
+  endpoint: (request: ApiRequest, services: ToolServices) => Promise<ApiResponse>;
 }
 
 /**
@@ -67,7 +71,10 @@ export function queryTool(spec: QueryToolSpec): AssistantTool {
       const query = new URLSearchParams(
         Object.entries(given).map(([name, value]): [string, string] => [parameterOf(name), value]),
       );
-      return endpointResult(await spec.endpoint(query, services), argumentOf);
+      return endpointResult(
+        await spec.endpoint(requestFor(spec.path, query, {}, services.apiOrigin), services),
+        argumentOf,
+      );
     },
   };
 }
@@ -88,10 +95,8 @@ export function argumentFailure(error: z.ZodError, declared: readonly string[]):
   return { code: 'InvalidArgument', message: `${String(name)}: ${issue.message}`, argument: String(name) };
 }
 
-/** The error body every endpoint answers with (shared/api/endpoint). */
-const endpointErrorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.object({ parameter: z.string() }).partial() }),
-});
+/** The RFC 9457 problem every endpoint answers with (shared/api/problem): its stable code, detail and parameter. */
+const endpointErrorSchema = z.object({ code: z.string(), detail: z.string(), parameter: z.string().optional() });
 
 /**
  * 200: the endpoint's JSON as it is (exact digits). Otherwise a tool error with the endpoint's code
@@ -102,12 +107,9 @@ export function endpointResult(
   argumentOf: (parameter: string) => string = (p) => p,
 ): ToolResult {
   if (response.status === 200) return toolText(response.body);
-  const { error } = endpointErrorSchema.parse(JSON.parse(response.body));
-  const parameter = error.details.parameter;
-  if (parameter === undefined) return toolError({ code: error.code, message: error.message, status: response.status });
+  const { code, detail, parameter } = endpointErrorSchema.parse(JSON.parse(response.body));
+  if (parameter === undefined) return toolError({ code, message: detail, status: response.status });
   const argument = argumentOf(parameter);
-  const message = error.message.startsWith(`${parameter}:`)
-    ? `${argument}:${error.message.slice(parameter.length + 1)}`
-    : error.message;
-  return toolError({ code: error.code, message, argument, status: response.status });
+  const message = detail.startsWith(`${parameter}:`) ? `${argument}:${detail.slice(parameter.length + 1)}` : detail;
+  return toolError({ code, message, argument, status: response.status });
 }

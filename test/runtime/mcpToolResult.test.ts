@@ -53,9 +53,12 @@ describe('MCP tool handlers under the Functions host', () => {
   });
 
   it('takes numbers sent as text (top: "5") as the endpoint does', async () => {
+    // Storage holds no prices here: past the arguments' validation, the lookup finds no market.
     const { result } = await invoke('mcpSearchPrices', { market: 'US', top: '5' });
-    expect(result.isError).toBeUndefined();
-    expect(JSON.parse((result.content[0] as { text: string }).text)).toMatchObject({ market: 'US', items: [] });
+    expect(result.isError).toBe(true);
+    const failure = JSON.parse((result.content[0] as { text: string }).text) as Record<string, unknown>;
+    expect(failure).toMatchObject({ code: 'MarketNotFound', status: 404 });
+    expect(failure.argument).not.toBe('top');
   });
 
   it('validates a customer without the INN or phone number in the result or the log', async () => {
