@@ -6,7 +6,7 @@
  *                   nothing imports bench/ and only bench/ imports cli/
  *                          │ each of them ──► any module of shared/
  *                          ▼
- *   features        shared/{prices,rates,customers,uploads}/
+ *   features        shared/{prices,rates,customers,uploads,quotes}/
  *                          one feature ──► another only through its shared/<feature>/index.ts
  *                          │
  *                          ▼
@@ -16,6 +16,7 @@
  *
  *   pure            shared/core/, shared/customers/rules/, shared/observability/privacy.ts,
  *                   shared/prices/{row,version,listing,views,licenseFigures,digestMap}.ts, shared/rates/rate.ts
+ *                   shared/quotes/{precedence,tiers,customerPrice,terms}.ts
  *                          ──► only each other, npm packages but @azure/*, Node modules but I/O ones
  *                              (fs, net, http, https, child_process, …)
  *
@@ -23,7 +24,7 @@
  *   above. No import cycles anywhere.
  */
 
-const FEATURE_FOLDERS = 'prices|rates|customers|uploads';
+const FEATURE_FOLDERS = 'prices|rates|customers|uploads|quotes';
 const INFRASTRUCTURE_FOLDERS = 'api|config|core|files|formats|http|observability|runs|storage';
 const FEATURES = `^shared/(${FEATURE_FOLDERS})/`;
 const FEATURE_INDEX = `^shared/(${FEATURE_FOLDERS})/index\\.ts$`;
@@ -37,6 +38,7 @@ const PURE = [
   '^shared/observability/privacy\\.ts$',
   '^shared/prices/(row|version|listing|views|licenseFigures|digestMap)\\.ts$',
   '^shared/rates/rate\\.ts$',
+  '^shared/quotes/(precedence|tiers|customerPrice|terms)\\.ts$',
 ];
 /** Node modules that reach files, the network or other processes. */
 const NODE_IO = '^(fs|fs/promises|net|http|https|http2|tls|dgram|dns|child_process|cluster|worker_threads)$';

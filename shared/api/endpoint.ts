@@ -21,8 +21,12 @@ export interface ApiDoc {
   summary: string;
   description?: string;
   query?: z.ZodObject;
-  /** The 200 body. */
+  /** The request body (JSON), for endpoints that take one; a schema with `.meta({ id })` is a named component. */
+  requestBody?: z.ZodType;
+  /** The 200 body; a schema with `.meta({ id })` is a named component. */
   response?: z.ZodType;
+  /** The 200 body's media type when it is not JSON (a file download); `response` is then not used. */
+  responseMediaTypes?: Record<string, string>;
   /** Statuses other than 200 the endpoint answers, with why. */
   errors?: Record<number, string>;
 }

@@ -23,6 +23,19 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return rest;
 }
 
+/**
+ * A body schema for the document: schemas named with `.meta({ id })` (zod puts them in `$defs`) become
+ * components, referenced as `#/components/schemas/<id>`.
+ */
+function bodySchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, JsonSchema>): JsonSchema {
+  const { $defs, ...rest } = jsonSchema(schema, io);
+  const relink = (value: JsonSchema) =>
+    JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema;
+  for (const [id, definition] of Object.entries(($defs ?? {}) as Record<string, JsonSchema>))
+    components[id] = relink(definition);
+  return relink(rest);
+}
+
 function queryParameters(query: z.ZodObject): JsonSchema[] {
   return Object.entries(query.shape).map(([name, field]) => {
     const schema = jsonSchema(field as z.ZodType, 'input');
@@ -48,12 +61,30 @@ function pathOf(route: string): { path: string; parameters: JsonSchema[] } {
 
 const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
 
-function operation(endpoint: HttpEndpoint, method: string, pathParameters: JsonSchema[]): JsonSchema {
+function operation(
+  endpoint: HttpEndpoint,
+  method: string,
+  pathParameters: JsonSchema[],
+  components: Record<string, JsonSchema>,
+): JsonSchema {
   const doc = endpoint.doc;
   const responses: Record<string, JsonSchema> = {
-    '200': doc?.response
-      ? { description: 'OK', content: { 'application/json': { schema: jsonSchema(doc.response, 'output') } } }
-      : { description: 'OK (no schema is published for this function)' },
+    '200': doc?.responseMediaTypes
+      ? {
+          description: 'OK',
+          content: Object.fromEntries(
+            Object.entries(doc.responseMediaTypes).map(([type, description]) => [
+              type,
+              { schema: { type: 'string', format: 'binary', description } },
+            ]),
+          ),
+        }
+      : doc?.response
+        ? {
+            description: 'OK',
+            content: { 'application/json': { schema: bodySchema(doc.response, 'output', components) } },
+          }
+        : { description: 'OK (no schema is published for this function)' },
   };
   for (const [status, description] of Object.entries(doc?.errors ?? {}))
     responses[status] = { description, content: errorContent };
@@ -68,6 +99,14 @@ function operation(endpoint: HttpEndpoint, method: string, pathParameters: JsonS
     summary: doc?.summary ?? endpoint.name,
     ...(doc?.description ? { description: doc.description } : {}),
     parameters: [...pathParameters, ...(doc?.query ? queryParameters(doc.query) : [])],
+    ...(doc?.requestBody && method !== 'GET' && method !== 'DELETE'
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: bodySchema(doc.requestBody, 'input', components) } },
+          },
+        }
+      : {}),
     ...(endpoint.authLevel === 'anonymous' ? { security: [] } : {}),
     responses,
   };
@@ -78,10 +117,12 @@ export function openApiDocument(
   info: { title: string; version: string; description?: string },
 ): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
+  const components: Record<string, JsonSchema> = {};
   for (const endpoint of [...endpoints].sort((a, b) => a.route.localeCompare(b.route))) {
     const { path, parameters } = pathOf(endpoint.route);
     const item = (paths[path] ??= {});
-    for (const method of endpoint.methods) item[method.toLowerCase()] = operation(endpoint, method, parameters);
+    for (const method of endpoint.methods)
+      item[method.toLowerCase()] = operation(endpoint, method, parameters, components);
   }
   return {
     openapi: '3.1.0',
@@ -94,7 +135,7 @@ export function openApiDocument(
         functionKey: { type: 'apiKey', in: 'header', name: 'x-functions-key' },
         functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code' },
       },
-      schemas: { Error: jsonSchema(errorResponseSchema, 'output') },
+      schemas: { ...components, Error: jsonSchema(errorResponseSchema, 'output') },
     },
   };
 }

@@ -11,3 +11,8 @@ export { ingestPriceSheet } from './ingest';
 export { snapshotOnOrBefore } from './tables/snapshots';
 /** Uploads: what a dropped file says it is (market, view, timeline, as-of). */
 export { readSheetEvidence, type SheetEvidence } from './sheetKind';
+/** Quotes and exports: prices in force (a lookup or a listing page), and the figures of a term. */
+export { lookupPrices, LISTING_READ_LIMIT, type PriceQuery, type LookupCursor } from './lookup';
+export type { PriceVersion } from './version';
+export { PRICE_FIELDS, type PriceField } from './row';
+export { termMonths, monthlyEquivalent } from './licenseFigures';
