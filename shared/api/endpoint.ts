@@ -72,11 +72,11 @@ function storageUnavailableResponse(correlationId: string): ApiResponse {
 }
 
 /**
- * Runs an endpoint: ApiErrors become their answer; storage down or slow becomes a 503 with
+ * Runs an endpoint (whose answer may also be a streamed file, `R`): ApiErrors become their answer; storage down or slow becomes a 503 with
  * Retry-After; anything else is logged and becomes a 500. Both carry the correlation id, never the
  * internal message.
  */
-export async function runEndpoint(logger: Logger, work: () => Promise<ApiResponse>): Promise<ApiResponse> {
+export async function runEndpoint<R = ApiResponse>(logger: Logger, work: () => Promise<R>): Promise<R | ApiResponse> {
   try {
     return await work();
   } catch (e) {
