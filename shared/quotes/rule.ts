@@ -80,7 +80,7 @@ export const adjustmentSchema = z
       type: z.literal('fixedPerUnit'),
       amount: decimal('Added to the partner cost of each unit.'),
       currency: z
-        .string()
+        .string({ error: 'required with a fixed amount: a three-letter currency code such as EUR' })
         .regex(/^[A-Za-z]{3}$/, 'a three-letter currency code such as EUR')
         .transform((s) => s.toUpperCase())
         .meta({ description: 'The currency of the amount: the rule applies only to prices in it.' }),
