@@ -67,7 +67,6 @@ function ordered<T extends TierRow>(rows: readonly T[]): { row: T; start: Decima
 export function tieredAmount(rows: readonly TierRow[], quantity: string): TieredAmount {
   if (rows.length === 0) throw new Error('a price needs at least one tier row');
   const tiers = ordered(rows);
-  const base = tiers[0].start;
   let left = new Dec(quantity);
   let total = new Dec(0);
   const applied: AppliedTier[] = [];
@@ -78,7 +77,7 @@ export function tieredAmount(rows: readonly TierRow[], quantity: string): Tiered
     const taken = capacity === null || left.lte(capacity) ? left : capacity;
     const amount = taken.times(row.unitPrice);
     applied.push({
-      from: row.pricingTierRangeMin ?? (i === 0 ? plainDecimal(base) : null),
+      from: row.pricingTierRangeMin,
       to: row.pricingTierRangeMax,
       quantity: plainDecimal(taken),
       unitPrice: row.unitPrice,

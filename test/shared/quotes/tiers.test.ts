@@ -68,7 +68,7 @@ describe('tiers 1–100 / 101–100000 / 100001–…', () => {
   it('reads an empty first lower bound as 1 when its upper bound is one below the next tier (Cosmos DB rows)', () => {
     const rows = [tier(null, '100', '0.25'), tier('101', null, '0.2')];
     expect(quantities(rows, '101')).toEqual([
-      ['1', '100'],
+      [null, '100'],
       ['101', '1'],
     ]);
     expect(tieredAmount(rows, '101').amount).toBe('25.2');
@@ -125,7 +125,7 @@ describe('quantities of 0 and untiered rows', () => {
 
   it('a row without bounds is one tier for any quantity', () => {
     expect(tieredAmount([tier(null, null, '0.096000')], '730')).toEqual({
-      tiers: [{ from: '0', to: null, quantity: '730', unitPrice: '0.096000', amount: '70.08' }],
+      tiers: [{ from: null, to: null, quantity: '730', unitPrice: '0.096000', amount: '70.08' }],
       amount: '70.08',
     });
   });
