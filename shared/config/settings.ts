@@ -100,8 +100,8 @@ export const settingsSchema = z.object({
   PAGING_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   /**
    * Quotes and exports: partner-earned credit in percent of eligible Azure plan consumption (decimal
-   * text, kept exact). Default 15, the rate Microsoft announced with the Azure plan; Partner Center
-   * shows the current rate on its price list page.
+   * text, kept exact). Default 15, the rate partners have long been credited; Microsoft's FAQ points
+   * to Partner Center's price list page for the current rate (docs/design.md, "Partner-earned credit").
    */
   PEC_PERCENT: z
     .string()
