@@ -322,13 +322,13 @@ export async function quote(
   }
 
   const lines = chosen.map(({ view, rows }, index): QuoteLine => {
-    const request_ = request.lines[index];
+    const lineRequest = request.lines[index];
     const row = rows[0];
     const inCurrency = (price: string) =>
       row.currency === currency || converter === null ? price : converter.convert(price, row.currency).unitPrice;
     const tiered = tieredAmount(
       rows.map((tier) => ({ ...tier, unitPrice: inCurrency(tier.unitPrice) })),
-      request_.quantity,
+      lineRequest.quantity,
     );
     const pecPercent = earnsPec({ view, ...row }) ? settings.PEC_PERCENT : null;
     const partnerCost = partnerCostOf(tiered.amount, pecPercent);
@@ -345,7 +345,7 @@ export async function quote(
     });
     const decimals = rule?.rounding.decimals ?? currencyDecimals(currency);
     const customerAmount = rule
-      ? roundTo(adjust(partnerCost, request_.quantity, rule.adjustment), decimals, rule.rounding.mode)
+      ? roundTo(adjust(partnerCost, lineRequest.quantity, rule.adjustment), decimals, rule.rounding.mode)
       : tiered.amount;
     const figures = { amount: tiered.amount, partnerCost, customerAmount };
     return {
@@ -364,7 +364,7 @@ export async function quote(
         effectiveStartDate: row.effectiveStartDate,
         effectiveEndDate: row.effectiveEndDate,
       },
-      quantity: request_.quantity,
+      quantity: lineRequest.quantity,
       unit: row.unitOfMeasure,
       tiers: tiered.tiers,
       ...figures,
