@@ -384,6 +384,7 @@ export async function quote(
     total: sumOf(lines.map((line) => line.amount)),
     partnerCostTotal: sumOf(lines.map((line) => line.partnerCost)),
     customerTotal: sumOf(lines.map((line) => line.customerAmount)),
+    // A conversion reports the rates it used (usdPerUnit of the target, fromUsdPerUnit of the source).
     rate: converter && {
       currency,
       usdPerUnit: converter.convert('1', currency).usdPerUnit,
