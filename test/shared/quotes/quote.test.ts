@@ -187,6 +187,33 @@ describe('quote(): tiers, partner-earned credit, rules', () => {
     expect(reservation.hourly).toEqual({ amount: '0.21', partnerCost: '0.21', customerAmount: '0.2205', hours: 8760 });
   });
 
+  it('applies a fixed amount per unit only in its currency', async () => {
+    await putRule(
+      storage,
+      ruleOf(
+        'fixed-eur',
+        ruleBodySchema.parse({
+          scope: { customer: 'fixed-co' },
+          adjustment: { type: 'fixedPerUnit', amount: '0.005', currency: 'EUR' },
+          rounding: { decimals: 4, mode: 'halfEven' },
+          validFrom: '2026-01-01',
+        }),
+      ),
+    );
+    const lines = [{ meterId: TIERED, quantity: '101' }];
+    const inUsd = await quoteOf({ market: 'US', date: DATE, customer: 'fixed-co', lines });
+    expect(inUsd.lines[0].rule?.id).toBe('everyone');
+    const inEur = await quoteOf({ market: 'US', date: DATE, customer: 'fixed-co', currency: 'EUR', lines });
+    // Tier prices ÷ 1.0867 (10 places): 100 × 0.0800588939 + 1 × 0.0640471151 = 8.0699365051; less 15 % PEC
+    // = 6.859446029335; + 101 × 0.005 = 7.364446029335 → 7.3644 (4 places, half-even).
+    expect(inEur.lines[0]).toMatchObject({
+      amount: '8.0699365051',
+      partnerCost: '6.859446029335',
+      customerAmount: '7.3644',
+      rule: { id: 'fixed-eur', rounding: { decimals: 4, mode: 'halfEven' } },
+    });
+  });
+
   it('quotes a license P1Y per month, and converts with the rate it names', async () => {
     const base = {
       market: 'DE',
