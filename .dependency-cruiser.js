@@ -6,7 +6,7 @@
  *                   nothing imports bench/ and only bench/ imports cli/
  *                          │ each of them ──► any module of shared/
  *                          ▼
- *   features        shared/{prices,rates,customers,uploads,assistant}/
+ *   features        shared/{prices,rates,customers,uploads,quotes,assistant}/
  *                          one feature ──► another only through its shared/<feature>/index.ts
  *                          │
  *                          ▼
@@ -16,6 +16,7 @@
  *
  *   pure            shared/core/, shared/customers/rules/, shared/observability/privacy.ts,
  *                   shared/prices/{row,version,listing,views,licenseFigures,digestMap}.ts, shared/rates/rate.ts
+ *                   shared/quotes/{precedence,tiers,customerPrice,terms}.ts
  *                          ──► only each other, npm packages but @azure/*, Node modules but I/O ones
  *                              (fs, net, http, https, child_process, …)
  *
@@ -24,7 +25,7 @@
  *   devDependency: the MCP SDK and Azurite serve the local runner and the tests.
  */
 
-const FEATURE_FOLDERS = 'prices|rates|customers|uploads|assistant';
+const FEATURE_FOLDERS = 'prices|rates|customers|uploads|quotes|assistant';
 const INFRASTRUCTURE_FOLDERS = 'api|config|core|files|formats|http|observability|runs|storage';
 const FEATURES = `^shared/(${FEATURE_FOLDERS})/`;
 const FEATURE_INDEX = `^shared/(${FEATURE_FOLDERS})/index\\.ts$`;
@@ -38,6 +39,7 @@ const PURE = [
   '^shared/observability/privacy\\.ts$',
   '^shared/prices/(row|version|listing|views|licenseFigures|digestMap)\\.ts$',
   '^shared/rates/rate\\.ts$',
+  '^shared/quotes/(precedence|tiers|customerPrice|terms)\\.ts$',
 ];
 /** Packages installed for development only: the Functions host never has to load them. */
 const DEV_PACKAGES = `node_modules/(${Object.keys(require('./package.json').devDependencies).join('|')})/`;

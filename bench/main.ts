@@ -6,12 +6,15 @@ import { runCustomerBench } from './customers';
 import { runLookupBench } from './lookup';
 import { runPriceBench } from './prices';
 import { runUploadBench } from './uploads';
+import { runQuoteBench } from './quotes';
+import { runExportBench } from './export';
 
 /**
- * `npm run bench [-- --rows N] [--only prices,lookup,customers,uploads]`: the project's benchmarks
+ * `npm run bench [-- --rows N] [--only prices,lookup,customers,uploads,quotes,export]`: the project's benchmarks
  * (not part of npm test). Each suite measures its baseline in the same run; results go to stdout
  * and .bench/results.json. `--rows` sizes the price sheet of the prices and lookup suites (default
- * 200,000); customers validates 1,000,000 records and uploads ingests a 500,000-row zip.
+ * 200,000; also of export, while quotes defaults to 20,000); customers validates 1,000,000 records and
+ * uploads ingests a 500,000-row zip.
  */
 type Suite = (options: { rows?: number; workDir: string }) => Promise<Record<string, unknown>>;
 
@@ -23,6 +26,8 @@ const SUITES: Record<string, Suite> = {
   lookup: ({ rows }) => runLookupBench({ rows }),
   customers: ({ workDir }) => runCustomerBench({ workDir }),
   uploads: ({ workDir }) => runUploadBench({ workDir }),
+  quotes: runQuoteBench,
+  export: runExportBench,
 };
 
 async function main(): Promise<void> {

@@ -7,9 +7,18 @@ import { refreshCommand } from './commands/refresh';
 import { ingestCommand } from './commands/ingest';
 import { validateCommand } from './commands/validate';
 import { backfillCommand } from './commands/backfill';
+import { rulesCommand } from './commands/rules';
+import { exportCommand } from './commands/export';
 
 /** `npm run cli -- <command> …`: the same pipelines as the app, for operators and backfills. */
-const COMMANDS: CliCommand[] = [refreshCommand, ingestCommand, backfillCommand, validateCommand];
+const COMMANDS: CliCommand[] = [
+  refreshCommand,
+  ingestCommand,
+  backfillCommand,
+  validateCommand,
+  rulesCommand,
+  exportCommand,
+];
 /** The exit code of a command line that cannot be run as typed (the usual code for usage errors). */
 const USAGE_EXIT_CODE = 2;
 

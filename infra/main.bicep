@@ -36,6 +36,9 @@ param ratesSchedule string = '0 0 3 * * *'
 @maxValue(48)
 param staleAfterHours int = 36
 
+@description('Partner-earned credit in percent of eligible Azure plan consumption (PEC_PERCENT): quotes and exports show the partner cost after it. Partner Center shows the rate on its price list page.')
+param pecPercent string = '15'
+
 @description('Partner Center: the partner tenant id (PARTNER_CENTER_TENANT_ID). Defaults to the tenant of this deployment.')
 param partnerCenterTenantId string = tenant().tenantId
 
@@ -95,6 +98,7 @@ var tableNames = [
   'runstatus'
   'ratesnapshots'
   'rates'
+  'pricerules'
 ]
 var containerNames = [
   'price-archive'
@@ -206,6 +210,8 @@ module functionApp 'modules/functionapp.bicep' = {
       RATES_SOURCE: ratesSource
       RATES_SCHEDULE: ratesSchedule
       STALE_AFTER_HOURS: string(staleAfterHours)
+      // Quotes and exports: the partner cost after partner-earned credit.
+      PEC_PERCENT: pecPercent
       // Partner Center: ids in clear, secrets as Key Vault references resolved with the user-assigned identity.
       PARTNER_CENTER_TENANT_ID: partnerCenterTenantId
       PARTNER_CENTER_APP_ID: partnerCenterAppId

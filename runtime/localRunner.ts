@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   HttpRequest,
@@ -368,13 +370,15 @@ async function callHttpFunction(
   const result = (await fn.options.handler(request, contextFor(fn.name, log))) as
     HttpResponseInit | HttpResponse | undefined;
   const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
-  const payload = Buffer.from(await response.arrayBuffer());
   const outHeaders: Record<string, string> = {};
   response.headers.forEach((value, header) => (outHeaders[header] = value));
   // A body the function did not read to the end is not read by the runner either: the connection closes.
   if (hasBody && !req.readableEnded) closeAfter(res);
   res.writeHead(response.status, outHeaders);
-  res.end(payload);
+  // Streamed as the function produces it (a price-list export is never held whole); a body that fails
+  // half-way cuts the connection, so the client sees a truncated answer rather than a short one.
+  if (response.body) await pipeline(Readable.fromWeb(response.body), res).catch(() => res.destroy());
+  else res.end();
   log(`${method} ${url.pathname} → ${response.status} (${Date.now() - started} ms)`);
 }
 

@@ -30,8 +30,12 @@ export interface ApiDoc {
   summary: string;
   description?: string;
   query?: z.ZodObject;
+  /** The request body (JSON), for endpoints that take one; a schema with `.meta({ id })` is a named component. */
+  requestBody?: z.ZodType;
   /** The success body: a schema with a `meta({ id })`, so that it is a named component. */
   response?: z.ZodType;
+  /** The success body's media types when it is not JSON (a file download); `response` is then not used. */
+  responseMediaTypes?: Record<string, string>;
   /** The success status when it is not 200 (201 Created, 204 No Content: no body). */
   okStatus?: 201 | 204;
   /** Error statuses the endpoint answers, with why (each has the problem body; shared/api/openapi.ts ERROR_RESPONSES names them). */
@@ -120,11 +124,12 @@ export function storageUnavailableResponse(correlationId: string, extensions: Re
 }
 
 /**
- * Runs an endpoint: ApiErrors become their problem answer; storage down or slow becomes a 503 with
+ * Runs an endpoint (whose answer may also be a streamed file, `R`): ApiErrors become their problem answer;
+ * storage down or slow becomes a 503 with
  * Retry-After; anything else is logged and becomes a 500. Both carry the correlation id, never the
  * internal message.
  */
-export async function runEndpoint(logger: Logger, work: () => Promise<ApiResponse>): Promise<ApiResponse> {
+export async function runEndpoint<R = ApiResponse>(logger: Logger, work: () => Promise<R>): Promise<R | ApiResponse> {
   try {
     return await work();
   } catch (e) {

@@ -72,6 +72,12 @@ function componentResponses(): Record<string, JsonSchema> {
   return responses;
 }
 
+/** A body's schema: a reference to its component when it has an id, else inline. */
+function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const id = schema.meta()?.id;
+  return id ? { $ref: componentRef(id) } : jsonSchema(schema, io);
+}
+
 function queryParameters(query: z.ZodObject): JsonSchema[] {
   return Object.entries(query.shape).map(([name, field]) => {
     const schema = jsonSchema(field as z.ZodType, 'input');
@@ -97,8 +103,17 @@ function pathOf(route: string): { path: string; parameters: JsonSchema[] } {
 
 function okResponse(doc: ApiDoc | undefined, method: string): JsonSchema {
   if (doc?.okStatus === 204) return { description: 'No content' };
+  if (doc?.responseMediaTypes)
+    return {
+      description: 'OK',
+      content: Object.fromEntries(
+        Object.entries(doc.responseMediaTypes).map(([type, description]) => [
+          type,
+          { schema: { type: 'string', format: 'binary', description } },
+        ]),
+      ),
+    };
   if (!doc?.response) return { description: 'OK (no schema is published for this function)' };
-  const id = doc.response.meta()?.id;
   const cacheControl = { 'Cache-Control': { $ref: '#/components/headers/CacheControl' } };
   const headers =
     method !== 'GET'
@@ -109,7 +124,7 @@ function okResponse(doc: ApiDoc | undefined, method: string): JsonSchema {
   return {
     description: 'OK',
     headers,
-    content: { 'application/json': { schema: id ? { $ref: componentRef(id) } : jsonSchema(doc.response, 'output') } },
+    content: { 'application/json': { schema: schemaOf(doc.response, 'output') } },
   };
 }
 
@@ -136,6 +151,14 @@ function operation(endpoint: HttpEndpoint, method: string, pathParameters: JsonS
       ...(doc?.query ? queryParameters(doc.query) : []),
       ...(conditional ? [{ $ref: '#/components/parameters/IfNoneMatch' }] : []),
     ],
+    ...(doc?.requestBody && method !== 'GET' && method !== 'DELETE'
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: schemaOf(doc.requestBody, 'input') } },
+          },
+        }
+      : {}),
     ...(endpoint.authLevel === 'anonymous' ? { security: [] } : {}),
     responses,
   };

@@ -201,6 +201,22 @@ const conversionSchema = z.object({
   source: z.string(),
 });
 
+/** Formats of GET /api/prices/export. */
+export const exportFormatSchema = z.enum(['csv', 'xlsx']);
+
+export const priceExportQuerySchema = z.strictObject({
+  market,
+  view,
+  date: instant('The instant whose price list is exported (default: now).').optional(),
+  currency: currency(
+    'Adds the price converted to this currency, and computes partner cost and customer price in it.',
+  ).optional(),
+  customer: text('The customer whose price rules give the customer price.', 'contoso').optional(),
+  customerGroup: text("The customer's group (its rules apply too).", 'gold').optional(),
+  format: exportFormatSchema.default('csv').meta({ description: 'csv (default) or xlsx.' }),
+});
+export type PriceExportQuery = z.output<typeof priceExportQuerySchema>;
+
 const nextLink = z.string().nullable().meta({
   format: 'uri',
   description: 'The next page as a full URL (the function key left out); null on the last page.',

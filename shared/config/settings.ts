@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { priceViewSchema } from '../prices/views';
+import { DECIMAL } from '../core/decimal';
 import { isSecretSetting, rememberSecrets } from '../observability/redact';
 
 /**
@@ -107,6 +108,17 @@ export const settingsSchema = z.object({
   CORS_ALLOWED_ORIGINS: list('').pipe(z.array(corsOrigin)),
   /** HTTP API: the key continuation tokens are signed with (HMAC-SHA256); unset: a random one per process. */
   PAGING_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /**
+   * Quotes and exports: partner-earned credit in percent of eligible Azure plan consumption (decimal
+   * text, kept exact). Default 15, the rate partners have long been credited; Microsoft's FAQ points
+   * to Partner Center's price list page for the current rate (docs/design.md, "Partner-earned credit").
+   */
+  PEC_PERCENT: z
+    .string()
+    .trim()
+    .regex(DECIMAL, 'a percentage such as 15')
+    .refine((text) => Number(text) >= 0 && Number(text) <= 100, 'a percentage from 0 to 100')
+    .default('15'),
   // Hardening of uploads and the run ledger (issue 12).
   /** Deliveries of one upload version that may fail (any error, a crash included) before it is quarantined. */
   // At most 4: Event Grid delivers an event at most 5 times (infra/modules/events.bicep maxDeliveryAttempts),

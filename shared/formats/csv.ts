@@ -75,9 +75,12 @@ const LF = 0x0a;
 const FORMULA_START = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
+/** Text a spreadsheet shows as text, never runs as a formula (the rule above); CSV and xlsx writers use it. */
+export const neutralizeFormula = (value: string): string => (FORMULA_START.test(value) ? `'${value}` : value);
+
 /** One cell; `quote: 'always'` for free text that should read the same in every line (reasons). */
 export function csvCell(value: string, quote: 'as-needed' | 'always' = 'as-needed'): string {
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  const text = neutralizeFormula(value);
   return quote === 'always' || NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -14,3 +14,8 @@ export { readSheetEvidence, type SheetEvidence } from './sheetKind';
 /** Assistant tools: the prices and price-changes endpoints, asked the same questions. */
 export { handlePrices } from './endpoints/lookup';
 export { handlePriceChanges } from './endpoints/changes';
+/** Quotes and exports: prices in force (a lookup or a listing page), and the figures of a term. */
+export { lookupPrices, LISTING_READ_LIMIT, type PriceQuery, type LookupCursor } from './lookup';
+export type { PriceVersion } from './version';
+export { PRICE_FIELDS, type PriceField } from './row';
+export { termMonths, monthlyEquivalent } from './licenseFigures';

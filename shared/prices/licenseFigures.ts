@@ -44,6 +44,15 @@ export function termMonths(termDuration: string): number | null {
 }
 
 /**
+ * An amount for a term of `months` per month: as it is for one month, else the quotient rounded half-up
+ * to 4 decimal places (the precision above); plain decimal text. Quotes use it for every term-priced amount.
+ */
+export function monthlyEquivalent(amount: string, months: number): string {
+  const value = new Dec(amount);
+  return plainDecimal(months === 1 ? value : value.div(months).toDecimalPlaces(MONTHLY_PLACES, Dec.ROUND_HALF_UP));
+}
+
+/**
  * Monthly equivalent and partner margin of a license-based price; null for rows that are not
  * license-based terms (metered Azure plan rows — reservations also carry P1Y/P3Y but are priced per
  * meter — and terms that are not whole months).
@@ -54,15 +63,14 @@ export function licenseFigures(row: PriceRow): LicenseFigures | null {
   if (months === null) return null;
 
   const unit = new Dec(row.unitPrice);
-  const monthly = months === 1 ? unit : unit.div(months).toDecimalPlaces(MONTHLY_PLACES, Dec.ROUND_HALF_UP);
   const erp = row.erpPrice === null ? null : new Dec(row.erpPrice);
   if (erp === null || erp.isZero()) {
-    return { monthlyUnitPrice: plainDecimal(monthly), marginAmount: null, marginPercent: null };
+    return { monthlyUnitPrice: monthlyEquivalent(row.unitPrice, months), marginAmount: null, marginPercent: null };
   }
   const margin = erp.minus(unit);
   const percent = margin.div(erp).times(100).toDecimalPlaces(PERCENT_PLACES, Dec.ROUND_HALF_UP);
   return {
-    monthlyUnitPrice: plainDecimal(monthly),
+    monthlyUnitPrice: monthlyEquivalent(row.unitPrice, months),
     marginAmount: plainDecimal(margin),
     marginPercent: plainDecimal(percent),
   };

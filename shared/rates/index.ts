@@ -6,7 +6,7 @@
 
 /** Prices: converting a price with the rates in force on its day, and how it is rounded. */
 export { CONVERSION } from './rate';
-export { converterOf, RateNotFoundError, type Converter } from './lookup';
+export { converterFor, converterOf, RateNotFoundError, type Converter } from './lookup';
 /** Uploads: run a dropped exchange-rate file through the rate pipeline; the fetch in force on a day. */
 export { ingestRates } from './ingest';
 export { rateSnapshotOnOrBefore } from './snapshots';

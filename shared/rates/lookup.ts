@@ -1,6 +1,12 @@
 import { BASE_CURRENCY, convertAmount } from './rate';
 import type { StorageClients } from '../storage/clients';
-import { rateInSnapshot, ratesOfSnapshot, type RateSnapshot, type StoredRate } from './snapshots';
+import {
+  rateInSnapshot,
+  rateSnapshotOnOrBefore,
+  ratesOfSnapshot,
+  type RateSnapshot,
+  type StoredRate,
+} from './snapshots';
 
 /** "The rate in force on day D": from the latest exchange-rate fetch taken on or before D. */
 
@@ -80,4 +86,11 @@ export async function converterOf(
       return { unitPrice: convertAmount(amount, from, to), usdPerUnit: to, fromUsdPerUnit: from };
     },
   };
+}
+
+/** The converter to `target` with the fetch in force on the day (quotes, exports): RateNotFoundError when there is none. */
+export async function converterFor(storage: StorageClients, day: string, target: string): Promise<Converter> {
+  const snapshot = await rateSnapshotOnOrBefore(storage, day);
+  if (!snapshot) throw new RateNotFoundError(day, null);
+  return converterOf(storage, snapshot, day, target);
 }

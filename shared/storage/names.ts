@@ -18,6 +18,8 @@ export interface StorageNames {
     rateSnapshots: string;
     /** The rates of each fetch: one entity per currency, partitioned by fetch. */
     rates: string;
+    /** Price rules (markups per customer and scope): one entity per rule. */
+    priceRules: string;
   };
   containers: {
     /** Raw downloads and uploads, exactly as received. */
@@ -45,6 +47,7 @@ export function storageNames(prefix = ''): StorageNames {
       runStatus: table('runstatus'),
       rateSnapshots: table('ratesnapshots'),
       rates: table('rates'),
+      priceRules: table('pricerules'),
     },
     containers: {
       archive: container('price-archive'),

@@ -178,6 +178,18 @@ describe('local runner (npm start without the Functions host)', () => {
     });
   });
 
+  it('streams a file answer (a price-list export) with its headers', async () => {
+    const response = await fetch(`${runner.url}/api/prices/export?market=US&date=2026-11-01&format=csv`, {
+      headers: { 'x-functions-key': 'local-test-key' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toContain('prices-US-azure_consumption-2026-11-01.csv');
+    const lines = (await response.text()).split('\n');
+    expect(lines[0]).toBe('# Price list: market US, view azure_consumption');
+    expect(lines[6]).toMatch(/^Product,Product ID,SKU ID,/);
+  });
+
   it('hands repeated query parameters to the function as sent, which refuses them (400)', async () => {
     const response = await fetch(`${runner.url}/api/prices?market=US&market=DE`, {
       headers: { 'x-functions-key': 'local-test-key' },
