@@ -2,14 +2,13 @@ import {
   app,
   type HttpFunctionOptions,
   type HttpHandler,
-  type EventGridHandler,
-  type InvocationContext,
+  type StorageQueueHandler,
   type TimerFunctionOptions,
   type TimerHandler,
 } from '@azure/functions';
 import type { ApiDoc } from '../shared/api/endpoint';
-import type { StorageNames } from '../shared/storage/names';
-import { appServices } from './services';
+import { getSettings } from '../shared/config/settings';
+import { poisonQueue, storageNames, type StorageNames } from '../shared/storage/names';
 
 /**
  * The one registration of every function. Each call registers with `app.*` (the Functions host
@@ -33,18 +32,19 @@ export interface TimerRegistration {
   scheduleSetting: string;
 }
 
-export interface BlobRegistration {
-  kind: 'blob';
+export interface QueueRegistration {
+  kind: 'queue';
   name: string;
-  /** The upload container the function watches (the local runner polls it under the configured prefix). */
-  container: keyof StorageNames['containers'];
-  /** The handler that takes a blob by name and streams it itself (the runner and tests call this). */
-  process: (blobName: string, context: InvocationContext) => Promise<unknown>;
-  /** What the Functions host calls with each BlobCreated event: picks the blob out of it and calls `process`. */
-  eventHandler: EventGridHandler;
+  /** The queue it consumes (the Functions host's queue trigger; the local runner polls it the same way). */
+  queue: keyof StorageNames['queues'];
+  /** It consumes `<queue>-poison`, where the host moves a message that failed maxDequeueCount times. */
+  poison: boolean;
+  handler: StorageQueueHandler;
+  /** Upload functions: the container whose BlobCreated events reach the queue (the local watcher sends them). */
+  uploads?: keyof StorageNames['containers'];
 }
 
-export type Registration = HttpRegistration | TimerRegistration | BlobRegistration;
+export type Registration = HttpRegistration | TimerRegistration | QueueRegistration;
 
 // Request bodies reach the functions as streams, read only as far as each function's limit (a
 // POST /api/customers/validate stops at 64 KiB); without this the host hands over the whole body.
@@ -75,32 +75,25 @@ export function timerFunction(
 }
 
 /**
- * A function that handles files dropped into an upload container. In Azure it is driven by the
- * storage account's Event Grid BlobCreated events (an Event Grid trigger: the handler gets the
- * event, not the bytes, and streams the blob itself — the plain blob binding would load a 500 MB
- * upload into memory). Locally the runner polls the container and calls `process` for each blob.
+ * A storage-queue-triggered function (`app.storageQueue`, connection `AzureWebJobsStorage`). The host
+ * Base64-decodes each message and the worker hands JSON over parsed; a handler that throws leaves the
+ * message for another delivery, and after maxDequeueCount (host.json) the host moves it to
+ * `<queue>-poison`, which a function registered with `poison: true` consumes.
  */
-export function blobFunction(
+export function queueFunction(
   name: string,
-  container: keyof StorageNames['containers'],
-  process: BlobRegistration['process'],
-): EventGridHandler {
-  const eventHandler: EventGridHandler = async (event, context) => {
-    // The container's name as the app's storage clients have it: with STORAGE_NAME_PREFIX applied.
-    const blobName = blobNameFromSubject(event.subject, appServices().storage.names.containers[container]);
-    if (blobName === null) {
-      context.warn(`Ignoring event for ${event.subject}: not in this function's container`);
-      return;
-    }
-    await process(blobName, context);
-  };
-  app.eventGrid(name, { handler: eventHandler });
-  registrations.push({ kind: 'blob', name, container, process, eventHandler });
-  return eventHandler;
-}
-
-/** `/blobServices/default/containers/{container}/blobs/{name}` → name (URL-decoded). */
-function blobNameFromSubject(subject: string, container: string): string | null {
-  const prefix = `/blobServices/default/containers/${container}/blobs/`;
-  return subject.startsWith(prefix) ? decodeURIComponent(subject.slice(prefix.length)) : null;
+  queue: keyof StorageNames['queues'],
+  handler: StorageQueueHandler,
+  options: { poison?: boolean; uploads?: keyof StorageNames['containers'] } = {},
+): StorageQueueHandler {
+  const poison = options.poison ?? false;
+  // The queue's name as storage has it: with STORAGE_NAME_PREFIX applied, read when the host loads the app.
+  const queueName = storageNames(getSettings().STORAGE_NAME_PREFIX).queues[queue];
+  app.storageQueue(name, {
+    queueName: poison ? poisonQueue(queueName) : queueName,
+    connection: 'AzureWebJobsStorage',
+    handler,
+  });
+  registrations.push({ kind: 'queue', name, queue, poison, handler, uploads: options.uploads });
+  return handler;
 }

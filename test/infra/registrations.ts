@@ -24,7 +24,7 @@ let cached: Registered | undefined;
 /**
  * The upload (Event Grid) and timer functions, as runtime/registry records them when every file under
  * functions/ is loaded (the way the host loads dist/functions/*.js). If a file cannot be loaded outside the
- * host, the registrations are read from the source instead (`blobFunction('name', 'containerKey', …)`,
+ * host, the registrations are read from the source instead (`queueFunction('name', 'queueKey', …, { uploads: 'containerKey' })`,
  * `timerFunction('name', 'SETTING', …)`).
  */
 export function registeredUploadAndTimerFunctions(): Registered {
@@ -43,7 +43,9 @@ export function registeredUploadAndTimerFunctions(): Registered {
       const { registeredFunctions } = require('../../runtime/registry') as typeof import('../../runtime/registry');
       const all = registeredFunctions();
       result = {
-        uploads: all.flatMap((r) => (r.kind === 'blob' ? [{ name: r.name, container: r.container }] : [])),
+        uploads: all.flatMap((r) =>
+          r.kind === 'queue' && r.uploads && !r.poison ? [{ name: r.name, container: r.uploads }] : [],
+        ),
         timers: all.flatMap((r) => (r.kind === 'timer' ? [{ name: r.name, scheduleSetting: r.scheduleSetting }] : [])),
         source: `registry after loading ${files.length} function file(s)`,
       };
@@ -52,10 +54,9 @@ export function registeredUploadAndTimerFunctions(): Registered {
   } catch (error) {
     const text = files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     cached = {
-      uploads: [...text.matchAll(/blobFunction\(\s*['"](\w+)['"]\s*,\s*['"](\w+)['"]/g)].map((m) => ({
-        name: m[1],
-        container: m[2] as keyof StorageNames['containers'],
-      })),
+      uploads: [...text.matchAll(/queueFunction\(\s*['"](\w+)['"][^)]*uploads: ['"](\w+)['"] \}\);/g)]
+        .filter((m) => !m[0].includes('poison: true'))
+        .map((m) => ({ name: m[1], container: m[2] as keyof StorageNames['containers'] })),
       timers: [...text.matchAll(/timerFunction\(\s*['"](\w+)['"]\s*,\s*['"](\w+)['"]/g)].map((m) => ({
         name: m[1],
         scheduleSetting: m[2],

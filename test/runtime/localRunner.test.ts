@@ -25,6 +25,7 @@ describe('local runner (npm start without the Functions host)', () => {
       functionKey: settings.LOCAL_FUNCTION_KEY,
       pollBlobs: false,
       runTimers: false,
+      runQueues: false,
       log: () => {},
     });
   });
@@ -115,7 +116,7 @@ describe('local runner (npm start without the Functions host)', () => {
       }
     });
 
-    it('answers 404 for a name that is no timer or upload function', async () => {
+    it('answers 404 for a name that is no timer or queue function', async () => {
       for (const name of ['noSuchFunction', 'prices']) expect((await admin(name, '{}')).status).toBe(404);
     });
 

@@ -1,0 +1,145 @@
+import path from 'node:path';
+import { startLocalRunner, type Runner } from '../../runtime/localRunner';
+import { recentRuns, type RunRecord } from '../../shared/runs/ledger';
+import { createStorageClients } from '../../shared/storage/clients';
+import { ensureStorage } from '../../shared/storage/ensure';
+import { encodeMessage, queueClient } from '../../shared/storage/queues';
+import { testSettings } from '../helpers/storage';
+import { uploadContainers } from '../helpers/uploads';
+
+/**
+ * The queue-triggered functions under the local runner, on the suite's Azurite queue service: the
+ * refresh timer plans one message per market × view, workers run them, a market that always fails ends
+ * in the poison queue and the ledger while the others succeed, a message delivered twice has one effect,
+ * a malformed message is refused naming its field, and an upload goes through its BlobCreated message.
+ */
+
+const functionsDir = path.join(__dirname, '..', '..', 'functions');
+// The sample source covers US only: DE fails every delivery (a SourceError, not the file's fault).
+const settings = testSettings({
+  PRICES_SOURCE: 'sample',
+  PRICES_MARKETS: 'US,DE',
+  PRICES_VIEWS: 'azure_consumption,azure_reservations',
+});
+const storage = createStorageClients(settings);
+const MAX_DEQUEUE = 2;
+let runner: Runner;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  for (const name of ['AzureWebJobsStorage', 'STORAGE_NAME_PREFIX', 'PRICES_SOURCE', 'PRICES_MARKETS', 'PRICES_VIEWS'])
+    process.env[name] = String((settings as Record<string, unknown>)[name]);
+  await ensureStorage(storage);
+  runner = await startLocalRunner({
+    port: 0,
+    settings,
+    storage,
+    functionsDir,
+    runTimers: false,
+    pollBlobs: false,
+    queueOptions: { maxDequeueCount: MAX_DEQUEUE, visibilityTimeoutMs: 0, maxPollingIntervalMs: 200, leaseSeconds: 10 },
+    log: (line) => logLines.push(line),
+  });
+});
+afterAll(() => runner.close());
+
+const admin = (name: string, body: unknown) =>
+  fetch(`${runner.url}/admin/functions/${name}`, { method: 'POST', body: JSON.stringify(body) });
+
+/** Polls the ledger until `done` holds for its runs (newest first). */
+async function ledgerUntil(done: (runs: RunRecord[]) => boolean, timeoutMs = 45_000): Promise<RunRecord[]> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const runs = await recentRuns(storage, 200);
+    if (done(runs)) return runs;
+    if (Date.now() > until) throw new Error(`ledger not as expected in time; runs: ${JSON.stringify(runs, null, 1)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function queueLength(queue: Parameters<typeof queueClient>[1], poison = false): Promise<number> {
+  const properties = await queueClient(storage, queue, poison).getProperties();
+  return properties.approximateMessagesCount ?? 0;
+}
+
+const message = (overrides: Record<string, string> = {}) => ({
+  planId: 'plan-redelivery',
+  market: 'US',
+  view: 'azure_reservations',
+  timeline: 'current',
+  asOf: '2026-11-01',
+  source: 'sample',
+  ...overrides,
+});
+
+it('runs the same message twice with one effect: the second delivery writes nothing', async () => {
+  const queue = queueClient(storage, 'priceRefresh');
+  await queue.sendMessage(encodeMessage(message()));
+  await queue.sendMessage(encodeMessage(message()));
+  const runs = await ledgerUntil(
+    (all) => all.filter((r) => r.view === 'azure_reservations' && r.asOf === '2026-11-01').length === 2,
+  );
+  const [second, first] = runs.filter((r) => r.view === 'azure_reservations' && r.asOf === '2026-11-01');
+  expect(first).toMatchObject({ outcome: 'succeeded', market: 'US' });
+  expect(first.counts.added).toBeGreaterThan(0);
+  expect(second).toMatchObject({ outcome: 'succeeded' });
+  expect(second.counts).toMatchObject({ added: 0, changed: 0, removed: 0, entitiesWritten: 0 });
+  expect(second.counts.unchanged).toBe(first.counts.added);
+});
+
+it('fans the timer out: one message per market × view; DE fails into the poison queue and the ledger, US succeeds', async () => {
+  const before = (await recentRuns(storage, 200)).length;
+  const response = await admin('refreshPrices', {});
+  expect(response.status).toBe(202);
+  const today = new Date().toISOString().slice(0, 10);
+  const runs = await ledgerUntil((all) => {
+    const planned = all.slice(0, all.length - before).filter((r) => r.asOf === today);
+    return planned.filter((r) => r.error?.startsWith('gave up')).length === 2 && planned.length >= 2 + 2 * 3;
+  });
+  const planned = runs.slice(0, runs.length - before).filter((r) => r.asOf === today);
+  const us = planned.filter((r) => r.market === 'US');
+  expect(us.map((r) => `${r.view}:${r.outcome}`).sort()).toEqual([
+    'azure_consumption:succeeded',
+    'azure_reservations:succeeded',
+  ]);
+  const de = planned.filter((r) => r.market === 'DE');
+  // Each DE message: MAX_DEQUEUE failed deliveries through the pipeline, then the poison function's record.
+  for (const view of ['azure_consumption', 'azure_reservations']) {
+    const ofView = de.filter((r) => r.view === view);
+    expect(ofView.map((r) => r.outcome)).toEqual(Array(MAX_DEQUEUE + 1).fill('failed'));
+    expect(ofView[0].error).toMatch(
+      /^gave up: the queued run failed maxDequeueCount deliveries and was moved to .*price-refresh-poison/,
+    );
+    expect(ofView[1].error).toMatch(/no sample data for DE/);
+  }
+  // The last records are written just before their messages are deleted.
+  const until = Date.now() + 10_000;
+  while ((await queueLength('priceRefresh')) + (await queueLength('priceRefresh', true)) > 0 && Date.now() < until)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(await queueLength('priceRefresh')).toBe(0);
+  expect(await queueLength('priceRefresh', true)).toBe(0);
+});
+
+it('refuses a malformed message naming the field as sent, and records it once it is poisoned', async () => {
+  await queueClient(storage, 'priceRefresh').sendMessage(encodeMessage(message({ market: 'usa', asOf: '2026-13-01' })));
+  const runs = await ledgerUntil((all) => all.some((r) => r.error?.includes('"usa"')));
+  const poisoned = runs.find((r) => r.error?.includes('"usa"'))!;
+  expect(poisoned).toMatchObject({ outcome: 'failed', kind: 'refresh', view: 'azure_reservations' });
+  expect(poisoned.error).toContain('market: a two-letter market code such as US (got "usa")');
+  expect(poisoned.error).toContain('asOf: a day YYYY-MM-DD (got "2026-13-01")');
+  expect(logLines.some((l) => l.includes(`failed (delivery ${MAX_DEQUEUE})`) && l.includes('"usa"'))).toBe(true);
+});
+
+it('handles an upload through the BlobCreated message the admin endpoint enqueues for it', async () => {
+  const { areas } = uploadContainers(storage, 'customerUploads');
+  const name = 'customers.jsonl';
+  const body = `${JSON.stringify({ country: 'KZ', organizationRegistrationNumber: '940140000385' })}\n`;
+  await areas.uploads.getBlockBlobClient(name).upload(body, Buffer.byteLength(body));
+  expect((await admin('customerUploads', { input: name })).status).toBe(202);
+  const until = Date.now() + 30_000;
+  while (!(await areas.processed.getBlobClient(`${name}.report.json`).exists())) {
+    if (Date.now() > until) throw new Error(`not processed: ${logLines.slice(-5).join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  expect(await areas.uploads.getBlobClient(name).exists()).toBe(false);
+});
