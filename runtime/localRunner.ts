@@ -173,7 +173,7 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
   return {
     url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`,
     close: async () => {
-      await Promise.all(stops.map((stop) => stop()));
+      await Promise.all(stops.map(async (stop) => stop()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
