@@ -99,8 +99,8 @@ export const settingsSchema = z.object({
   PAGING_TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   // Hardening of uploads and the run ledger (issue 12).
   /** Deliveries of one upload version that may fail (any error, a crash included) before it is quarantined. */
-  // At most 4: Event Grid delivers an event at most 5 times (infra/modules/events.bicep maxDeliveryAttempts),
-  // and the delivery after the last failed attempt is the one that quarantines the upload.
+  // At most 4: the Functions host delivers a queue message at most maxDequeueCount (host.json: 5) times, and
+  // the delivery after the last failed attempt is the one that quarantines the upload.
   UPLOAD_MAX_ATTEMPTS: intSetting(3, 1, 4),
   /** Folder of the ledger outbox: runs whose ledger write failed wait there. Default: the OS temp folder. */
   LEDGER_OUTBOX_DIR: z.string().min(1).optional(),

@@ -541,7 +541,7 @@ describe('azd and packaging', () => {
 describe('host.json', () => {
   const host = JSON.parse(fs.readFileSync(path.join(ROOT, 'host.json'), 'utf8'));
 
-  it('is a v2 host with the v4 extension bundle (needed for Event Grid triggers on Flex Consumption)', () => {
+  it('is a v2 host with the v4 extension bundle (storage queue extension 5.x)', () => {
     expect(host.version).toBe('2.0');
     expect(host.extensionBundle).toEqual({
       id: 'Microsoft.Azure.Functions.ExtensionBundle',
@@ -549,12 +549,29 @@ describe('host.json', () => {
     });
   });
 
-  it('has a bounded function timeout long enough for the largest refresh', () => {
+  it('has a bounded function timeout within the 60 minutes Flex Consumption grants a running execution on scale-in', () => {
     const m = /^(\d{2}):(\d{2}):(\d{2})$/.exec(host.functionTimeout);
     expect(m).not.toBeNull();
     const minutes = Number(m![1]) * 60 + Number(m![2]);
-    expect(minutes).toBeGreaterThanOrEqual(60);
-    expect(minutes).toBeLessThanOrEqual(24 * 60);
+    expect(minutes).toBeGreaterThanOrEqual(30);
+    expect(minutes).toBeLessThanOrEqual(60);
+  });
+
+  it('states the queue settings: few messages at a time per instance, bounded redelivery, Base64 messages', () => {
+    const queues = host.extensions.queues;
+    expect(queues).toEqual({
+      batchSize: expect.any(Number),
+      newBatchThreshold: expect.any(Number),
+      maxDequeueCount: expect.any(Number),
+      visibilityTimeout: expect.stringMatching(/^\d{2}:\d{2}:\d{2}$/),
+      maxPollingInterval: expect.stringMatching(/^\d{2}:\d{2}:\d{2}$/),
+      // What Event Grid writes and shared/storage/queues.ts encodes.
+      messageEncoding: 'base64',
+    });
+    // At most batchSize + newBatchThreshold messages run at once per instance (docs/operations.md: Queues).
+    expect(queues.batchSize + queues.newBatchThreshold).toBeLessThanOrEqual(4);
+    // The delivery after UPLOAD_MAX_ATTEMPTS failures quarantines an upload: it must come before the poison queue.
+    expect(queues.maxDequeueCount).toBeGreaterThan(4);
   });
 
   it('keeps requests, exceptions, events and traces (run summaries) out of sampling and logs function output', () => {
@@ -564,7 +581,7 @@ describe('host.json', () => {
     expect(host.logging.logLevel['Host.Results']).toBe('Information');
   });
 
-  it('has no blob-trigger settings (uploads are Event Grid triggers: retries and dead letters are on the subscription)', () => {
+  it('has no blob-trigger settings (uploads arrive as Event Grid messages on storage queues)', () => {
     expect(host.extensions?.blobs).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { startLocalRunner, type Runner } from '../../runtime/localRunner';
+import { hostJsonPath, hostQueueOptions } from '../../runtime/queueRunner';
 import { recentRuns, type RunRecord } from '../../shared/runs/ledger';
 import { createStorageClients } from '../../shared/storage/clients';
 import { ensureStorage } from '../../shared/storage/ensure';
@@ -142,4 +143,29 @@ it('handles an upload through the BlobCreated message the admin endpoint enqueue
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   expect(await areas.uploads.getBlobClient(name).exists()).toBe(false);
+});
+
+describe("the runner's queue settings", () => {
+  it('are host.json extensions.queues, overridden by the app settings the host also reads', () => {
+    expect(hostQueueOptions(hostJsonPath(), {})).toEqual({
+      batchSize: 2,
+      newBatchThreshold: 1,
+      maxDequeueCount: 5,
+      visibilityTimeoutMs: 30_000,
+      maxPollingIntervalMs: 2_000,
+      leaseSeconds: 600,
+    });
+    const env = {
+      AzureFunctionsJobHost__extensions__queues__maxDequeueCount: '3',
+      AzureFunctionsJobHost__extensions__queues__visibilityTimeout: '00:00:01',
+    };
+    expect(hostQueueOptions(hostJsonPath(), env)).toMatchObject({ maxDequeueCount: 3, visibilityTimeoutMs: 1000 });
+  });
+
+  it('refuses a malformed override, naming it', () => {
+    const env = { AzureFunctionsJobHost__extensions__queues__visibilityTimeout: '30s' };
+    expect(() => hostQueueOptions(hostJsonPath(), env)).toThrow(
+      'host.json extensions.queues.visibilityTimeout: expected hh:mm:ss, got "30s"',
+    );
+  });
 });
