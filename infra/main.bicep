@@ -54,9 +54,6 @@ param partnerCenterRefreshToken string = ''
 @description('Key that signs the API continuation tokens (PAGING_TOKEN_SECRET, HMAC), stored in Key Vault. Default: a new random key on each deployment; pages handed out before it are then refused with 400 and the caller starts again.')
 param pagingTokenSecret string = newGuid()
 
-@description('Create the Event Grid subscriptions that drive the upload functions. They can only be created once the code is deployed (ARM checks that the functions exist): azd sets this in its postdeploy hook.')
-param deployEventSubscriptions bool = false
-
 @description('Optional: object id of the operator (user or group) who runs backfills and stores secrets; gets data roles on storage and Secrets Officer on the vault. azd passes the signed-in user.')
 param principalId string = ''
 
@@ -107,16 +104,36 @@ var containerNames = [
   deadLetterContainerName
 ]
 
-// The upload handlers (registered with app.eventGrid in runtime/registry.ts) and the container each watches.
-var uploadFunctions = [
-  { functionName: 'priceUploads', container: 'price-uploads' }
-  { functionName: 'customerUploads', container: 'customer-uploads' }
+// The app's queues (shared/storage/names.ts) and the poison queue the host moves failing messages to.
+var queueNames = [
+  'price-refresh'
+  'price-refresh-poison'
+  'rate-refresh'
+  'rate-refresh-poison'
+  'price-upload-events'
+  'price-upload-events-poison'
+  'customer-upload-events'
+  'customer-upload-events-poison'
 ]
 
-// The timers whose successful runs the staleness alerts watch.
-var timerFunctions = [
-  'refreshPrices'
-  'refreshExchangeRates'
+// The upload containers and the queue their BlobCreated events go to (queueFunction with `uploads` in
+// runtime/registry.ts consumes it).
+var uploadQueues = [
+  { container: 'price-uploads', queue: 'price-upload-events' }
+  { container: 'customer-uploads', queue: 'customer-upload-events' }
+]
+
+// The refresh workers whose successful runs the staleness alerts watch (the timers only plan), and the
+// poison functions whose every run is an alert.
+var refreshFunctions = [
+  'priceRefresh'
+  'rateRefresh'
+]
+var poisonFunctions = [
+  'priceRefreshPoison'
+  'rateRefreshPoison'
+  'priceUploadsPoison'
+  'customerUploadsPoison'
 ]
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -143,6 +160,7 @@ module storage 'modules/storage.bicep' = {
     name: 'st${resourceToken}'
     containerNames: concat(containerNames, [ deploymentContainerName ])
     tableNames: tableNames
+    queueNames: queueNames
   }
 }
 
@@ -223,10 +241,8 @@ module events 'modules/events.bicep' = {
     name: 'evgt-${resourceToken}'
     storageAccountName: storage.outputs.name
     identityId: identity.id
-    functionAppName: functionApp.outputs.name
     deadLetterContainerName: deadLetterContainerName
-    uploadFunctions: uploadFunctions
-    deployEventSubscriptions: deployEventSubscriptions
+    uploadQueues: uploadQueues
   }
   // Dead-lettering writes blobs with the identity.
   dependsOn: [ roles ]
@@ -239,7 +255,8 @@ module alerts 'modules/alerts.bicep' = {
     tags: tags
     namePrefix: resourceToken
     applicationInsightsId: monitoring.outputs.applicationInsightsId
-    timerFunctions: timerFunctions
+    refreshFunctions: refreshFunctions
+    poisonFunctions: poisonFunctions
     staleAfterHours: staleAfterHours
     alertEmail: alertEmail
   }
@@ -257,4 +274,3 @@ output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.endpoint
 output AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID string = identity.properties.clientId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output EVENTGRID_SYSTEM_TOPIC_NAME string = events.outputs.systemTopicName
-output DEPLOY_EVENT_SUBSCRIPTIONS bool = deployEventSubscriptions
