@@ -78,6 +78,8 @@ export const settingsSchema = z.object({
   HTTP_MAX_RETRIES: intSetting(5, 0, 20),
   HTTP_RETRY_DELAY_MS: intSetting(1000, 1, 60000),
   HTTP_MAX_RETRY_DELAY_MS: intSetting(60000, 1, 600000),
+  /** Concurrent calls to one upstream service (origin) per process, all invocations together (shared/http/upstreamSlots). */
+  UPSTREAM_MAX_CONCURRENCY: intSetting(2, 1, 64),
 
   PARTNER_CENTER_TENANT_ID: z.string().min(1).optional(),
   PARTNER_CENTER_APP_ID: z.string().min(1).optional(),

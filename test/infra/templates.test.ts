@@ -61,6 +61,8 @@ const NOT_SET_IN_AZURE: Record<string, string> = {
   HTTP_MAX_RETRIES: 'tuning: the code default suits Azure',
   HTTP_RETRY_DELAY_MS: 'tuning: the code default suits Azure',
   HTTP_MAX_RETRY_DELAY_MS: 'tuning: the code default suits Azure',
+  UPSTREAM_MAX_CONCURRENCY:
+    'tuning: the code default with host.json batch settings and maximumInstanceCount (docs/operations.md: Queues)',
   STORAGE_TIMEOUT_SECONDS: 'tuning: the code default suits Azure',
   PARTNER_CENTER_AUTHORITY: 'public-cloud default; override only for a sovereign cloud',
   PARTNER_CENTER_BASE_URL: 'public-cloud default; override only for a sovereign cloud',
