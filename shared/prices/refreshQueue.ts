@@ -27,6 +27,13 @@ export const priceRefreshMessageSchema = z.object({
   asOf: z.string().refine((day) => parseDay(day) !== null, 'a day YYYY-MM-DD'),
   /** The source as PRICES_SOURCE names it: the CLI may enqueue another source than the configured one. */
   source: priceSourceSchema,
+  /** A past month (YYYYMM) whose list to fetch (see PriceSheetRequest): a backfill the CLI enqueued. */
+  month: z
+    .string()
+    .regex(/^\d{6}$/, 'a month YYYYMM')
+    .optional(),
+  /** The operator confirmed removals above REMOVAL_GUARD_PERCENT (CLI --allow-mass-removal). */
+  allowMassRemoval: z.boolean().optional(),
 });
 
 export type PriceRefreshMessage = z.infer<typeof priceRefreshMessageSchema>;
@@ -42,18 +49,14 @@ export function planPriceRefresh(request: {
   timelines: readonly Timeline[];
   asOf: string;
   source: string;
+  month?: string;
+  allowMassRemoval?: boolean;
 }): PriceRefreshPlan {
   const planId = randomUUID();
+  const { asOf, source, month, allowMassRemoval } = request;
   const messages = request.markets.flatMap((market) =>
     request.views.flatMap((view) =>
-      request.timelines.map((timeline) => ({
-        planId,
-        market,
-        view,
-        timeline,
-        asOf: request.asOf,
-        source: request.source,
-      })),
+      request.timelines.map((timeline) => ({ planId, market, view, timeline, asOf, source, month, allowMassRemoval })),
     ),
   );
   return { planId, messages };
@@ -82,6 +85,8 @@ export async function runPriceRefreshMessage(
     views: [job.view],
     timeline: job.timeline,
     asOf: job.asOf,
+    month: job.month,
+    allowMassRemoval: job.allowMassRemoval,
     kind: 'refresh',
   });
   if (run.outcome === 'failed' && !run.fileFault)
