@@ -3,15 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCustomerBench } from './customers';
+import { runFanoutBench } from './fanout';
 import { runLookupBench } from './lookup';
 import { runPriceBench } from './prices';
 import { runUploadBench } from './uploads';
 
 /**
- * `npm run bench [-- --rows N] [--only prices,lookup,customers,uploads]`: the project's benchmarks
+ * `npm run bench [-- --rows N] [--only prices,lookup,customers,uploads,fanout]`: the project's benchmarks
  * (not part of npm test). Each suite measures its baseline in the same run; results go to stdout
  * and .bench/results.json. `--rows` sizes the price sheet of the prices and lookup suites (default
- * 200,000); customers validates 1,000,000 records and uploads ingests a 500,000-row zip.
+ * 200,000) and each market's sheet of fanout (default 20,000); customers validates 1,000,000 records
+ * and uploads ingests a 500,000-row zip.
  */
 type Suite = (options: { rows?: number; workDir: string }) => Promise<Record<string, unknown>>;
 
@@ -23,6 +25,7 @@ const SUITES: Record<string, Suite> = {
   lookup: ({ rows }) => runLookupBench({ rows }),
   customers: ({ workDir }) => runCustomerBench({ workDir }),
   uploads: ({ workDir }) => runUploadBench({ workDir }),
+  fanout: runFanoutBench,
 };
 
 async function main(): Promise<void> {
