@@ -24,8 +24,8 @@ const MARKETS = 'US DE FR GB IT ES NL BE AT CH SE NO DK FI PL PT IE CZ HU RO GR 
 const FAILING = 'CA';
 /** Per worker process: upstream calls at once (with host.json's batch settings: up to 3 messages at once). */
 const UPSTREAM_PER_WORKER = 1;
-/** Above this many downloads in flight the fake answers 429: more than one worker's share, fewer than four's. */
-const PARTNER_CENTER_LIMIT = 3;
+/** Above this many downloads in flight the fake answers 429: more than one worker asks at once, fewer than four do. */
+const PARTNER_CENTER_LIMIT = 2;
 /** Partner Center takes its time to start a download; the fan-out overlaps these waits. */
 const LATENCY_MS = 1000;
 const RETRY_AFTER_SECONDS = 1;

@@ -34,7 +34,7 @@ import { registeredFunctions, type HttpRegistration, type QueueRegistration, typ
 
 /** The most an HTTP function may read of a request body (its own limit is usually far lower). */
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
-/** An admin call's body is `{"input": "<blob name>"}` at most. */
+/** An admin call's body is `{"input": "<blob name or message JSON>"}` at most. */
 const MAX_ADMIN_BODY_BYTES = 64 * 1024;
 /** The longest delay setTimeout takes (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -269,7 +269,7 @@ async function acceptInvocation(
     return sendClosing(res, 413, errorBody('PayloadTooLarge', `body over ${MAX_ADMIN_BODY_BYTES} bytes`));
   const parsed = adminInput(body.toString('utf8'));
   if (parsed === 'malformed')
-    return sendJson(res, 400, errorBody('InvalidBody', 'the body must be {} or {"input": "<blob name>"}'));
+    return sendJson(res, 400, errorBody('InvalidBody', 'the body must be {} or {"input": "<text>"}'));
   const { input } = parsed;
   if (fn.kind === 'queue' && input === undefined)
     return sendJson(

@@ -120,7 +120,7 @@ describe('local runner (npm start without the Functions host)', () => {
       for (const name of ['noSuchFunction', 'prices']) expect((await admin(name, '{}')).status).toBe(404);
     });
 
-    it('answers 400 for a body that is not {} or {"input": "<blob name>"}', async () => {
+    it('answers 400 for a body that is not {} or {"input": "<text>"}', async () => {
       for (const body of ['{', '[]', '"x"', '{"input":42}']) {
         const response = await admin('refreshExchangeRates', body);
         expect({ body, status: response.status }).toEqual({ body, status: 400 });

@@ -7,6 +7,8 @@ import { ensureStorage } from '../../shared/storage/ensure';
 import { encodeMessage, queueClient } from '../../shared/storage/queues';
 import { testSettings } from '../helpers/storage';
 import { uploadContainers } from '../helpers/uploads';
+import { consumptionRow, meterId, sheetCsv } from '../helpers/priceSheets';
+import { blobCreatedEvent } from '../../shared/uploads';
 
 /**
  * The queue-triggered functions under the local runner, on the suite's Azurite queue service: the
@@ -80,7 +82,11 @@ it('runs the same message twice with one effect: the second delivery writes noth
   const runs = await ledgerUntil(
     (all) => all.filter((r) => r.view === 'azure_reservations' && r.asOf === '2026-11-01').length === 2,
   );
-  const [second, first] = runs.filter((r) => r.view === 'azure_reservations' && r.asOf === '2026-11-01');
+  // The two deliveries may run side by side (one batch): the lock orders them, and whichever ran second
+  // found the first one's snapshot.
+  const [first, second] = runs
+    .filter((r) => r.view === 'azure_reservations' && r.asOf === '2026-11-01')
+    .sort((a, b) => b.counts.added - a.counts.added);
   expect(first).toMatchObject({ outcome: 'succeeded', market: 'US' });
   expect(first.counts.added).toBeGreaterThan(0);
   expect(second).toMatchObject({ outcome: 'succeeded' });
@@ -143,6 +149,64 @@ it('handles an upload through the BlobCreated message the admin endpoint enqueue
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   expect(await areas.uploads.getBlobClient(name).exists()).toBe(false);
+});
+
+/** The BlobCreated event Event Grid would write for a blob of the price upload container. */
+async function priceUploadEvent(name: string): Promise<Record<string, unknown>> {
+  const { areas } = uploadContainers(storage, 'priceUploads');
+  const blob = areas.uploads.getBlobClient(name);
+  const properties = await blob.getProperties();
+  return blobCreatedEvent({ url: blob.url, container: areas.uploads.containerName, name, etag: properties.etag ?? '' });
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${logLines.slice(-5).join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+// FR: the fan-out above stored today's US sheets, which a one-row US upload would mostly remove.
+it('handles the same upload event delivered twice once', async () => {
+  const uploads = uploadContainers(storage, 'priceUploads');
+  const name = 'twice/sheet.csv';
+  await uploads.drop(name, sheetCsv([consumptionRow({ MeterIds: meterId(61_001), Market: 'FR' })]));
+  const message = encodeMessage(await priceUploadEvent(name));
+  const queue = queueClient(storage, 'priceUploadEvents');
+  await queue.sendMessage(message);
+  await queue.sendMessage(message);
+  // Each delivery ends in a run in the ledger or, when the upload is gone already, in a log line.
+  const runsOf = async () => (await recentRuns(storage, 200)).filter((r) => r.source.includes(name));
+  const handledAgain = () => logLines.filter((l) => l.includes('price upload already handled')).length;
+  // (A pipeline run is in the ledger before its upload is placed; a placed upload logs PriceUploadHandled.)
+  const placed = () => logLines.filter((l) => l.includes('PriceUploadHandled') && l.includes(name)).length;
+  await until('both deliveries', async () => (await runsOf()).length + handledAgain() === 2 && placed() > 0);
+  expect(await uploads.list('processed')).toEqual([name, `${name}.report.json`]);
+  expect(await uploads.list('uploads')).toEqual([]);
+  // The two deliveries may run at once (one batch): then both reach the pipeline, under its lock, and the
+  // later one finds the sheet stored and writes nothing; run one after the other, the later finds the upload gone.
+  const runs = await runsOf();
+  expect(runs.filter((r) => r.counts.entitiesWritten > 0).map((r) => [r.kind, r.outcome, r.counts.added])).toEqual([
+    ['upload', 'succeeded', 1],
+  ]);
+  expect(runs.every((r) => r.outcome === 'succeeded')).toBe(true);
+});
+
+it('quarantines an upload whose event reached the poison queue, with its last error', async () => {
+  const uploads = uploadContainers(storage, 'priceUploads');
+  const name = 'poisoned/sheet.csv';
+  await uploads.drop(name, sheetCsv([consumptionRow({ MeterIds: meterId(61_002), Market: 'FR' })]));
+  // What the host does after maxDequeueCount failed deliveries: the event, as it was, on the poison queue.
+  await queueClient(storage, 'priceUploadEvents', true).sendMessage(encodeMessage(await priceUploadEvent(name)));
+  await until('the quarantine report', () => uploads.areas.quarantine.getBlobClient(`${name}.report.json`).exists());
+  const report = JSON.parse(await uploads.text('quarantine', `${name}.report.json`)) as {
+    status: string;
+    reason: string;
+  };
+  expect(report.status).toBe('quarantined');
+  expect(report.reason).toMatch(/^refused unread: /);
+  expect(await uploads.list('uploads')).toEqual([]);
 });
 
 describe("the runner's queue settings", () => {
