@@ -25,7 +25,6 @@ describe('local runner (npm start without the Functions host)', () => {
       functionKey: settings.LOCAL_FUNCTION_KEY,
       pollBlobs: false,
       runTimers: false,
-      runQueues: false,
       log: () => {},
     });
   });
@@ -63,7 +62,7 @@ describe('local runner (npm start without the Functions host)', () => {
     expect((await fetch(`${runner.url}/api/health`, { method: 'DELETE' })).status).toBe(405);
   });
 
-  it('runs a timer on demand through the admin endpoint, like the Functions host', async () => {
+  it('runs a timer on demand through the admin endpoint, like the Functions host; the queue functions run its plan', async () => {
     const accepted = await fetch(`${runner.url}/admin/functions/refreshPrices`, {
       method: 'POST',
       body: '{}',
