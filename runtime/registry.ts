@@ -7,7 +7,7 @@ import {
   type TimerHandler,
 } from '@azure/functions';
 import type { ApiDoc } from '../shared/api/endpoint';
-import { getSettings } from '../shared/config/settings';
+import { settingsSchema } from '../shared/config/settings';
 import { poisonQueue, storageNames, type StorageNames } from '../shared/storage/names';
 
 /**
@@ -87,8 +87,10 @@ export function queueFunction(
   options: { poison?: boolean; uploads?: keyof StorageNames['containers'] } = {},
 ): StorageQueueHandler {
   const poison = options.poison ?? false;
-  // The queue's name as storage has it: with STORAGE_NAME_PREFIX applied, read when the host loads the app.
-  const queueName = storageNames(getSettings().STORAGE_NAME_PREFIX).queues[queue];
+  // The queue's name as storage has it: with STORAGE_NAME_PREFIX applied, read when the host loads the app
+  // (that one setting only, not cached: the settings as a whole are read on first use, see runtime/services).
+  const prefix = settingsSchema.shape.STORAGE_NAME_PREFIX.parse(process.env.STORAGE_NAME_PREFIX || undefined);
+  const queueName = storageNames(prefix).queues[queue];
   app.storageQueue(name, {
     queueName: poison ? poisonQueue(queueName) : queueName,
     connection: 'AzureWebJobsStorage',
