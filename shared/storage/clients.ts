@@ -158,8 +158,8 @@ export function createStorageClients(
     settings.AzureWebJobsStorage__queueServiceUri ?? (account && `https://${account}.queue.core.windows.net`);
   if (!blobUri || !tableUri || !queueUri) {
     throw new Error(
-      'Storage is not configured: set AzureWebJobsStorage (connection string) or ' +
-        'AzureWebJobsStorage__blobServiceUri, __queueServiceUri and __tableServiceUri (identity).',
+      'Storage is not configured: set AzureWebJobsStorage (connection string) or AzureWebJobsStorage__blobServiceUri, ' +
+        'AzureWebJobsStorage__queueServiceUri and AzureWebJobsStorage__tableServiceUri (identity).',
     );
   }
   const cred = credential ?? identityCredential(settings);
