@@ -58,6 +58,7 @@ export async function runFanoutBench(options: { rows?: number; workDir: string }
     for (const workers of [1, 4]) {
       process.stderr.write(`fanout: ${workers} worker(s)…\n`);
       results[`workers${workers}`] = await runWith(workers, { files, rows, connection: azurite.connectionString });
+      process.stderr.write(`${JSON.stringify(results[`workers${workers}`])}\n`);
     }
   } finally {
     await azurite.stop();

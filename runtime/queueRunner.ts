@@ -140,6 +140,8 @@ function consume(
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
   let idleMs = MIN_POLL_MS;
+  // Created once (ensureStorage creates it too; a runner on other storage may start first).
+  let created = false;
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -155,7 +157,10 @@ function consume(
       }
       let messages: DequeuedMessageItem[] = [];
       try {
-        await queue.createIfNotExists();
+        if (!created) {
+          await queue.createIfNotExists();
+          created = true;
+        }
         const received = await queue.receiveMessages({
           numberOfMessages: Math.min(Math.max(options.batchSize, 1), 32),
           visibilityTimeout: options.leaseSeconds,
