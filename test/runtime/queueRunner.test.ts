@@ -151,6 +151,18 @@ it('handles an upload through the BlobCreated message the admin endpoint enqueue
   expect(await areas.uploads.getBlobClient(name).exists()).toBe(false);
 });
 
+it('runs a queued exchange-rate refresh through the rate worker', async () => {
+  await queueClient(storage, 'rateRefresh').sendMessage(
+    encodeMessage({ planId: 'plan-rates', asOf: '2026-11-01', source: 'sample' }),
+  );
+  const runs = await ledgerUntil((all) => all.some((r) => r.view === 'fxrates' && r.asOf === '2026-11-01'));
+  expect(runs.find((r) => r.view === 'fxrates')).toMatchObject({
+    kind: 'refresh',
+    outcome: 'succeeded',
+    source: 'sample',
+  });
+});
+
 /** The BlobCreated event Event Grid would write for a blob of the price upload container. */
 async function priceUploadEvent(name: string): Promise<Record<string, unknown>> {
   const { areas } = uploadContainers(storage, 'priceUploads');
