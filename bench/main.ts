@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCustomerBench } from './customers';
+import { runFanoutBench } from './fanout';
 import { runLookupBench } from './lookup';
 import { runPriceBench } from './prices';
 import { runUploadBench } from './uploads';
@@ -10,11 +11,11 @@ import { runQuoteBench } from './quotes';
 import { runExportBench } from './export';
 
 /**
- * `npm run bench [-- --rows N] [--only prices,lookup,customers,uploads,quotes,export]`: the project's benchmarks
- * (not part of npm test). Each suite measures its baseline in the same run; results go to stdout
+ * `npm run bench [-- --rows N] [--only prices,lookup,customers,uploads,fanout,quotes,export]`: the project's
+ * benchmarks (not part of npm test). Each suite measures its baseline in the same run; results go to stdout
  * and .bench/results.json. `--rows` sizes the price sheet of the prices and lookup suites (default
- * 200,000; also of export, while quotes defaults to 20,000); customers validates 1,000,000 records and
- * uploads ingests a 500,000-row zip.
+ * 200,000; also of export, while quotes defaults to 20,000) and each market's sheet of fanout (default
+ * 20,000); customers validates 1,000,000 records and uploads ingests a 500,000-row zip.
  */
 type Suite = (options: { rows?: number; workDir: string }) => Promise<Record<string, unknown>>;
 
@@ -26,6 +27,7 @@ const SUITES: Record<string, Suite> = {
   lookup: ({ rows }) => runLookupBench({ rows }),
   customers: ({ workDir }) => runCustomerBench({ workDir }),
   uploads: ({ workDir }) => runUploadBench({ workDir }),
+  fanout: runFanoutBench,
   quotes: runQuoteBench,
   export: runExportBench,
 };

@@ -17,6 +17,8 @@ export interface SyntheticSheetOptions {
   /** Change the price of every Nth row (N, 2N, ...). */
   priceChangeEvery?: number;
   format?: 'csv' | 'zip' | 'gzip';
+  /** The sheet's market (column Market); default US. */
+  market?: string;
 }
 
 /** The sheet's columns, in order. */
@@ -147,7 +149,7 @@ function drawSku(next: () => number, product: Pick<Sku, 'productTitle' | 'produc
 }
 
 /** The sheet line of one price tier of a SKU. */
-function priceLine(sku: Sku, unitPrice: string, [min, max]: [string, string]): string {
+function priceLine(sku: Sku, market: string, unitPrice: string, [min, max]: [string, string]): string {
   const { productTitle, skuTitle } = sku;
   return csvLine([
     productTitle,
@@ -158,7 +160,7 @@ function priceLine(sku: Sku, unitPrice: string, [min, max]: [string, string]): s
     `${productTitle} ${skuTitle} - ${sku.region}`,
     sku.unit,
     '',
-    'US',
+    market,
     'USD',
     unitPrice,
     min,
@@ -197,7 +199,7 @@ function* sheetChunks(options: SyntheticSheetOptions): Generator<string> {
         productRow++;
         const changed = changeEvery > 0 && row % changeEvery === 0;
         const unitPrice = (changed ? price * CHANGED_PRICE_FACTOR + CHANGED_PRICE_STEP : price).toFixed(6);
-        chunk += priceLine(sku, unitPrice, tier);
+        chunk += priceLine(sku, options.market ?? 'US', unitPrice, tier);
         price *= TIER_FACTOR;
         if (++chunkRows === ROWS_PER_CHUNK) {
           yield chunk;

@@ -1,17 +1,20 @@
 import type { InvocationContext } from '@azure/functions';
-import { blobFunction } from '../runtime/registry';
+import { queueFunction } from '../runtime/registry';
 import { appServices, invocationLogger } from '../runtime/services';
-import { processPriceUpload } from '../shared/uploads';
+import { processPriceUpload, uploadEventBlob } from '../shared/uploads';
 
 /**
- * A price sheet or exchange-rate file dropped into the price upload container (docs/operations.md: Uploads):
- * through the same pipeline as the refresh, then moved with a JSON report to the processed or the
- * quarantine container. A file at fault is quarantined; a storage failure fails the invocation so
- * that the event is delivered again (and dead-lettered in the end).
+ * A price sheet or exchange-rate file dropped into the price upload container: its BlobCreated event
+ * reaches the price-upload-events queue (docs/operations.md: Uploads); the file goes through the same
+ * pipeline as the refresh, then moves with a JSON report to the processed or the quarantine container.
+ * A file at fault is quarantined; a storage failure fails the invocation so that the message is
+ * delivered again (after UPLOAD_MAX_ATTEMPTS the upload is quarantined with its last error).
  */
-export async function priceUploadsHandler(blobName: string, context: InvocationContext): Promise<unknown> {
+export async function priceUploadsHandler(message: unknown, context: InvocationContext): Promise<unknown> {
   const { settings, storage } = appServices();
-  return processPriceUpload({ storage, settings, logger: invocationLogger(context), blobName });
+  const logger = invocationLogger(context);
+  const blobName = uploadEventBlob(message, storage, 'priceUploads', logger);
+  return blobName === null ? null : processPriceUpload({ storage, settings, logger, blobName });
 }
 
-blobFunction('priceUploads', 'priceUploads', priceUploadsHandler);
+queueFunction('priceUploads', 'priceUploadEvents', priceUploadsHandler, { uploads: 'priceUploads' });

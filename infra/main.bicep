@@ -60,9 +60,6 @@ param pagingTokenSecret string = newGuid()
 @description('Comma-separated origins of browser pages that may call the API (CORS_ALLOWED_ORIGINS), e.g. https://portal.example.com; * for any. Applied by the platform CORS of the function app (siteConfig.cors), which answers preflights. Empty: none.')
 param corsAllowedOrigins string = ''
 
-@description('Create the Event Grid subscriptions that drive the upload functions. They can only be created once the code is deployed (ARM checks that the functions exist): azd sets this in its postdeploy hook.')
-param deployEventSubscriptions bool = false
-
 @description('Optional: object id of the operator (user or group) who runs backfills and stores secrets; gets data roles on storage and Secrets Officer on the vault. azd passes the signed-in user.')
 param principalId string = ''
 
@@ -114,16 +111,36 @@ var containerNames = [
   deadLetterContainerName
 ]
 
-// The upload handlers (registered with app.eventGrid in runtime/registry.ts) and the container each watches.
-var uploadFunctions = [
-  { functionName: 'priceUploads', container: 'price-uploads' }
-  { functionName: 'customerUploads', container: 'customer-uploads' }
+// The app's queues (shared/storage/names.ts) and the poison queue the host moves failing messages to.
+var queueNames = [
+  'price-refresh'
+  'price-refresh-poison'
+  'rate-refresh'
+  'rate-refresh-poison'
+  'price-upload-events'
+  'price-upload-events-poison'
+  'customer-upload-events'
+  'customer-upload-events-poison'
 ]
 
-// The timers whose successful runs the staleness alerts watch.
-var timerFunctions = [
-  'refreshPrices'
-  'refreshExchangeRates'
+// The upload containers and the queue their BlobCreated events go to (queueFunction with `uploads` in
+// runtime/registry.ts consumes it).
+var uploadQueues = [
+  { container: 'price-uploads', queue: 'price-upload-events' }
+  { container: 'customer-uploads', queue: 'customer-upload-events' }
+]
+
+// The refresh workers whose successful runs the staleness alerts watch (the timers only plan), and the
+// poison functions whose every run is an alert.
+var refreshFunctions = [
+  'priceRefresh'
+  'rateRefresh'
+]
+var poisonFunctions = [
+  'priceRefreshPoison'
+  'rateRefreshPoison'
+  'priceUploadsPoison'
+  'customerUploadsPoison'
 ]
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -150,6 +167,7 @@ module storage 'modules/storage.bicep' = {
     name: 'st${resourceToken}'
     containerNames: concat(containerNames, [ deploymentContainerName ])
     tableNames: tableNames
+    queueNames: queueNames
   }
 }
 
@@ -233,10 +251,8 @@ module events 'modules/events.bicep' = {
     name: 'evgt-${resourceToken}'
     storageAccountName: storage.outputs.name
     identityId: identity.id
-    functionAppName: functionApp.outputs.name
     deadLetterContainerName: deadLetterContainerName
-    uploadFunctions: uploadFunctions
-    deployEventSubscriptions: deployEventSubscriptions
+    uploadQueues: uploadQueues
   }
   // Dead-lettering writes blobs with the identity.
   dependsOn: [ roles ]
@@ -249,7 +265,8 @@ module alerts 'modules/alerts.bicep' = {
     tags: tags
     namePrefix: resourceToken
     applicationInsightsId: monitoring.outputs.applicationInsightsId
-    timerFunctions: timerFunctions
+    refreshFunctions: refreshFunctions
+    poisonFunctions: poisonFunctions
     staleAfterHours: staleAfterHours
     alertEmail: alertEmail
   }
@@ -267,4 +284,3 @@ output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.endpoint
 output AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID string = identity.properties.clientId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output EVENTGRID_SYSTEM_TOPIC_NAME string = events.outputs.systemTopicName
-output DEPLOY_EVENT_SUBSCRIPTIONS bool = deployEventSubscriptions

@@ -21,26 +21,34 @@ import type { Settings } from '../shared/config/settings';
 import type { StorageClients } from '../shared/storage/clients';
 import { MCP_PATH, mcpHandler, type McpHandler } from './mcpServer';
 import {
+  enqueueInput,
+  hostJsonPath,
+  hostQueueOptions,
+  startQueueFunctions,
+  watchUploads,
+  type QueueOptions,
+} from './queueRunner';
+import {
   registeredFunctions,
-  type BlobRegistration,
   type HttpRegistration,
   type McpToolRegistration,
+  type QueueRegistration,
   type TimerRegistration,
 } from './registry';
 
 /**
  * Runs the registered functions without the Functions host: HTTP functions at /api/{route},
  * MCP tools at /runtime/webhooks/mcp (runtime/mcpServer), timers on their (UTC) schedule and on
- * demand through the host's own admin API (`POST /admin/functions/{name}`), upload handlers for
- * blobs dropped into their containers.
+ * demand through the host's own admin API (`POST /admin/functions/{name}`), queue functions on their
+ * storage queues (runtime/queueRunner), and a watcher that turns blobs dropped into the upload
+ * containers into Event Grid's BlobCreated messages.
  * Everything it knows about functions comes from the registry.
  */
 
 /** The most an HTTP function may read of a request body (its own limit is usually far lower). */
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
-/** An admin call's body is `{"input": "<blob name>"}` at most. */
+/** An admin call's body is `{"input": "<blob name or message JSON>"}` at most. */
 const MAX_ADMIN_BODY_BYTES = 64 * 1024;
-const BLOB_POLL_MS = 2000;
 /** The longest delay setTimeout takes (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
@@ -57,8 +65,13 @@ export interface RunnerOptions {
    */
   functionKey?: string;
   log?: (line: string) => void;
+  /** Watch the upload containers (default true). */
   pollBlobs?: boolean;
   runTimers?: boolean;
+  /** Consume the queues (default true). */
+  runQueues?: boolean;
+  /** Overrides of host.json's queue settings (tests: short leases, few deliveries). */
+  queueOptions?: Partial<QueueOptions>;
 }
 
 export interface Runner {
@@ -66,11 +79,11 @@ export interface Runner {
   close(): Promise<void>;
 }
 
-/** What the admin endpoint runs: a timer or upload function. */
-type Invocable = TimerRegistration | BlobRegistration;
+/** What the admin endpoint runs: a timer, or a queue function (upload functions included). */
+type Invocable = TimerRegistration | QueueRegistration;
 
-/** Runs a timer, or an upload function on the blob named. */
-type Invoke = (fn: Invocable, blobName?: string) => Promise<void>;
+/** Runs a timer, or puts the input on a queue function's queue. */
+type Invoke = (fn: Invocable, input?: string) => Promise<void>;
 
 function loadFunctionModules(functionsDir: string): void {
   for (const file of fs.readdirSync(functionsDir).sort()) {
@@ -142,11 +155,11 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
   loadFunctionModules(options.functionsDir);
   const all = registeredFunctions();
   const timers = all.filter((fn): fn is TimerRegistration => fn.kind === 'timer');
-  const blobs = all.filter((fn): fn is BlobRegistration => fn.kind === 'blob');
-  const invoke = createInvoker(log);
+  const queues = all.filter((fn): fn is QueueRegistration => fn.kind === 'queue');
+  const invoke = createInvoker(options.storage, log);
   const served: Served = {
     https: all.filter((fn): fn is HttpRegistration => fn.kind === 'http'),
-    invocables: all.filter((fn): fn is Invocable => fn.kind === 'timer' || fn.kind === 'blob'),
+    invocables: all.filter((fn): fn is Invocable => fn.kind === 'timer' || fn.kind === 'queue'),
     mcp: mcpHandler(
       all.filter((fn): fn is McpToolRegistration => fn.kind === 'mcpTool'),
       (name) => contextFor(name, log),
@@ -166,37 +179,37 @@ export async function startLocalRunner(options: RunnerOptions): Promise<Runner> 
     });
   });
 
-  const stops: (() => void)[] = [];
+  const stops: (() => void | Promise<void>)[] = [];
   if (options.runTimers !== false)
     for (const timer of timers) stops.push(scheduleTimer(timer, options.settings, invoke, log));
-  // Like Event Grid's bounded redelivery: UPLOAD_MAX_ATTEMPTS failed deliveries, then the one that quarantines
-  // the blob with the last error (shared/uploads/attempts); past that a blob is left alone, so nothing loops.
-  const deliveries = options.settings.UPLOAD_MAX_ATTEMPTS + 1;
-  if (options.pollBlobs !== false) stops.push(pollUploads(blobs, options.storage, deliveries, log));
+  if (options.pollBlobs !== false) stops.push(watchUploads(queues, options.storage, log));
+  if (options.runQueues !== false) {
+    const queueOptions = hostQueueOptions(hostJsonPath(), process.env, options.queueOptions);
+    stops.push(startQueueFunctions(queues, options.storage, queueOptions, log));
+  }
 
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port, host);
   return {
     url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`,
     close: async () => {
-      for (const stop of stops) stop();
+      await Promise.all(stops.map(async (stop) => stop()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
 
-/** Runs a timer or upload function, as the admin endpoint and the schedules do. */
-function createInvoker(log: (line: string) => void): Invoke {
-  return async (fn, blobName) => {
-    const context = contextFor(fn.name, log);
+/** Runs a timer, or enqueues a queue function's input, as the admin endpoint and the schedules do. */
+function createInvoker(storage: StorageClients, log: (line: string) => void): Invoke {
+  return async (fn, input) => {
     if (fn.kind === 'timer') {
       await fn.options.handler(
         { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: {} as never },
-        context,
+        contextFor(fn.name, log),
       );
     } else {
-      if (blobName === undefined) throw new Error(`${fn.name} needs {"input":"<blob name>"}`);
-      await fn.process(blobName, context);
+      if (input === undefined) throw new Error(`${fn.name} needs {"input": "…"}`);
+      await enqueueInput(fn, storage, input);
     }
   };
 }
@@ -285,8 +298,9 @@ function keyOf(req: http.IncomingMessage, url: URL): string | undefined {
 }
 
 /**
- * `POST /admin/functions/{name}` with `{}` or `{"input": "<blob name>"}`: starts a timer or upload
- * function and answers 202 at once, as the host does; 404 for a name that is none, 400 for another body.
+ * `POST /admin/functions/{name}` with `{}` (a timer) or `{"input": "…"}` (a queue function: a blob name for
+ * an upload function, else the message's JSON text, put on its queue): answers 202 at once, as the host
+ * does; 404 for a name that is none, 400 for another body.
  */
 async function acceptInvocation(
   req: http.IncomingMessage,
@@ -295,16 +309,19 @@ async function acceptInvocation(
   served: Served,
 ): Promise<void> {
   const fn = served.invocables.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
-  if (!fn) return send(res, problem(404, 'NotFound', `no timer or upload function named ${name}`));
+  if (!fn) return send(res, problem(404, 'NotFound', `no timer or queue function named ${name}`));
   const body = await readBody(req, MAX_ADMIN_BODY_BYTES);
   if (body === 'too-large')
     return sendClosing(res, problem(413, 'PayloadTooLarge', `body over ${MAX_ADMIN_BODY_BYTES} bytes`));
   const parsed = adminInput(body.toString('utf8'));
   if (parsed === 'malformed')
-    return send(res, problem(400, 'InvalidBody', 'the body must be {} or {"input": "<blob name>"}'));
+    return send(res, problem(400, 'InvalidBody', 'the body must be {} or {"input": "<text>"}'));
   const { input } = parsed;
-  if (fn.kind === 'blob' && input === undefined)
-    return send(res, problem(400, 'InvalidBody', `${fn.name} needs {"input": "<blob name>"}`));
+  if (fn.kind === 'queue' && input === undefined)
+    return send(
+      res,
+      problem(400, 'InvalidBody', `${fn.name} needs {"input": "${fn.uploads ? '<blob name>' : '<message JSON>'}"}`),
+    );
   served.invoke(fn, input).catch((e: unknown) => served.log(`[${fn.name}] failed: ${(e as Error).message}`));
   send(res, {
     status: 202,
@@ -441,49 +458,5 @@ function scheduleTimer(
   return () => {
     stopped = true;
     if (handle) clearTimeout(handle);
-  };
-}
-
-function pollUploads(
-  blobs: readonly BlobRegistration[],
-  storage: StorageClients,
-  maxDeliveries: number,
-  log: (line: string) => void,
-): () => void {
-  const inFlight = new Set<string>();
-  const attempts = new Map<string, number>();
-  let stopped = false;
-  const tick = async () => {
-    for (const fn of blobs) {
-      const container = storage.names.containers[fn.container];
-      const client = storage.blobs.getContainerClient(container);
-      if (!(await client.exists())) continue;
-      for await (const blob of client.listBlobsFlat()) {
-        const key = `${fn.name}/${blob.name}/${blob.properties.etag}`;
-        if (inFlight.has(key) || (attempts.get(key) ?? 0) >= maxDeliveries) continue;
-        inFlight.add(key);
-        attempts.set(key, (attempts.get(key) ?? 0) + 1);
-        fn.process(blob.name, contextFor(fn.name, log))
-          .then(() => attempts.set(key, maxDeliveries))
-          .catch((e: unknown) =>
-            log(`[${fn.name}] ${blob.name} failed (attempt ${attempts.get(key)}): ${(e as Error).message}`),
-          )
-          .finally(() => inFlight.delete(key));
-      }
-    }
-  };
-  let handle: NodeJS.Timeout;
-  const loop = () => {
-    if (stopped) return;
-    tick()
-      .catch((e: unknown) => log(`upload polling: ${(e as Error).message}`))
-      .finally(() => {
-        if (!stopped) handle = setTimeout(loop, BLOB_POLL_MS);
-      });
-  };
-  loop();
-  return () => {
-    stopped = true;
-    clearTimeout(handle);
   };
 }

@@ -2,9 +2,9 @@ import {
   app,
   type HttpFunctionOptions,
   type HttpHandler,
-  type EventGridHandler,
   type InvocationContext,
   type McpToolTriggerHandler,
+  type StorageQueueHandler,
   type TimerFunctionOptions,
   type TimerHandler,
 } from '@azure/functions';
@@ -13,7 +13,8 @@ import { pagingSecret } from '../shared/api/paging';
 import type { AssistantTool } from '../shared/assistant/tool';
 import { toolProperties, type ToolProperty } from '../shared/assistant/toolProperties';
 import type { ToolResult } from '../shared/assistant/toolResult';
-import type { StorageNames } from '../shared/storage/names';
+import { settingsSchema } from '../shared/config/settings';
+import { poisonQueue, storageNames, type StorageNames } from '../shared/storage/names';
 import { CallToolResultBlock } from './mcpToolResult';
 import { appServices, invocationLogger } from './services';
 
@@ -39,15 +40,16 @@ export interface TimerRegistration {
   scheduleSetting: string;
 }
 
-export interface BlobRegistration {
-  kind: 'blob';
+export interface QueueRegistration {
+  kind: 'queue';
   name: string;
-  /** The upload container the function watches (the local runner polls it under the configured prefix). */
-  container: keyof StorageNames['containers'];
-  /** The handler that takes a blob by name and streams it itself (the runner and tests call this). */
-  process: (blobName: string, context: InvocationContext) => Promise<unknown>;
-  /** What the Functions host calls with each BlobCreated event: picks the blob out of it and calls `process`. */
-  eventHandler: EventGridHandler;
+  /** The queue it consumes (the Functions host's queue trigger; the local runner polls it the same way). */
+  queue: keyof StorageNames['queues'];
+  /** It consumes `<queue>-poison`, where the host moves a message that failed maxDequeueCount times. */
+  poison: boolean;
+  handler: StorageQueueHandler;
+  /** Upload functions: the container whose BlobCreated events reach the queue (the local watcher sends them). */
+  uploads?: keyof StorageNames['containers'];
 }
 
 export interface McpToolRegistration {
@@ -63,7 +65,7 @@ export interface McpToolRegistration {
   handler: McpToolTriggerHandler;
 }
 
-export type Registration = HttpRegistration | TimerRegistration | BlobRegistration | McpToolRegistration;
+export type Registration = HttpRegistration | TimerRegistration | QueueRegistration | McpToolRegistration;
 
 // Request bodies reach the functions as streams, read only as far as each function's limit (a
 // POST /api/customers/validate stops at 64 KiB); without this the host hands over the whole body.
@@ -94,34 +96,29 @@ export function timerFunction(
 }
 
 /**
- * A function that handles files dropped into an upload container. In Azure it is driven by the
- * storage account's Event Grid BlobCreated events (an Event Grid trigger: the handler gets the
- * event, not the bytes, and streams the blob itself — the plain blob binding would load a 500 MB
- * upload into memory). Locally the runner polls the container and calls `process` for each blob.
+ * A storage-queue-triggered function (`app.storageQueue`, connection `AzureWebJobsStorage`). The host
+ * Base64-decodes each message and the worker hands JSON over parsed; a handler that throws leaves the
+ * message for another delivery, and after maxDequeueCount (host.json) the host moves it to
+ * `<queue>-poison`, which a function registered with `poison: true` consumes.
  */
-export function blobFunction(
+export function queueFunction(
   name: string,
-  container: keyof StorageNames['containers'],
-  process: BlobRegistration['process'],
-): EventGridHandler {
-  const eventHandler: EventGridHandler = async (event, context) => {
-    // The container's name as the app's storage clients have it: with STORAGE_NAME_PREFIX applied.
-    const blobName = blobNameFromSubject(event.subject, appServices().storage.names.containers[container]);
-    if (blobName === null) {
-      context.warn(`Ignoring event for ${event.subject}: not in this function's container`);
-      return;
-    }
-    await process(blobName, context);
-  };
-  app.eventGrid(name, { handler: eventHandler });
-  registrations.push({ kind: 'blob', name, container, process, eventHandler });
-  return eventHandler;
-}
-
-/** `/blobServices/default/containers/{container}/blobs/{name}` → name (URL-decoded). */
-function blobNameFromSubject(subject: string, container: string): string | null {
-  const prefix = `/blobServices/default/containers/${container}/blobs/`;
-  return subject.startsWith(prefix) ? decodeURIComponent(subject.slice(prefix.length)) : null;
+  queue: keyof StorageNames['queues'],
+  handler: StorageQueueHandler,
+  options: { poison?: boolean; uploads?: keyof StorageNames['containers'] } = {},
+): StorageQueueHandler {
+  const poison = options.poison ?? false;
+  // The queue's name as storage has it: with STORAGE_NAME_PREFIX applied, read when the host loads the app
+  // (that one setting only, not cached: the settings as a whole are read on first use, see runtime/services).
+  const prefix = settingsSchema.shape.STORAGE_NAME_PREFIX.parse(process.env.STORAGE_NAME_PREFIX || undefined);
+  const queueName = storageNames(prefix).queues[queue];
+  app.storageQueue(name, {
+    queueName: poison ? poisonQueue(queueName) : queueName,
+    connection: 'AzureWebJobsStorage',
+    handler,
+  });
+  registrations.push({ kind: 'queue', name, queue, poison, handler, uploads: options.uploads });
+  return handler;
 }
 
 /**

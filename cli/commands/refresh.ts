@@ -11,17 +11,21 @@ import type { LocalStorage } from '../../runtime/storage';
 import type { Timeline } from '../../shared/prices/views';
 import { asOfOption, marketsOption, timelineOption, UsageError, viewsOption } from '../options';
 import { reportRuns } from '../runSummary';
+import { enqueuePriceRefresh, planPriceRefresh } from '../../shared/prices/refreshQueue';
+import { enqueueRateRefresh, planRateRefresh } from '../../shared/rates/refreshQueue';
 
 /**
- * `refresh prices` / `refresh rates`: the timers' pipelines by hand, for any source and as-of day
- * (backfills, from the sources that have history; prices also for any markets/views).
+ * `refresh prices` / `refresh rates`: the refresh pipelines by hand, in this process, for any source and
+ * as-of day (backfills, from the sources that have history; prices also for any markets/views). With
+ * `--enqueue` the same runs are planned on the refresh queues instead, as the timers do, for the queue
+ * workers (the app) to run; the summary names the plan and the messages.
  */
 export const refreshCommand: CliCommand = {
   name: 'refresh',
   usage:
     'refresh prices [--market US,DE] [--view azure_consumption,azure_reservations] ' +
-    '[--source partnercenter|retail|sample|file:<path>] [--as-of YYYY-MM-DD] [--timeline current|future] [--allow-mass-removal] [--json]\n' +
-    '  refresh rates [--source partnercenter|ecb|sample|file:<path>] [--as-of YYYY-MM-DD] [--json]',
+    '[--source partnercenter|retail|sample|file:<path>] [--as-of YYYY-MM-DD] [--timeline current|future] [--allow-mass-removal] [--enqueue] [--json]\n' +
+    '  refresh rates [--source partnercenter|ecb|sample|file:<path>] [--as-of YYYY-MM-DD] [--enqueue] [--json]',
   options: {
     market: { type: 'string' },
     view: { type: 'string' },
@@ -30,6 +34,8 @@ export const refreshCommand: CliCommand = {
     timeline: { type: 'string' },
     // The operator confirms sheets that remove more than REMOVAL_GUARD_PERCENT of the prices.
     'allow-mass-removal': { type: 'boolean' },
+    // Plan the runs on the refresh queue for the app's workers instead of running them here.
+    enqueue: { type: 'boolean' },
   },
   async run({ values, positionals }, { io, openStorage }) {
     const [subject] = positionals;
@@ -53,6 +59,16 @@ async function refreshRatesCommand(
   const asOf = asOfOption(values['as-of']);
   const source = createFxRatesSource(settings, sourceName);
   refuseOtherDay(asOf, source, 'rates', RATES_BACKFILL_SOURCES);
+  if (values.enqueue === true) {
+    const plan = planRateRefresh({ sources: [sourceName], asOf });
+    return reportPlan(
+      io,
+      'rates',
+      plan.planId,
+      await enqueueRateRefresh(storage, plan),
+      storage.names.queues.rateRefresh,
+    );
+  }
   const started = Date.now();
   const run = await refreshRates({
     storage,
@@ -116,6 +132,20 @@ async function refreshPricesCommand(
   const source = createPriceSheetSource(settings, sourceName);
   refuseOtherDay(asOf, source, 'prices', PRICE_BACKFILL_SOURCES);
   const month = source.name === 'partnercenter' ? partnerCenterMonth(asOf, timeline) : undefined;
+  const allowMassRemoval = values['allow-mass-removal'] === true;
+  if (values.enqueue === true) {
+    const plan = planPriceRefresh({
+      markets,
+      views,
+      timelines: [timeline],
+      asOf,
+      source: sourceName,
+      month,
+      allowMassRemoval,
+    });
+    const enqueued = await enqueuePriceRefresh(storage, plan);
+    return reportPlan(io, `prices ${asOf}`, plan.planId, enqueued, storage.names.queues.priceRefresh);
+  }
   const started = Date.now();
   const bar = io.progress('rows');
   const runs = await refreshPrices({
@@ -128,11 +158,22 @@ async function refreshPricesCommand(
     timeline,
     asOf,
     month,
-    allowMassRemoval: values['allow-mass-removal'] === true,
+    allowMassRemoval,
     kind: 'refresh',
     onProgress: (_market, _view, progress) =>
       progress.phase !== 'download' && bar.update(progress.done, progress.total),
   });
   bar.stop();
   return reportRuns(io, `prices ${asOf}`, runs, Date.now() - started);
+}
+
+/** The summary of an enqueued plan: the runs are the app's now (the run ledger and `GET /api/health` follow them). */
+function reportPlan(io: CommandIO, what: string, planId: string, enqueued: number, queue: string): number {
+  io.summary(`${what}: plan ${planId} — ${enqueued} message${enqueued === 1 ? '' : 's'} enqueued on ${queue}`, {
+    ok: true,
+    planId,
+    enqueued,
+    queue,
+  });
+  return 0;
 }

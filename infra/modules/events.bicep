@@ -1,23 +1,23 @@
-// Event Grid system topic on the storage account and one subscription per upload function.
-// The upload handlers are Event Grid triggers (runtime/registry.ts, app.eventGrid): they receive
-// Microsoft.Storage.BlobCreated events and stream the blob themselves. A handler that keeps failing is not
-// retried forever: after maxDeliveryAttempts the event is dead-lettered to a blob container (written with the
-// user-assigned identity, since the account has no shared keys).
+// Event Grid system topic on the storage account, and one subscription per upload container that writes the
+// container's BlobCreated events into a storage queue, where a queue-triggered function (runtime/registry.ts,
+// queueFunction with `uploads`) takes them on its own schedule: Event Grid does not wait for the processing
+// (a webhook or function destination gives up after 30 s), and the subscription needs no deployed code, so one
+// provision creates everything. One event per queue message, Event Grid schema, Base64 text (which the
+// Functions queue trigger decodes by default).
+// Event Grid writes with the topic's system-assigned identity (Storage Queue Data Message Sender on its queue,
+// nothing else); a write it cannot make is retried, then dead-lettered to a blob container with the app's
+// user-assigned identity. The account has no shared keys.
 param location string
 param tags object
 param name string
 param storageAccountName string
 param identityId string
-param functionAppName string
 param deadLetterContainerName string
 
-@description('Upload handlers and the container each one watches: [{ functionName, container }].')
-param uploadFunctions array
+@description('Upload containers and the queue each one\'s BlobCreated events go to: [{ container, queue }].')
+param uploadQueues array
 
-@description('ARM checks that a function exists when a subscription points at it, so subscriptions can only be created once the code is deployed.')
-param deployEventSubscriptions bool
-
-@description('Delivery attempts before an event is dead-lettered.')
+@description('Attempts to write an event into its queue before it is dead-lettered.')
 @minValue(1)
 @maxValue(30)
 param maxDeliveryAttempts int = 5
@@ -25,20 +25,31 @@ param maxDeliveryAttempts int = 5
 @description('Minutes Event Grid keeps retrying one event before dead-lettering it.')
 param eventTimeToLiveInMinutes int = 1440
 
+// Built-in role definition id (the same in every tenant).
+var queueMessageSenderRoleId = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
 
-resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
-  name: functionAppName
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' existing = {
+  parent: storage
+  name: 'default'
 }
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' existing = [
+  for upload in uploadQueues: {
+    parent: queueService
+    name: upload.queue
+  }
+]
 
 resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
   name: name
   location: location
   tags: tags
   identity: {
-    type: 'UserAssigned'
+    type: 'SystemAssigned, UserAssigned'
     userAssignedIdentities: { '${identityId}': {} }
   }
   properties: {
@@ -47,17 +58,34 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
   }
 }
 
-resource subscriptions 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = [
-  for upload in uploadFunctions: if (deployEventSubscriptions) {
-    parent: systemTopic
-    name: toLower(upload.functionName)
+// Each queue, not the account: the topic's identity can put messages on the upload queues and nowhere else.
+resource queueSenders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (upload, i) in uploadQueues: {
+    name: guid(queues[i].id, systemTopic.id, queueMessageSenderRoleId)
+    scope: queues[i]
     properties: {
-      destination: {
-        endpointType: 'AzureFunction'
-        properties: {
-          resourceId: '${functionApp.id}/functions/${upload.functionName}'
-          maxEventsPerBatch: 1
-          preferredBatchSizeInKilobytes: 64
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', queueMessageSenderRoleId)
+      principalId: systemTopic.identity.principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
+
+resource subscriptions 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = [
+  for (upload, i) in uploadQueues: {
+    parent: systemTopic
+    name: upload.queue
+    properties: {
+      deliveryWithResourceIdentity: {
+        identity: { type: 'SystemAssigned' }
+        destination: {
+          endpointType: 'StorageQueue'
+          properties: {
+            resourceId: storage.id
+            queueName: upload.queue
+            // Never expire: an upload whose event waits (the app stopped, a backlog) is still handled later.
+            queueMessageTimeToLiveInSeconds: -1
+          }
         }
       }
       eventDeliverySchema: 'EventGridSchema'
@@ -92,6 +120,8 @@ resource subscriptions 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022
         }
       }
     }
+    // Event Grid writes with the identity as soon as the subscription exists.
+    dependsOn: [ queueSenders ]
   }
 ]
 

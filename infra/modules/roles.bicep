@@ -1,7 +1,8 @@
 // Role assignments, each scoped to the one resource it is about (never the resource group or subscription).
 // The app's user-assigned identity gets exactly what it needs:
 //   storage account   Storage Blob Data Owner         host (timer leases, deployment package) + app blobs + dead letters
-//                     Storage Queue Data Contributor  host queues
+//                     Storage Queue Data Contributor  host queues; the app's queues: receive and delete (queue
+//                                                     triggers), send (the timers' plans, moves to <queue>-poison)
 //                     Storage Table Data Contributor  app tables
 //   key vault         Key Vault Secrets User          Key Vault references in app settings
 //   app insights      Monitoring Metrics Publisher    telemetry with Entra ID auth (local auth is disabled)

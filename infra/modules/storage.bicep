@@ -1,10 +1,11 @@
 // The app's storage account: Entra ID (RBAC) access only — shared keys and anonymous blob access are off.
-// Holds the app's tables and containers, the Flex Consumption deployment container and the Event Grid dead letters.
+// Holds the app's tables, containers and queues, the Flex Consumption deployment container and the Event Grid dead letters.
 param location string
 param tags object
 param name string
 param containerNames array
 param tableNames array
+param queueNames array
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -57,11 +58,19 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
   }
 ]
 
-// The Functions host keeps its own queues (timer and blob bookkeeping); nothing to create here.
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
   parent: storage
   name: 'default'
 }
+
+// The app's queues and their poison queues (the host would create a poison queue on first use; declared here,
+// the poison functions have a queue to listen on from the start).
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [
+  for queue in queueNames: {
+    parent: queueService
+    name: queue
+  }
+]
 
 output id string = storage.id
 output name string = storage.name

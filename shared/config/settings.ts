@@ -87,6 +87,8 @@ export const settingsSchema = z.object({
   HTTP_MAX_RETRIES: intSetting(5, 0, 20),
   HTTP_RETRY_DELAY_MS: intSetting(1000, 1, 60000),
   HTTP_MAX_RETRY_DELAY_MS: intSetting(60000, 1, 600000),
+  /** Concurrent calls to one upstream service (origin) per process, all invocations together (shared/http/upstreamSlots). */
+  UPSTREAM_MAX_CONCURRENCY: intSetting(2, 1, 64),
 
   PARTNER_CENTER_TENANT_ID: z.string().min(1).optional(),
   PARTNER_CENTER_APP_ID: z.string().min(1).optional(),
@@ -121,8 +123,8 @@ export const settingsSchema = z.object({
     .default('15'),
   // Hardening of uploads and the run ledger (issue 12).
   /** Deliveries of one upload version that may fail (any error, a crash included) before it is quarantined. */
-  // At most 4: Event Grid delivers an event at most 5 times (infra/modules/events.bicep maxDeliveryAttempts),
-  // and the delivery after the last failed attempt is the one that quarantines the upload.
+  // At most 4: the Functions host delivers a queue message at most maxDequeueCount (host.json: 5) times, and
+  // the delivery after the last failed attempt is the one that quarantines the upload.
   UPLOAD_MAX_ATTEMPTS: intSetting(3, 1, 4),
   /** Folder of the ledger outbox: runs whose ledger write failed wait there. Default: the OS temp folder. */
   LEDGER_OUTBOX_DIR: z.string().min(1).optional(),

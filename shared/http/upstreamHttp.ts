@@ -15,6 +15,7 @@ import { redact } from '../observability/redact';
 import { attemptPolicy, attemptsMade, streamStatuses } from './attemptPolicy';
 import { endpointOf } from './endpoint';
 import { backoffStrategy, retryAfterStrategy } from './retryStrategies';
+import { releaseWhenDone, takeUpstreamSlot } from './upstreamSlots';
 
 /**
  * Every call to an upstream service (Partner Center, its token endpoint, the Retail Prices API)
@@ -120,17 +121,33 @@ export function createUpstreamHttp(settings: Settings, tuning: Partial<HttpTunin
     }
   }
 
+  const slot = (request: UpstreamRequest) => takeUpstreamSlot(request.url, settings.UPSTREAM_MAX_CONCURRENCY);
+
   return {
     async send(request) {
-      const { pipelineRequest, response } = await run(request, new Set());
-      return { ...head(response, pipelineRequest), text: response.bodyAsText ?? '' };
+      const release = await slot(request);
+      try {
+        const { pipelineRequest, response } = await run(request, new Set());
+        return { ...head(response, pipelineRequest), text: response.bodyAsText ?? '' };
+      } finally {
+        release();
+      }
     },
     async stream(request) {
-      const { pipelineRequest, response } = await run(request, SUCCESS);
-      if (response.readableStreamBody) {
-        return { ok: true, ...head(response, pipelineRequest), body: response.readableStreamBody as Readable };
+      const release = await slot(request);
+      try {
+        const { pipelineRequest, response } = await run(request, SUCCESS);
+        if (response.readableStreamBody) {
+          const body = response.readableStreamBody as Readable;
+          releaseWhenDone(body, release);
+          return { ok: true, ...head(response, pipelineRequest), body };
+        }
+        release();
+        return { ok: false, ...head(response, pipelineRequest), text: response.bodyAsText ?? '' };
+      } catch (e) {
+        release();
+        throw e;
       }
-      return { ok: false, ...head(response, pipelineRequest), text: response.bodyAsText ?? '' };
     },
   };
 }

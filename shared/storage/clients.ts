@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient } from '@azure/storage-queue';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import type { Settings } from '../config/settings';
 import { storageNames, type StorageNames } from './names';
@@ -89,6 +90,8 @@ export interface StorageClients {
   blobs: BlobServiceClient;
   tableService: TableServiceClient;
   table(name: string): TableClient;
+  /** Storage queues (shared/storage/queues.ts sends and receives on them). */
+  queues: QueueServiceClient;
   /** How the clients authenticate: for logs and the health endpoint, never the secret itself. */
   mode: 'connection-string' | 'identity';
 }
@@ -139,6 +142,7 @@ export function createStorageClients(
       names,
       mode: 'connection-string',
       blobs: BlobServiceClient.fromConnectionString(conn, blobOptions),
+      queues: QueueServiceClient.fromConnectionString(conn, blobOptions),
       tableService,
       table: reuse((name) =>
         TableClient.fromConnectionString(conn, name, { ...tableOptions, allowInsecureConnection: true }),
@@ -150,10 +154,12 @@ export function createStorageClients(
     settings.AzureWebJobsStorage__blobServiceUri ?? (account && `https://${account}.blob.core.windows.net`);
   const tableUri =
     settings.AzureWebJobsStorage__tableServiceUri ?? (account && `https://${account}.table.core.windows.net`);
-  if (!blobUri || !tableUri) {
+  const queueUri =
+    settings.AzureWebJobsStorage__queueServiceUri ?? (account && `https://${account}.queue.core.windows.net`);
+  if (!blobUri || !tableUri || !queueUri) {
     throw new Error(
-      'Storage is not configured: set AzureWebJobsStorage (connection string) ' +
-        'or AzureWebJobsStorage__blobServiceUri and AzureWebJobsStorage__tableServiceUri (identity).',
+      'Storage is not configured: set AzureWebJobsStorage (connection string) or AzureWebJobsStorage__blobServiceUri, ' +
+        'AzureWebJobsStorage__queueServiceUri and AzureWebJobsStorage__tableServiceUri (identity).',
     );
   }
   const cred = credential ?? identityCredential(settings);
@@ -161,6 +167,7 @@ export function createStorageClients(
     names,
     mode: 'identity',
     blobs: new BlobServiceClient(blobUri, cred, blobOptions),
+    queues: new QueueServiceClient(queueUri, cred, blobOptions),
     tableService: new TableServiceClient(tableUri, cred, tableOptions),
     table: reuse((name) => new TableClient(tableUri, name, cred, tableOptions)),
   };

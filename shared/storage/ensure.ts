@@ -1,6 +1,7 @@
 import { statusOf } from './errors';
 import type { StorageClients } from './clients';
 import { processedContainer, quarantineContainer } from './names';
+import { ensureQueues } from './queues';
 
 const ready = new WeakMap<StorageClients, Promise<void>>();
 
@@ -9,7 +10,7 @@ function ignoreConflict(e: unknown): void {
   if (statusOf(e) !== 409) throw e;
 }
 
-/** Creates every table and container once per process (idempotent; cheap on later calls). */
+/** Creates every table, container and queue once per process (idempotent; cheap on later calls). */
 export function ensureStorage(storage: StorageClients): Promise<void> {
   let p = ready.get(storage);
   if (!p) {
@@ -29,6 +30,7 @@ export function ensureStorage(storage: StorageClients): Promise<void> {
           .createIfNotExists()
           .then(() => undefined),
       ),
+      ensureQueues(storage),
     ]).then(() => undefined);
     p.catch(() => ready.delete(storage));
     ready.set(storage, p);

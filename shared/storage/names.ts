@@ -33,11 +33,27 @@ export interface StorageNames {
     priceUploads: string;
     customerUploads: string;
   };
+  /**
+   * Storage queues the queue-triggered functions consume (docs/operations.md: Queues). Each has a
+   * `<name>-poison` queue beside it, named by the Functions host (poisonQueue below).
+   */
+  queues: {
+    /** One message per market × view × timeline of a planned price refresh. */
+    priceRefresh: string;
+    /** One message per exchange-rate source of a planned rate refresh. */
+    rateRefresh: string;
+    /** The storage account's BlobCreated events of the price upload container, as Event Grid writes them. */
+    priceUploadEvents: string;
+    /** …of the customer upload container. */
+    customerUploadEvents: string;
+  };
 }
 
 export function storageNames(prefix = ''): StorageNames {
   const table = (name: string) => `${prefix}${name}`;
   const container = (name: string) => (prefix ? `${prefix}-${name}` : name);
+  // Queue names follow the container rules (lowercase, digits, single hyphens, 3–63 characters).
+  const queue = container;
   return {
     tables: {
       prices: table('prices'),
@@ -57,9 +73,17 @@ export function storageNames(prefix = ''): StorageNames {
       priceUploads: container('price-uploads'),
       customerUploads: container('customer-uploads'),
     },
+    queues: {
+      priceRefresh: queue('price-refresh'),
+      rateRefresh: queue('rate-refresh'),
+      priceUploadEvents: queue('price-upload-events'),
+      customerUploadEvents: queue('customer-upload-events'),
+    },
   };
 }
 
 /** Where an upload container's files go once handled. */
 export const processedContainer = (uploads: string) => `${uploads}-processed`;
 export const quarantineContainer = (uploads: string) => `${uploads}-quarantine`;
+/** Where the Functions host moves a message that failed maxDequeueCount times: `<queue>-poison`. */
+export const poisonQueue = (queue: string) => `${queue}-poison`;

@@ -6,3 +6,4 @@
 
 export { processPriceUpload } from './priceDrop';
 export { processCustomerUpload } from './customerDrop';
+export { blobCreatedEvent, uploadEventBlob, withDeliveriesExhausted } from './blobEvents';

@@ -3,8 +3,16 @@ import path from 'node:path';
 import type { StorageNames } from '../../shared/storage/names';
 import { ROOT } from './bicep';
 
+export interface QueueFunction {
+  name: string;
+  queue: keyof StorageNames['queues'];
+  poison: boolean;
+  /** Upload functions: the container whose BlobCreated events reach the queue. */
+  uploads?: keyof StorageNames['containers'];
+}
+
 export interface Registered {
-  uploads: { name: string; container: keyof StorageNames['containers'] }[];
+  queueFunctions: QueueFunction[];
   timers: { name: string; scheduleSetting: string }[];
   /** How they were found, for messages. */
   source: string;
@@ -22,12 +30,12 @@ function functionFiles(dir = path.join(ROOT, 'functions')): string[] {
 let cached: Registered | undefined;
 
 /**
- * The upload (Event Grid) and timer functions, as runtime/registry records them when every file under
+ * The queue and timer functions, as runtime/registry records them when every file under
  * functions/ is loaded (the way the host loads dist/functions/*.js). If a file cannot be loaded outside the
- * host, the registrations are read from the source instead (`blobFunction('name', 'containerKey', …)`,
+ * host, the registrations are read from the source instead (`queueFunction('name', 'queueKey', handler, { poison, uploads })`,
  * `timerFunction('name', 'SETTING', …)`).
  */
-export function registeredUploadAndTimerFunctions(): Registered {
+export function registeredQueueAndTimerFunctions(): Registered {
   if (cached) return cached;
   const files = functionFiles();
   try {
@@ -43,7 +51,9 @@ export function registeredUploadAndTimerFunctions(): Registered {
       const { registeredFunctions } = require('../../runtime/registry') as typeof import('../../runtime/registry');
       const all = registeredFunctions();
       result = {
-        uploads: all.flatMap((r) => (r.kind === 'blob' ? [{ name: r.name, container: r.container }] : [])),
+        queueFunctions: all.flatMap((r) =>
+          r.kind === 'queue' ? [{ name: r.name, queue: r.queue, poison: r.poison, uploads: r.uploads }] : [],
+        ),
         timers: all.flatMap((r) => (r.kind === 'timer' ? [{ name: r.name, scheduleSetting: r.scheduleSetting }] : [])),
         source: `registry after loading ${files.length} function file(s)`,
       };
@@ -52,9 +62,13 @@ export function registeredUploadAndTimerFunctions(): Registered {
   } catch (error) {
     const text = files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     cached = {
-      uploads: [...text.matchAll(/blobFunction\(\s*['"](\w+)['"]\s*,\s*['"](\w+)['"]/g)].map((m) => ({
+      queueFunctions: [
+        ...text.matchAll(/queueFunction\(\s*['"](\w+)['"]\s*,\s*['"](\w+)['"]\s*,\s*\w+\s*(?:,\s*\{([^}]*)\})?\s*\)/g),
+      ].map((m) => ({
         name: m[1],
-        container: m[2] as keyof StorageNames['containers'],
+        queue: m[2] as keyof StorageNames['queues'],
+        poison: /poison:\s*true/.test(m[3] ?? ''),
+        uploads: /uploads:\s*['"](\w+)['"]/.exec(m[3] ?? '')?.[1] as keyof StorageNames['containers'] | undefined,
       })),
       timers: [...text.matchAll(/timerFunction\(\s*['"](\w+)['"]\s*,\s*['"](\w+)['"]/g)].map((m) => ({
         name: m[1],

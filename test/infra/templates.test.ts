@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { settingsSchema } from '../../shared/config/settings';
-import { processedContainer, quarantineContainer, storageNames } from '../../shared/storage/names';
+import { poisonQueue, processedContainer, quarantineContainer, storageNames } from '../../shared/storage/names';
 import {
   INFRA,
   ROOT,
@@ -18,7 +18,7 @@ import {
   resources,
   stringItems,
 } from './bicep';
-import { registeredUploadAndTimerFunctions } from './registrations';
+import { registeredQueueAndTimerFunctions, type QueueFunction } from './registrations';
 
 /**
  * Static checks of infra/ (the Bicep compiler is not available here; `npm run infra:build` compiles where
@@ -61,6 +61,8 @@ const NOT_SET_IN_AZURE: Record<string, string> = {
   HTTP_MAX_RETRIES: 'tuning: the code default suits Azure',
   HTTP_RETRY_DELAY_MS: 'tuning: the code default suits Azure',
   HTTP_MAX_RETRY_DELAY_MS: 'tuning: the code default suits Azure',
+  UPSTREAM_MAX_CONCURRENCY:
+    'tuning: the code default with host.json batch settings and maximumInstanceCount (docs/operations.md: Queues)',
   STORAGE_TIMEOUT_SECONDS: 'tuning: the code default suits Azure',
   PARTNER_CENTER_AUTHORITY: 'public-cloud default; override only for a sovereign cloud',
   PARTNER_CENTER_BASE_URL: 'public-cloud default; override only for a sovereign cloud',
@@ -105,10 +107,16 @@ const FLEX_FORBIDDEN = [
 /** Secrets: in Azure only as Key Vault references. */
 const isSecret = (name: string) => /SECRET|TOKEN/.test(name);
 
-/** The upload handlers the template must subscribe, when the function files are not there yet to tell. */
-const DOCUMENTED_UPLOADS = [
-  { functionName: 'priceUploads', container: 'price-uploads' },
-  { functionName: 'customerUploads', container: 'customer-uploads' },
+/** The queue functions the template must provide for, when the function files are not there yet to tell. */
+const DOCUMENTED_QUEUE_FUNCTIONS: QueueFunction[] = [
+  { name: 'priceRefresh', queue: 'priceRefresh', poison: false },
+  { name: 'priceRefreshPoison', queue: 'priceRefresh', poison: true },
+  { name: 'rateRefresh', queue: 'rateRefresh', poison: false },
+  { name: 'rateRefreshPoison', queue: 'rateRefresh', poison: true },
+  { name: 'priceUploads', queue: 'priceUploadEvents', poison: false, uploads: 'priceUploads' },
+  { name: 'priceUploadsPoison', queue: 'priceUploadEvents', poison: true, uploads: 'priceUploads' },
+  { name: 'customerUploads', queue: 'customerUploadEvents', poison: false, uploads: 'customerUploads' },
+  { name: 'customerUploadsPoison', queue: 'customerUploadEvents', poison: true, uploads: 'customerUploads' },
 ];
 const DOCUMENTED_TIMERS = [
   { name: 'refreshPrices', scheduleSetting: 'PRICES_SCHEDULE' },
@@ -120,24 +128,28 @@ const DOCUMENTED_TIMERS = [
  * function files are loaded. A registered function missing from the documented list fails here, so a new
  * upload handler or timer cannot be forgotten in the template.
  */
-function expectedUploads(): { functionName: string; container: string }[] {
-  const { uploads, source } = registeredUploadAndTimerFunctions();
-  const registered = uploads.map((u) => ({
-    functionName: u.name,
-    container: storageNames('').containers[u.container],
-  }));
-  const undocumented = registered.filter(
-    (r) => !DOCUMENTED_UPLOADS.some((d) => d.functionName === r.functionName && d.container === r.container),
-  );
+function expectedQueueFunctions(): QueueFunction[] {
+  const { queueFunctions, source } = registeredQueueAndTimerFunctions();
+  const key = (f: QueueFunction) => JSON.stringify([f.name, f.queue, f.poison, f.uploads ?? null]);
+  const documented = new Set(DOCUMENTED_QUEUE_FUNCTIONS.map(key));
+  const undocumented = queueFunctions.filter((f) => !documented.has(key(f)));
   if (undocumented.length)
     throw new Error(
-      `Upload functions registered (${source}) but not in the template's list: ${JSON.stringify(undocumented)}`,
+      `Queue functions registered (${source}) but not in the template's lists: ${JSON.stringify(undocumented)}`,
     );
-  return [...DOCUMENTED_UPLOADS];
+  return [...DOCUMENTED_QUEUE_FUNCTIONS];
+}
+
+/** Each upload container (no prefix) and the queue its BlobCreated events go to. */
+function expectedUploadQueues(): { container: string; queue: string }[] {
+  const names = storageNames('');
+  return expectedQueueFunctions()
+    .filter((f) => f.uploads && !f.poison)
+    .map((f) => ({ container: names.containers[f.uploads!], queue: names.queues[f.queue] }));
 }
 
 function expectedTimers(): { name: string; scheduleSetting: string }[] {
-  const { timers, source } = registeredUploadAndTimerFunctions();
+  const { timers, source } = registeredQueueAndTimerFunctions();
   const undocumented = timers.filter(
     (t) => !DOCUMENTED_TIMERS.some((d) => d.name === t.name && d.scheduleSetting === t.scheduleSetting),
   );
@@ -448,77 +460,93 @@ describe('storage contents', () => {
     expect(identifierItems(containerBody)).toEqual(['deadLetterContainerName']);
   });
 
-  it('container and table names are valid', () => {
-    for (const c of [...templateContainers, deadLetter!])
+  const templateQueues = stringItems(after(main, /var queueNames\s*=\s*/));
+
+  it('creates every queue of shared/storage/names and its poison queue', () => {
+    const expected = Object.values(names.queues).flatMap((q) => [q, poisonQueue(q)]);
+    expect(templateQueues.sort()).toEqual(expected.sort());
+    expect(storage).toMatch(/Microsoft\.Storage\/storageAccounts\/queueServices\/queues@/);
+    expect(main).toMatch(/queueNames:\s*queueNames/);
+  });
+
+  it('container, queue and table names are valid', () => {
+    for (const c of [...templateContainers, deadLetter!, ...templateQueues])
       expect(c).toMatch(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/);
     for (const t of templateTables) expect(t).toMatch(/^[A-Za-z][A-Za-z0-9]{2,62}$/);
   });
 });
 
 describe('Event Grid', () => {
-  const uploadsInTemplate = (() => {
-    const body = after(main, /var uploadFunctions\s*=\s*/);
-    return [...body.matchAll(/\{\s*functionName:\s*'(\w+)',\s*container:\s*'([\w-]+)'\s*\}/g)].map((m) => ({
-      functionName: m[1],
-      container: m[2],
-    }));
-  })();
+  const uploadsInTemplate = [
+    ...after(main, /var uploadQueues\s*=\s*/).matchAll(/\{\s*container:\s*'([\w-]+)',\s*queue:\s*'([\w-]+)'\s*\}/g),
+  ].map((m) => ({ container: m[1], queue: m[2] }));
+  const subscription = () =>
+    resources(events).find((r) => r.type.startsWith('Microsoft.EventGrid/systemTopics/eventSubscriptions@'))!.body;
 
-  it('subscribes exactly the upload functions registered in runtime/registry, each to its container', () => {
-    const byName = (a: { functionName: string }, b: { functionName: string }) =>
-      a.functionName.localeCompare(b.functionName);
-    expect([...uploadsInTemplate].sort(byName)).toEqual(expectedUploads().sort(byName));
+  it('routes each upload container of the registered upload functions to its queue', () => {
+    const byContainer = (a: { container: string }, b: { container: string }) => a.container.localeCompare(b.container);
+    expect([...uploadsInTemplate].sort(byContainer)).toEqual(expectedUploadQueues().sort(byContainer));
+    expect(main).toMatch(/uploadQueues:\s*uploadQueues/);
   });
 
-  it('has a system topic on the storage account with the identity for dead-lettering', () => {
+  it("has a system topic on the storage account with its own identity (delivery) and the app's (dead letters)", () => {
     expect(events).toMatch(/Microsoft\.EventGrid\/systemTopics@/);
     expect(events).toMatch(/topicType:\s*'Microsoft\.Storage\.StorageAccounts'/);
     expect(events).toMatch(/source:\s*storage\.id/);
+    expect(events).toMatch(/type:\s*'SystemAssigned, UserAssigned'/);
   });
 
-  it('delivers BlobCreated of each upload container to its Azure Function, with bounded retries and a dead-letter container', () => {
-    const sub = resources(events).find((r) =>
-      r.type.startsWith('Microsoft.EventGrid/systemTopics/eventSubscriptions@'),
-    );
-    expect(sub).toBeDefined();
-    const body = sub!.body;
-    expect(body).toMatch(/endpointType:\s*'AzureFunction'/);
-    expect(body).toMatch(/resourceId:\s*'\$\{functionApp\.id\}\/functions\/\$\{upload\.functionName\}'/);
+  it('writes BlobCreated of each upload container into its queue with the topic identity, bounded retries and dead letters', () => {
+    const body = subscription();
+    expect(events).toMatch(/eventSubscriptions@[\w-]+' = \[\s*for \(upload, i\) in uploadQueues:/);
+    expect(body).toMatch(/deliveryWithResourceIdentity:\s*\{\s*identity:\s*\{\s*type:\s*'SystemAssigned'\s*\}/);
+    expect(body).toMatch(/endpointType:\s*'StorageQueue'/);
+    expect(body).toMatch(/resourceId:\s*storage\.id,?\s*queueName:\s*upload\.queue/);
+    expect(body).toMatch(/queueMessageTimeToLiveInSeconds:\s*-1/);
+    expect(body).toMatch(/eventDeliverySchema:\s*'EventGridSchema'/);
     expect(body).toMatch(/includedEventTypes:\s*\[\s*'Microsoft\.Storage\.BlobCreated'\s*\]/);
     // The trailing slash keeps <container>-processed and -quarantine out of the subscription.
     expect(body).toMatch(/subjectBeginsWith:\s*'\/blobServices\/default\/containers\/\$\{upload\.container\}\/'/);
     expect(body).toMatch(/maxDeliveryAttempts:\s*maxDeliveryAttempts/);
     const attempts = params(events).find((p) => p.name === 'maxDeliveryAttempts')!;
     expect(Number(attempts.defaultValue)).toBeLessThanOrEqual(10);
-    expect(attempts.decorators).toContain('@maxValue(30)');
     expect(body).toMatch(/deadLetterWithResourceIdentity/);
     expect(body).toMatch(/blobContainerName:\s*deadLetterContainerName/);
     expect(body).toMatch(/userAssignedIdentity:\s*identityId/);
+    expect(body).toMatch(/dependsOn:\s*\[\s*queueSenders\s*\]/);
     expect(main).toMatch(/deadLetterContainerName:\s*deadLetterContainerName/);
   });
 
-  it('creates the subscriptions only once the functions exist (azd postdeploy provisions again)', () => {
-    expect(events).toMatch(/for upload in uploadFunctions:\s*if \(deployEventSubscriptions\)/);
+  it('lets the topic identity send to the upload queues only (Storage Queue Data Message Sender on each queue)', () => {
+    const senders = resources(events).find((r) => r.symbol === 'queueSenders')!;
+    expect(senders.type).toMatch(/^Microsoft\.Authorization\/roleAssignments@/);
+    expect(events).toMatch(/queueMessageSenderRoleId = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'/);
+    expect(senders.body).toMatch(/scope:\s*queues\[i\]/);
+    expect(senders.body).toMatch(/principalId:\s*systemTopic\.identity\.principalId/);
+  });
+
+  it('needs no second provision: no postdeploy hook, no switch for the subscriptions', () => {
     const azureYaml = fs.readFileSync(path.join(ROOT, 'azure.yaml'), 'utf8');
-    expect(azureYaml).toMatch(/postdeploy:/);
-    const hook = fs.readFileSync(path.join(INFRA, 'scripts', 'postdeploy.sh'), 'utf8');
-    expect(hook).toMatch(/azd env set DEPLOY_EVENT_SUBSCRIPTIONS true/);
-    expect(hook).toMatch(/azd provision --no-prompt/);
-    if (process.platform !== 'win32')
-      expect(fs.statSync(path.join(INFRA, 'scripts', 'postdeploy.sh')).mode & 0o111).not.toBe(0);
+    expect(azureYaml).not.toMatch(/postdeploy/);
+    expect(mainRaw).not.toMatch(/deployEventSubscriptions|DEPLOY_EVENT_SUBSCRIPTIONS/);
+    expect(fs.existsSync(path.join(INFRA, 'scripts'))).toBe(false);
   });
 });
 
 describe('alerts', () => {
-  it('watches every refresh timer for staleness', () => {
-    const watched = stringItems(after(main, /var timerFunctions\s*=\s*/));
-    expect(watched.sort()).toEqual(
-      expectedTimers()
-        .map((t) => t.name)
-        .sort(),
-    );
-    expect(alerts).toMatch(/operation_Name == "\$\{timer\}" and success == true/);
+  it('watches every refresh worker for staleness (the timers only plan)', () => {
+    const watched = stringItems(after(main, /var refreshFunctions\s*=\s*/));
+    const workers = expectedQueueFunctions().filter((f) => !f.uploads && !f.poison);
+    expect(watched.sort()).toEqual(workers.map((f) => f.name).sort());
+    expect(alerts).toMatch(/operation_Name == "\$\{worker\}" and success == true/);
     expect(appSettings.get('STALE_AFTER_HOURS')).toBe('string(staleAfterHours)');
+  });
+
+  it('alerts on every run of a poison function', () => {
+    const watched = stringItems(after(main, /var poisonFunctions\s*=\s*/));
+    const poison = expectedQueueFunctions().filter((f) => f.poison);
+    expect(watched.sort()).toEqual(poison.map((f) => f.name).sort());
+    expect(alerts).toMatch(/requests \| where operation_Name in/);
   });
 });
 
@@ -543,7 +571,7 @@ describe('azd and packaging', () => {
 describe('host.json', () => {
   const host = JSON.parse(fs.readFileSync(path.join(ROOT, 'host.json'), 'utf8'));
 
-  it('is a v2 host with the v4 extension bundle (Event Grid triggers on Flex Consumption; MCP tools)', () => {
+  it('is a v2 host with the v4 extension bundle (storage queue extension 5.x; MCP tools)', () => {
     expect(host.version).toBe('2.0');
     // 4.34.0: the first bundle whose MCP extension (1.3.0) takes a tool's whole CallToolResult, isError included.
     expect(host.extensionBundle).toEqual({
@@ -560,12 +588,29 @@ describe('host.json', () => {
     });
   });
 
-  it('has a bounded function timeout long enough for the largest refresh', () => {
+  it('has a bounded function timeout within the 60 minutes Flex Consumption grants a running execution on scale-in', () => {
     const m = /^(\d{2}):(\d{2}):(\d{2})$/.exec(host.functionTimeout);
     expect(m).not.toBeNull();
     const minutes = Number(m![1]) * 60 + Number(m![2]);
-    expect(minutes).toBeGreaterThanOrEqual(60);
-    expect(minutes).toBeLessThanOrEqual(24 * 60);
+    expect(minutes).toBeGreaterThanOrEqual(30);
+    expect(minutes).toBeLessThanOrEqual(60);
+  });
+
+  it('states the queue settings: few messages at a time per instance, bounded redelivery, Base64 messages', () => {
+    const queues = host.extensions.queues;
+    expect(queues).toEqual({
+      batchSize: expect.any(Number),
+      newBatchThreshold: expect.any(Number),
+      maxDequeueCount: expect.any(Number),
+      visibilityTimeout: expect.stringMatching(/^\d{2}:\d{2}:\d{2}$/),
+      maxPollingInterval: expect.stringMatching(/^\d{2}:\d{2}:\d{2}$/),
+      // What Event Grid writes and shared/storage/queues.ts encodes.
+      messageEncoding: 'base64',
+    });
+    // At most batchSize + newBatchThreshold messages run at once per instance (docs/operations.md: Queues).
+    expect(queues.batchSize + queues.newBatchThreshold).toBeLessThanOrEqual(4);
+    // The delivery after UPLOAD_MAX_ATTEMPTS failures quarantines an upload: it must come before the poison queue.
+    expect(queues.maxDequeueCount).toBeGreaterThan(4);
   });
 
   it('keeps requests, exceptions, events and traces (run summaries) out of sampling and logs function output', () => {
@@ -575,7 +620,7 @@ describe('host.json', () => {
     expect(host.logging.logLevel['Host.Results']).toBe('Information');
   });
 
-  it('has no blob-trigger settings (uploads are Event Grid triggers: retries and dead letters are on the subscription)', () => {
+  it('has no blob-trigger settings (uploads arrive as Event Grid messages on storage queues)', () => {
     expect(host.extensions?.blobs).toBeUndefined();
   });
 });

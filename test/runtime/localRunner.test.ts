@@ -111,7 +111,7 @@ describe('local runner (npm start without the Functions host)', () => {
     });
   });
 
-  it('runs a timer on demand through the admin endpoint, like the Functions host', async () => {
+  it('runs a timer on demand through the admin endpoint, like the Functions host; the queue functions run its plan', async () => {
     const accepted = await fetch(`${runner.url}/admin/functions/refreshPrices`, {
       method: 'POST',
       body: '{}',
@@ -164,11 +164,11 @@ describe('local runner (npm start without the Functions host)', () => {
       }
     });
 
-    it('answers 404 for a name that is no timer or upload function', async () => {
+    it('answers 404 for a name that is no timer or queue function', async () => {
       for (const name of ['noSuchFunction', 'prices']) expect((await admin(name, '{}')).status).toBe(404);
     });
 
-    it('answers 400 for a body that is not {} or {"input": "<blob name>"}', async () => {
+    it('answers 400 for a body that is not {} or {"input": "<text>"}', async () => {
       for (const body of ['{', '[]', '"x"', '{"input":42}']) {
         const response = await admin('refreshExchangeRates', body);
         expect({ body, status: response.status }).toEqual({ body, status: 400 });

@@ -84,7 +84,7 @@ describe('personal data in logs, errors and the ledger', () => {
   let runner: Runner;
 
   beforeAll(async () => {
-    // The runner's blob functions build their storage from the environment (runtime/services).
+    // The runner's upload (queue) functions build their storage from the environment (runtime/services).
     process.env.AzureWebJobsStorage = settings.AzureWebJobsStorage;
     process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
     runner = await startLocalRunner({

@@ -15,6 +15,8 @@ import { consumptionRow, meterId, sheetCsv } from '../../helpers/priceSheets';
 import { startRetailFake } from '../../fakes/retailFake';
 import { fastSettings } from '../../helpers/sources';
 import { testStorage } from '../../helpers/storage';
+import { ensureStorage } from '../../../shared/storage/ensure';
+import { decodeMessage, queueClient } from '../../../shared/storage/queues';
 
 const io: CommandIO = {
   json: true,
@@ -143,5 +145,46 @@ describe('refresh: backfills only from sources with history', () => {
     const listed = (text: string) => text.split(/, | or /);
     expect(prices).toEqual(listed(PRICE_BACKFILL_SOURCES));
     expect(rates).toEqual(listed(RATES_BACKFILL_SOURCES));
+  });
+});
+
+describe('refresh --enqueue: planned on the refresh queues for the app, as the timers plan', () => {
+  it('puts one message per market × view on price-refresh and names the plan and the count', async () => {
+    const { storage } = testStorage();
+    const settings = fastSettings({ PRICES_SOURCE: 'sample' });
+    const summaries: unknown[] = [];
+    const env = {
+      io: { ...io, summary: (_line: string, data: unknown) => summaries.push(data) },
+      openStorage: async () => ({ settings, storage }),
+    };
+    await ensureStorage(storage);
+    const values = {
+      market: 'US,DE',
+      view: 'azure_consumption,azure_reservations',
+      'as-of': '2026-11-01',
+      enqueue: true,
+    };
+    expect(await refreshCommand.run({ values, positionals: ['prices'] }, env)).toBe(0);
+    const queue = queueClient(storage, 'priceRefresh');
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
+    const messages = receivedMessageItems.map((m) => decodeMessage(m.messageText) as Record<string, string>);
+    const planId = (summaries[0] as { planId: string }).planId;
+    expect(summaries).toEqual([{ ok: true, planId, enqueued: 4, queue: storage.names.queues.priceRefresh }]);
+    expect(messages.map((m) => `${m.market}/${m.view}`).sort()).toEqual([
+      'DE/azure_consumption',
+      'DE/azure_reservations',
+      'US/azure_consumption',
+      'US/azure_reservations',
+    ]);
+    for (const message of messages)
+      expect(message).toMatchObject({ planId, timeline: 'current', asOf: '2026-11-01', source: 'sample' });
+
+    expect(await refreshCommand.run({ values: { enqueue: true }, positionals: ['rates'] }, env)).toBe(0);
+    const rates = await queueClient(storage, 'rateRefresh').receiveMessages();
+    expect(decodeMessage(rates.receivedMessageItems[0].messageText)).toEqual({
+      planId: (summaries[1] as { planId: string }).planId,
+      asOf: todayUtc(),
+      source: 'sample',
+    });
   });
 });

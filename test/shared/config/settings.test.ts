@@ -54,7 +54,7 @@ describe('settings', () => {
     expect(() => loadSettings({ LOCAL_FUNCTION_KEY: 'k3y!' })).not.toThrow(/k3y!/);
   });
 
-  it('keeps UPLOAD_MAX_ATTEMPTS below the deliveries Event Grid makes, so the last one can quarantine', () => {
+  it('keeps UPLOAD_MAX_ATTEMPTS below the deliveries of a queue message (maxDequeueCount 5), so the last one can quarantine', () => {
     expect(loadSettings({ UPLOAD_MAX_ATTEMPTS: '4' }).UPLOAD_MAX_ATTEMPTS).toBe(4);
     expect(() => loadSettings({ UPLOAD_MAX_ATTEMPTS: '5' })).toThrow(/UPLOAD_MAX_ATTEMPTS/);
   });

@@ -49,6 +49,7 @@ describe('identity-based settings', () => {
     expect(clients.mode).toBe('identity');
     expect(origin(clients.blobs.url)).toBe(IDENTITY.AzureWebJobsStorage__blobServiceUri);
     expect(origin(clients.tableService.url)).toBe(IDENTITY.AzureWebJobsStorage__tableServiceUri);
+    expect(origin(clients.queues.url)).toBe(IDENTITY.AzureWebJobsStorage__queueServiceUri);
     const runs = clients.table(clients.names.tables.runs);
     expect(origin(runs.url)).toBe(IDENTITY.AzureWebJobsStorage__tableServiceUri);
     expect(runs.tableName).toBe('runs');
@@ -57,6 +58,7 @@ describe('identity-based settings', () => {
     await expect(clients.blobs.getContainerClient('price-uploads').exists()).rejects.toThrow(CredentialUsed);
     await expect(runs.getEntity('p', 'r')).rejects.toThrow(CredentialUsed);
     await expect(clients.tableService.listTables().next()).rejects.toThrow(CredentialUsed);
+    await expect(clients.queues.getQueueClient('price-refresh').sendMessage('e30=')).rejects.toThrow(CredentialUsed);
     // Storage's Entra ID scope, asked by both SDKs.
     expect(credential.scopes.length).toBeGreaterThanOrEqual(3);
     for (const scopes of credential.scopes) expect(scopes).toEqual(['https://storage.azure.com/.default']);
@@ -97,7 +99,7 @@ describe('identity-based settings', () => {
         loadSettings({ AzureWebJobsStorage__blobServiceUri: IDENTITY.AzureWebJobsStorage__blobServiceUri }),
         new FakeCredential(),
       ),
-    ).toThrow(/AzureWebJobsStorage__tableServiceUri/);
+    ).toThrow(/AzureWebJobsStorage__queueServiceUri and AzureWebJobsStorage__tableServiceUri/);
   });
 });
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
 import { BlobClient } from '@azure/storage-blob';
 import { processCustomerUpload, type CustomerUploadReport } from '../../../shared/uploads/customerDrop';
+import { blobCreatedEvent } from '../../../shared/uploads/blobEvents';
 import { createLogger, memorySink } from '../../../shared/observability/logger';
 import { registeredFunctions } from '../../../runtime/registry';
 import { testStorage } from '../../helpers/storage';
@@ -50,12 +51,14 @@ async function report(area: 'processed' | 'quarantine', name: string): Promise<C
 const withName = (prefix: string) => (names: string[]) => names.filter((n) => n.startsWith(prefix));
 
 describe('customer uploads (blob drop)', () => {
-  it('is registered as the blob function of the customer upload container', () => {
+  it("is registered as the queue function of the customer upload container's events", () => {
     // Registration happens when the function file is loaded.
     require('../../../functions/customerUploads');
     expect(registeredFunctions().find((r) => r.name === 'customerUploads')).toMatchObject({
-      kind: 'blob',
-      container: 'customerUploads',
+      kind: 'queue',
+      queue: 'customerUploadEvents',
+      poison: false,
+      uploads: 'customerUploads',
     });
   });
 
@@ -224,7 +227,15 @@ describe('customer uploads (blob drop)', () => {
         functionName: 'customerUploads',
         logHandler: (_level, ...args) => logs.push(args.join(' ')),
       });
-      expect(await customerUploadsHandler('via-handler.csv', context)).toMatchObject({ status: 'processed' });
+      // What the queue trigger hands over: the BlobCreated event Event Grid wrote, decoded.
+      const blob = h.areas.uploads.getBlobClient('via-handler.csv');
+      const event = blobCreatedEvent({
+        url: blob.url,
+        container: h.areas.uploads.containerName,
+        name: 'via-handler.csv',
+        etag: (await blob.getProperties()).etag ?? '',
+      });
+      expect(await customerUploadsHandler(event, context)).toMatchObject({ status: 'processed' });
       expect(logs.join('\n')).toContain('CustomerUploadHandled');
       for (const value of PERSONAL) expect(logs.join('\n')).not.toContain(value);
     } finally {
