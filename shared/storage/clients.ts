@@ -1,10 +1,10 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { TableClient, TableServiceClient } from '@azure/data-tables';
-import { BlobServiceClient } from '@azure/storage-blob';
-import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import type { TableClient, TableServiceClient } from '@azure/data-tables';
+import type { BlobServiceClient } from '@azure/storage-blob';
 import type { Settings } from '../config/settings';
 import { storageNames, type StorageNames } from './names';
+import { blobsSdk, identitySdk, tablesSdk } from './sdk';
 
 /** The well-known development account of the storage emulator (public, not a secret). */
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -129,6 +129,8 @@ export function createStorageClients(
         },
       }
     : {};
+  const { TableClient, TableServiceClient } = tablesSdk();
+  const { BlobServiceClient } = blobsSdk();
   const conn = settings.AzureWebJobsStorage;
   if (conn) {
     const tableService = TableServiceClient.fromConnectionString(conn, {
@@ -177,6 +179,7 @@ function reuse(create: (name: string) => TableClient): (name: string) => TableCl
 }
 
 function identityCredential(settings: Settings): TokenCredential {
+  const { DefaultAzureCredential, ManagedIdentityCredential } = identitySdk();
   if (settings.AzureWebJobsStorage__credential === 'managedidentity') {
     const clientId = settings.AzureWebJobsStorage__clientId;
     return clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
