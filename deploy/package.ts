@@ -14,7 +14,7 @@ import { projectRoot } from '../shared/config/paths';
  */
 
 /** The output folder, git-ignored. */
-export const PACKAGE_DIR = '.package';
+const PACKAGE_DIR = '.package';
 /** The worker's built-in module: it exists only inside the Functions host, never on npm. */
 const WORKER_CORE = '@azure/functions-core';
 /** The package.json fields the Functions host and Oryx read; no dependencies (bundled) and no scripts. */
