@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 /** Type-aware linting for every TypeScript file; formatting is Prettier's (see .prettierrc.json). */
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', '.azurite/', '.bench/', 'node_modules/', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/', 'coverage/', '.azurite/', '.bench/', '.package/', 'node_modules/', '**/*.js', '**/*.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,7 +1,8 @@
-import { RestError, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import type { PipelinePolicy, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import type { Readable } from 'node:stream';
 import { endpointOf } from './endpoint';
 import { BodyError, guardBody, readAll } from './guardedBody';
+import { restPipeline } from './restPipeline';
 
 export interface AttemptLimits {
   /** Longest wait for the status line and headers of one attempt. */
@@ -54,7 +55,7 @@ export function attemptPolicy(limits: AttemptLimits): PipelinePolicy {
         response = await next(request);
       } catch (error) {
         unlink();
-        if (timedOut) throw new RestError(`no response within ${limits.timeoutMs} ms`, { code: 'ETIMEDOUT', request });
+        if (timedOut) throw restError(`no response within ${limits.timeoutMs} ms`, 'ETIMEDOUT', request);
         throw error;
       } finally {
         clearTimeout(timer);
@@ -92,7 +93,7 @@ async function guardResponse(
     const text = (await readAll(body)).toString('utf8');
     return { ...response, readableStreamBody: undefined, bodyAsText: text };
   } catch (error) {
-    if (error instanceof BodyError) throw new RestError(error.message, { code: error.code, request });
+    if (error instanceof BodyError) throw restError(error.message, error.code, request);
     throw error;
   } finally {
     release();
@@ -107,4 +108,9 @@ function declaredLength(response: PipelineResponse): number | undefined {
   if (response.headers.get('content-encoding')) return undefined;
   const value = response.headers.get('content-length');
   return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/** A RestError: the only kind of error the SDK's retry policy hands to the retry strategies (others end the call). */
+function restError(message: string, code: string, request: PipelineRequest): Error {
+  return new (restPipeline().RestError)(message, { code, request });
 }

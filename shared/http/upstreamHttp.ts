@@ -1,19 +1,10 @@
 import type { Readable } from 'node:stream';
-import {
-  createDefaultHttpClient,
-  createEmptyPipeline,
-  createHttpHeaders,
-  createPipelineRequest,
-  retryPolicy,
-  userAgentPolicy,
-  type HttpHeaders,
-  type PipelineRequest,
-  type PipelineResponse,
-} from '@azure/core-rest-pipeline';
+import type { HttpHeaders, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
 import type { Settings } from '../config/settings';
 import { redact } from '../observability/redact';
 import { attemptPolicy, attemptsMade, streamStatuses } from './attemptPolicy';
 import { endpointOf } from './endpoint';
+import { restPipeline } from './restPipeline';
 import { backoffStrategy, retryAfterStrategy } from './retryStrategies';
 import { releaseWhenDone, takeUpstreamSlot } from './upstreamSlots';
 
@@ -93,6 +84,14 @@ const SUCCESS = new Set([200, 201, 202, 203, 206]);
 export function createUpstreamHttp(settings: Settings, tuning: Partial<HttpTuning> = {}): UpstreamHttp {
   const limits = { ...tuningFromSettings(settings), ...tuning };
   const backoff = { retryDelayMs: limits.retryDelayMs, maxRetryDelayMs: limits.maxRetryDelayMs };
+  const {
+    createDefaultHttpClient,
+    createEmptyPipeline,
+    createHttpHeaders,
+    createPipelineRequest,
+    retryPolicy,
+    userAgentPolicy,
+  } = restPipeline();
   const pipeline = createEmptyPipeline();
   pipeline.addPolicy(userAgentPolicy({ userAgentPrefix: 'csp-pricing-functions' }));
   pipeline.addPolicy(

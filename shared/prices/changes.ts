@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { odata } from '@azure/data-tables';
+import { odata } from '../storage/sdk';
 import Decimal from 'decimal.js';
 import type { PriceView } from './views';
 import { OPEN_ENDED_FROM, startOfDay } from '../core/dates';

@@ -1,4 +1,5 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
+import { odata } from '../storage/sdk';
 import Decimal from 'decimal.js';
 import type { PriceView } from './views';
 import { pricesInForce, type PriceVersion } from './version';

@@ -1,4 +1,4 @@
-import { odata } from '@azure/data-tables';
+import { odata } from '../storage/sdk';
 import type { ExchangeRate } from './rate';
 import type { StorageClients } from '../storage/clients';
 import { ifFound, isNotFound } from '../storage/errors';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { odata } from '@azure/data-tables';
+import { odata } from '../storage/sdk';
 import type { Settings } from '../config/settings';
 import type { StorageClients } from '../storage/clients';
 import { newestFirstKey } from '../storage/keys';

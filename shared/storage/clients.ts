@@ -1,11 +1,11 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { TableClient, TableServiceClient } from '@azure/data-tables';
-import { BlobServiceClient } from '@azure/storage-blob';
-import { QueueServiceClient } from '@azure/storage-queue';
-import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import type { TableClient, TableServiceClient } from '@azure/data-tables';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { QueueServiceClient } from '@azure/storage-queue';
 import type { Settings } from '../config/settings';
 import { storageNames, type StorageNames } from './names';
+import { blobsSdk, identitySdk, queuesSdk, tablesSdk } from './sdk';
 
 /** The well-known development account of the storage emulator (public, not a secret). */
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -132,6 +132,9 @@ export function createStorageClients(
         },
       }
     : {};
+  const { TableClient, TableServiceClient } = tablesSdk();
+  const { BlobServiceClient } = blobsSdk();
+  const { QueueServiceClient } = queuesSdk();
   const conn = settings.AzureWebJobsStorage;
   if (conn) {
     const tableService = TableServiceClient.fromConnectionString(conn, {
@@ -184,6 +187,7 @@ function reuse(create: (name: string) => TableClient): (name: string) => TableCl
 }
 
 function identityCredential(settings: Settings): TokenCredential {
+  const { DefaultAzureCredential, ManagedIdentityCredential } = identitySdk();
   if (settings.AzureWebJobsStorage__credential === 'managedidentity') {
     const clientId = settings.AzureWebJobsStorage__clientId;
     return clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();

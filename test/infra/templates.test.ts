@@ -553,12 +553,25 @@ describe('alerts', () => {
 describe('azd and packaging', () => {
   const azureYaml = fs.readFileSync(path.join(ROOT, 'azure.yaml'), 'utf8');
 
-  it('azure.yaml declares the api function service built before packaging', () => {
+  it('azure.yaml declares the api function service, shipping the package npm run package builds', () => {
     expect(azureYaml).toMatch(/^services:\s*\n\s+api:\s*\n/m);
     expect(azureYaml).toMatch(/\n\s+host:\s*function\s*\n/);
     expect(azureYaml).toMatch(/\n\s+language:\s*js\s*\n/);
-    expect(azureYaml).toMatch(/prepackage:[\s\S]*run:\s*npm ci && npm run build/);
+    expect(azureYaml).toMatch(/\n\s+dist:\s*\.package\/app\s*\n/);
+    expect(azureYaml).toMatch(/prepackage:[\s\S]*run:\s*npm ci && npm run package/);
     expect(azureYaml).toMatch(/provider:\s*bicep/);
+  });
+
+  it('sets remoteBuild explicitly, and .funcignore agrees with it as azd requires', () => {
+    // azd refuses `remoteBuild: false` when .funcignore excludes node_modules, and `true` when it does not.
+    const remoteBuild = /\n\s+remoteBuild:\s*(true|false)\s*\n/.exec(azureYaml)?.[1];
+    expect(remoteBuild).toBe('false');
+    const funcignore = fs
+      .readFileSync(path.join(ROOT, '.funcignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
+    expect(funcignore.some((pattern) => /^\/?node_modules\/?$/.test(pattern))).toBe(false);
   });
 
   it('package.json builds to the files the host loads and has infra:build', () => {

@@ -85,13 +85,18 @@ export function failed<T>(finding: Finding): FieldOutcome<T> {
   return { value: null, errors: [finding], warnings: [] };
 }
 
-/** English country name for messages (`KZ` → `Kazakhstan (KZ)`); the code itself when unknown. */
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+/**
+ * Created on first use: creating it loads ICU's region names, a measurable part of a cold start
+ * (docs/design.md: cold start) for every function, most of which never name a country.
+ */
+let regionNames: Intl.DisplayNames | undefined;
 // Intl lookups are slow next to the rest of a record's checks; there are at most 26² codes.
 const countryNames = new Map<string, string>();
+/** English country name for messages (`KZ` → `Kazakhstan (KZ)`); the code itself when unknown. */
 export function countryName(code: string): string {
   let name = countryNames.get(code);
   if (name === undefined) {
+    regionNames ??= new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
     try {
       name = `${regionNames.of(code) ?? code} (${code})`;
     } catch {

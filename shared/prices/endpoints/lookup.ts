@@ -21,13 +21,18 @@ import { pricesQuerySchema, pricesResponseSchema, type PricesQuery } from '../..
 
 export const pricesDoc: ApiDoc = {
   summary: 'Prices in force at an instant',
-  description:
-    'The price of each item of a market and view in force at `date` (default now), one version per price by ' +
-    "the pricing guide's overlap rule (among versions covering the instant, the one that ends first). Look up " +
-    'by `meterId` (one point read) or `productId` (+`skuId`), or list the whole market and view. Prices are ' +
-    'JSON numbers with exactly the published digits. Pages of `top` items; pass `continuationToken` for the ' +
-    `next. A listing without meterId/productId reads at most ${LISTING_READ_LIMIT.toLocaleString('en-US')} ` +
-    'entities per page, so a page may hold fewer than `top` items and still have a continuation.',
+  // A getter: the number formatting loads ICU data, a measurable part of every function's cold start
+  // (docs/design.md: cold start); the OpenAPI document reads it on its first request.
+  get description() {
+    return (
+      'The price of each item of a market and view in force at `date` (default now), one version per price by ' +
+      "the pricing guide's overlap rule (among versions covering the instant, the one that ends first). Look up " +
+      'by `meterId` (one point read) or `productId` (+`skuId`), or list the whole market and view. Prices are ' +
+      'JSON numbers with exactly the published digits. Pages of `top` items; pass `continuationToken` for the ' +
+      `next. A listing without meterId/productId reads at most ${LISTING_READ_LIMIT.toLocaleString('en-US')} ` +
+      'entities per page, so a page may hold fewer than `top` items and still have a continuation.'
+    );
+  },
   query: pricesQuerySchema,
   response: pricesResponseSchema,
   errors: {

@@ -1,4 +1,4 @@
-import { odata } from '@azure/data-tables';
+import { odata } from '../../storage/sdk';
 import type { PriceView } from '../views';
 import type { StorageClients } from '../../storage/clients';
 import { isNotFound } from '../../storage/errors';

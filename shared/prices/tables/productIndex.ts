@@ -1,4 +1,5 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
+import { odata } from '../../storage/sdk';
 import type { PriceView } from '../views';
 import { statusOf } from '../../storage/errors';
 import { enc } from './keys';

@@ -2,7 +2,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import readline from 'node:readline';
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { odata } from '@azure/data-tables';
+import { odata } from '../../storage/sdk';
 import { LAST_DAY } from '../../core/dates';
 import { isNotFound } from '../../storage/errors';
 import type { PriceView, Timeline } from '../views';

@@ -1,4 +1,5 @@
-import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
+import type { TableClient, TableEntity } from '@azure/data-tables';
+import { odata } from '../../storage/sdk';
 import type { PriceView } from '../views';
 import { PRICE_FIELDS, type PriceField, type PriceRow } from '../row';
 import type { PriceVersion } from '../version';
