@@ -8,12 +8,13 @@ import { refreshCommand } from './commands/refresh';
 import { ingestCommand } from './commands/ingest';
 import { validateCommand } from './commands/validate';
 import { backfillCommand } from './commands/backfill';
+import { runsCommand } from './commands/runs';
 
 /**
  * `csp-pricing <command> …` (the package's bin; `npm run cli -- …` builds first): the same pipelines
  * as the app, for operators and backfills. One line per command; cli/command.ts says what a command provides.
  */
-export const COMMANDS: CliCommand[] = [refreshCommand, ingestCommand, backfillCommand, validateCommand];
+export const COMMANDS: CliCommand[] = [refreshCommand, ingestCommand, backfillCommand, validateCommand, runsCommand];
 /** The exit code of a command line that cannot be run as typed (the usual code for usage errors). */
 const USAGE_EXIT_CODE = 2;
 
