@@ -9,12 +9,20 @@ import { ingestCommand } from './commands/ingest';
 import { validateCommand } from './commands/validate';
 import { backfillCommand } from './commands/backfill';
 import { runsCommand } from './commands/runs';
+import { statusCommand } from './commands/status';
 
 /**
  * `csp-pricing <command> …` (the package's bin; `npm run cli -- …` builds first): the same pipelines
  * as the app, for operators and backfills. One line per command; cli/command.ts says what a command provides.
  */
-export const COMMANDS: CliCommand[] = [refreshCommand, ingestCommand, backfillCommand, validateCommand, runsCommand];
+export const COMMANDS: CliCommand[] = [
+  refreshCommand,
+  ingestCommand,
+  backfillCommand,
+  validateCommand,
+  runsCommand,
+  statusCommand,
+];
 /** The exit code of a command line that cannot be run as typed (the usual code for usage errors). */
 const USAGE_EXIT_CODE = 2;
 

@@ -3,6 +3,7 @@ import { priceViewSchema } from '../../shared/prices/views';
 import type { RunFilter, RunRecord } from '../../shared/runs/ledger';
 import type { CliCommand, CommandArgs } from '../command';
 import { marketsOption, UsageError } from '../options';
+import { readOnlyStorage } from '../readOnlyStorage';
 import { formatTable, shortText, type Column } from '../table';
 
 /**
@@ -46,7 +47,7 @@ export const runsCommand: CliCommand = {
     const known = [...priceViewSchema.options, RATES_RUN.view] as string[];
     const unknown = filter.view?.filter((view) => !known.includes(view)) ?? [];
     if (unknown.length > 0) throw new UsageError(`--view takes ${known.join(', ')}; got "${unknown.join(',')}"`);
-    const { storage } = await openStorage();
+    const storage = await readOnlyStorage(await openStorage());
     const { findRuns } = await import('../../shared/runs/ledger');
     const runs = await findRuns(storage, filter);
     const more = runs.length === filter.limit ? ` (the newest ${filter.limit}; --limit for more)` : '';

@@ -1,4 +1,5 @@
 import { COMMANDS } from '../../cli/main';
+import { cliProgram, type ParsedCommand } from '../../cli/program';
 import { runCli } from '../helpers/cli';
 
 /** `csp-pricing --help`, each command's help, and what a mistyped command line gets. */
@@ -26,7 +27,7 @@ describe('help', () => {
       expect(stdout).toMatch(new RegExp(`^Usage: csp-pricing ${name} `));
       expect(command.examples.length).toBeGreaterThan(0);
       for (const example of command.examples) {
-        expect(example.command.startsWith(`${name} `)).toBe(true);
+        expect(example.command).toMatch(new RegExp(`^${name}( |$)`));
         expect(stdout).toContain(`  $ csp-pricing ${example.command}\n      ${example.says.slice(0, 30)}`);
       }
       for (const [option, spec] of Object.entries(command.options)) {
@@ -36,6 +37,17 @@ describe('help', () => {
       for (const common of ['--json', '--quiet', '--verbose']) expect(stdout).toMatch(new RegExp(`^  ${common} `, 'm'));
     },
   );
+
+  it('parses every example as its command, without a usage error', async () => {
+    for (const command of COMMANDS)
+      for (const example of command.examples) {
+        const typed: ParsedCommand[] = [];
+        await cliProgram(COMMANDS, (parsed) => typed.push(parsed)).parseAsync(example.command.split(' '), {
+          from: 'user',
+        });
+        expect(typed.map((parsed) => parsed.command.name)).toEqual([command.name]);
+      }
+  });
 
   it('suggests the command meant by a typo, and exits 2', async () => {
     const { code, stdout, stderr } = await runCli(['refersh', 'prices']);
