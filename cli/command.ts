@@ -25,7 +25,7 @@ export interface CommandExample {
 /**
  * One CLI command. Its module is loaded for `--help` and every other command too: it imports at
  * top level only types and light modules (cli/*, pure shared modules), and loads what reaches the
- * Azure SDKs (storage, pipelines, sources) inside run() with `await import(…)`; test/cli/help.test.ts
+ * Azure SDKs (storage, pipelines, sources) inside run() with `await import(…)`; test/cli/bin.test.ts
  * fails when `--help` loads an @azure package.
  */
 export interface CliCommand {

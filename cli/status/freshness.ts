@@ -10,7 +10,7 @@ import type { StatusSection } from './section';
  * refresh failed after its last success — stricter than /api/health, whose status stays "ok" then.
  */
 
-type Row = FreshnessEntry & { lastRun: Pick<RunRecord, 'kind' | 'asOf' | 'startedAt' | 'runId'> | null };
+type Row = FreshnessEntry & { lastSuccessfulRun: Pick<RunRecord, 'kind' | 'asOf' | 'startedAt' | 'runId'> | null };
 
 const place = (row: Pick<RunRecord, 'market' | 'view' | 'timeline'>) =>
   `${row.market}/${row.view}${row.timeline === 'current' ? '' : ` (${row.timeline})`}`;
@@ -30,9 +30,11 @@ const COLUMNS: Column<Row>[] = [
   { title: 'AS OF', value: (row) => row.asOf ?? '-' },
   { title: 'AGE (H)', value: (row) => (row.ageHours === null ? '-' : row.ageHours.toFixed(1)), right: true },
   {
-    title: 'LAST RUN OF ANY KIND',
+    title: 'LAST SUCCESS, ANY KIND',
     value: (row) =>
-      row.lastRun ? `${row.lastRun.kind} as of ${row.lastRun.asOf}, ${minute(row.lastRun.startedAt)}` : '-',
+      row.lastSuccessfulRun
+        ? `${row.lastSuccessfulRun.kind} as of ${row.lastSuccessfulRun.asOf}, ${minute(row.lastSuccessfulRun.startedAt)}`
+        : '-',
   },
   {
     title: 'FAILED SINCE',
@@ -62,12 +64,12 @@ export const freshnessSection: StatusSection = {
       if (e.statusCode === 404) return [];
       throw e;
     });
-    const lastRuns = new Map(successes.map((run) => [place(run), run]));
+    const lastSuccessfulRuns = new Map(successes.map((run) => [place(run), run]));
     const rows: Row[] = health.prices.map((entry) => {
-      const run = lastRuns.get(place(entry));
+      const run = lastSuccessfulRuns.get(place(entry));
       return {
         ...entry,
-        lastRun: run ? { kind: run.kind, asOf: run.asOf, startedAt: run.startedAt, runId: run.runId } : null,
+        lastSuccessfulRun: run ? { kind: run.kind, asOf: run.asOf, startedAt: run.startedAt, runId: run.runId } : null,
       };
     });
     return {

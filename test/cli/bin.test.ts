@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -46,5 +46,14 @@ describe('the csp-pricing bin', () => {
       const { stderr } = await run(process.execPath, ['-e', script, '--', ...args], { cwd: REPO });
       expect({ args, azureFilesLoaded: JSON.parse(stderr) }).toEqual({ args, azureFilesLoaded: 0 });
     }
+  });
+
+  it('ends quietly when its reader stops early (`csp-pricing --help | head -1`)', async () => {
+    const child = spawn(process.execPath, [bin, '--help'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 });

@@ -11,7 +11,7 @@ type Freshness = {
   view: string;
   stale: boolean;
   lastFailure: unknown;
-  lastRun: { kind: string } | null;
+  lastSuccessfulRun: { kind: string } | null;
 };
 type Status = { ok: boolean; status: string; problems: string[]; freshness: Freshness[] };
 
@@ -56,7 +56,7 @@ describe('status', () => {
     expect(ingested.code).toBe(1);
     expect(ingested.summary.freshness.find((entry) => entry.market === 'US')).toMatchObject({
       stale: true,
-      lastRun: { kind: 'ingest', asOf: '2026-11-01' },
+      lastSuccessfulRun: { kind: 'ingest', asOf: '2026-11-01' },
     });
 
     // Only US configured, and refreshed: all is well.
