@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=160
+import { getHeapStatistics } from 'node:v8';
 import { CommanderError } from 'commander';
 import { consoleIO } from './io';
 import { UsageError } from './options';
@@ -39,6 +40,9 @@ export async function main(argv: string[]): Promise<number> {
   const { command, args } = parsed;
   const { json, quiet, verbose } = args.values;
   const io = consoleIO(json === true, quiet === true ? 'quiet' : verbose === true ? 'verbose' : 'normal');
+  // The bin's shebang sets the heap limit of docs/design.md (Heap limit); a plain `node` call does not.
+  const heapMb = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  io.log(`Node ${process.version}, heap limit ${heapMb} MB`, 'debug');
   try {
     const openStorage = async () => {
       // Loaded here, not above: the storage SDKs take longer to load than --help may.

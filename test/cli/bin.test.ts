@@ -23,7 +23,9 @@ describe('the csp-pricing bin', () => {
 
   it('is the compiled CLI, a Node script that answers --help', async () => {
     expect(bin).toBe('dist/cli/main.js');
-    expect(fs.readFileSync(path.join(REPO, bin), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+    expect(fs.readFileSync(path.join(REPO, bin), 'utf8')).toMatch(
+      /^#!\/usr\/bin\/env -S node --max-old-space-size=160\n/,
+    );
     const { stdout, stderr } = await run(process.execPath, [bin, '--help'], { cwd: REPO });
     expect(stderr).toBe('');
     expect(stdout).toMatch(/^Usage: csp-pricing <command> \[options\]\n/);
@@ -46,6 +48,19 @@ describe('the csp-pricing bin', () => {
       const { stderr } = await run(process.execPath, ['-e', script, '--', ...args], { cwd: REPO });
       expect({ args, azureFilesLoaded: JSON.parse(stderr) }).toEqual({ args, azureFilesLoaded: 0 });
     }
+  });
+
+  it("runs with the app's heap limit, which its shebang sets", async () => {
+    // Executable, as npm makes a bin it links.
+    fs.chmodSync(path.join(REPO, bin), 0o755);
+    const result = await run(path.join(REPO, bin), ['validate', 'none.csv', '--verbose'], { cwd: REPO }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(result).toMatchObject({ code: 2 });
+    const heap = /^Node v[\d.]+, heap limit (\d+) MB$/m.exec(result.stderr);
+    // --max-old-space-size=160 plus the young generation; Node's own default is gigabytes.
+    expect(Number(heap?.[1])).toBeGreaterThanOrEqual(160);
+    expect(Number(heap?.[1])).toBeLessThan(260);
   });
 
   it('ends quietly when its reader stops early (`csp-pricing --help | head -1`)', async () => {
