@@ -64,6 +64,12 @@ export function cliProgram(commands: CliCommand[], onCommand: (parsed: ParsedCom
     // The list names the commands; each one's forms are in its own --help.
     .configureHelp({ subcommandTerm: (sub) => sub.name() })
     .addHelpText('after', toolHelp(commands));
+  // Every command's options, taken before or after the command's name (`--json status`, `status --json`).
+  for (const [name, spec] of Object.entries(COMMON_OPTIONS)) {
+    const option = commanderOption(name, spec);
+    if (name === 'quiet') option.conflicts('verbose');
+    program.addOption(option);
+  }
   for (const command of commands) {
     const sub = program
       .command(command.name)
@@ -72,6 +78,7 @@ export function cliProgram(commands: CliCommand[], onCommand: (parsed: ParsedCom
       .argument('[operands...]')
       .showHelpAfterError(`(${TOOL} ${command.name} --help shows its options and examples)`)
       .configureHelp({
+        showGlobalOptions: true,
         // The command's own forms: which options go with which operand says more than "[options]".
         commandUsage: () =>
           command.usage
@@ -82,14 +89,13 @@ export function cliProgram(commands: CliCommand[], onCommand: (parsed: ParsedCom
       .addHelpText('after', ['', 'Examples:', ...exampleLines(command.examples)].join('\n'));
     /** Option names as declared (`as-of`), by commander's attribute names (`asOf`). */
     const declared = new Map<string, string>();
-    for (const [name, spec] of Object.entries({ ...command.options, ...COMMON_OPTIONS })) {
+    for (const [name, spec] of Object.entries(command.options)) {
       const option = commanderOption(name, spec);
-      if (name === 'quiet') option.conflicts('verbose');
       declared.set(option.attributeName(), name);
       sub.addOption(option);
     }
     sub.action((operands: string[], options: Record<string, string | boolean | string[]>) => {
-      const values: CommandArgs['values'] = {};
+      const values: CommandArgs['values'] = { ...program.opts<Record<string, boolean>>() };
       for (const [attribute, value] of Object.entries(options)) values[declared.get(attribute) ?? attribute] = value;
       onCommand({ command, args: { values, positionals: operands } });
     });

@@ -37,6 +37,11 @@ describe('cliProgram', () => {
       positionals: [],
       values: { level: '3', json: true, quiet: true },
     });
+    // Every command's options, before the command's name as well.
+    expect(await parse(['--json', 'echo', 'a', '--verbose'])).toEqual({
+      positionals: ['a'],
+      values: { level: '1', json: true, verbose: true },
+    });
   });
 
   it('shows the short name and the placeholder in the help', async () => {
