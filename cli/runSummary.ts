@@ -21,7 +21,7 @@ export function reportRuns(io: CommandIO, what: string, runs: PipelineRun[], dur
   for (const run of runs)
     for (const count of Object.keys(totals) as (keyof typeof totals)[]) totals[count] += run.counts[count];
   const failed = runs.filter((run) => run.outcome === 'failed');
-  for (const run of failed) io.log(`${run.market}/${run.view}: FAILED — ${run.error}`);
+  for (const run of failed) io.log(`${run.market}/${run.view}: FAILED — ${run.error}`, 'error');
   for (const run of runs) if (run.note) io.log(`${run.market}/${run.view}: ${run.note}`);
   const ok = failed.length === 0;
   const codes = changeCodes(totals);

@@ -1,16 +1,14 @@
 import { DateTime } from 'luxon';
 import type { Settings } from '../../shared/config/settings';
-import { createLogger, stderrSink } from '../../shared/observability/logger';
-import { ingestPriceSheet, snapshotOnOrBefore, type PriceView } from '../../shared/prices';
-import { createPartnerCenterSource } from '../../shared/prices/sources/partnerCenter';
+import { createLogger } from '../../shared/observability/logger';
+import type { PriceView } from '../../shared/prices';
 import type { PriceSheetSource } from '../../shared/prices/sources/source';
-import { ingestRates, rateSnapshotOnOrBefore } from '../../shared/rates';
-import { createPartnerCenterFxSource } from '../../shared/rates/sources/partnerCenter';
 import type { FxRatesSource } from '../../shared/rates/sources/source';
 import type { PipelineRun } from '../../shared/runs/recordedRun';
 import type { StorageClients } from '../../shared/storage/clients';
 import type { CliCommand, CommandArgs } from '../command';
-import type { CommandIO } from '../io';
+import { logSinkOf, type CommandIO, type LogLevel } from '../io';
+import { TOOL } from '../program';
 import { marketsOption, UsageError, viewsOption } from '../options';
 
 /**
@@ -21,21 +19,33 @@ import { marketsOption, UsageError, viewsOption } from '../options';
  */
 export const backfillCommand: CliCommand = {
   name: 'backfill',
+  summary: "each month of a range from Partner Center's history, stored as of its first day (resumable)",
   usage:
     'backfill prices [--market US,DE] [--view azure_consumption,azure_reservations] ' +
     '--from YYYY-MM --to YYYY-MM [--source partnercenter] [--json]\n' +
     '  backfill rates --from YYYY-MM --to YYYY-MM [--source partnercenter] [--json]',
   options: {
-    market: { type: 'string' },
-    view: { type: 'string' },
-    source: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
+    market: {
+      type: 'string',
+      value: 'US,DE',
+      description: 'prices: markets, comma-separated (default PRICES_MARKETS)',
+    },
+    view: { type: 'string', value: 'view,…', description: 'prices: views, comma-separated (default PRICES_VIEWS)' },
+    source: { type: 'string', value: 'partnercenter', description: 'partnercenter, the only source with a history' },
+    from: { type: 'string', value: 'YYYY-MM', description: 'the first month' },
+    to: { type: 'string', value: 'YYYY-MM', description: 'the last month (not after this month, UTC)' },
   },
+  examples: [
+    {
+      command: 'backfill prices --market US --view azure_consumption --from 2026-01 --to 2026-06',
+      says: 'six months of US consumption prices from Partner Center (needs its credentials)',
+    },
+    { command: 'backfill rates --from 2026-01 --to 2026-06 --json', says: 'the FX files of those months' },
+  ],
   async run({ values, positionals }, { io, openStorage }) {
     const [subject] = positionals;
     if ((subject !== 'prices' && subject !== 'rates') || positionals.length > 1)
-      throw new UsageError(`backfill what? Usage: npm run cli -- ${backfillCommand.usage}`);
+      throw new UsageError(`backfill what? Usage: ${TOOL} ${backfillCommand.usage}`);
     if (subject === 'rates')
       for (const option of ['market', 'view'])
         if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to backfill rates`);
@@ -126,6 +136,7 @@ async function backfillPrices(
   storage: StorageClients,
   io: CommandIO,
 ): Promise<MonthResult[]> {
+  const { createPartnerCenterSource } = await import('../../shared/prices/sources/partnerCenter');
   const source = createPartnerCenterSource(settings);
   const results: MonthResult[] = [];
   const total = months.length * markets.length * views.length;
@@ -133,9 +144,9 @@ async function backfillPrices(
   for (const month of months)
     for (const market of markets)
       for (const view of views) {
-        const result = await backfillPriceMonth(month, market, view, settings, storage, source);
+        const result = await backfillPriceMonth(month, market, view, settings, storage, source, io);
         results.push(result);
-        io.log(progressLine(results.length, total, `${month} ${market}/${view}`, result));
+        io.log(progressLine(results.length, total, `${month} ${market}/${view}`, result), levelOf(result));
       }
   return results;
 }
@@ -147,7 +158,9 @@ async function backfillPriceMonth(
   settings: Settings,
   storage: StorageClients,
   source: PriceSheetSource,
+  io: CommandIO,
 ): Promise<MonthResult> {
+  const { ingestPriceSheet, snapshotOnOrBefore } = await import('../../shared/prices');
   const asOf = firstDay(month);
   // A history month is the current list as of its first day: stored, and found, as such.
   const timeline = 'current';
@@ -157,7 +170,7 @@ async function backfillPriceMonth(
   const run = await ingestPriceSheet({
     storage,
     settings,
-    logger: createLogger(stderrSink),
+    logger: createLogger(logSinkOf(io)),
     open: () => source.fetchPriceSheet(request),
     // Not a refresh: the health endpoint's freshness counts only the daily refreshes.
     kind: 'ingest',
@@ -176,12 +189,13 @@ async function backfillRates(
   storage: StorageClients,
   io: CommandIO,
 ): Promise<MonthResult[]> {
+  const { createPartnerCenterFxSource } = await import('../../shared/rates/sources/partnerCenter');
   const source = createPartnerCenterFxSource(settings);
   const results: MonthResult[] = [];
   for (const month of months) {
-    const result = await backfillRateMonth(month, settings, storage, source);
+    const result = await backfillRateMonth(month, settings, storage, source, io);
     results.push(result);
-    io.log(progressLine(results.length, months.length, `${month} rates`, result));
+    io.log(progressLine(results.length, months.length, `${month} rates`, result), levelOf(result));
   }
   return results;
 }
@@ -191,7 +205,9 @@ async function backfillRateMonth(
   settings: Settings,
   storage: StorageClients,
   source: FxRatesSource,
+  io: CommandIO,
 ): Promise<MonthResult> {
+  const { ingestRates, rateSnapshotOnOrBefore } = await import('../../shared/rates');
   const asOf = firstDay(month);
   const committed = await rateSnapshotOnOrBefore(storage, asOf);
   if (committed?.asOf === asOf) return skipped(month, asOf, {});
@@ -199,7 +215,7 @@ async function backfillRateMonth(
   const run = await ingestRates({
     storage,
     settings,
-    logger: createLogger(stderrSink),
+    logger: createLogger(logSinkOf(io)),
     open: () => source.fetchRates({ asOf }),
     kind: 'ingest',
     source: source.name,
@@ -226,6 +242,9 @@ function progressLine(done: number, total: number, what: string, result: MonthRe
   if (result.outcome === 'failed') return `${line}: FAILED — ${result.error}`;
   return `${line}: added ${result.added}, changed ${result.changed}, removed ${result.removed}`;
 }
+
+/** A failed month is an error (--quiet shows it); the others are progress. */
+const levelOf = (result: MonthResult): LogLevel => (result.outcome === 'failed' ? 'error' : 'info');
 
 /** The summary: a line for people, an object for --json. Returns the exit code. */
 function report(io: CommandIO, what: string, months: MonthResult[], durationMs: number): number {

@@ -6,8 +6,7 @@ import { parseQuery, requestFor } from '../../shared/api/endpoint';
 import { ApiError } from '../../shared/api/errors';
 import { priceExportQuerySchema } from '../../shared/api/schemas';
 import { nowInstant } from '../../shared/core/dates';
-import { priceList, type PriceListRow } from '../../shared/quotes/priceList';
-import { priceListFile } from '../../shared/quotes/priceListFile';
+import type { PriceListRow } from '../../shared/quotes/priceList';
 
 /**
  * `export --market CC … --out FILE`: the price-list export of GET /api/prices/export to a file, with
@@ -16,22 +15,37 @@ import { priceListFile } from '../../shared/quotes/priceListFile';
  */
 export const exportCommand: CliCommand = {
   name: 'export',
+  summary: 'the price list in force with converted, partner and customer prices to a CSV or xlsx file',
   usage:
     'export --market CC [--view …] [--date YYYY-MM-DD] [--currency EUR] [--customer ID] [--customer-group ID] [--format csv|xlsx] --out FILE [--json]',
   options: {
-    market: { type: 'string' },
-    view: { type: 'string' },
-    date: { type: 'string' },
-    currency: { type: 'string' },
-    customer: { type: 'string' },
-    'customer-group': { type: 'string' },
-    format: { type: 'string' },
-    out: { type: 'string' },
+    market: { type: 'string', value: 'CC', description: 'the market (two letters)' },
+    view: {
+      type: 'string',
+      value: 'VIEW',
+      description: 'azure_consumption (default), azure_reservations or updatedlicensebased',
+    },
+    date: {
+      type: 'string',
+      value: 'YYYY-MM-DD',
+      description: 'the day (or instant) whose price list is exported (default: now)',
+    },
+    currency: { type: 'string', value: 'EUR', description: 'convert prices to this currency' },
+    customer: { type: 'string', value: 'ID', description: 'the customer whose price rules give the customer price' },
+    'customer-group': { type: 'string', value: 'ID', description: "the customer's group (its rules apply too)" },
+    format: { type: 'string', value: 'csv|xlsx', description: 'file format (default csv)' },
+    out: { type: 'string', value: 'FILE', description: 'the file to write' },
   },
+  examples: [
+    {
+      command: 'export --market US --date 2026-11-01 --currency EUR --format xlsx --out us-prices.xlsx',
+      says: 'writes the US consumption price list of 2026-11-01 in EUR, with partner and customer prices',
+    },
+  ],
   async run({ values, positionals }, { io, openStorage }) {
     const out = values.out;
     if (typeof out !== 'string' || positionals.length > 0)
-      throw new UsageError(`Usage: npm run cli -- ${exportCommand.usage}`);
+      throw new UsageError(`Usage: csp-pricing ${exportCommand.usage}`);
     const query = new URLSearchParams();
     for (const [option, parameter] of Object.entries({
       market: 'market',
@@ -54,6 +68,8 @@ export const exportCommand: CliCommand = {
     }
     const { storage, settings } = await openStorage();
     const started = Date.now();
+    const { priceList } = await import('../../shared/quotes/priceList');
+    const { priceListFile } = await import('../../shared/quotes/priceListFile');
     const list = await priceList(storage, settings, { ...params, instant: params.date ?? nowInstant() });
     let rows = 0;
     const progress = io.progress('Exporting prices');

@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { todayUtc } from '../../shared/core/dates';
 import { FileFault } from '../../shared/files/fault';
-import { createLogger, stderrSink } from '../../shared/observability/logger';
-import { ingestPriceSheet } from '../../shared/prices/ingest';
-import { ingestRates } from '../../shared/rates/ingest';
+import { createLogger } from '../../shared/observability/logger';
 import type { PipelineRun } from '../../shared/runs/recordedRun';
-import { classifyFile, type FileLabels, type FilePlan, type LabelName } from '../../shared/uploads/classify';
+import type { FileLabels, FilePlan, LabelName } from '../../shared/uploads/classify';
 import type { CliCommand, CommandArgs } from '../command';
-import type { CommandIO } from '../io';
+import { logSinkOf, type CommandIO } from '../io';
 import { asOfOption, marketsOption, timelineOption, UsageError, viewsOption } from '../options';
+import { TOOL } from '../program';
 import { reportRuns } from '../runSummary';
 
 /**
@@ -20,20 +19,38 @@ import { reportRuns } from '../runSummary';
  */
 export const ingestCommand: CliCommand = {
   name: 'ingest',
+  summary: 'a local Partner Center price sheet or exchange-rate file through the same pipeline',
   usage:
     'ingest <file> [--market CC] [--view azure_consumption|azure_reservations|updatedlicensebased] [--as-of YYYY-MM-DD] [--timeline current|future]' +
     ' [--allow-mass-removal] [--json]',
   options: {
-    market: { type: 'string' },
-    view: { type: 'string' },
-    'as-of': { type: 'string' },
-    timeline: { type: 'string' },
+    market: { type: 'string', value: 'CC', description: "the file's market, when its rows do not say it" },
+    view: { type: 'string', value: 'view', description: "the file's view, when its header does not show it" },
+    'as-of': { type: 'string', value: 'YYYY-MM-DD', description: 'the day the file is of (default today, UTC)' },
+    timeline: {
+      type: 'string',
+      value: 'current|future',
+      description: 'a current list or a future one (default current)',
+    },
     // The operator confirms a sheet that removes more than REMOVAL_GUARD_PERCENT of the prices.
-    'allow-mass-removal': { type: 'boolean' },
+    'allow-mass-removal': {
+      type: 'boolean',
+      description: 'store a sheet that removes more than REMOVAL_GUARD_PERCENT of the prices',
+    },
   },
+  examples: [
+    {
+      command: 'ingest sample-data/fxrates.csv --as-of 2026-11-01',
+      says: 'an FX file (known by its header) of month 202611',
+    },
+    {
+      command: 'ingest sample-data/US_updatedlicensebased.csv --json',
+      says: 'a license-based price sheet, summary as JSON',
+    },
+  ],
   async run({ values, positionals }, { io, openStorage }) {
     const [file] = positionals;
-    if (!file || positionals.length > 1) throw new UsageError(`Usage: npm run cli -- ${ingestCommand.usage}`);
+    if (!file || positionals.length > 1) throw new UsageError(`Usage: ${TOOL} ${ingestCommand.usage}`);
     const fullPath = path.resolve(file);
     await fs.promises.access(fullPath, fs.constants.R_OK).catch(() => {
       throw new UsageError(`cannot read ${file}`);
@@ -44,13 +61,14 @@ export const ingestCommand: CliCommand = {
     const common = {
       storage,
       settings,
-      logger: createLogger(stderrSink),
+      logger: createLogger(logSinkOf(io)),
       kind: 'ingest' as const,
       source: `file:${name}`,
       asOf: plan.asOf,
     };
     const started = Date.now();
     if (plan.kind === 'exchange-rates') {
+      const { ingestRates } = await import('../../shared/rates/ingest');
       const run = await ingestRates({
         ...common,
         open: async () => ({ body: fs.createReadStream(fullPath), origin: `file ${name}` }),
@@ -59,6 +77,7 @@ export const ingestCommand: CliCommand = {
       });
       return report(io, `ingest ${name} (exchange rates, ${plan.format}, ${run.asOf})`, run, started);
     }
+    const { ingestPriceSheet } = await import('../../shared/prices/ingest');
     const progress = io.progress('rows');
     const run = await ingestPriceSheet({
       ...common,
@@ -93,6 +112,7 @@ const OPTION_OF: Record<LabelName, string> = {
  * is a usage error naming the option (exit code 2), as for an option that is not valid.
  */
 export async function ingestPlan(file: string, values: CommandArgs['values']): Promise<FilePlan> {
+  const { classifyFile } = await import('../../shared/uploads/classify');
   try {
     return await classifyFile(file, optionLabels(values), {
       defaultAsOf: { day: todayUtc(), from: 'today' },

@@ -1,15 +1,12 @@
-import { createLogger, stderrSink } from '../../shared/observability/logger';
-import { refreshPrices } from '../../shared/prices/refresh';
-import { createPriceSheetSource, PRICE_BACKFILL_SOURCES } from '../../shared/prices/sources/factory';
+import { createLogger } from '../../shared/observability/logger';
 import { priceSourceSchema, ratesSourceSchema } from '../../shared/config/settings';
-import { refreshRates } from '../../shared/rates/ingest';
-import { createFxRatesSource, RATES_BACKFILL_SOURCES } from '../../shared/rates/sources/factory';
 import { todayUtc } from '../../shared/core/dates';
 import type { CliCommand, CommandArgs } from '../command';
-import type { CommandIO } from '../io';
+import { logSinkOf, type CommandIO } from '../io';
 import type { LocalStorage } from '../../runtime/storage';
 import type { Timeline } from '../../shared/prices/views';
 import { asOfOption, marketsOption, timelineOption, UsageError, viewsOption } from '../options';
+import { TOOL } from '../program';
 import { reportRuns } from '../runSummary';
 import { enqueuePriceRefresh, planPriceRefresh } from '../../shared/prices/refreshQueue';
 import { enqueueRateRefresh, planRateRefresh } from '../../shared/rates/refreshQueue';
@@ -22,25 +19,57 @@ import { enqueueRateRefresh, planRateRefresh } from '../../shared/rates/refreshQ
  */
 export const refreshCommand: CliCommand = {
   name: 'refresh',
+  summary: 'the daily price or exchange-rate refresh by hand, for any source and as-of day',
   usage:
     'refresh prices [--market US,DE] [--view azure_consumption,azure_reservations] ' +
     '[--source partnercenter|retail|sample|file:<path>] [--as-of YYYY-MM-DD] [--timeline current|future] [--allow-mass-removal] [--enqueue] [--json]\n' +
     '  refresh rates [--source partnercenter|ecb|sample|file:<path>] [--as-of YYYY-MM-DD] [--enqueue] [--json]',
   options: {
-    market: { type: 'string' },
-    view: { type: 'string' },
-    source: { type: 'string' },
-    'as-of': { type: 'string' },
-    timeline: { type: 'string' },
+    market: {
+      type: 'string',
+      value: 'US,DE',
+      description: 'prices: markets, comma-separated (default PRICES_MARKETS)',
+    },
+    view: {
+      type: 'string',
+      value: 'view,…',
+      description: 'prices: azure_consumption, azure_reservations, updatedlicensebased (default PRICES_VIEWS)',
+    },
+    source: {
+      type: 'string',
+      value: 'name',
+      description:
+        'prices: partnercenter, retail, sample or file:<path> (default PRICES_SOURCE); ' +
+        'rates: partnercenter, ecb, sample or file:<path> (default RATES_SOURCE)',
+    },
+    'as-of': {
+      type: 'string',
+      value: 'YYYY-MM-DD',
+      description: 'the day stored (default today, UTC); a past day is a backfill',
+    },
+    timeline: { type: 'string', value: 'current|future', description: "prices: the list in force or the next month's" },
     // The operator confirms sheets that remove more than REMOVAL_GUARD_PERCENT of the prices.
-    'allow-mass-removal': { type: 'boolean' },
-    // Plan the runs on the refresh queue for the app's workers instead of running them here.
-    enqueue: { type: 'boolean' },
+    'allow-mass-removal': {
+      type: 'boolean',
+      description: 'prices: store a sheet that removes more than REMOVAL_GUARD_PERCENT of the prices',
+    },
+    enqueue: {
+      type: 'boolean',
+      description: "plan the runs on the refresh queue for the app's workers instead of running them here",
+    },
   },
+  examples: [
+    { command: 'refresh prices --as-of 2026-11-27', says: 'backfill the configured markets and views one day earlier' },
+    {
+      command: 'refresh prices --view updatedlicensebased --timeline future',
+      says: "the next month's license-based list",
+    },
+    { command: 'refresh rates --json', says: "today's exchange rates, the summary as JSON" },
+  ],
   async run({ values, positionals }, { io, openStorage }) {
     const [subject] = positionals;
     if (subject !== 'prices' && subject !== 'rates')
-      throw new UsageError(`refresh what? Usage: npm run cli -- ${refreshCommand.usage}`);
+      throw new UsageError(`refresh what? Usage: ${TOOL} ${refreshCommand.usage}`);
     const local = await openStorage();
     return subject === 'rates' ? refreshRatesCommand(values, local, io) : refreshPricesCommand(values, local, io);
   },
@@ -57,6 +86,8 @@ async function refreshRatesCommand(
   if (!ratesSourceSchema.safeParse(sourceName).success)
     throw new UsageError(`--source must be partnercenter, ecb, sample or file:<path>; got "${sourceName}"`);
   const asOf = asOfOption(values['as-of']);
+  const { createFxRatesSource, RATES_BACKFILL_SOURCES } = await import('../../shared/rates/sources/factory');
+  const { refreshRates } = await import('../../shared/rates/ingest');
   const source = createFxRatesSource(settings, sourceName);
   refuseOtherDay(asOf, source, 'rates', RATES_BACKFILL_SOURCES);
   if (values.enqueue === true) {
@@ -73,7 +104,7 @@ async function refreshRatesCommand(
   const run = await refreshRates({
     storage,
     settings,
-    logger: createLogger(stderrSink),
+    logger: createLogger(logSinkOf(io)),
     source,
     asOf,
     asOfGivenAs: values['as-of'] === undefined ? undefined : '--as-of',
@@ -129,6 +160,8 @@ async function refreshPricesCommand(
   const views = viewsOption(values.view) ?? settings.PRICES_VIEWS;
   const asOf = asOfOption(values['as-of']);
   const timeline = timelineOption(values.timeline);
+  const { createPriceSheetSource, PRICE_BACKFILL_SOURCES } = await import('../../shared/prices/sources/factory');
+  const { refreshPrices } = await import('../../shared/prices/refresh');
   const source = createPriceSheetSource(settings, sourceName);
   refuseOtherDay(asOf, source, 'prices', PRICE_BACKFILL_SOURCES);
   const month = source.name === 'partnercenter' ? partnerCenterMonth(asOf, timeline) : undefined;
@@ -151,7 +184,7 @@ async function refreshPricesCommand(
   const runs = await refreshPrices({
     storage,
     settings,
-    logger: createLogger(stderrSink),
+    logger: createLogger(logSinkOf(io)),
     source,
     markets,
     views,

@@ -1,8 +1,6 @@
 import fs from 'node:fs';
 import type { CliCommand } from '../command';
 import { UsageError } from '../options';
-import { MAX_RULE_FILE_BYTES, readRulesCsv, rulesCsv } from '../../shared/quotes/ruleCsv';
-import { listRules, putRule } from '../../shared/quotes/ruleStore';
 
 /**
  * `rules import <file.csv>`: validates every line first and writes nothing unless all are valid
@@ -11,13 +9,25 @@ import { listRules, putRule } from '../../shared/quotes/ruleStore';
  */
 export const rulesCommand: CliCommand = {
   name: 'rules',
-  usage: 'rules import <rules.csv> | rules export [--out FILE] [--json]   price rules from/to a CSV file',
-  options: { out: { type: 'string' } },
+  summary: 'price rules from or to a CSV file (import validates every line first and writes nothing if one is invalid)',
+  usage: 'rules import <rules.csv> [--json]\nrules export [--out FILE] [--json]',
+  options: {
+    out: { type: 'string', value: 'FILE', description: 'export: write the CSV to this file (default: stdout)' },
+  },
+  examples: [
+    { command: 'rules export --out rules.csv', says: 'writes every stored price rule to rules.csv' },
+    {
+      command: 'rules import rules.csv',
+      says: 'stores the rules of rules.csv, or lists its problems by line and column',
+    },
+  ],
   async run({ values, positionals }, { io, openStorage }) {
     const [action, file, ...rest] = positionals;
+    const { MAX_RULE_FILE_BYTES, readRulesCsv, rulesCsv } = await import('../../shared/quotes/ruleCsv');
+    const { listRules, putRule } = await import('../../shared/quotes/ruleStore');
     if (action === 'import') {
       if (!file || rest.length > 0 || values.out !== undefined)
-        throw new UsageError(`Usage: npm run cli -- ${rulesCommand.usage}`);
+        throw new UsageError(`Usage: csp-pricing ${rulesCommand.usage.replace('\n', ' | ')}`);
       const size = await fs.promises.stat(file).then(
         (stat) => stat.size,
         () => {
@@ -27,7 +37,7 @@ export const rulesCommand: CliCommand = {
       if (size > MAX_RULE_FILE_BYTES) throw new UsageError(`${file} is larger than ${MAX_RULE_FILE_BYTES} bytes`);
       const result = readRulesCsv(await fs.promises.readFile(file, 'utf8'));
       if (!result.ok) {
-        for (const error of result.errors) io.log(`${file}: ${error}`);
+        for (const error of result.errors) io.log(`${file}: ${error}`, 'error');
         io.summary(`rules import ${file}: refused, nothing written (${result.errors.length} problems)`, {
           ok: false,
           file,
@@ -46,7 +56,7 @@ export const rulesCommand: CliCommand = {
       return 0;
     }
     if (action === 'export') {
-      if (file !== undefined) throw new UsageError(`Usage: npm run cli -- ${rulesCommand.usage}`);
+      if (file !== undefined) throw new UsageError(`Usage: csp-pricing ${rulesCommand.usage.replace('\n', ' | ')}`);
       const { storage } = await openStorage();
       const rules = await listRules(storage);
       const out = typeof values.out === 'string' ? values.out : undefined;
@@ -59,6 +69,6 @@ export const rulesCommand: CliCommand = {
       });
       return 0;
     }
-    throw new UsageError(`Usage: npm run cli -- ${rulesCommand.usage}`);
+    throw new UsageError(`Usage: csp-pricing ${rulesCommand.usage.replace('\n', ' | ')}`);
   },
 };

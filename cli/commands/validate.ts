@@ -1,12 +1,6 @@
 import fs from 'node:fs';
 import { finished, pipeline } from 'node:stream/promises';
 import type { CliCommand } from '../command';
-import {
-  customerFileFormat,
-  customerReportName,
-  customerSummaryName,
-  validateCustomerRecords,
-} from '../../shared/customers/batch';
 import { FileFault } from '../../shared/files/fault';
 
 /**
@@ -16,17 +10,26 @@ import { FileFault } from '../../shared/files/fault';
  */
 export const validateCommand: CliCommand = {
   name: 'validate',
-  usage:
-    'validate <file.csv|file.jsonl> [--json]   validate customers (INN, phone); writes <file>.report.* and <file>.summary.json',
+  summary: 'customer INN/phone validation of a CSV or JSON Lines file; report and summary written next to it',
+  usage: 'validate <file.csv|file.jsonl> [--json]',
   options: {},
+  examples: [
+    {
+      command: 'validate customers.csv',
+      says: 'writes customers.csv.report.csv and customers.csv.summary.json; exit code 1 when a record is invalid',
+    },
+  ],
   async run({ positionals }, { io }) {
     const [file] = positionals;
     const fail = (reason: string) => {
-      io.log(`Cannot validate ${file ?? '(no file)'}: ${reason}`);
+      io.log(`Cannot validate ${file ?? '(no file)'}: ${reason}`, 'error');
       io.summary(`${file ?? ''}: not validated (${reason})`, { ok: false, file, reason });
       return 2;
     };
     if (!file || positionals.length > 1) return fail('give exactly one file');
+    // Loaded here: the phone number metadata takes longer to load than --help may.
+    const { customerFileFormat, customerReportName, customerSummaryName, validateCustomerRecords } =
+      await import('../../shared/customers/batch');
     const format = customerFileFormat(file);
     if (!format) return fail('unsupported file type: expected .csv, .jsonl or .ndjson');
     if (!fs.existsSync(file)) return fail('no such file');

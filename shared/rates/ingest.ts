@@ -41,7 +41,7 @@ export interface RatesIngestRequest {
 }
 
 /** The run ledger's market/view/timeline of rate runs (the health endpoint then lists their freshness too). */
-const RATES_RUN = { market: 'ALL', view: 'fxrates', timeline: 'current' } as const;
+export const RATES_RUN = { market: 'ALL', view: 'fxrates', timeline: 'current' } as const;
 
 /** Rate files are a few kilobytes; anything far larger is not one and is refused before it fills memory. */
 const MAX_RATES_BYTES = 16 * 1024 * 1024;

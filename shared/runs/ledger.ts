@@ -4,6 +4,7 @@ import path from 'node:path';
 import { odata } from '../storage/sdk';
 import type { Settings } from '../config/settings';
 import type { StorageClients } from '../storage/clients';
+import { startOfDay } from '../core/dates';
 import { newestFirstKey } from '../storage/keys';
 import { redact } from '../observability/redact';
 
@@ -173,14 +174,57 @@ function runOf(e: Record<string, unknown>): RunRecord {
   };
 }
 
-/** The most recent runs, newest first. */
-export async function recentRuns(storage: StorageClients, limit: number): Promise<RunRecord[]> {
+/** Which runs findRuns returns; every field but limit is optional. */
+export interface RunFilter {
+  market?: readonly string[];
+  view?: readonly string[];
+  outcome?: RunOutcome;
+  /** The first UTC day (YYYY-MM-DD) a run started on. */
+  from?: string;
+  /** The last UTC day a run started on. */
+  to?: string;
+  limit: number;
+}
+
+/** Any of the values, each clause escaped by odata (which quotes a value only inside a comparison). */
+const anyOf = (values: readonly string[], clause: (value: string) => string) => `(${values.map(clause).join(' or ')})`;
+
+/** The start of the UTC day after `day`. */
+const startOfDayAfter = (day: string) => new Date(Date.parse(startOfDay(day)) + 86_400_000).toISOString();
+
+/**
+ * The runs that match, newest first, at most `limit`. A RowKey starts with the run's start as a
+ * newestFirstKey (13 digits) and goes on with `_`: a range of days is a RowKey range, and `~`
+ * (after `_`) closes it past every key of its instant.
+ */
+export async function findRuns(storage: StorageClients, filter: RunFilter): Promise<RunRecord[]> {
+  const clauses = [odata`PartitionKey eq ${LEDGER_PARTITION}`];
+  if (filter.from) clauses.push(odata`RowKey lt ${`${newestFirstKey(startOfDay(filter.from))}~`}`);
+  if (filter.to) clauses.push(odata`RowKey gt ${`${newestFirstKey(startOfDayAfter(filter.to))}~`}`);
+  if (filter.market) clauses.push(anyOf(filter.market, (market) => odata`market eq ${market}`));
+  if (filter.view) clauses.push(anyOf(filter.view, (view) => odata`view eq ${view}`));
+  if (filter.outcome) clauses.push(odata`outcome eq ${filter.outcome}`);
   const table = storage.table(storage.names.tables.runs);
-  const filter = odata`PartitionKey eq ${LEDGER_PARTITION}`;
-  for await (const page of table.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: limit })) {
-    return page.map(runOf);
+  const runs: RunRecord[] = [];
+  const pages = table
+    .listEntities({ queryOptions: { filter: clauses.join(' and ') } })
+    .byPage({ maxPageSize: filter.limit });
+  try {
+    for await (const page of pages) {
+      runs.push(...page.slice(0, filter.limit - runs.length).map(runOf));
+      if (runs.length >= filter.limit) break;
+    }
+  } catch (e) {
+    // No ledger table yet: no run was ever recorded.
+    if ((e as { statusCode?: number }).statusCode === 404) return [];
+    throw e;
   }
-  return [];
+  return runs;
+}
+
+/** The most recent runs, newest first. */
+export function recentRuns(storage: StorageClients, limit: number): Promise<RunRecord[]> {
+  return findRuns(storage, { limit });
 }
 
 async function statusRows(storage: StorageClients, partition: string): Promise<RunRecord[]> {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { createStorageClients, type StorageClients } from '../../../shared/storage/clients';
 import { ensureStorage } from '../../../shared/storage/ensure';
-import { ledgerOutbox, recentRuns, recordRun, type RunRecord } from '../../../shared/runs/ledger';
+import { findRuns, ledgerOutbox, recentRuns, recordRun, type RunRecord } from '../../../shared/runs/ledger';
 import { testSettings } from '../../helpers/storage';
 
 const outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-outbox-'));
@@ -54,4 +54,38 @@ describe('run ledger outbox', () => {
     expect(fs.existsSync(outbox)).toBe(false);
     expect(fs.readdirSync(outboxDir)).toEqual([]);
   }, 60_000);
+});
+
+describe('findRuns', () => {
+  it('takes a run into a day range by the UTC day it started on, to the millisecond', async () => {
+    const own = createStorageClients(testSettings());
+    await ensureStorage(own);
+    const outbox = ledgerOutbox(own, settings);
+    const starts = {
+      'last-ms-of-oct-31': '2026-10-31T23:59:59.999Z',
+      'first-ms-of-nov-1': '2026-11-01T00:00:00.000Z',
+      'last-ms-of-nov-2': '2026-11-02T23:59:59.999Z',
+      'first-ms-of-nov-3': '2026-11-03T00:00:00.000Z',
+    };
+    for (const [runId, startedAt] of Object.entries(starts))
+      await recordRun(
+        own,
+        { ...run(runId, startedAt), outcome: runId.includes('nov-2') ? 'succeeded' : 'failed' },
+        { outbox, lastSuccess: false },
+      );
+    const ids = async (filter: Omit<Parameters<typeof findRuns>[1], 'limit'>, limit = 10) =>
+      (await findRuns(own, { ...filter, limit })).map((r) => r.runId);
+
+    expect(await ids({ from: '2026-11-01', to: '2026-11-02' })).toEqual(['last-ms-of-nov-2', 'first-ms-of-nov-1']);
+    expect(await ids({ from: '2026-11-03' })).toEqual(['first-ms-of-nov-3']);
+    expect(await ids({ to: '2026-10-31' })).toEqual(['last-ms-of-oct-31']);
+    expect(await ids({ from: '2026-11-04' })).toEqual([]);
+    expect(await ids({ outcome: 'failed', from: '2026-11-01' })).toEqual(['first-ms-of-nov-3', 'first-ms-of-nov-1']);
+    // Newest first, cut at the limit.
+    expect(await ids({}, 3)).toEqual(['first-ms-of-nov-3', 'last-ms-of-nov-2', 'first-ms-of-nov-1']);
+  });
+
+  it('finds nothing (and does not fail) before any run was recorded', async () => {
+    expect(await findRuns(createStorageClients(testSettings()), { limit: 5 })).toEqual([]);
+  });
 });
