@@ -2,10 +2,11 @@ import type { CliCommand } from '../command';
 import { UsageError } from '../options';
 import { readOnlyStorage } from '../readOnlyStorage';
 import { freshnessSection } from '../status/freshness';
+import { queuesSection } from '../status/queues';
 import type { SectionReport, StatusSection } from '../status/section';
 
 /** Its sections, in the order printed; a new one is a StatusSection (cli/status/section.ts) and a line here. */
-const SECTIONS: StatusSection[] = [freshnessSection];
+const SECTIONS: StatusSection[] = [freshnessSection, queuesSection];
 
 /** Exit codes beyond 0: something needs an operator; storage cannot be reached (2 is bad usage). */
 const NEEDS_ATTENTION = 1;
@@ -18,7 +19,7 @@ const UNREACHABLE = 3;
  */
 export const statusCommand: CliCommand = {
   name: 'status',
-  summary: 'health and freshness per market/view, last runs; exit code 1 when stale or failing',
+  summary: 'health and freshness per market/view, last runs, queued work; exit code 1 when stale, failing or poisoned',
   usage: 'status [--json]',
   options: {},
   examples: [

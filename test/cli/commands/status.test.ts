@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { jsonSummary, runCli } from '../../helpers/cli';
+import { createStorageClients } from '../../../shared/storage/clients';
+import { encodeMessage, queueClient } from '../../../shared/storage/queues';
 import { testSettings } from '../../helpers/storage';
 
 /** `csp-pricing status`: freshness per market/view as GET /api/health computes it, and its exit codes. */
@@ -13,7 +15,8 @@ type Freshness = {
   lastFailure: unknown;
   lastSuccessfulRun: { kind: string } | null;
 };
-type Status = { ok: boolean; status: string; problems: string[]; freshness: Freshness[] };
+type Queued = { queue: string; name: string; waiting: number; poisoned: number };
+type Status = { ok: boolean; status: string; problems: string[]; freshness: Freshness[]; queues: Queued[] };
 
 async function status(): Promise<{ code: number; summary: Status }> {
   const result = await runCli(['status', '--json']);
@@ -87,6 +90,23 @@ describe('status', () => {
     expect(text.stdout).toMatch(
       /\n! US\/azure_consumption: the refresh of .* failed — .*\nstatus: 1 problem\(s\) need attention\n$/,
     );
+  });
+
+  it('counts the queued work, and a message on a poison queue needs attention', async () => {
+    expect((await refresh('US', '--enqueue')).code).toBe(0);
+    const queued = await status();
+    expect(queued.summary.queues.find((q) => q.queue === 'priceRefresh')).toMatchObject({ waiting: 1, poisoned: 0 });
+    expect(queued.summary.queues.find((q) => q.queue === 'rateRefresh')).toMatchObject({ waiting: 0, poisoned: 0 });
+    expect(queued.summary.problems.filter((p) => p.includes('poison'))).toEqual([]);
+
+    const storage = createStorageClients(testSettings({ STORAGE_NAME_PREFIX: process.env.STORAGE_NAME_PREFIX ?? '' }));
+    await queueClient(storage, 'rateRefresh', true).sendMessage(encodeMessage({ source: 'sample' }));
+    const poisoned = await status();
+    expect(poisoned.code).toBe(1);
+    expect(poisoned.summary.problems).toContainEqual(
+      `${storage.names.queues.rateRefresh}-poison: 1 message(s) failed every delivery`,
+    );
+    expect((await runCli(['status'])).stdout).toMatch(/^Queued work \(approximate message counts\)$/m);
   });
 
   it('exits 3, quickly, when storage cannot be reached', async () => {
