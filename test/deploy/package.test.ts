@@ -132,7 +132,7 @@ describe('npm run package', () => {
     );
     expect(stderr).toBe('');
     expect(answers.health.status).toBe(200);
-    expect(answers.health.body).toMatchObject({ storage: { reachable: true } });
+    expect(JSON.parse(answers.health.body as string)).toMatchObject({ storage: { reachable: true } });
     expect(answers.validateCustomer.status).toBe(200);
     expect(JSON.parse(answers.validateCustomer.body as string)).toMatchObject({
       valid: false,
