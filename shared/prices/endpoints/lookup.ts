@@ -15,6 +15,7 @@ import {
 import { ApiError, badParameter } from '../../api/errors';
 import { decodeToken, encodeToken, queryBinding, type TokenScope } from '../../api/paging';
 import { priceItem } from './item';
+import { parseFilter } from '../search/filter';
 import { pricesQuerySchema, pricesResponseSchema, type PricesQuery } from '../../api/schemas';
 
 export const pricesDoc: ApiDoc = {
@@ -22,14 +23,17 @@ export const pricesDoc: ApiDoc = {
   description:
     'The price of each item of a market and view in force at `date` (default now), one version per price by ' +
     "the pricing guide's overlap rule (among versions covering the instant, the one that ends first). Look up " +
-    'by `meterId` (one point read) or `productId` (+`skuId`), or list the whole market and view. Prices are ' +
+    'by `meterId` (one point read) or `productId` (+`skuId`), search with `$filter` (through the search index), ' +
+    'or list the whole market and view. Prices are ' +
     'JSON numbers with exactly the published digits. Pages of `top` items; pass `continuationToken` for the ' +
     `next. A listing without meterId/productId reads at most ${LISTING_READ_LIMIT.toLocaleString('en-US')} ` +
     'entities per page, so a page may hold fewer than `top` items and still have a continuation.',
   query: pricesQuerySchema,
   response: pricesResponseSchema,
   errors: {
-    400: 'A parameter is invalid, unknown or repeated; the continuation token was altered or belongs to another query.',
+    400:
+      'A parameter is invalid, unknown or repeated; the continuation token was altered or belongs to another query; ' +
+      'InvalidFilter: `$filter` does not parse (details: position, field as written).',
     422: 'RateNotFound: convertTo (or a price currency) has no exchange rate in force on that date.',
     503: STORAGE_UNAVAILABLE_DOC,
   },
@@ -59,13 +63,15 @@ export async function handlePrices(
     const params = parseQuery(pricesQuerySchema, query);
     const { market, view, meterId, productId, skuId, termDuration, billingPlan, currency, convertTo } = params;
     const filters = { market, view, meterId, productId, skuId, termDuration, billingPlan, currency };
+    const filter = params.$filter === undefined ? undefined : parseFilter(params.$filter);
     // Every parameter but `date`, which later pages may leave out (the first page's instant is in the token).
-    const scope = { binding: queryBinding('prices', { ...filters, convertTo, top: params.top }), secret: pagingSecret };
+    const bound = { ...filters, $filter: params.$filter, convertTo, top: params.top };
+    const scope = { binding: queryBinding('prices', bound), secret: pagingSecret };
     const { instant, cursor } = pageStart(params, scope);
     const day = instant.slice(0, 'YYYY-MM-DD'.length); // exchange rates are in force by day
     try {
       const converter = convertTo === undefined ? undefined : await converterFor(storage, day, convertTo);
-      const page = await lookupPrices(storage, { ...filters, instant, top: params.top, cursor });
+      const page = await lookupPrices(storage, { ...filters, filter, instant, top: params.top, cursor });
       await converter?.prepare(page.versions.map((version) => version.currency));
       return jsonResponse(200, {
         market,

@@ -1,0 +1,86 @@
+import type { PriceView } from '../views';
+import type { StorageClients } from '../../storage/clients';
+import type { CommittedRuns } from '../tables/versions';
+import { meterPartition, productPartition } from '../tables/keys';
+import { indexSet } from '../tables/cachedReads';
+import { INDEXED_FIELDS, termPartition, valuesPartition, type IndexedField } from '../tables/searchIndex';
+import type { FilterNode } from './filter';
+import { fold } from './match';
+
+/**
+ * The units (tables/searchIndex.ts) that may hold a price matching a `$filter`, from the search index,
+ * or null when the index cannot narrow it (then the search reads the market like a listing):
+ * - `field eq 'v'` on an indexed field: the value's term (one query);
+ * - `contains` / `startswith` on an indexed field: the field's distinct values (one query), the
+ *   predicate evaluated over them, then the term of each matching value (one query each; more than
+ *   MAX_VALUES matching values do not narrow);
+ * - `meterId eq 'g'`: that meter;
+ * - `and`: the intersection (either side, when the other does not narrow); `or`: the union;
+ * - `ne`, and conditions on fields not indexed: no narrowing.
+ * Every read is cached per committed state (tables/cachedReads.ts). The units come sorted in the
+ * market's key order, so a search pages in the same order as the listing.
+ */
+
+/** Matching values beyond which a contains/startswith does not narrow (each costs a query on a cold cache). */
+export const MAX_VALUES = 256;
+
+type Units = Set<string> | null;
+
+interface Scope {
+  storage: StorageClients;
+  market: string;
+  view: PriceView;
+  committed: CommittedRuns;
+}
+
+const isIndexed = (field: string): field is IndexedField => (INDEXED_FIELDS as readonly string[]).includes(field);
+
+async function unitsOf(scope: Scope, node: FilterNode): Promise<Units> {
+  const table = scope.storage.table(scope.storage.names.tables.priceSearch);
+  const term = (field: IndexedField, folded: string) =>
+    indexSet(table, termPartition(scope.market, scope.view, field, folded), scope.committed);
+  switch (node.op) {
+    case 'and': {
+      const [left, right] = await Promise.all([unitsOf(scope, node.left), unitsOf(scope, node.right)]);
+      if (left === null || right === null) return left ?? right;
+      return new Set([...left].filter((unit) => right.has(unit)));
+    }
+    case 'or': {
+      const [left, right] = await Promise.all([unitsOf(scope, node.left), unitsOf(scope, node.right)]);
+      return left === null || right === null ? null : new Set([...left, ...right]);
+    }
+    case 'eq':
+      if (node.field === 'meterId' && scope.view !== 'updatedlicensebased') return new Set([`m:${fold(node.value)}`]);
+      return isIndexed(node.field) ? new Set(await term(node.field, fold(node.value))) : null;
+    case 'contains':
+    case 'startswith': {
+      if (!isIndexed(node.field)) return null;
+      const field = node.field;
+      const wanted = fold(node.value);
+      const values = (await indexSet(table, valuesPartition(scope.market, scope.view, field), scope.committed))
+        .map(decodeURIComponent)
+        .filter((value) => (node.op === 'contains' ? value.includes(wanted) : value.startsWith(wanted)));
+      if (values.length > MAX_VALUES) return null;
+      const terms = await Promise.all(values.map((value) => term(field, value)));
+      return new Set(terms.flat());
+    }
+    default:
+      return null;
+  }
+}
+
+/** Where a unit's versions are stored: its partition and row key (a product partition's first), for ordering. */
+export function unitKey(unit: string, market: string, view: PriceView): string {
+  const id = unit.slice(2);
+  if (unit.startsWith('m:')) return `${meterPartition(market, view, id)}\u0000${id}`;
+  return `${productPartition(market, view, decodeURIComponent(id))}\u0000`;
+}
+
+export async function candidateUnits(scope: Scope, filter: FilterNode): Promise<string[] | null> {
+  const units = await unitsOf(scope, filter);
+  if (units === null) return null;
+  return [...units]
+    .map((unit) => ({ unit, key: unitKey(unit, scope.market, scope.view) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ unit }) => unit);
+}
