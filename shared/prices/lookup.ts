@@ -108,10 +108,7 @@ async function rangeSources(
     ofProduct(await productVersions(table, { market, view, productId: product }, committed), skuId);
   if (view === 'updatedlicensebased') return [unmetered];
   const index = storage.table(storage.names.tables.priceProducts);
-  const meters = metersOfPairs(
-    await indexSet(index, productIndexPartition(market, view, product), committed),
-    skuId,
-  );
+  const meters = metersOfPairs(await indexSet(index, productIndexPartition(market, view, product), committed), skuId);
   return [
     unmetered,
     ...meters.map(

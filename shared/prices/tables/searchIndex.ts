@@ -37,8 +37,7 @@ export type IndexedField = (typeof INDEXED_FIELDS)[number];
 /** Encoded values longer than this name their term partition by a digest (a partition key holds at most 1 KiB). */
 const LONG_VALUE = 200;
 
-export const valuesPartition = (market: string, view: PriceView, field: IndexedField) =>
-  `${market}|${view}|${field}|v`;
+export const valuesPartition = (market: string, view: PriceView, field: IndexedField) => `${market}|${view}|${field}|v`;
 
 /** A folded value's term partition. */
 export function termPartition(market: string, view: PriceView, field: IndexedField, folded: string): string {
