@@ -3,7 +3,7 @@ import type { StorageClients } from '../../storage/clients';
 import type { CommittedRuns } from '../tables/versions';
 import { meterPartition, productPartition } from '../tables/keys';
 import { indexSet } from '../tables/cachedReads';
-import { INDEXED_FIELDS, termPartition, valuesPartition, type IndexedField } from '../tables/searchIndex';
+import { INDEXED_FIELDS, termPartition, valueOfItem, valuesPartition, type IndexedField } from '../tables/searchIndex';
 import type { FilterNode } from './filter';
 import { fold } from './match';
 
@@ -14,7 +14,7 @@ import { fold } from './match';
  * - `contains` / `startswith` on an indexed field: the field's distinct values (one query), the
  *   predicate evaluated over them, then the term of each matching value (one query each; more than
  *   MAX_VALUES matching values do not narrow);
- * - `meterId eq 'g'`: that meter;
+ * - `meterId eq 'g'` (g not empty, views priced per meter): that meter;
  * - `and`: the intersection (either side, when the other does not narrow); `or`: the union;
  * - `ne`, and conditions on fields not indexed: no narrowing.
  * Every read is cached per committed state (tables/cachedReads.ts). The units come sorted in the
@@ -50,7 +50,9 @@ async function unitsOf(scope: Scope, node: FilterNode): Promise<Units> {
       return left === null || right === null ? null : new Set([...left, ...right]);
     }
     case 'eq':
-      if (node.field === 'meterId' && scope.view !== 'updatedlicensebased') return new Set([`m:${fold(node.value)}`]);
+      // Rows priced per meter are read by meter; a row without one (meterId '') is not.
+      if (node.field === 'meterId' && node.value !== '' && scope.view !== 'updatedlicensebased')
+        return new Set([`m:${fold(node.value)}`]);
       return isIndexed(node.field) ? new Set(await term(node.field, fold(node.value))) : null;
     case 'contains':
     case 'startswith': {
@@ -58,7 +60,7 @@ async function unitsOf(scope: Scope, node: FilterNode): Promise<Units> {
       const field = node.field;
       const wanted = fold(node.value);
       const values = (await indexSet(table, valuesPartition(scope.market, scope.view, field), scope.committed))
-        .map(decodeURIComponent)
+        .map(valueOfItem)
         .filter((value) => (node.op === 'contains' ? value.includes(wanted) : value.startsWith(wanted)));
       if (values.length > MAX_VALUES) return null;
       const terms = await Promise.all(values.map((value) => term(field, value)));

@@ -10,7 +10,8 @@ import { enc, isMetered, meterOf } from './keys';
 /**
  * The search index of `$filter` (table `pricesearch`), two kinds of packed sets (storage/packedSet.ts)
  * per market, view and indexed field:
- * - values: `{market}|{view}|{field}|v` — every distinct value of the field (folded, URI-encoded);
+ * - values: `{market}|{view}|{field}|v` — every distinct value of the field (folded, URI-encoded,
+ *   after a `=`: the empty value is an item too);
  * - terms: `{market}|{view}|{field}|t{value}` — the units holding a version with that value, where a
  *   unit is what one read returns: `m:{meterId}` (a meter document) or `p:{productId}` (the partition
  *   of a product without meters).
@@ -38,6 +39,10 @@ export type IndexedField = (typeof INDEXED_FIELDS)[number];
 const LONG_VALUE = 200;
 
 export const valuesPartition = (market: string, view: PriceView, field: IndexedField) => `${market}|${view}|${field}|v`;
+
+/** A folded value as an item of its field's values set, and back. */
+export const valueItem = (folded: string) => `=${enc(folded)}`;
+export const valueOfItem = (item: string) => decodeURIComponent(item.slice(1));
 
 /** A folded value's term partition. */
 export function termPartition(market: string, view: PriceView, field: IndexedField, folded: string): string {
@@ -72,7 +77,7 @@ export function addSearchEntries(
     set.add(item);
   };
   INDEXED_FIELDS.forEach((field, i) => {
-    add(valuesPartition(q.market, q.view, field), enc(values[i]));
+    add(valuesPartition(q.market, q.view, field), valueItem(values[i]));
     add(termPartition(q.market, q.view, field, values[i]), unit);
   });
 }

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import fc from 'fast-check';
+import { ingestPriceSheet } from '../../../../shared/prices/ingest';
 import { handlePrices } from '../../../../shared/prices/endpoints/lookup';
 import { lookupPrices, type PriceQuery } from '../../../../shared/prices/lookup';
 import { parseFilter, type FilterNode } from '../../../../shared/prices/search/filter';
@@ -8,7 +10,7 @@ import { committedRuns } from '../../../../shared/prices/tables/committedRuns';
 import type { PriceVersion } from '../../../../shared/prices/version';
 import type { StorageClients } from '../../../../shared/storage/clients';
 import { testStorage } from '../../../helpers/storage';
-import { consumptionRow, meterId, type SheetRow } from '../../../helpers/priceSheets';
+import { consumptionRow, fileDownload, ingestRequest, meterId, type SheetRow } from '../../../helpers/priceSheets';
 import { ingestSheet, json, logger, q } from '../../../helpers/apiFixtures';
 
 /** The search (index → units → versions in force → filter) against a brute-force filter of the whole listing. */
@@ -198,5 +200,46 @@ describe('the search index under backfills in any order and re-ingests', () => {
       const page = (s: StorageClients) => lookupPrices(s, { ...base, filter, instant, top: 1000 });
       expect((await page(shuffled.storage)).versions.map(key)).toEqual((await page(inOrder.storage)).versions.map(key));
     }
+  });
+});
+
+describe('the examples of docs/api.md, against the sample data', () => {
+  const { settings, storage } = testStorage();
+  const search = async (filter: string, view = 'azure_consumption') => {
+    const response = await handlePrices(
+      q({ market: 'US', view, $filter: filter, date: '2026-11-01' }),
+      storage,
+      logger(),
+      'test-paging-secret-of-32-characters!',
+    );
+    return json(response);
+  };
+
+  beforeAll(async () => {
+    for (const view of ['azure_consumption', 'azure_reservations'] as const) {
+      const file = path.join(__dirname, '../../../../sample-data', `US_${view}.csv`);
+      const run = await ingestPriceSheet(ingestRequest(storage, settings, fileDownload(file), { view }));
+      expect(run.outcome).toBe('succeeded');
+    }
+  });
+
+  it('answers them as the documentation says', async () => {
+    const vms = await search("armRegionName eq 'eastus' and contains(productName, 'Virtual Machines')");
+    expect(vms.items.map((i: { skuTitle: string }) => i.skuTitle).sort()).toEqual(
+      ['B2s', 'D2 v3', 'D4 v3', 'D8 v3', 'E2 v4', 'F4s v2'].sort(),
+    );
+    expect(vms.items[0]).toMatchObject({ region: 'eastus', location: 'US East' });
+    const reserved = await search("location eq 'US West 2' and termDuration eq 'P3Y'", 'azure_reservations');
+    expect(reserved.items).toHaveLength(6);
+    const mixed = await search(
+      "startswith(skuTitle, 'hot') or (contains(tags, 'thirdparty') and unitOfMeasure ne '1 Hour')",
+    );
+    expect(mixed.items.map((i: { skuTitle: string }) => i.skuTitle).sort()).toEqual(
+      ['Hot LRS', 'Hot LRS', 'Hot LRS', 'Hot LRS', 'SendGrid Bronze', 'SendGrid Silver'].sort(),
+    );
+    expect((await search("colour eq 'red'")).error).toMatchObject({
+      code: 'InvalidFilter',
+      details: { position: 1, field: 'colour' },
+    });
   });
 });
