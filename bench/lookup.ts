@@ -274,7 +274,7 @@ async function measureRunnerLoad(
   { storage }: Bench,
   settings: Settings,
   ids: { meters: string[]; products: string[] },
-): Promise<Record<string, LoadResult>> {
+): Promise<Record<string, LoadResult | Record<string, number>>> {
   const previousEnv = {
     AzureWebJobsStorage: process.env.AzureWebJobsStorage,
     STORAGE_NAME_PREFIX: process.env.STORAGE_NAME_PREFIX,
@@ -293,9 +293,13 @@ async function measureRunnerLoad(
       log: () => {},
     });
     try {
-      const results: Record<string, LoadResult> = {};
+      const heapMb = () => Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+      const results: Record<string, LoadResult | Record<string, number>> = {};
+      const before = heapMb();
       for (const [kind, paths] of Object.entries(loadPaths(ids)))
         results[kind] = await loadFromSecondProcess(runner.url, paths);
+      // The runner shares this process: the growth is mostly its caches of committed reads.
+      results.heapUsedMb = { beforeLoad: before, afterLoad: heapMb() };
       return results;
     } finally {
       await runner.close();

@@ -58,6 +58,8 @@ export interface PricePage {
 const SOURCE_CONCURRENCY = 8;
 /** A listing reads at most this many entities per page and then hands out a cursor, however few matched. */
 export const LISTING_READ_LIMIT = 20_000;
+/** The most entities one answer of a table query holds (the service's limit). */
+const MAX_QUERY_PAGE = 1000;
 /** A search reads at most this many units (meters, products) per page, then hands out a cursor. */
 export const SEARCH_READ_LIMIT = 2_000;
 
@@ -204,20 +206,30 @@ async function listMarketView(table: TableClient, query: PriceQuery, committed: 
     last = { partitionKey: group.partitionKey, lastRowKey: group.lastRowKey };
     return cut;
   };
+  // Storage answers a query a page at a time (at most 1,000 entities). A listing that keeps about
+  // every price it reads asks for pages just above `top` (mostly one price or a meter's tiers per
+  // entity), so a small page of the listing is one small answer rather than a 1,000-entity one.
+  const keepsAll = [query.skuId, query.termDuration, query.billingPlan, query.currency, query.filter].every(
+    (condition) => condition === undefined,
+  );
+  const maxPageSize = keepsAll ? Math.min(MAX_QUERY_PAGE, 2 * query.top + 1) : MAX_QUERY_PAGE;
   for (const filter of filters) {
-    for await (const entity of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      const partitionKey = entity.partitionKey as string;
-      const rowKey = entity.rowKey as string;
-      const unit = isMeterDocPartition(partitionKey) ? rowKey : priceKeyPrefix(rowKey);
-      if (!group || group.partitionKey !== partitionKey || group.unit !== unit) {
-        const cut = emit();
-        if (cut) return { versions, next: cut };
-        if (versions.length >= query.top || read >= LISTING_READ_LIMIT) return { versions, next: last };
-        group = { partitionKey, unit, lastRowKey: rowKey, versions: [] };
+    const pages = table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize });
+    for await (const page of pages) {
+      for (const entity of page) {
+        const partitionKey = entity.partitionKey as string;
+        const rowKey = entity.rowKey as string;
+        const unit = isMeterDocPartition(partitionKey) ? rowKey : priceKeyPrefix(rowKey);
+        if (!group || group.partitionKey !== partitionKey || group.unit !== unit) {
+          const cut = emit();
+          if (cut) return { versions, next: cut };
+          if (versions.length >= query.top || read >= LISTING_READ_LIMIT) return { versions, next: last };
+          group = { partitionKey, unit, lastRowKey: rowKey, versions: [] };
+        }
+        group.versions.push(...versionsOfEntity(entity, committed));
+        group.lastRowKey = rowKey;
+        read++;
       }
-      group.versions.push(...versionsOfEntity(entity, committed));
-      group.lastRowKey = rowKey;
-      read++;
     }
   }
   return { versions, next: emit() };

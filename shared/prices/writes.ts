@@ -16,7 +16,13 @@ import {
 } from './tables/versions';
 import { changedVersion, sameVersion, type VersionChange } from './tables/versionChange';
 import { addProductMeter, mergeProductMeters, type ProductMeters } from './tables/productIndex';
-import { addSearchEntries, mergeSearchEntries, type SearchEntries } from './tables/searchIndex';
+import {
+  addSearchEntries,
+  hasSearchIndex,
+  mergeSearchEntries,
+  storedSearchEntries,
+  type SearchEntries,
+} from './tables/searchIndex';
 import { appendLine, closeSpool, openSpool, spooledLines, type SpoolFile } from '../files/spool';
 
 /**
@@ -30,7 +36,8 @@ import { appendLine, closeSpool, openSpool, spooledLines, type SpoolFile } from 
  *   partition at a time keeps memory flat for any sheet size;
  * - the product → meter index, from the added meters (sheets list a product's rows together, so
  *   flushing every few hundred products writes each product about once);
- * - the search index, from the rows whose content the base snapshot does not list.
+ * - the search index, from the rows whose content the base snapshot does not list (and, once, from
+ *   every stored version when the market and view have data but no index yet).
  */
 
 export interface ChangeWriter {
@@ -257,10 +264,17 @@ async function writeSearchIndex(file: string, options: ChangeWriterOptions, run:
     pending = new Map();
     rows = 0;
   };
-  for await (const line of spooledLines(file)) {
-    const [unit, ...values] = JSON.parse(line) as string[];
+  const add = async (unit: string, values: string[]) => {
     addSearchEntries(pending, scope, unit, values);
     if (++rows >= ROWS_PER_SEARCH_FLUSH) await flush();
+  };
+  if (options.mergeStored && !(await hasSearchIndex(table, scope))) {
+    const prices = options.storage.table(options.storage.names.tables.prices);
+    for await (const [unit, values] of storedSearchEntries(prices, scope, options.committed)) await add(unit, values);
+  }
+  for await (const line of spooledLines(file)) {
+    const [unit, ...values] = JSON.parse(line) as string[];
+    await add(unit, values);
   }
   await flush();
   return written;

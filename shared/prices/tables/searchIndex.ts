@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import type { PriceView } from '../views';
 import type { PriceRow } from '../row';
 import { regionOf } from '../region';
 import { fold } from '../search/match';
-import { mergePackedSet } from '../../storage/packedSet';
+import { mergePackedSet, readPackedSet } from '../../storage/packedSet';
 import { enc, isMetered, meterOf } from './keys';
+import { marketViewRange, versionsOfEntity, type CommittedRuns } from './versions';
 
 /**
  * The search index of `$filter` (table `pricesearch`), two kinds of packed sets (storage/packedSet.ts)
@@ -98,4 +99,25 @@ export async function mergeSearchEntries(
     ),
   );
   return written.reduce((a, b) => a + b, 0);
+}
+
+/** Whether the market and view have a search index (every ingest writes its values of productTitle). */
+export async function hasSearchIndex(table: TableClient, q: { market: string; view: PriceView }): Promise<boolean> {
+  return (await readPackedSet(table, valuesPartition(q.market, q.view, 'productTitle'))).length > 0;
+}
+
+/**
+ * The entries of every version stored for a market and view, as `committed` sees them: what an
+ * installation upgraded with prices stored before the index existed adds once, at its next ingest
+ * (one listing of the market), so that searches find what earlier sheets stored.
+ */
+export async function* storedSearchEntries(
+  prices: TableClient,
+  q: { market: string; view: PriceView },
+  committed: CommittedRuns,
+): AsyncGenerator<[unit: string, values: string[]]> {
+  const range = marketViewRange(q.market, q.view);
+  const filter = odata`PartitionKey ge ${range.from} and PartitionKey lt ${range.to}`;
+  for await (const entity of prices.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+    for (const version of versionsOfEntity(entity, committed)) yield [unitOf(version), indexedValues(version)];
 }

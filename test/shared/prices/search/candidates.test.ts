@@ -203,6 +203,24 @@ describe('the search index under backfills in any order and re-ingests', () => {
   });
 });
 
+describe('prices stored before the search index existed', () => {
+  it('are indexed by the next ingest of their market and view', async () => {
+    const { settings, storage } = testStorage();
+    await ingestSheet(storage, settings, sheet(1, 24), { asOf: '2026-11-01' });
+    const index = storage.table(storage.names.tables.priceSearch);
+    for await (const entity of index.listEntities()) await index.deleteEntity(entity.partitionKey!, entity.rowKey!);
+    const filter = parseFilter("startswith(productTitle, 'blob')");
+    const found = () => allPages(storage, { ...base, filter });
+    expect(await found()).toEqual([]);
+    // Day 2 lists the same prices but one: only that one differs from its base.
+    const next = sheet(1, 24).map((row, i) => (i === 0 ? { ...row, UnitPrice: '9.99' } : row));
+    await ingestSheet(storage, settings, next, { asOf: '2026-11-02' });
+    const all = await allPages(storage, base, 1000);
+    expect((await found()).map(key)).toEqual(all.filter((v) => v.productTitle === 'Blob Storage').map(key));
+    expect((await found()).length).toBe(6);
+  });
+});
+
 describe('the examples of docs/api.md, against the sample data', () => {
   const { settings, storage } = testStorage();
   const search = async (filter: string, view = 'azure_consumption') => {
