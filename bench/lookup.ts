@@ -264,8 +264,9 @@ function loadPaths({ meters, products }: { meters: string[]; products: string[] 
     productListing: products
       .slice(0, PRODUCTS_LISTED)
       .map((productId) => `/api/prices?market=US&productId=${productId}&${top}`),
-    marketListingPage: [`/api/prices?market=US&${top}`],
     filterSearch: LOAD_FILTERS.map((filter) => `/api/prices?market=US&${top}&$filter=${encodeURIComponent(filter)}`),
+    // Last: storage goes on with the full-table scans of abandoned listing queries after the client gives up.
+    marketListingPage: [`/api/prices?market=US&${top}`],
   };
 }
 

@@ -3,11 +3,11 @@ import Decimal from 'decimal.js';
 import type { PriceView } from './views';
 import { pricesInForce, type PriceVersion } from './version';
 import type { StorageClients } from '../storage/clients';
-import { isMeterDocPartition, marketViewRange, versionsOfEntity, type CommittedRuns } from './tables/versions';
+import { isMeterDocPartition, marketViewRange, type CommittedRuns } from './tables/versions';
 import { priceKeyPrefix } from './tables/keys';
 import { metersOfPairs, productIndexPartition } from './tables/productIndex';
 import { committedRuns } from './tables/committedRuns';
-import { indexSet, meterVersions, productVersions } from './tables/cachedReads';
+import { indexSet, listingPage, meterVersions, productVersions } from './tables/cachedReads';
 import { matchesFilter } from './search/match';
 import type { FilterNode } from './search/filter';
 import { candidateUnits } from './search/candidates';
@@ -214,11 +214,10 @@ async function listMarketView(table: TableClient, query: PriceQuery, committed: 
   );
   const maxPageSize = keepsAll ? Math.min(MAX_QUERY_PAGE, 2 * query.top + 1) : MAX_QUERY_PAGE;
   for (const filter of filters) {
-    const pages = table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize });
-    for await (const page of pages) {
-      for (const entity of page) {
-        const partitionKey = entity.partitionKey as string;
-        const rowKey = entity.rowKey as string;
+    let continuationToken: string | undefined;
+    do {
+      const page = await listingPage(table, { filter, maxPageSize, continuationToken }, committed);
+      for (const { partitionKey, rowKey, versions: ofEntity } of page.entries) {
         const unit = isMeterDocPartition(partitionKey) ? rowKey : priceKeyPrefix(rowKey);
         if (!group || group.partitionKey !== partitionKey || group.unit !== unit) {
           const cut = emit();
@@ -226,11 +225,12 @@ async function listMarketView(table: TableClient, query: PriceQuery, committed: 
           if (versions.length >= query.top || read >= LISTING_READ_LIMIT) return { versions, next: last };
           group = { partitionKey, unit, lastRowKey: rowKey, versions: [] };
         }
-        group.versions.push(...versionsOfEntity(entity, committed));
+        group.versions.push(...ofEntity);
         group.lastRowKey = rowKey;
         read++;
       }
-    }
+      continuationToken = page.continuationToken;
+    } while (continuationToken !== undefined);
   }
   return { versions, next: emit() };
 }

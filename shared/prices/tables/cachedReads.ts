@@ -5,10 +5,10 @@ import type { PriceView } from '../views';
 import type { PriceVersion } from '../version';
 import { readPackedSet } from '../../storage/packedSet';
 import { meterPartition, enc } from './keys';
-import { versionsByMeter, versionsByProduct, type CommittedRuns } from './versions';
+import { versionsByMeter, versionsByProduct, versionsOfEntity, type CommittedRuns } from './versions';
 
 /**
- * In-process caches of what lookups and searches read, keyed by the committed runs they were read
+ * In-process caches of what lookups, listings and searches read, keyed by the committed runs they were read
  * under. What a reader sees under a given set of committed runs never changes: a run's writes stay
  * invisible until its snapshot commits (tables/versions.ts, committed reads), and a commit changes
  * the set — hence the key. Indexes are append-only and written before their run commits, so one read
@@ -86,4 +86,48 @@ export function productVersions(
 /** A packed index set (product index, search index) as of the committed runs. */
 export function indexSet(table: TableClient, partitionKey: string, committed: CommittedRuns): Promise<string[]> {
   return cached(indexCache, `${table.tableName}|${partitionKey}`, committed, () => readPackedSet(table, partitionKey));
+}
+
+/** One answer of a listing query: the visible versions of each entity, and where the query goes on. */
+export interface ListingPage {
+  entries: { partitionKey: string; rowKey: string; versions: PriceVersion[] }[];
+  continuationToken?: string;
+}
+
+const listingCache = new LRUCache<string, ListingPage, Read<ListingPage>>({
+  maxSize: MAX_CACHED_VERSIONS,
+  sizeCalculation: (page) =>
+    Math.max(
+      1,
+      page.entries.reduce((sum, entry) => sum + entry.versions.length, 1),
+    ),
+  fetchMethod: (_key, _stale, { context }) => context.read(),
+});
+
+/**
+ * One page of a listing query (`continuationToken` from the page before, none for the first). An
+ * entity a run has written but not committed reads as no versions under `committed`, as uncached.
+ */
+export async function listingPage(
+  table: TableClient,
+  q: { filter: string; maxPageSize: number; continuationToken?: string },
+  committed: CommittedRuns,
+): Promise<ListingPage> {
+  const read = async (): Promise<ListingPage> => {
+    const pages = table
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter: q.filter } })
+      .byPage({ maxPageSize: q.maxPageSize, continuationToken: q.continuationToken });
+    const { value: page, done } = await pages.next();
+    if (done || !page) return { entries: [] };
+    const entries = page.map((entity) => ({
+      partitionKey: entity.partitionKey as string,
+      rowKey: entity.rowKey as string,
+      versions: versionsOfEntity(entity, committed),
+    }));
+    return { entries, continuationToken: page.continuationToken };
+  };
+  const signature = committedSignature(committed);
+  if (signature === null) return read();
+  const key = `${signature}|${table.tableName}|${q.maxPageSize}|${q.continuationToken ?? ''}|${q.filter}`;
+  return (await listingCache.fetch(key, { context: { read } })) as ListingPage;
 }
