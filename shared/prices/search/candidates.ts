@@ -2,7 +2,7 @@ import type { PriceView } from '../views';
 import type { StorageClients } from '../../storage/clients';
 import type { CommittedRuns } from '../tables/versions';
 import { meterPartition, productPartition } from '../tables/keys';
-import { indexSet } from '../tables/cachedReads';
+import { derivedIndexList, indexSet } from '../tables/cachedReads';
 import { INDEXED_FIELDS, termPartition, valueOfItem, valuesPartition, type IndexedField } from '../tables/searchIndex';
 import type { FilterNode } from './filter';
 import { fold } from './match';
@@ -78,11 +78,23 @@ export function unitKey(unit: string, market: string, view: PriceView): string {
   return `${productPartition(market, view, decodeURIComponent(id))}\u0000`;
 }
 
+/** Marks a filter the index cannot narrow in the cache of candidate lists. */
+const NOT_NARROWED = '\u0000';
+
+/**
+ * The candidate units of a filter, sorted; cached per committed state and filter, so the pages of a
+ * search and repeated searches compute them once.
+ */
 export async function candidateUnits(scope: Scope, filter: FilterNode): Promise<string[] | null> {
-  const units = await unitsOf(scope, filter);
-  if (units === null) return null;
-  return [...units]
-    .map((unit) => ({ unit, key: unitKey(unit, scope.market, scope.view) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map(({ unit }) => unit);
+  const table = scope.storage.names.tables.priceSearch;
+  const key = `${table}|${scope.market}|${scope.view}|${JSON.stringify(filter)}`;
+  const units = await derivedIndexList(key, scope.committed, async () => {
+    const found = await unitsOf(scope, filter);
+    if (found === null) return [NOT_NARROWED];
+    return [...found]
+      .map((unit) => ({ unit, key: unitKey(unit, scope.market, scope.view) }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map(({ unit }) => unit);
+  });
+  return units.length === 1 && units[0] === NOT_NARROWED ? null : units;
 }

@@ -16,10 +16,13 @@ import { versionsByMeter, versionsByProduct, versionsOfEntity, type CommittedRun
  * same entry share one read (LRUCache.fetch).
  */
 
-/** Versions kept (a meter holds one or a few): about 2 KB each, so this bounds the cache near 30 MB. */
-const MAX_CACHED_VERSIONS = 15_000;
-/** Index items kept (unit and value strings, ~60 bytes each). */
-const MAX_CACHED_INDEX_ITEMS = 300_000;
+/**
+ * Versions kept by each of the two version caches (meters and products; listing pages): about 2 KB
+ * each as objects, so ~10 MB a cache — enough for the hot products and the first pages of listings.
+ */
+const MAX_CACHED_VERSIONS = 5_000;
+/** Index items kept (unit and value strings, ~60 bytes each; search candidates share them): ~9 MB. */
+const MAX_CACHED_INDEX_ITEMS = 150_000;
 
 const signatures = new WeakMap<object, string>();
 
@@ -81,6 +84,11 @@ export function productVersions(
 ): Promise<PriceVersion[]> {
   const key = `${table.tableName}|${q.market}|${q.view}|p|${enc(q.productId)}`;
   return cached(versionCache, key, committed, () => versionsByProduct(table, q, committed));
+}
+
+/** A list computed from index sets only (a search's candidate units), cached with them under the same key rule. */
+export function derivedIndexList(key: string, committed: CommittedRuns, compute: () => Promise<string[]>) {
+  return cached(indexCache, `derived|${key}`, committed, compute);
 }
 
 /** A packed index set (product index, search index) as of the committed runs. */
