@@ -55,7 +55,8 @@ async function allPages(storage: StorageClients, query: Omit<PriceQuery, 'top' |
   }
 }
 
-const key = (v: PriceVersion) => `${v.meterId}|${v.pricingTierRangeMin}|${v.unitPrice}`;
+const key = (v: PriceVersion) =>
+  `${v.productId}|${v.skuId}|${v.meterId}|${v.termDuration}|${v.billingPlan}|${v.currency}|${v.pricingTierRangeMin}|${v.unitPrice}`;
 const base = { market: 'US', view: 'azure_consumption' as const };
 
 describe('$filter search over the index', () => {
@@ -238,6 +239,21 @@ describe('the examples of docs/api.md, against the sample data', () => {
       const file = path.join(__dirname, '../../../../sample-data', `US_${view}.csv`);
       const run = await ingestPriceSheet(ingestRequest(storage, settings, fileDownload(file), { view }));
       expect(run.outcome).toBe('succeeded');
+    }
+  });
+
+  it('searches license-based products (read by product partition) like the listing', async () => {
+    const file = path.join(__dirname, '../../../../sample-data', 'US_updatedlicensebased.csv');
+    const view = 'updatedlicensebased' as const;
+    const run = await ingestPriceSheet(ingestRequest(storage, settings, fileDownload(file), { view }));
+    expect(run.outcome).toBe('succeeded');
+    const scope = { market: 'US', view };
+    const all = await allPages(storage, scope, 1000);
+    for (const text of ["billingPlan eq 'monthly'", "contains(productTitle, 'exchange') and termDuration ne 'P1M'"]) {
+      const filter = parseFilter(text);
+      const expected = all.filter((v) => matchesFilter(v, filter)).map(key);
+      expect(expected.length).toBeGreaterThan(0);
+      expect((await allPages(storage, { ...scope, filter }, 3)).map(key).sort()).toEqual(expected.sort());
     }
   });
 
