@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TableClient } from '@azure/data-tables';
+import type { TableClient, TableEntityResultPage } from '@azure/data-tables';
 import { LRUCache } from 'lru-cache';
 import type { PriceView } from '../views';
 import type { PriceVersion } from '../version';
@@ -125,8 +125,9 @@ export async function listingPage(
     const pages = table
       .listEntities<Record<string, unknown>>({ queryOptions: { filter: q.filter } })
       .byPage({ maxPageSize: q.maxPageSize, continuationToken: q.continuationToken });
-    const { value: page, done } = await pages.next();
-    if (done || !page) return { entries: [] };
+    const next: IteratorResult<TableEntityResultPage<Record<string, unknown>>> = await pages.next();
+    if (next.done) return { entries: [] };
+    const page = next.value;
     const entries = page.map((entity) => ({
       partitionKey: entity.partitionKey as string,
       rowKey: entity.rowKey as string,
