@@ -7,9 +7,11 @@ import { ApiError } from '../../api/errors';
  * (never passed on as text: the search evaluates the tree itself and reads only index keys it derives
  * from the values), so nothing a client writes can reach a table filter.
  *
- * Hand-written on purpose: the npm OData parsers parse the whole OData grammar (navigation, lambda
- * operators, every literal type) into trees of their own that would still need a checker to refuse
- * everything outside this subset; the subset is a few productions and a precedence rule.
+ * Hand-written on purpose: the npm OData parsers (odata-v4-parser, @odata/parser, odata-parser)
+ * parse the whole OData grammar (navigation, lambda operators, arithmetic, every literal type) into
+ * trees of their own that would still need a checker to refuse everything outside this subset, and
+ * report errors without the position and wording this API promises; the subset is a few
+ * productions and a precedence rule.
  */
 
 /** Our field names (the API item's) and, for the same fields, the Retail Prices API's names. */
