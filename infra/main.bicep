@@ -90,6 +90,7 @@ var deadLetterContainerName = 'eventgrid-deadletter'
 var tableNames = [
   'prices'
   'priceproducts'
+  'pricesearch'
   'snapshots'
   'runs'
   'runstatus'

@@ -10,6 +10,7 @@ import { z } from 'zod';
 export const PROBLEM_TYPES = {
   InvalidParameter: 'A query parameter is invalid',
   UnknownParameter: 'A query parameter is not known',
+  InvalidFilter: 'The $filter expression cannot be used',
   DuplicateParameter: 'A query parameter is given more than once',
   InvalidContinuationToken: 'The continuation token cannot be used',
   InvalidBody: 'The request body is not what the endpoint takes',

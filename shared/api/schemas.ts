@@ -90,6 +90,18 @@ export const pricesQuerySchema = z.strictObject({
   termDuration: text('Term, e.g. P1M, P1Y, P3Y.', 'P1Y').optional(),
   billingPlan: text('Billing plan (license-based): Monthly, Annual, None.', 'Monthly').optional(),
   currency: currency('Only prices published in this currency.').optional(),
+  $filter: z
+    .string()
+    .min(1, 'is empty')
+    .meta({
+      description:
+        "Search: the Azure Retail Prices API's filter subset — eq, ne, and, or, parentheses, contains(field, '…'), " +
+        "startswith(field, '…') — over text fields, values in single quotes ('' for a quote), compared " +
+        'case-insensitively. Fields: ours (productTitle, skuTitle, region, location, tags, unitOfMeasure, termDuration, ' +
+        "billingPlan, priceType, …) or the Retail API's (productName, skuName, armRegionName, currencyCode, type).",
+      example: "armRegionName eq 'eastus' and contains(productName, 'Virtual Machines')",
+    })
+    .optional(),
   date: instant(
     'The instant whose prices are wanted (default: now). ' +
       'The overlap rule of the pricing guide picks one version per price.',

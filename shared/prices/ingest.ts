@@ -29,6 +29,7 @@ import {
   type SnapshotRecord,
 } from './tables/snapshots';
 import { createChangeWriter, type ChangeWriter } from './writes';
+import { indexedValues, unitOf } from './tables/searchIndex';
 import { appendLine, closeSpool, openSpool, type SpoolFile } from '../files/spool';
 import { spoolWithHash } from '../files/hashedSpool';
 import { boundRowCount, checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from '../runs/recordedRun';
@@ -359,6 +360,8 @@ async function compareRows(req: IngestRequest, download: SpooledDownload, sinks:
       await changes.change(keys.partitionKey, { rowKey: keys.rowKey, content, points });
     }
     if (!inBase && isMetered(row)) await changes.indexMeter(row.productId, row.skuId, row.meterId);
+    // Content the base lists unchanged was indexed by the base's ingest (see tables/searchIndex.ts).
+    if (!inBase || baseHash !== hash) await changes.indexSearch(unitOf(row), indexedValues(row));
     await appendLine(manifest, `${keys.partitionKey}\t${keys.rowKey}\t${hash}`);
   }
 }

@@ -8,6 +8,8 @@ export interface StorageNames {
     prices: string;
     /** Product → meter index for the views whose prices are keyed by meter. */
     priceProducts: string;
+    /** The `$filter` search index: distinct values and the units holding each (prices/tables/searchIndex.ts). */
+    priceSearch: string;
     /** One entity per (market, view, as-of date) snapshot. */
     snapshots: string;
     /** The run ledger: one entity per refresh or ingest run. */
@@ -58,6 +60,7 @@ export function storageNames(prefix = ''): StorageNames {
     tables: {
       prices: table('prices'),
       priceProducts: table('priceproducts'),
+      priceSearch: table('pricesearch'),
       snapshots: table('snapshots'),
       runs: table('runs'),
       runStatus: table('runstatus'),

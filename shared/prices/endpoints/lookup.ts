@@ -17,6 +17,7 @@ import { ApiError, badParameter } from '../../api/errors';
 import { decodeToken, encodeToken, pageLinks, queryBinding, type TokenScope } from '../../api/paging';
 import { priceItem } from './item';
 import { marketSnapshots } from './market';
+import { parseFilter } from '../search/filter';
 import { pricesQuerySchema, pricesResponseSchema, type PricesQuery } from '../../api/schemas';
 
 export const pricesDoc: ApiDoc = {
@@ -27,16 +28,19 @@ export const pricesDoc: ApiDoc = {
     return (
       'The price of each item of a market and view in force at `date` (default now), one version per price by ' +
       "the pricing guide's overlap rule (among versions covering the instant, the one that ends first). Look up " +
-      'by `meterId` (one point read) or `productId` (+`skuId`), or list the whole market and view. Prices are ' +
-      'JSON numbers with exactly the published digits. Pages of `top` items; pass `continuationToken` for the ' +
-      `next. A listing without meterId/productId reads at most ${LISTING_READ_LIMIT.toLocaleString('en-US')} ` +
-      'entities per page, so a page may hold fewer than `top` items and still have a continuation.'
+      'by `meterId` (one point read) or `productId` (+`skuId`), search with `$filter` (through the search index), ' +
+      'or list the whole market and view. Prices are JSON numbers with exactly the published digits. Pages of ' +
+      '`top` items; pass `continuationToken` for the next. A listing without meterId/productId reads at most ' +
+      `${LISTING_READ_LIMIT.toLocaleString('en-US')} entities per page, so a page may hold fewer than \`top\` ` +
+      'items and still have a continuation.'
     );
   },
   query: pricesQuerySchema,
   response: pricesResponseSchema,
   errors: {
-    400: 'A parameter is invalid, unknown or repeated; the continuation token was altered or belongs to another query.',
+    400:
+      'A parameter is invalid, unknown or repeated; the continuation token was altered or belongs to another query; ' +
+      'InvalidFilter: `$filter` does not parse (position, field as written).',
     404: 'MarketNotFound: no price snapshot of the market and view is stored.',
     422: 'RateNotFound: convertTo (or a price currency) has no exchange rate in force on that date.',
     503: STORAGE_UNAVAILABLE_DOC,
@@ -67,8 +71,10 @@ export async function handlePrices(
     const params = parseQuery(pricesQuerySchema, request);
     const { market, view, meterId, productId, skuId, termDuration, billingPlan, currency, convertTo } = params;
     const filters = { market, view, meterId, productId, skuId, termDuration, billingPlan, currency };
+    const filter = params.$filter === undefined ? undefined : parseFilter(params.$filter);
     // Every parameter but `date`, which later pages may leave out (the first page's instant is in the token).
-    const scope = { binding: queryBinding('prices', { ...filters, convertTo, top: params.top }), secret: pagingSecret };
+    const bound = { ...filters, $filter: params.$filter, convertTo, top: params.top };
+    const scope = { binding: queryBinding('prices', bound), secret: pagingSecret };
     const { instant, cursor } = pageStart(params, scope);
     const day = instant.slice(0, 'YYYY-MM-DD'.length); // exchange rates are in force by day
     const rateNotFound = (e: RateNotFoundError) =>
@@ -78,12 +84,22 @@ export async function handlePrices(
       convertTo === undefined ? undefined : rateSnapshotOnOrBefore(storage, day),
     ]);
     if (rates === null) throw rateNotFound(new RateNotFoundError(day, null));
-    const validator = ['prices', filters, convertTo, params.top, instant, cursor, state.runs, rates?.id];
+    const validator = [
+      'prices',
+      filters,
+      params.$filter,
+      convertTo,
+      params.top,
+      instant,
+      cursor,
+      state.runs,
+      rates?.id,
+    ];
     return conditionalJson(request, { validator, freshness: state.latest }, async () => {
       try {
         const converter =
           convertTo === undefined || !rates ? undefined : await converterOf(storage, rates, day, convertTo);
-        const page = await lookupPrices(storage, { ...filters, instant, top: params.top, cursor });
+        const page = await lookupPrices(storage, { ...filters, filter, instant, top: params.top, cursor });
         await converter?.prepare(page.versions.map((version) => version.currency));
         return {
           market,

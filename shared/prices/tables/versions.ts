@@ -4,6 +4,7 @@ import type { PriceView } from '../views';
 import { PRICE_FIELDS, type PriceField, type PriceRow } from '../row';
 import type { PriceVersion } from '../version';
 import { pointsOf, type ListingPoint } from '../listing';
+import { regionOf } from '../region';
 import { ifFound } from '../../storage/errors';
 import { prefixRange } from '../../storage/keys';
 import { meterPartition, meterRowPrefix, productPartition, skuRowPrefix, enc } from './keys';
@@ -72,7 +73,9 @@ function priceVersionOf(stored: StoredVersion): PriceVersion {
     const value = stored.row[field];
     version[field] = typeof value === 'string' ? value : NULLABLE.has(field) ? null : '';
   }
-  return { ...(version as unknown as PriceRow), listing: pointsOf(stored) };
+  const row = version as unknown as PriceRow;
+  // Partner Center rows have no region columns: the region their titles name (region.ts), read as data.
+  return { ...row, ...regionOf(row), listing: pointsOf(stored) };
 }
 
 async function listRange(

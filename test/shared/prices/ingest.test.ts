@@ -70,8 +70,9 @@ describe('price ingest pipeline', () => {
     next.push(consumptionRow({ MeterIds: meterId(9999), UnitPrice: '1' }));
     const result = await ingest(storage, settings, sheetCsv(next), { asOf: '2026-11-02' });
     expect(result.counts).toMatchObject({ read: 250, added: 1, changed: 1, removed: 1, unchanged: 248 });
-    // 1 added + 1 changed + 1 removal mark, plus the product index entry of the new meter's SKU.
-    expect(result.counts.entitiesWritten).toBe(4);
+    // 1 added + 1 changed + 1 removal mark, plus the product index entry of the new meter's SKU and
+    // the new meter in the 9 search-index terms of its values (values the index knows already).
+    expect(result.counts.entitiesWritten).toBe(13);
     const removed = await versionsByMeter(
       storage.table(storage.names.tables.prices),
       { market: 'US', view: 'azure_consumption', meterId: rows[0].MeterIds as string },
