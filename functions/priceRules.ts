@@ -4,13 +4,7 @@ import { appServices, invocationLogger } from '../runtime/services';
 import { handlePriceRule, priceRulesDoc } from '../shared/quotes/endpoints/rules';
 
 export function priceRulesHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const ruleRequest = {
-    method: request.method,
-    id: request.params.id ?? '',
-    body: request.body as AsyncIterable<Uint8Array> | null,
-    declaredLength: request.headers.get('content-length'),
-  };
-  return handlePriceRule(ruleRequest, appServices().apiStorage, invocationLogger(context));
+  return handlePriceRule(request, appServices().apiStorage, invocationLogger(context));
 }
 
 httpFunction(

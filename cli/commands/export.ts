@@ -13,6 +13,26 @@ import type { PriceListRow } from '../../shared/quotes/priceList';
  * the same options (validated by the same schema, so an error names the option as the API names the
  * parameter).
  */
+/** Each option and the query parameter of GET /api/prices/export it sets. */
+const PARAMETERS: Record<string, string> = {
+  market: 'market',
+  view: 'view',
+  date: 'date',
+  currency: 'currency',
+  customer: 'customer',
+  'customer-group': 'customerGroup',
+  format: 'format',
+};
+
+/** The problem's `detail` (`customerGroup: …`) with the parameter it names (`parameter`) as the option (`--customer-group: …`). */
+function usageMessage(error: ApiError): string {
+  const parameter = error.extensions.parameter;
+  const option = Object.keys(PARAMETERS).find((name) => PARAMETERS[name] === parameter);
+  const prefix = `${String(parameter)}: `;
+  if (option === undefined || !error.message.startsWith(prefix)) return error.message;
+  return `--${option}: ${error.message.slice(prefix.length)}`;
+}
+
 export const exportCommand: CliCommand = {
   name: 'export',
   summary: 'the price list in force with converted, partner and customer prices to a CSV or xlsx file',
@@ -47,15 +67,7 @@ export const exportCommand: CliCommand = {
     if (typeof out !== 'string' || positionals.length > 0)
       throw new UsageError(`Usage: csp-pricing ${exportCommand.usage}`);
     const query = new URLSearchParams();
-    for (const [option, parameter] of Object.entries({
-      market: 'market',
-      view: 'view',
-      date: 'date',
-      currency: 'currency',
-      customer: 'customer',
-      'customer-group': 'customerGroup',
-      format: 'format',
-    })) {
+    for (const [option, parameter] of Object.entries(PARAMETERS)) {
       const value = values[option];
       if (typeof value === 'string') query.set(parameter, value);
     }
@@ -63,7 +75,7 @@ export const exportCommand: CliCommand = {
     try {
       params = parseQuery(priceExportQuerySchema, requestFor('/api/prices/export', query));
     } catch (e) {
-      if (e instanceof ApiError) throw new UsageError(`--${e.message.replace('customerGroup', 'customer-group')}`);
+      if (e instanceof ApiError) throw new UsageError(usageMessage(e));
       throw e;
     }
     const { storage, settings } = await openStorage();

@@ -36,12 +36,28 @@ export interface ApiDoc {
   response?: z.ZodType;
   /** The success body's media types when it is not JSON (a file download); `response` is then not used. */
   responseMediaTypes?: Record<string, string>;
-  /** The success status when it is not 200 (201 Created, 204 No Content: no body). */
-  okStatus?: 201 | 204;
+  /**
+   * The success status when it is not 200 (201 Created, 204 No Content: no body), or every success
+   * status when there are several (PUT: `[201, 200]`, created or replaced; each with `response`).
+   */
+  okStatus?: OkStatus | readonly OkStatus[];
   /** Error statuses the endpoint answers, with why (each has the problem body; shared/api/openapi.ts ERROR_RESPONSES names them). */
   errors?: Record<number, string>;
-  /** GET answers are conditional (ETag, 304) unless `no-store` (health). */
+  /** GET answers are conditional (ETag, 304) unless `no-store` (health, downloads). */
   cache?: 'revalidate' | 'no-store';
+  /**
+   * What differs by method when one function takes several (GET/PUT/DELETE of one resource): each
+   * method's operation is the doc with these members replaced (its own `okStatus`, `errors`, …).
+   */
+  methods?: Partial<Record<string, Omit<Partial<ApiDoc>, 'methods'>>>;
+}
+
+export type OkStatus = 200 | 201 | 204;
+
+/** The doc of one method of an endpoint: its `methods` entry over the rest. */
+export function methodDoc(doc: ApiDoc, method: string): Omit<ApiDoc, 'methods'> {
+  const { methods, ...common } = doc;
+  return { ...common, ...methods?.[method.toUpperCase()] };
 }
 
 /** The function key may ride in the query (`?code=`); the host consumes it, the API ignores it. */

@@ -41,13 +41,13 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   );
 }
 
-/** A failed body validation: 400 InvalidBody naming the first bad field in the message and all of them in details. */
+/** A failed body validation: 400 InvalidBody naming the first bad field in the message and `field`, all of them in `issues`. */
 export function fromBodyIssues(issues: readonly z.core.$ZodIssue[]): ApiError {
   const named = issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys')
-      return issue.keys.map((key) => ({ field: fieldPath([...issue.path, key]), message: 'unknown field' }));
-    return [{ field: fieldPath(issue.path) || 'body', message: issue.message }];
+      return issue.keys.map((key) => ({ field: fieldPath([...issue.path, key]), detail: 'unknown field' }));
+    return [{ field: fieldPath(issue.path) || 'body', detail: issue.message }];
   });
   const first = named[0];
-  return new ApiError(400, 'InvalidBody', `${first.field}: ${first.message}`, { field: first.field, issues: named });
+  return new ApiError(400, 'InvalidBody', `${first.field}: ${first.detail}`, { field: first.field, issues: named });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ApiDoc } from './endpoint';
+import { methodDoc, type ApiDoc, type OkStatus } from './endpoint';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_SCHEMA_ID } from './problem';
 import { routeSegments } from './route';
 
@@ -101,41 +101,51 @@ function pathOf(route: string): { path: string; parameters: JsonSchema[] } {
   return { path: `/api/${path}`, parameters };
 }
 
-function okResponse(doc: ApiDoc | undefined, method: string): JsonSchema {
-  if (doc?.okStatus === 204) return { description: 'No content' };
-  if (doc?.responseMediaTypes)
-    return {
-      description: 'OK',
-      content: Object.fromEntries(
-        Object.entries(doc.responseMediaTypes).map(([type, description]) => [
-          type,
-          { schema: { type: 'string', format: 'binary', description } },
-        ]),
-      ),
-    };
-  if (!doc?.response) return { description: 'OK (no schema is published for this function)' };
+const OK_DESCRIPTIONS: Record<OkStatus, string> = { 200: 'OK', 201: 'Created', 204: 'No content' };
+
+/** The success statuses of an operation, in the order documented (200 unless `okStatus` says otherwise). */
+const okStatuses = (doc: ApiDoc | undefined): readonly OkStatus[] =>
+  doc?.okStatus === undefined ? [200] : typeof doc.okStatus === 'number' ? [doc.okStatus] : doc.okStatus;
+
+function okResponse(doc: ApiDoc | undefined, method: string, status: OkStatus): JsonSchema {
+  if (status === 204) return { description: OK_DESCRIPTIONS[204] };
+  const description = OK_DESCRIPTIONS[status];
   const cacheControl = { 'Cache-Control': { $ref: '#/components/headers/CacheControl' } };
   const headers =
     method !== 'GET'
       ? {}
-      : doc.cache === 'no-store'
+      : doc?.cache === 'no-store'
         ? cacheControl
         : { ETag: { $ref: '#/components/headers/ETag' }, ...cacheControl };
+  if (doc?.responseMediaTypes)
+    return {
+      description,
+      headers,
+      content: Object.fromEntries(
+        Object.entries(doc.responseMediaTypes).map(([type, about]) => [
+          type,
+          { schema: { type: 'string', format: 'binary', description: about } },
+        ]),
+      ),
+    };
+  if (!doc?.response) return { description: `${description} (no schema is published for this function)` };
   return {
-    description: 'OK',
+    description,
     headers,
     content: { 'application/json': { schema: schemaOf(doc.response, 'output') } },
   };
 }
 
 function operation(endpoint: HttpEndpoint, method: string, pathParameters: JsonSchema[]): JsonSchema {
-  const doc = endpoint.doc;
+  const doc = endpoint.doc && methodDoc(endpoint.doc, method);
   const conditional = method === 'GET' && doc?.cache !== 'no-store';
   const errors: Record<number, string | undefined> = { ...(doc?.errors ?? {}) };
   if (doc?.query && !(400 in errors)) errors[400] = undefined;
   if (endpoint.authLevel !== 'anonymous') errors[401] ??= undefined;
   errors[500] ??= undefined;
-  const responses: Record<string, JsonSchema> = { [String(doc?.okStatus ?? 200)]: okResponse(doc, method) };
+  const responses: Record<string, JsonSchema> = Object.fromEntries(
+    okStatuses(doc).map((status) => [String(status), okResponse(doc, method, status)]),
+  );
   if (conditional) responses['304'] = { $ref: '#/components/responses/NotModified' };
   for (const [status, description] of Object.entries(errors)) {
     const named = ERROR_RESPONSES[Number(status)];
@@ -198,7 +208,9 @@ export function openApiDocument(
       },
       headers: {
         ETag: header('Weak validator of the data the answer was read from (W/"…").'),
-        CacheControl: header('`private, no-cache` (keep, revalidate with If-None-Match), or `no-store` (health).'),
+        CacheControl: header(
+          '`private, no-cache` (keep, revalidate with If-None-Match), or `no-store` (health, file downloads).',
+        ),
         RetryAfter: header('Seconds to wait before retrying.', { type: 'integer', minimum: 0 }),
       },
     },

@@ -93,11 +93,19 @@ export const problemSchema = z
     parameter: z
       .string()
       .optional()
-      .meta({ description: 'The query parameter (or field) at fault, as the caller named it.' }),
+      .meta({ description: 'The query (or path) parameter at fault, as the caller named it.' }),
+    field: z.string().optional().meta({
+      description: 'The request body field at fault, as sent (`lines[0].quantity`, `adjustment.percent`).',
+    }),
     issues: z
-      .array(z.object({ parameter: z.string(), detail: z.string() }))
+      .array(
+        z.union([
+          z.object({ parameter: z.string(), detail: z.string() }),
+          z.object({ field: z.string(), detail: z.string() }),
+        ]),
+      )
       .optional()
-      .meta({ description: 'Every parameter at fault (the first is `parameter`).' }),
+      .meta({ description: 'Every parameter or body field at fault (the first is `parameter` or `field`).' }),
     correlationId: z.string().optional().meta({ description: '500 and 503: the id of the log lines.' }),
   })
   .catchall(z.unknown())

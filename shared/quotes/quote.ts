@@ -230,8 +230,9 @@ function groupPrices(
   return groups;
 }
 
-const lineError = (index: number, code: ProblemCode, message: string, details: Record<string, unknown> = {}) =>
-  new ApiError(422, code, `lines[${index}]: ${message}`, { field: `lines[${index}]`, line: index, ...details });
+/** A 422 about one line: the problem's `field` names it as sent (`lines[1]`), `line` its index. */
+const lineError = (index: number, code: ProblemCode, message: string, extensions: Record<string, unknown> = {}) =>
+  new ApiError(422, code, `lines[${index}]: ${message}`, { field: `lines[${index}]`, line: index, ...extensions });
 
 /** The one price a line names: 422 when none is in force or it is ambiguous. */
 function chosenPrice(

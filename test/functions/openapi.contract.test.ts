@@ -16,6 +16,8 @@ import { createSampleSource, SAMPLE_AS_OF } from '../../shared/prices/sources/sa
 import { refreshRates } from '../../shared/rates/ingest';
 import { createFxRatesSource } from '../../shared/rates/sources/factory';
 import { createStorageClients, emulatorConnectionString } from '../../shared/storage/clients';
+import { MAX_RULE_BODY_BYTES } from '../../shared/quotes/endpoints/rules';
+import { MAX_QUOTE_BODY_BYTES } from '../../shared/quotes/endpoints/quotes';
 import { logger, q } from '../helpers/apiFixtures';
 import { testSettings } from '../helpers/storage';
 
@@ -42,7 +44,17 @@ interface Exchange {
   status: number;
   headers: Headers;
   text: string;
+  /** The body as sent (a file download is not UTF-8 text); `text` decodes it. */
+  bytes?: Buffer;
 }
+
+/** The first bytes of a file type the document declares (what a reader of that type checks first). */
+const FILE_SIGNATURES: Record<string, Buffer> = {
+  // xlsx is a ZIP package (ECMA-376 Part 2): a local file header first.
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+};
+
+const isJsonMedia = (type: string) => type === 'application/json' || type.endsWith('+json');
 
 describe('the OpenAPI document against the real answers', () => {
   let runner: Runner;
@@ -95,7 +107,7 @@ describe('the OpenAPI document against the real answers', () => {
   function send(
     target: string,
     init: { method?: string; headers?: Record<string, string>; body?: string } = {},
-  ): Promise<Pick<Exchange, 'status' | 'headers' | 'text'>> {
+  ): Promise<Pick<Exchange, 'status' | 'headers' | 'text' | 'bytes'>> {
     return new Promise((resolve, reject) => {
       let answered = false;
       const request = http.request(
@@ -109,7 +121,8 @@ describe('the OpenAPI document against the real answers', () => {
             const headers = new Headers();
             for (const [name, value] of Object.entries(response.headers))
               if (typeof value === 'string') headers.set(name, value);
-            resolve({ status: response.statusCode ?? 0, headers, text: Buffer.concat(chunks).toString('utf8') });
+            const bytes = Buffer.concat(chunks);
+            resolve({ status: response.statusCode ?? 0, headers, text: bytes.toString('utf8'), bytes });
           });
         },
       );
@@ -235,6 +248,141 @@ describe('the OpenAPI document against the real answers', () => {
       await call('401', route, route, post('{}', {}));
       await call('413', route, route, post(`{"companyName":"${'x'.repeat(70 * 1024)}"}`));
     },
+    priceRules: async () => {
+      const route = '/api/price-rules/{id}';
+      const target = '/api/price-rules/contract-contoso';
+      const put = (body: string, headers: Record<string, string> = key) => ({
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+      const rule = {
+        scope: { customer: 'contoso', market: 'US' },
+        adjustment: { type: 'markupPercent', percent: '12.5' },
+        validFrom: '2026-01-01',
+        description: 'contract test',
+      };
+      expect((await call('PUT creates (201)', route, target, put(JSON.stringify(rule)))).status).toBe(201);
+      const replaced = { ...rule, adjustment: { type: 'marginPercent', percent: '20' }, rounding: { decimals: 2 } };
+      expect((await call('PUT replaces (200)', route, target, put(JSON.stringify(replaced)))).status).toBe(200);
+      const read = await call('GET', route, target, { headers: key });
+      expect(JSON.parse(read.text)).toMatchObject({ id: 'contract-contoso', adjustment: replaced.adjustment });
+      await call('GET 304 with its ETag', route, target, {
+        headers: { ...key, 'if-none-match': read.headers.get('etag') ?? '' },
+      });
+      await call('GET 404 RuleNotFound', route, '/api/price-rules/no-such-rule', { headers: key });
+      await call('GET 400 (id)', route, '/api/price-rules/-dash-first', { headers: key });
+      await call('GET 401', route, target);
+      const bad = await call(
+        'PUT 400 naming a field',
+        route,
+        target,
+        put(JSON.stringify({ ...rule, adjustment: { type: 'marginPercent', percent: '100' } })),
+      );
+      expect(JSON.parse(bad.text)).toMatchObject({ code: 'InvalidBody', field: 'adjustment.percent' });
+      await call('PUT 401', route, target, put(JSON.stringify(rule), {}));
+      await call(
+        'PUT 413',
+        route,
+        target,
+        put(JSON.stringify({ ...rule, description: 'x'.repeat(MAX_RULE_BODY_BYTES) })),
+      );
+      await call('DELETE (204)', route, target, { method: 'DELETE', headers: key });
+      await call('DELETE 400 (id)', route, '/api/price-rules/-dash-first', { method: 'DELETE', headers: key });
+      await call('DELETE 401', route, target, { method: 'DELETE' });
+    },
+    quotes: async () => {
+      const route = '/api/quotes';
+      const post = (body: unknown, headers: Record<string, string> = key) => ({
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      // A rule of its own (not recorded: the priceRules scenario covers the endpoint), so that `rule` is an object.
+      await send('/api/price-rules/contract-quotes', {
+        ...post({
+          scope: { customer: 'contoso' },
+          adjustment: { type: 'markupPercent', percent: '12.5' },
+          validFrom: '2026-01-01',
+        }),
+        method: 'PUT',
+      });
+      const bandwidth = '5853cb31-e2db-95bd-d3e6-0281dc347847';
+      const quoted = await call(
+        '200 across tiers, a term, converted, with a rule',
+        route,
+        route,
+        post({
+          market: 'US',
+          date: '2026-11-01',
+          currency: 'EUR',
+          customer: 'contoso',
+          lines: [
+            { meterId: bandwidth, quantity: 101 },
+            { productId: 'CFQ7TTC0LH18', skuId: '0001', termDuration: 'P1Y', billingPlan: 'Annual', quantity: 10 },
+          ],
+        }),
+      );
+      expect(quoted.status).toBe(200);
+      // Each optional part is there, so that its schema is checked against a real one.
+      expect(JSON.parse(quoted.text)).toMatchObject({
+        lines: [
+          { tiers: [expect.anything(), expect.anything()], rule: { id: 'contract-quotes' } },
+          // A license term has a monthly equivalent (hourly ones are for reservations, not loaded here).
+          { item: { view: 'updatedlicensebased' }, monthly: expect.anything() },
+        ],
+        rate: { currency: 'EUR' },
+      });
+      const bad = await call(
+        '400 naming a field',
+        route,
+        route,
+        post({ market: 'US', lines: [{ meterId: bandwidth, quantity: '-1' }] }),
+      );
+      expect(JSON.parse(bad.text)).toMatchObject({ code: 'InvalidBody', field: 'lines[0].quantity' });
+      await call('400 not JSON', route, route, post('{"market":'));
+      await call('401', route, route, post({ market: 'US', lines: [] }, {}));
+      await call(
+        '413',
+        route,
+        route,
+        post({ market: 'US', lines: [{ meterId: bandwidth, quantity: 1, note: 'x'.repeat(MAX_QUOTE_BODY_BYTES) }] }),
+      );
+      const missing = await call(
+        '422 ItemNotFound',
+        route,
+        route,
+        post({
+          market: 'US',
+          date: '2026-11-01',
+          lines: [
+            { meterId: bandwidth, quantity: 1 },
+            { meterId: '00000000-0000-0000-0000-000000000000', quantity: 1 },
+          ],
+        }),
+      );
+      expect(JSON.parse(missing.text)).toMatchObject({ code: 'ItemNotFound', field: 'lines[1]' });
+      await send('/api/price-rules/contract-quotes', { method: 'DELETE', headers: key });
+    },
+    priceExport: async () => {
+      const route = '/api/prices/export';
+      const csv = await call('csv', route, '/api/prices/export?market=US&date=2026-11-01&customer=contoso', {
+        headers: key,
+      });
+      expect(csv.status).toBe(200);
+      expect(csv.text.startsWith('# Price list: market US')).toBe(true);
+      const xlsx = await call('xlsx', route, '/api/prices/export?market=US&date=2026-11-01&currency=EUR&format=xlsx', {
+        headers: key,
+      });
+      expect(xlsx.status).toBe(200);
+      expect(xlsx.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.xlsx"$/);
+      await call('400', route, '/api/prices/export?market=US&format=pdf', { headers: key });
+      await call('401', route, '/api/prices/export?market=US');
+      await call('404 MarketNotFound', route, '/api/prices/export?market=DE', { headers: key });
+      await call('422 RateNotFound', route, '/api/prices/export?market=US&currency=EUR&date=2026-10-01', {
+        headers: key,
+      });
+    },
     health: async () => {
       await call('200', '/api/health', '/api/health');
     },
@@ -249,6 +397,8 @@ describe('the OpenAPI document against the real answers', () => {
   function validatorOf(schema: Json): (value: unknown) => string[] {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
+    // OpenAPI's `format: binary` (a file's bytes): any string; fileViolations checks the bytes.
+    ajv.addFormat('binary', true);
     ajv.addSchema({ $id: CONTRACT, components: { schemas: doc.components.schemas } });
     const validate = ajv.compile(typeof schema.$ref === 'string' ? { $ref: `${CONTRACT}${schema.$ref}` } : schema);
     return (value) => (validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
@@ -259,7 +409,10 @@ describe('the OpenAPI document against the real answers', () => {
     typeof response.$ref === 'string' ? doc.components.responses[response.$ref.split('/').pop() as string] : response;
 
   /** What is wrong with an answer, measured by the documented response of its status. */
-  function violations(documented: Json | undefined, exchange: Pick<Exchange, 'status' | 'headers' | 'text'>): string[] {
+  function violations(
+    documented: Json | undefined,
+    exchange: Pick<Exchange, 'status' | 'headers' | 'text' | 'bytes'>,
+  ): string[] {
     if (!documented) return [`status ${exchange.status} is not documented`];
     const response = resolve(documented);
     const problems: string[] = [];
@@ -270,7 +423,31 @@ describe('the OpenAPI document against the real answers', () => {
     const media = response.content[type];
     if (!media)
       return [...problems, `content type ${type} is not documented (${Object.keys(response.content).join(', ')})`];
+    if (!isJsonMedia(type)) return [...problems, ...fileViolations(type, media.schema as Json, exchange)];
     return [...problems, ...validatorOf(media.schema)(JSON.parse(exchange.text))];
+  }
+
+  /**
+   * A body of a non-JSON media type (a file download) as the document declares it: a binary string
+   * (its schema, checked with the body as a string), not empty, and of its type — text that decodes
+   * as UTF-8 for text/*, the format's signature for a binary type.
+   */
+  function fileViolations(type: string, schema: Json, exchange: Pick<Exchange, 'text' | 'bytes'>): string[] {
+    const bytes = exchange.bytes ?? Buffer.from(exchange.text, 'utf8');
+    if (schema.type !== 'string' || schema.format !== 'binary')
+      return [`${type} is not JSON: documented as ${JSON.stringify(schema)}, not a binary string`];
+    const problems = validatorOf(schema)(exchange.text);
+    if (bytes.length === 0) problems.push(`${type}: an empty body`);
+    if (type.startsWith('text/'))
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        problems.push(`${type}: not UTF-8 text`);
+      }
+    else if (!FILE_SIGNATURES[type]) problems.push(`${type}: no file signature known to check the body against`);
+    else if (!bytes.subarray(0, FILE_SIGNATURES[type].length).equals(FILE_SIGNATURES[type]))
+      problems.push(`${type}: the body does not start with the format's signature`);
+    return problems;
   }
 
   it('is a valid OpenAPI 3.1 document (the official schema) and redocly lint is clean, offline', async () => {

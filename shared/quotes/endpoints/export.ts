@@ -12,6 +12,8 @@ import {
   type ApiResponse,
 } from '../../api/endpoint';
 import { ApiError } from '../../api/errors';
+import { NO_STORE } from '../../api/caching';
+import { marketSnapshots } from '../../prices/endpoints/market';
 import { priceExportQuerySchema } from '../../api/schemas';
 import { RateNotFoundError } from '../../rates';
 import { priceList } from '../priceList';
@@ -22,7 +24,9 @@ export const priceExportDoc: ApiDoc = {
   description:
     'Every price in force on `date` with every published field, the price converted to `currency`, the partner ' +
     'cost after partner-earned credit and the customer price after the rule that applies to `customer`. Streamed ' +
-    '(memory flat for any size). CSV starts with `#` provenance lines; xlsx has an About sheet before Prices.',
+    '(memory flat for any size). CSV starts with `#` provenance lines; xlsx has an About sheet before Prices. ' +
+    'Not cached (`Cache-Control: no-store`, no ETag): a download is kept as a file, not revalidated, and depends ' +
+    'on the prices, the rates and the price rules at the time it is made (its provenance says which).',
   query: priceExportQuerySchema,
   responseMediaTypes: {
     'text/csv': 'CSV: `# label: value` provenance lines, a header row, one row per price.',
@@ -30,9 +34,11 @@ export const priceExportDoc: ApiDoc = {
   },
   errors: {
     400: 'A parameter is invalid, unknown or repeated.',
+    404: 'MarketNotFound: no price snapshot of the market and view is stored.',
     422: 'RateNotFound: `currency` (or a price currency) has no exchange rate in force on that day.',
     503: STORAGE_UNAVAILABLE_DOC,
   },
+  cache: 'no-store',
 };
 
 /** A streamed file answer. */
@@ -43,7 +49,7 @@ export interface FileResponse {
 }
 
 /**
- * GET /api/prices/export. Everything that can fail with a status (parameters, rates) fails before the
+ * GET /api/prices/export. Everything that can fail with a status (parameters, market, rates) fails before the
  * first byte; a storage failure later cuts the stream (the status is sent by then), so a client sees
  * a truncated download, never a short file that looks complete.
  */
@@ -56,6 +62,8 @@ export function handlePriceExport(
   return runEndpoint<FileResponse>(logger, async () => {
     const params = parseQuery(priceExportQuerySchema, request);
     const instant = params.date ?? nowInstant();
+    // A market and view never loaded is a 404, as in GET /api/prices, not an empty file.
+    await marketSnapshots(storage, params.market, params.view);
     let list;
     try {
       list = await priceList(storage, settings, { ...params, instant });
@@ -73,6 +81,7 @@ export function handlePriceExport(
       headers: {
         'content-type': EXPORT_MEDIA_TYPES[params.format],
         'content-disposition': `attachment; filename="${name}"`,
+        'cache-control': NO_STORE,
       },
       body,
     };

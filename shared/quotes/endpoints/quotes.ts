@@ -91,11 +91,11 @@ export const quotesDoc: ApiDoc = {
   requestBody: quoteRequestSchema,
   response: quoteResponseSchema,
   errors: {
-    400: 'InvalidBody: not JSON, or a field is invalid (details.field names it, e.g. lines[0].quantity).',
+    400: 'InvalidBody: not JSON, or a field is invalid (`field` names it as sent, e.g. lines[0].quantity).',
     413: `PayloadTooLarge: the body is larger than ${MAX_QUOTE_BODY_BYTES} bytes (at most ${MAX_QUOTE_LINES} lines).`,
     422:
-      'ItemNotFound or AmbiguousItem (details.field names the line), MixedCurrencies (name a currency), ' +
-      'RateNotFound (no rate on that day).',
+      'ItemNotFound or AmbiguousItem (`field` names the line, e.g. lines[1]; AmbiguousItem lists `candidates`), ' +
+      'MixedCurrencies (`field: currency`: name one), RateNotFound (`field: currency`: no rate on that day).',
     503: STORAGE_UNAVAILABLE_DOC,
   },
 };

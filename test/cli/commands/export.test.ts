@@ -57,6 +57,7 @@ describe('cli export', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--format: /);
     const group = await runCli(['export', '--market', 'US', '--customer-group', '', '--out', path.join(dir, 'x')]);
+    expect(group.code).toBe(2);
     expect(group.stderr).toMatch(/--customer-group: must not be empty/);
     expect((await runCli(['export', '--market', 'US'])).code).toBe(2);
   });

@@ -266,10 +266,10 @@ describe('quote(): lines that name nothing or too much', () => {
         { meterId: meterId(0x9999), quantity: 1 },
       ],
     });
-    expect(error).toMatchObject({ status: 422, code: 'ItemNotFound', details: { field: 'lines[1]', line: 1 } });
+    expect(error).toMatchObject({ status: 422, code: 'ItemNotFound', extensions: { field: 'lines[1]', line: 1 } });
     expect(error.message.startsWith('lines[1]: ')).toBe(true);
     const tooEarly = await failure({ market: 'US', date: '2017-01-01', lines: [{ meterId: TIERED, quantity: 1 }] });
-    expect(tooEarly).toMatchObject({ code: 'ItemNotFound', details: { field: 'lines[0]' } });
+    expect(tooEarly).toMatchObject({ code: 'ItemNotFound', extensions: { field: 'lines[0]' } });
   });
 
   it('is a 422 listing the candidates when a line is ambiguous', async () => {
@@ -294,7 +294,7 @@ describe('quote(): lines that name nothing or too much', () => {
     expect(error).toMatchObject({
       status: 422,
       code: 'MixedCurrencies',
-      details: { field: 'currency', currencies: ['EUR', 'GBP'] },
+      extensions: { field: 'currency', currencies: ['EUR', 'GBP'] },
     });
     const inGbp = await quoteOf({ market: 'DE', date: DATE, currency: 'GBP', lines });
     // 237.60 EUR × 1.0867 ÷ 1.25 = 206.559936 GBP; the GBP line as published.
@@ -311,7 +311,7 @@ describe('quote(): lines that name nothing or too much', () => {
     expect(await failure({ market: 'US', date: DATE, currency: 'JPY', lines })).toMatchObject({
       status: 422,
       code: 'RateNotFound',
-      details: { field: 'currency' },
+      extensions: { field: 'currency' },
     });
   });
 });
@@ -346,12 +346,13 @@ describe('POST /api/quotes', () => {
   ])('answers 400 naming %s', async (field, body) => {
     const response = await post(body);
     expect(response.status).toBe(400);
-    expect(json(response).error).toMatchObject({ code: 'InvalidBody', details: { field } });
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(json(response)).toMatchObject({ status: 400, code: 'InvalidBody', field });
   });
 
   it('answers 422 with the line for an unknown item', async () => {
     const response = await post({ market: 'US', date: DATE, lines: [{ meterId: meterId(0x9998), quantity: 1 }] });
     expect(response.status).toBe(422);
-    expect(json(response).error).toMatchObject({ code: 'ItemNotFound', details: { field: 'lines[0]' } });
+    expect(json(response)).toMatchObject({ status: 422, code: 'ItemNotFound', field: 'lines[0]', line: 0 });
   });
 });

@@ -77,6 +77,8 @@ describe('GET /api/prices/export?format=csv', () => {
   it('writes provenance, a readable header and every price with converted, partner and customer prices', async () => {
     const response = await file({ market: 'US', date: DATE, currency: 'EUR', customer: 'contoso' });
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.headers.etag).toBeUndefined();
     expect(response.headers['content-disposition']).toBe(
       'attachment; filename="prices-US-azure_consumption-2026-11-02-EUR.csv"',
     );
@@ -124,15 +126,19 @@ describe('GET /api/prices/export?format=csv', () => {
     expect(hostile[column('Price rule')]).toBe('');
   });
 
-  it('answers 400 naming a bad parameter and 422 for a currency without a rate, before any byte', async () => {
+  it('answers 400 naming a bad parameter, 404 for a market never loaded and 422 for a currency without a rate, before any byte', async () => {
     const bad = await exportOf({ market: 'US', format: 'pdf' });
     expect(bad.status).toBe(400);
-    expect(json(bad as ApiResponse).error.details.parameter).toBe('format');
+    expect(bad.headers['content-type']).toBe('application/problem+json');
+    expect(json(bad as ApiResponse).parameter).toBe('format');
+    const unknown = await exportOf({ market: 'FR', date: DATE });
+    expect(unknown.status).toBe(404);
+    expect(json(unknown as ApiResponse)).toMatchObject({ code: 'MarketNotFound', parameter: 'market' });
     const noRate = await exportOf({ market: 'US', date: DATE, currency: 'JPY' });
     expect(noRate.status).toBe(422);
-    expect(json(noRate as ApiResponse).error).toMatchObject({
+    expect(json(noRate as ApiResponse)).toMatchObject({
       code: 'RateNotFound',
-      details: { parameter: 'currency' },
+      parameter: 'currency',
     });
   });
 });

@@ -21,7 +21,7 @@ describe('the OpenAPI document of rules and quotes', () => {
         'QuoteLine',
         'Quote',
         'QuoteLineResult',
-        'Error',
+        'Problem',
       ]),
     );
     const json = (operation: any, part: 'requestBody' | 'response') =>
@@ -41,9 +41,26 @@ describe('the OpenAPI document of rules and quotes', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]);
     expect(refs.length).toBeGreaterThan(4);
     for (const ref of refs) {
-      expect(ref.startsWith('#/components/schemas/')).toBe(true);
-      expect(schemas[ref.slice('#/components/schemas/'.length)]).toBeDefined();
+      expect(ref).toMatch(/^#\/components\/(schemas|responses|headers|parameters)\/[^/]+$/);
+      const [, , kind, name] = ref.split('/');
+      expect(doc.components[kind][name]).toBeDefined();
     }
     expect(schemas.QuoteRequest.properties.lines.items).toEqual({ $ref: '#/components/schemas/QuoteLine' });
+  });
+
+  it('documents each method of a rule with its own statuses: PUT 201 or 200, DELETE 204, GET conditional', () => {
+    const rule = doc.paths['/api/price-rules/{id}'];
+    const statuses = (operation: any) => Object.keys(operation.responses).sort();
+    expect(statuses(rule.get)).toEqual(['200', '304', '400', '401', '404', '500', '503']);
+    expect(statuses(rule.put)).toEqual(['200', '201', '400', '401', '413', '500', '503']);
+    expect(statuses(rule.delete)).toEqual(['204', '400', '401', '500', '503']);
+    expect(rule.put.responses['201'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/PriceRule',
+    });
+    expect(rule.delete.responses['204'].content).toBeUndefined();
+    expect(rule.delete.requestBody).toBeUndefined();
+    expect(rule.get.responses['200'].headers.ETag).toEqual({ $ref: '#/components/headers/ETag' });
+    expect(rule.get.parameters).toContainEqual({ $ref: '#/components/parameters/IfNoneMatch' });
+    expect(rule.put.responses['400'].$ref).toBe('#/components/responses/BadRequest');
   });
 });

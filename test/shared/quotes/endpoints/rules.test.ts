@@ -2,20 +2,21 @@ import { Readable } from 'node:stream';
 import { handlePriceRule, MAX_RULE_BODY_BYTES } from '../../../../shared/quotes/endpoints/rules';
 import { listRules } from '../../../../shared/quotes/ruleStore';
 import { testStorage } from '../../../helpers/storage';
+import { requestFor } from '../../../../shared/api/endpoint';
 import { json, logger } from '../../../helpers/apiFixtures';
 
 const { storage } = testStorage();
 
-const call = (method: string, id: string, body?: unknown, declaredLength: string | null = null) =>
+const call = (method: string, id: string, body?: unknown, headers: Record<string, string> = {}) =>
   handlePriceRule(
     {
+      ...requestFor(`/api/price-rules/${encodeURIComponent(id)}`, {}, headers),
       method,
-      id,
+      params: { id },
       body:
         body === undefined
           ? null
           : Readable.from([Buffer.from(typeof body === 'string' ? body : JSON.stringify(body))]),
-      declaredLength,
     },
     storage,
     logger(),
@@ -41,20 +42,33 @@ describe('/api/price-rules/{id}', () => {
       validTo: null,
     };
     expect(json(created)).toEqual(stored);
-    expect(json(await call('GET', 'contoso-azure'))).toEqual(stored);
+    const read = await call('GET', 'contoso-azure');
+    expect(read.status).toBe(200);
+    expect(json(read)).toEqual(stored);
+    const etag = read.headers.etag;
+    expect(etag).toMatch(/^W\/"/);
+    expect(read.headers['cache-control']).toBe('private, no-cache');
+    const unchanged = await call('GET', 'contoso-azure', undefined, { 'if-none-match': etag });
+    expect(unchanged).toMatchObject({ status: 304, body: '' });
+    expect(unchanged.headers.etag).toBe(etag);
 
     const replaced = await call('PUT', 'contoso-azure', {
       ...RULE,
       adjustment: { type: 'marginPercent', percent: 20 },
     });
     expect(replaced.status).toBe(200);
-    expect(json(await call('GET', 'contoso-azure')).adjustment).toEqual({ type: 'marginPercent', percent: '20' });
+    // The replaced rule has another ETag: the one kept no longer holds.
+    const reread = await call('GET', 'contoso-azure', undefined, { 'if-none-match': etag });
+    expect(reread.status).toBe(200);
+    expect(reread.headers.etag).not.toBe(etag);
+    expect(json(reread).adjustment).toEqual({ type: 'marginPercent', percent: '20' });
 
     expect((await call('DELETE', 'contoso-azure')).status).toBe(204);
     expect((await call('DELETE', 'contoso-azure')).status).toBe(204);
     const gone = await call('GET', 'contoso-azure');
     expect(gone.status).toBe(404);
-    expect(json(gone).error.code).toBe('RuleNotFound');
+    expect(gone.headers['content-type']).toBe('application/problem+json');
+    expect(json(gone)).toMatchObject({ status: 404, code: 'RuleNotFound', parameter: 'id' });
   });
 
   it.each([
@@ -71,21 +85,33 @@ describe('/api/price-rules/{id}', () => {
   ])('refuses a bad rule with 400 naming %s, and stores nothing', async (field, body) => {
     const response = await call('PUT', 'bad-rule', body);
     expect(response.status).toBe(400);
-    expect(json(response).error).toMatchObject({ code: 'InvalidBody', details: { field } });
-    expect(json(response).error.message.startsWith(`${field}: `)).toBe(true);
+    expect(json(response)).toMatchObject({ status: 400, code: 'InvalidBody', field });
+    expect(json(response).detail.startsWith(`${field}: `)).toBe(true);
+    expect(json(response).issues[0]).toEqual({ field, detail: expect.any(String) });
     expect((await call('GET', 'bad-rule')).status).toBe(404);
   });
 
   it('refuses JSON that does not parse, an invalid id and an oversized body', async () => {
-    expect(json(await call('PUT', 'r1', '{"scope":')).error).toMatchObject({
+    expect(json(await call('PUT', 'r1', '{"scope":'))).toMatchObject({
       code: 'InvalidBody',
-      details: { field: 'body' },
+      field: 'body',
     });
     const badId = await call('GET', 'no spaces');
     expect(badId.status).toBe(400);
-    expect(json(badId).error.details).toEqual({ parameter: 'id' });
+    const { type, title, status, detail, instance, ...extensions } = json(badId);
+    expect({ type, title, status }).toEqual({
+      type: '/problems/invalid-parameter',
+      title: 'A query parameter is invalid',
+      status: 400,
+    });
+    expect(detail).toMatch(/^id: /);
+    expect(instance).toMatch(/^urn:uuid:/);
+    expect(extensions).toEqual({ code: 'InvalidParameter', parameter: 'id' });
     const large = await call('PUT', 'r1', { ...RULE, description: 'x'.repeat(MAX_RULE_BODY_BYTES) });
     expect(large.status).toBe(413);
+    expect(json(large)).toMatchObject({ code: 'PayloadTooLarge', limitBytes: MAX_RULE_BODY_BYTES });
+    const declared = await call('PUT', 'r1', RULE, { 'content-length': String(MAX_RULE_BODY_BYTES + 1) });
+    expect(declared.status).toBe(413);
     expect(await listRules(storage)).toEqual([]);
   });
 });
