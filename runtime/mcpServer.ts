@@ -45,7 +45,12 @@ export function inputSchemaOf(properties: readonly ToolProperty[]) {
   return {
     type: 'object' as const,
     properties: Object.fromEntries(
-      properties.map((p) => [p.propertyName, { type: p.propertyType, description: p.description }]),
+      properties.map((p) => [
+        p.propertyName,
+        p.isArray
+          ? { type: 'array', items: { type: p.propertyType }, description: p.description }
+          : { type: p.propertyType, description: p.description },
+      ]),
     ),
     required: properties.filter((p) => p.isRequired).map((p) => p.propertyName),
   };

@@ -135,6 +135,7 @@ export function mcpToolFunction(name: string, tool: AssistantTool): McpToolTrigg
       storage: apiStorage,
       logger: invocationLogger(context),
       pagingSecret: pagingSecret(settings),
+      settings,
       apiOrigin,
     });
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { requestFor, type ApiRequest, type ApiResponse } from '../api/endpoint';
+import type { Settings } from '../config/settings';
 import type { Logger } from '../observability/logger';
 import type { StorageClients } from '../storage/clients';
 import { toolError, toolText, type ToolFailure, type ToolResult } from './toolResult';
@@ -9,6 +10,8 @@ export interface ToolServices {
   storage: StorageClients;
   logger: Logger;
   pagingSecret: string;
+  /** The partner-earned credit of quotes (PEC_PERCENT). */
+  settings: Pick<Settings, 'PEC_PERCENT'>;
   /** Scheme and host the API answers at (`https://<app>.azurewebsites.net`): the base of the `nextLink`s. */
   apiOrigin: string;
 }
@@ -96,7 +99,12 @@ export function argumentFailure(error: z.ZodError, declared: readonly string[]):
 }
 
 /** The RFC 9457 problem every endpoint answers with (shared/api/problem): its stable code, detail and parameter. */
-const endpointErrorSchema = z.object({ code: z.string(), detail: z.string(), parameter: z.string().optional() });
+const endpointErrorSchema = z.object({
+  code: z.string(),
+  detail: z.string(),
+  parameter: z.string().optional(),
+  field: z.string().optional(),
+});
 
 /**
  * 200: the endpoint's JSON as it is (exact digits). Otherwise a tool error with the endpoint's code
@@ -107,7 +115,10 @@ export function endpointResult(
   argumentOf: (parameter: string) => string = (p) => p,
 ): ToolResult {
   if (response.status === 200) return toolText(response.body);
-  const { code, detail, parameter } = endpointErrorSchema.parse(JSON.parse(response.body));
+  const problem = endpointErrorSchema.parse(JSON.parse(response.body));
+  const { code, detail } = problem;
+  // A query parameter, or a body field (`lines[0].quantity`): named as the tool's argument.
+  const parameter = problem.parameter ?? problem.field;
   if (parameter === undefined) return toolError({ code, message: detail, status: response.status });
   const argument = argumentOf(parameter);
   const message = detail.startsWith(`${parameter}:`) ? `${argument}:${detail.slice(parameter.length + 1)}` : detail;

@@ -7,14 +7,20 @@ import { z } from 'zod';
  */
 export interface ToolProperty {
   propertyName: string;
-  propertyType: 'string' | 'integer' | 'number' | 'boolean';
+  propertyType: 'string' | 'integer' | 'number' | 'boolean' | 'object';
   description: string;
   isRequired: boolean;
+  /** A list of `propertyType` values (a quote's lines: objects). */
+  isArray?: boolean;
 }
 
 /** The part of a property's JSON Schema the description is made of (the API's schemas use scalars). */
 interface JsonProperty {
+  $ref?: string;
   type?: string;
+  items?: JsonProperty;
+  properties?: Record<string, JsonProperty>;
+  required?: string[];
   anyOf?: JsonProperty[];
   description?: string;
   enum?: (string | number)[];
@@ -22,17 +28,22 @@ interface JsonProperty {
   example?: string | number | boolean;
 }
 
-const TYPES = new Set<string>(['string', 'integer', 'number', 'boolean']);
+const TYPES = new Set<string>(['string', 'integer', 'number', 'boolean', 'object']);
 
 /** The properties of a tool's zod input schema (its JSON Schema as a request would be validated). */
 export function toolProperties(input: z.ZodObject): ToolProperty[] {
-  const schema = z.toJSONSchema(input, { io: 'input', unrepresentable: 'any' }) as {
-    properties: Record<string, JsonProperty>;
-    required?: string[];
+  const json = z.toJSONSchema(input, { io: 'input', unrepresentable: 'any' }) as JsonProperty & {
+    $defs?: Record<string, JsonProperty>;
   };
-  return Object.entries(schema.properties).map(([name, property]) => ({
+  // Schemas named with `.meta({ id })` (the quote request and its lines) come as references into $defs.
+  const resolve = (property: JsonProperty): JsonProperty =>
+    property.$ref ? (json.$defs?.[property.$ref.slice('#/$defs/'.length)] ?? property) : property;
+  const schema = resolve(json);
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => ({
     propertyName: name,
-    propertyType: typeOf(name, property),
+    ...(property.type === 'array' && property.items
+      ? { propertyType: typeOf(name, resolve(property.items)), isArray: true }
+      : { propertyType: typeOf(name, property) }),
     description: describe(property),
     isRequired: schema.required?.includes(name) ?? false,
   }));

@@ -19,3 +19,5 @@ export { lookupPrices, LISTING_READ_LIMIT, type PriceQuery, type LookupCursor } 
 export type { PriceVersion } from './version';
 export { PRICE_FIELDS, type PriceField } from './row';
 export { termMonths, monthlyEquivalent } from './licenseFigures';
+/** Exports: 404 MarketNotFound for a market and view never loaded, as GET /api/prices answers. */
+export { marketSnapshots } from './endpoints/market';

@@ -5,3 +5,5 @@
 
 /** An MCP tool or another feature: a quote from a validated request. */
 export { quote, quoteRequestSchema, type Quote, type QuoteRequest } from './quote';
+/** Assistant tools: the quotes endpoint, asked the same question. */
+export { handleQuote } from './endpoints/quotes';

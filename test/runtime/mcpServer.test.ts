@@ -105,6 +105,7 @@ describe('MCP tools through the local runner', () => {
     const registered = registeredFunctions().filter((fn): fn is McpToolRegistration => fn.kind === 'mcpTool');
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'create_quote',
       'get_exchange_rates',
       'get_item_price',
       'get_price_changes',
@@ -126,6 +127,9 @@ describe('MCP tools through the local runner', () => {
         description: expect.stringContaining('One of: azure_consumption, azure_reservations, updatedlicensebased.'),
       },
       filter: { type: 'string' },
+    });
+    expect(tools.find((tool) => tool.name === 'create_quote')!.inputSchema.properties).toMatchObject({
+      lines: { type: 'array', items: { type: 'object' } },
     });
     expect(tools.find((tool) => tool.name === 'get_price_changes')!.inputSchema.required).toEqual([
       'market',
@@ -177,6 +181,45 @@ describe('MCP tools through the local runner', () => {
     const text = await answer('get_exchange_rates', { date: SAMPLE_AS_OF, currency: 'eur' });
     expect(text).toBe(await http(`exchange-rates?date=${SAMPLE_AS_OF}&currency=eur`));
     expect(JSON.parse(text).rates).toEqual([expect.objectContaining({ currency: 'EUR' })]);
+  });
+
+  describe('create_quote', () => {
+    const BANDWIDTH = '5853cb31-e2db-95bd-d3e6-0281dc347847';
+    const request = {
+      market: 'US',
+      date: SAMPLE_AS_OF,
+      currency: 'EUR',
+      lines: [
+        { meterId: BANDWIDTH, quantity: 101 },
+        { productId: 'CFQ7TTC0LH18', skuId: '0001', termDuration: 'P1Y', billingPlan: 'Annual', quantity: 10 },
+      ],
+    };
+
+    it('answers what POST /api/quotes answers, tiers and exact amounts included', async () => {
+      const text = await answer('create_quote', request);
+      const body = JSON.stringify(request);
+      expect(text).toBe(
+        await http('quotes', { method: 'POST', body, headers: { 'content-type': 'application/json' } }),
+      );
+      expect(JSON.parse(text)).toMatchObject({ currency: 'EUR', lines: [{ tiers: [{}, {}] }, {}] });
+    });
+
+    it('takes the lines as JSON text, as the Functions host hands arguments over', async () => {
+      const text = await answer('create_quote', { ...request, lines: JSON.stringify(request.lines) });
+      expect(JSON.parse(text)).toMatchObject({ currency: 'EUR', lines: [{}, {}] });
+    });
+
+    it('names the line at fault', async () => {
+      const unknown = { meterId: '00000000-0000-0000-0000-000000000000', quantity: 1 };
+      expect(await failure('create_quote', { ...request, lines: [request.lines[0], unknown] })).toMatchObject({
+        code: 'ItemNotFound',
+        argument: 'lines[1]',
+        status: 422,
+      });
+      expect(
+        await failure('create_quote', { ...request, lines: [{ meterId: BANDWIDTH, quantity: -1 }] }),
+      ).toMatchObject({ code: 'InvalidBody', argument: 'lines[0].quantity', status: 400 });
+    });
   });
 
   describe('bad arguments come back as tool errors naming the argument as sent', () => {

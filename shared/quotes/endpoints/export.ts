@@ -12,8 +12,8 @@ import {
   type ApiResponse,
 } from '../../api/endpoint';
 import { ApiError } from '../../api/errors';
+import { marketSnapshots } from '../../prices';
 import { NO_STORE } from '../../api/caching';
-import { marketSnapshots } from '../../prices/endpoints/market';
 import { priceExportQuerySchema } from '../../api/schemas';
 import { RateNotFoundError } from '../../rates';
 import { priceList } from '../priceList';

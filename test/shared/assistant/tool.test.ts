@@ -27,8 +27,14 @@ describe('toolProperties: the tool arguments the Functions MCP extension adverti
     );
   });
 
+  it("advertises a list as its items' type with isArray (a quote's lines)", () => {
+    expect(toolProperties(z.object({ markets: z.array(z.string()) }))).toEqual([
+      { propertyName: 'markets', propertyType: 'string', isArray: true, description: '', isRequired: true },
+    ]);
+  });
+
   it('refuses an argument the extension has no type for, naming it', () => {
-    expect(() => toolProperties(z.object({ markets: z.array(z.string()) }))).toThrow(
+    expect(() => toolProperties(z.object({ markets: z.array(z.array(z.string())) }))).toThrow(
       "tool argument markets: not one of the MCP extension's types (array)",
     );
   });
