@@ -6,7 +6,7 @@
  *                   nothing imports bench/ and only bench/ imports cli/
  *                          │ each of them ──► any module of shared/
  *                          ▼
- *   features        shared/{prices,rates,customers,uploads}/
+ *   features        shared/{prices,rates,customers,uploads,notifications}/
  *                          one feature ──► another only through its shared/<feature>/index.ts
  *                          │
  *                          ▼
@@ -23,7 +23,7 @@
  *   above. No import cycles anywhere.
  */
 
-const FEATURE_FOLDERS = 'prices|rates|customers|uploads';
+const FEATURE_FOLDERS = 'prices|rates|customers|uploads|notifications';
 const INFRASTRUCTURE_FOLDERS = 'api|config|core|files|formats|http|observability|runs|storage';
 const FEATURES = `^shared/(${FEATURE_FOLDERS})/`;
 const FEATURE_INDEX = `^shared/(${FEATURE_FOLDERS})/index\\.ts$`;

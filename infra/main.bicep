@@ -92,6 +92,8 @@ var tableNames = [
   'runstatus'
   'ratesnapshots'
   'rates'
+  'subscriptions'
+  'notifications'
 ]
 var containerNames = [
   'price-archive'
@@ -104,6 +106,7 @@ var containerNames = [
   'customer-uploads'
   'customer-uploads-processed'
   'customer-uploads-quarantine'
+  'notifications'
   deadLetterContainerName
 ]
 
@@ -113,10 +116,11 @@ var uploadFunctions = [
   { functionName: 'customerUploads', container: 'customer-uploads' }
 ]
 
-// The timers whose successful runs the staleness alerts watch.
+// The timers whose successful runs the staleness alerts watch (deliverNotifications: a stopped worker delays every event).
 var timerFunctions = [
   'refreshPrices'
   'refreshExchangeRates'
+  'deliverNotifications'
 ]
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -202,6 +206,8 @@ module functionApp 'modules/functionapp.bicep' = {
       RATES_SOURCE: ratesSource
       RATES_SCHEDULE: ratesSchedule
       STALE_AFTER_HOURS: string(staleAfterHours)
+      // Price-change notifications: the delivery timer (the other NOTIFY_* settings keep their code defaults).
+      NOTIFY_SCHEDULE: '0 */1 * * * *'
       // Partner Center: ids in clear, secrets as Key Vault references resolved with the user-assigned identity.
       PARTNER_CENTER_TENANT_ID: partnerCenterTenantId
       PARTNER_CENTER_APP_ID: partnerCenterAppId

@@ -102,6 +102,23 @@ export const settingsSchema = z.object({
   // At most 4: Event Grid delivers an event at most 5 times (infra/modules/events.bicep maxDeliveryAttempts),
   // and the delivery after the last failed attempt is the one that quarantines the upload.
   UPLOAD_MAX_ATTEMPTS: intSetting(3, 1, 4),
+  // Price-change notifications (issue 16; docs/operations.md#notifications).
+  /** Six-field NCRONTAB schedule of the deliverNotifications timer (fan-out of committed snapshots, then delivery), UTC. */
+  NOTIFY_SCHEDULE: ncrontab.default('0 */1 * * * *'),
+  /** Attempts of one event (the first included) before it is dead-lettered with its last error. */
+  NOTIFY_MAX_ATTEMPTS: intSetting(8, 1, 50),
+  /** First retry delay of a failed delivery; doubled per attempt (with jitter) up to NOTIFY_MAX_RETRY_DELAY_MS. */
+  NOTIFY_RETRY_DELAY_MS: intSetting(2000, 1, 3_600_000),
+  NOTIFY_MAX_RETRY_DELAY_MS: intSetting(600_000, 1, 86_400_000),
+  /** Changed prices in one event at most (one event = one batch of one change code for one subscription). */
+  NOTIFY_BATCH_SIZE: intSetting(200, 1, 1000),
+  /** Seconds one delivery run keeps waiting for retries that fall due before it ends (the next run takes the rest). */
+  NOTIFY_DRAIN_SECONDS: intSetting(240, 0, 3600),
+  /** Local only: also allow http:// webhooks on this machine (127.0.0.1, localhost, [::1]); https only otherwise. */
+  NOTIFY_ALLOW_LOOPBACK_HTTP: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Folder of the ledger outbox: runs whose ledger write failed wait there. Default: the OS temp folder. */
   LEDGER_OUTBOX_DIR: z.string().min(1).optional(),
 });

@@ -11,3 +11,7 @@ export { ingestPriceSheet } from './ingest';
 export { snapshotOnOrBefore } from './tables/snapshots';
 /** Uploads: what a dropped file says it is (market, view, timeline, as-of). */
 export { readSheetEvidence, type SheetEvidence } from './sheetKind';
+/** Notifications: the committed snapshots, what changed between two of them, and the prices they carry. */
+export { listSnapshots, type SnapshotRecord } from './tables/snapshots';
+export { priceChanges, type ChangesCursor } from './changes';
+export type { PriceVersion } from './version';

@@ -18,6 +18,10 @@ export interface StorageNames {
     rateSnapshots: string;
     /** The rates of each fetch: one entity per currency, partitioned by fetch. */
     rates: string;
+    /** Price-change subscriptions: destination, filters, signing secret. */
+    subscriptions: string;
+    /** Notification outbox: per market/view the last snapshot fanned out, and one entity per event to deliver. */
+    notifications: string;
   };
   containers: {
     /** Raw downloads and uploads, exactly as received. */
@@ -30,6 +34,8 @@ export interface StorageNames {
     locks: string;
     priceUploads: string;
     customerUploads: string;
+    /** The body of every event in the notification outbox (CloudEvents JSON). */
+    notifications: string;
   };
 }
 
@@ -45,6 +51,8 @@ export function storageNames(prefix = ''): StorageNames {
       runStatus: table('runstatus'),
       rateSnapshots: table('ratesnapshots'),
       rates: table('rates'),
+      subscriptions: table('subscriptions'),
+      notifications: table('notifications'),
     },
     containers: {
       archive: container('price-archive'),
@@ -53,6 +61,7 @@ export function storageNames(prefix = ''): StorageNames {
       locks: container('locks'),
       priceUploads: container('price-uploads'),
       customerUploads: container('customer-uploads'),
+      notifications: container('notifications'),
     },
   };
 }

@@ -57,6 +57,12 @@ const NOT_SET_IN_AZURE: Record<string, string> = {
   REFRESH_LOCK_WAIT_SECONDS: 'tuning: the code default suits Azure',
   UPLOAD_MAX_ATTEMPTS: 'tuning: the code default suits Azure',
   LEDGER_OUTBOX_DIR: "the default, the instance's temp folder, suits Azure",
+  NOTIFY_MAX_ATTEMPTS: 'tuning: the code default suits Azure',
+  NOTIFY_RETRY_DELAY_MS: 'tuning: the code default suits Azure',
+  NOTIFY_MAX_RETRY_DELAY_MS: 'tuning: the code default suits Azure',
+  NOTIFY_BATCH_SIZE: 'tuning: the code default suits Azure',
+  NOTIFY_DRAIN_SECONDS: 'tuning: the code default suits Azure',
+  NOTIFY_ALLOW_LOOPBACK_HTTP: 'local only: in Azure webhooks must be https',
   HTTP_TIMEOUT_SECONDS: 'tuning: the code default suits Azure',
   HTTP_MAX_RETRIES: 'tuning: the code default suits Azure',
   HTTP_RETRY_DELAY_MS: 'tuning: the code default suits Azure',
@@ -111,6 +117,7 @@ const DOCUMENTED_UPLOADS = [
 const DOCUMENTED_TIMERS = [
   { name: 'refreshPrices', scheduleSetting: 'PRICES_SCHEDULE' },
   { name: 'refreshExchangeRates', scheduleSetting: 'RATES_SCHEDULE' },
+  { name: 'deliverNotifications', scheduleSetting: 'NOTIFY_SCHEDULE' },
 ];
 
 /**

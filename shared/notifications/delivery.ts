@@ -1,0 +1,196 @@
+import { odata } from '@azure/data-tables';
+import { nowInstant } from '../core/dates';
+import { endpointOf } from '../http/endpoint';
+import { backoffDelayMs, retryAfterMs } from '../http/retryStrategies';
+import { createUpstreamHttp, UpstreamHttpError, type UpstreamHttp } from '../http/upstreamHttp';
+import { redact } from '../observability/redact';
+import type { StorageClients } from '../storage/clients';
+import { ifFound, statusOf } from '../storage/errors';
+import { createPool } from '../storage/pool';
+import { EVENT_PARTITION, eventBlobName, type EventEntity, type NotifyContext } from './outbox';
+import { signedHeaders } from './signing';
+import type { Destination } from './subscription';
+import { getSubscription, webhookSecret } from './subscriptionStore';
+import { webhookUrlProblem } from './webhookUrl';
+
+/**
+ * Delivery of the outbox's events: one attempt per event at a time, its outcome written to the
+ * event's entity (attempts, next due time, last error) before the next, so a crash never forgets an
+ * attempt and a restart resumes where it stopped. A failed attempt is retried after an exponential
+ * delay with jitter (or the receiver's Retry-After, capped), up to NOTIFY_MAX_ATTEMPTS; then the
+ * event is dead-lettered with its last error. At least once: an event sent by a process killed
+ * before it wrote the outcome is sent again, under the same id (receivers de-duplicate by it).
+ */
+
+/** Events in flight at a time. */
+const SEND_CONCURRENCY = 8;
+/** A receiver gets this long per attempt; a slow one counts as a failed attempt. */
+const WEBHOOK_TIMEOUT_MS = 30_000;
+/** Characters of a receiver's error body kept in lastError. */
+const ERROR_EXCERPT = 200;
+
+export interface DeliveryStats {
+  delivered: number;
+  failed: number;
+  deadLettered: number;
+  cancelled: number;
+}
+
+/** The event's state after the attempt; skipped: another worker recorded an outcome first. */
+type AttemptResult = EventEntity['state'] | 'skipped';
+
+type Outcome = { ok: true } | { ok: false; error: string; status?: number; retryAfterMs?: number };
+
+const table = (storage: StorageClients) => storage.table(storage.names.tables.notifications);
+
+/** Sends every pending event that is due; keeps going until `deadline` while retries fall due before it. */
+export async function deliverPending(ctx: NotifyContext, deadline: number): Promise<DeliveryStats> {
+  const stats: DeliveryStats = { delivered: 0, failed: 0, deadLettered: 0, cancelled: 0 };
+  const http = webhookHttp(ctx);
+  for (;;) {
+    const pending = await pendingEvents(ctx.storage);
+    const now = nowInstant();
+    const due = pending.filter((e) => e.dueAt <= now);
+    if (due.length === 0) {
+      const next = pending.reduce<string | null>((min, e) => (min === null || e.dueAt < min ? e.dueAt : min), null);
+      const wait = next === null ? Infinity : Date.parse(next) - Date.now();
+      if (Date.now() + wait > deadline) return stats;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 10)));
+      continue;
+    }
+    const pool = createPool(SEND_CONCURRENCY);
+    for (const event of due) await pool.submit(async () => count(stats, await attempt(ctx, http, event)));
+    await pool.drain();
+  }
+}
+
+/** One delivery attempt of one event by id (what a queue-triggered worker would call per message). */
+export async function deliverEvent(ctx: NotifyContext, id: string): Promise<EventEntity['state'] | null> {
+  const event = await ifFound(table(ctx.storage).getEntity<EventEntity>(EVENT_PARTITION, id));
+  if (!event) return null;
+  if (event.state !== 'pending') return event.state;
+  const result = await attempt(ctx, webhookHttp(ctx), event);
+  // Skipped: another worker recorded this attempt's outcome first.
+  return result === 'skipped' ? null : result;
+}
+
+function count(stats: DeliveryStats, result: AttemptResult): void {
+  if (result === 'delivered') stats.delivered++;
+  else if (result === 'pending') stats.failed++;
+  else if (result === 'dead') stats.deadLettered++;
+  else if (result === 'cancelled') stats.cancelled++;
+}
+
+async function pendingEvents(storage: StorageClients): Promise<EventEntity[]> {
+  const filter = odata`PartitionKey eq ${EVENT_PARTITION} and state eq ${'pending'}`;
+  const result: EventEntity[] = [];
+  for await (const entity of table(storage).listEntities<EventEntity>({ queryOptions: { filter } }))
+    result.push(entity);
+  return result.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.rowKey.localeCompare(b.rowKey));
+}
+
+const webhookHttp = (ctx: NotifyContext) =>
+  createUpstreamHttp(ctx.settings, { maxRetries: 0, timeoutMs: WEBHOOK_TIMEOUT_MS, idleTimeoutMs: WEBHOOK_TIMEOUT_MS });
+
+async function attempt(
+  ctx: NotifyContext,
+  http: UpstreamHttp,
+  event: EventEntity & { etag?: string },
+): Promise<AttemptResult> {
+  const subscription = await getSubscription(ctx.storage, event.subscriptionId);
+  if (!subscription) {
+    await update(ctx.storage, event, { state: 'cancelled', lastError: 'the subscription was deleted' });
+    return 'cancelled';
+  }
+  const body = await ctx.storage.blobs
+    .getContainerClient(ctx.storage.names.containers.notifications)
+    .getBlobClient(eventBlobName(event.rowKey))
+    .downloadToBuffer();
+  const outcome = await send(ctx, http, subscription.id, subscription.destination, event.rowKey, body.toString('utf8'));
+  const attempts = event.attempts + 1;
+  const now = Date.now();
+  if (outcome.ok) {
+    const updated = await update(ctx.storage, event, {
+      state: 'delivered',
+      attempts,
+      deliveredAt: nowInstant(new Date(now)),
+      lastStatus: 200,
+    });
+    return updated ? 'delivered' : 'skipped';
+  }
+  const fields = { attempts, lastError: outcome.error, lastStatus: outcome.status ?? 0 };
+  if (attempts >= ctx.settings.NOTIFY_MAX_ATTEMPTS) {
+    await update(ctx.storage, event, { ...fields, state: 'dead' });
+    ctx.logger.warn('notification event dead-lettered', {
+      event: event.rowKey,
+      subscription: event.subscriptionId,
+      attempts,
+      error: outcome.error,
+    });
+    return 'dead';
+  }
+  const backoff = {
+    retryDelayMs: ctx.settings.NOTIFY_RETRY_DELAY_MS,
+    maxRetryDelayMs: ctx.settings.NOTIFY_MAX_RETRY_DELAY_MS,
+  };
+  const delay =
+    outcome.retryAfterMs === undefined
+      ? backoffDelayMs(attempts - 1, backoff)
+      : Math.min(outcome.retryAfterMs, backoff.maxRetryDelayMs);
+  await update(ctx.storage, event, { ...fields, dueAt: nowInstant(new Date(now + delay)) });
+  return 'pending';
+}
+
+/**
+ * Writes an attempt's outcome if nobody else changed the event since it was read (ETag): two
+ * workers delivering the same event record one outcome. False when the other won.
+ */
+async function update(
+  storage: StorageClients,
+  event: EventEntity & { etag?: string },
+  fields: Partial<EventEntity>,
+): Promise<boolean> {
+  try {
+    await table(storage).updateEntity({ partitionKey: event.partitionKey, rowKey: event.rowKey, ...fields }, 'Merge', {
+      etag: event.etag,
+    });
+    return true;
+  } catch (e) {
+    if (statusOf(e) === 412) return false;
+    throw e;
+  }
+}
+
+async function send(
+  ctx: NotifyContext,
+  http: UpstreamHttp,
+  subscriptionId: string,
+  destination: Destination,
+  id: string,
+  body: string,
+): Promise<Outcome> {
+  if (destination.kind === 'eventgrid') return { ok: false, error: 'Event Grid publishing is not configured' };
+  const problem = webhookUrlProblem(destination.url, ctx.settings);
+  if (problem) return { ok: false, error: `url: ${problem}` };
+  const secret = await webhookSecret(ctx.storage, subscriptionId);
+  if (!secret) return { ok: false, error: 'the subscription has no signing secret' };
+  try {
+    const response = await http.send({
+      url: destination.url,
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', ...signedHeaders(secret, id, body) },
+      body,
+    });
+    if (response.status >= 200 && response.status < 300) return { ok: true };
+    const excerpt = redact(response.text.slice(0, ERROR_EXCERPT)).replace(/\s+/g, ' ').trim();
+    return {
+      ok: false,
+      status: response.status,
+      error: `${endpointOf(destination.url)} answered HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`,
+      retryAfterMs: retryAfterMs(response),
+    };
+  } catch (e) {
+    const message = e instanceof UpstreamHttpError ? e.message : redact(String(e));
+    return { ok: false, error: message };
+  }
+}
