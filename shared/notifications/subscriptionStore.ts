@@ -29,8 +29,8 @@ const table = (storage: StorageClients) => storage.table(storage.names.tables.su
 function subscriptionOf(entity: SubscriptionEntity): Subscription {
   const input = subscriptionInputSchema.parse({
     name: entity.name,
-    destination: JSON.parse(entity.destination),
-    filters: JSON.parse(entity.filters),
+    destination: JSON.parse(entity.destination) as unknown,
+    filters: JSON.parse(entity.filters) as unknown,
   });
   return { id: entity.rowKey, createdAt: entity.createdAt, ...input };
 }

@@ -13,6 +13,5 @@ export function docsExample<T>(docsFile: string, marker: string): T {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-example-'));
   const file = path.join(dir, `${marker}.js`);
   fs.writeFileSync(file, match[1]);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the example is CommonJS, as the docs show it
   return require(file) as T;
 }
