@@ -10,9 +10,11 @@ export interface WebhookReceiver extends FakeServer {
   distinctIds(): Set<string>;
 }
 
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+/** `delayMs`: how long it takes to answer each (a slow receiver keeps deliveries in flight). */
+export async function startWebhookReceiver(delayMs = 0): Promise<WebhookReceiver> {
   const accepted: FakeRequest[] = [];
-  const server = await startFakeServer((request) => {
+  const server = await startFakeServer(async (request) => {
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     accepted.push(request);
     return { status: 204 };
   });
