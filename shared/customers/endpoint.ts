@@ -4,6 +4,7 @@ import { maskTail } from '../observability/privacy';
 import type { Logger } from '../observability/logger';
 import { ApiError } from '../api/errors';
 import { jsonResponse, runEndpoint, type ApiDoc, type ApiResponse } from '../api/endpoint';
+import { readBody } from '../api/request';
 
 /** Larger bodies are refused before they are read or parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -28,7 +29,7 @@ export function handleValidateCustomer(
   logger: Logger,
 ): Promise<ApiResponse> {
   return runEndpoint(logger, async () => {
-    const text = await readBody(body, declaredLength);
+    const text = await readBody(body, declaredLength, MAX_BODY_BYTES);
     let payload: unknown;
     try {
       payload = JSON.parse(text);
@@ -49,22 +50,4 @@ export function handleValidateCustomer(
     });
     return jsonResponse(200, verdict);
   });
-}
-
-/** The body as text, refused as soon as it passes the limit (counted in bytes, read in chunks). */
-async function readBody(body: AsyncIterable<Uint8Array> | null, declaredLength: string | null): Promise<string> {
-  const tooLarge = () =>
-    new ApiError(413, 'PayloadTooLarge', `The body is larger than ${MAX_BODY_BYTES} bytes`, {
-      limitBytes: MAX_BODY_BYTES,
-    });
-  if (Number(declaredLength) > MAX_BODY_BYTES) throw tooLarge();
-  if (!body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

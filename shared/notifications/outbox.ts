@@ -276,3 +276,20 @@ export async function listEvents(
     result.push(entity);
   return result;
 }
+
+/**
+ * Puts one event of the subscription back in line (a dead letter after the receiver was fixed, or a
+ * delivered event the receiver lost) with its attempts reset; null when there is no such event.
+ */
+export async function requeueEvent(
+  storage: StorageClients,
+  subscriptionId: string,
+  id: string,
+): Promise<EventEntity | null> {
+  const table = notificationsTable(storage);
+  const event = await ifFound(table.getEntity<EventEntity>(EVENT_PARTITION, id));
+  if (!event || event.subscriptionId !== subscriptionId) return null;
+  const requeued = { ...event, state: 'pending' as const, attempts: 0, dueAt: nowInstant(), lastError: '' };
+  await table.updateEntity(requeued, 'Replace', { etag: event.etag });
+  return requeued;
+}
