@@ -36,6 +36,9 @@ param ratesSchedule string = '0 0 3 * * *'
 @maxValue(48)
 param staleAfterHours int = 36
 
+@description('Create an Event Grid custom topic for price-change notifications (subscriptions with destination eventgrid) and let the app publish to it (NOTIFY_EVENTGRID_ENDPOINT).')
+param deployNotificationTopic bool = false
+
 @description('Partner Center: the partner tenant id (PARTNER_CENTER_TENANT_ID). Defaults to the tenant of this deployment.')
 param partnerCenterTenantId string = tenant().tenantId
 
@@ -208,6 +211,7 @@ module functionApp 'modules/functionapp.bicep' = {
       STALE_AFTER_HOURS: string(staleAfterHours)
       // Price-change notifications: the delivery timer (the other NOTIFY_* settings keep their code defaults).
       NOTIFY_SCHEDULE: '0 */1 * * * *'
+      NOTIFY_EVENTGRID_ENDPOINT: deployNotificationTopic ? notifications.outputs.endpoint : ''
       // Partner Center: ids in clear, secrets as Key Vault references resolved with the user-assigned identity.
       PARTNER_CENTER_TENANT_ID: partnerCenterTenantId
       PARTNER_CENTER_APP_ID: partnerCenterAppId
@@ -219,6 +223,16 @@ module functionApp 'modules/functionapp.bicep' = {
   }
   // The app's identity must hold its roles before the host starts and reads storage and Key Vault.
   dependsOn: [ roles ]
+}
+
+module notifications 'modules/notifications.bicep' = if (deployNotificationTopic) {
+  name: 'notifications'
+  params: {
+    location: location
+    tags: tags
+    name: 'evgt-notify-${resourceToken}'
+    identityPrincipalId: identity.properties.principalId
+  }
 }
 
 module events 'modules/events.bicep' = {

@@ -114,6 +114,12 @@ export const settingsSchema = z.object({
   NOTIFY_BATCH_SIZE: intSetting(200, 1, 1000),
   /** Seconds one delivery run keeps waiting for retries that fall due before it ends (the next run takes the rest). */
   NOTIFY_DRAIN_SECONDS: intSetting(240, 0, 3600),
+  /** The Event Grid custom topic of `eventgrid` subscriptions: its endpoint, e.g. https://<topic>.<region>-1.eventgrid.azure.net/api/events. */
+  NOTIFY_EVENTGRID_ENDPOINT: z.url({ protocol: /^https$/, error: 'an https URL' }).optional(),
+  /** Local only: a fixed bearer token for a local topic instead of the app's identity. */
+  NOTIFY_EVENTGRID_LOCAL_TOKEN: z.string().min(8).optional(),
+  /** Local only: a PEM file of the CA that signed a local topic's certificate (trusted instead of the public CAs). */
+  NOTIFY_EVENTGRID_CA_FILE: z.string().min(1).optional(),
   /** Local only: also allow http:// webhooks on this machine (127.0.0.1, localhost, [::1]); https only otherwise. */
   NOTIFY_ALLOW_LOOPBACK_HTTP: z
     .enum(['true', 'false'])

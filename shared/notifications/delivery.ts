@@ -1,3 +1,4 @@
+import { RestError } from '@azure/core-rest-pipeline';
 import { odata } from '@azure/data-tables';
 import { nowInstant } from '../core/dates';
 import { endpointOf } from '../http/endpoint';
@@ -7,6 +8,7 @@ import { redact } from '../observability/redact';
 import type { StorageClients } from '../storage/clients';
 import { ifFound, statusOf } from '../storage/errors';
 import { createPool } from '../storage/pool';
+import { topicEvent, topicPublisher, type TopicPublisher } from './eventGrid';
 import { EVENT_PARTITION, eventBlobName, type EventEntity, type NotifyContext } from './outbox';
 import { signedHeaders } from './signing';
 import type { Destination } from './subscription';
@@ -46,7 +48,7 @@ const table = (storage: StorageClients) => storage.table(storage.names.tables.no
 /** Sends every pending event that is due; keeps going until `deadline` while retries fall due before it. */
 export async function deliverPending(ctx: NotifyContext, deadline: number): Promise<DeliveryStats> {
   const stats: DeliveryStats = { delivered: 0, failed: 0, deadLettered: 0, cancelled: 0 };
-  const http = webhookHttp(ctx);
+  const via = senders(ctx);
   for (;;) {
     const pending = await pendingEvents(ctx.storage);
     const now = nowInstant();
@@ -59,7 +61,7 @@ export async function deliverPending(ctx: NotifyContext, deadline: number): Prom
       continue;
     }
     const pool = createPool(SEND_CONCURRENCY);
-    for (const event of due) await pool.submit(async () => count(stats, await attempt(ctx, http, event)));
+    for (const event of due) await pool.submit(async () => count(stats, await attempt(ctx, via, event)));
     await pool.drain();
   }
 }
@@ -69,7 +71,7 @@ export async function deliverEvent(ctx: NotifyContext, id: string): Promise<Even
   const event = await ifFound(table(ctx.storage).getEntity<EventEntity>(EVENT_PARTITION, id));
   if (!event) return null;
   if (event.state !== 'pending') return event.state;
-  const result = await attempt(ctx, webhookHttp(ctx), event);
+  const result = await attempt(ctx, senders(ctx), event);
   // Skipped: another worker recorded this attempt's outcome first.
   return result === 'skipped' ? null : result;
 }
@@ -89,12 +91,24 @@ async function pendingEvents(storage: StorageClients): Promise<EventEntity[]> {
   return result.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.rowKey.localeCompare(b.rowKey));
 }
 
-const webhookHttp = (ctx: NotifyContext) =>
-  createUpstreamHttp(ctx.settings, { maxRetries: 0, timeoutMs: WEBHOOK_TIMEOUT_MS, idleTimeoutMs: WEBHOOK_TIMEOUT_MS });
+/** The clients of both destinations, made once per delivery run. */
+interface Senders {
+  http: UpstreamHttp;
+  topic: TopicPublisher | null;
+}
+
+const senders = (ctx: NotifyContext): Senders => ({
+  http: createUpstreamHttp(ctx.settings, {
+    maxRetries: 0,
+    timeoutMs: WEBHOOK_TIMEOUT_MS,
+    idleTimeoutMs: WEBHOOK_TIMEOUT_MS,
+  }),
+  topic: topicPublisher(ctx.settings),
+});
 
 async function attempt(
   ctx: NotifyContext,
-  http: UpstreamHttp,
+  via: Senders,
   event: EventEntity & { etag?: string },
 ): Promise<AttemptResult> {
   const subscription = await getSubscription(ctx.storage, event.subscriptionId);
@@ -106,7 +120,7 @@ async function attempt(
     .getContainerClient(ctx.storage.names.containers.notifications)
     .getBlobClient(eventBlobName(event.rowKey))
     .downloadToBuffer();
-  const outcome = await send(ctx, http, subscription.id, subscription.destination, event.rowKey, body.toString('utf8'));
+  const outcome = await send(ctx, via, subscription.id, subscription.destination, event.rowKey, body.toString('utf8'));
   const attempts = event.attempts + 1;
   const now = Date.now();
   if (outcome.ok) {
@@ -163,19 +177,19 @@ async function update(
 
 async function send(
   ctx: NotifyContext,
-  http: UpstreamHttp,
+  via: Senders,
   subscriptionId: string,
   destination: Destination,
   id: string,
   body: string,
 ): Promise<Outcome> {
-  if (destination.kind === 'eventgrid') return { ok: false, error: 'Event Grid publishing is not configured' };
+  if (destination.kind === 'eventgrid') return publish(via.topic, body);
   const problem = webhookUrlProblem(destination.url, ctx.settings);
   if (problem) return { ok: false, error: `url: ${problem}` };
   const secret = await webhookSecret(ctx.storage, subscriptionId);
   if (!secret) return { ok: false, error: 'the subscription has no signing secret' };
   try {
-    const response = await http.send({
+    const response = await via.http.send({
       url: destination.url,
       method: 'POST',
       headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', ...signedHeaders(secret, id, body) },
@@ -192,5 +206,24 @@ async function send(
   } catch (e) {
     const message = e instanceof UpstreamHttpError ? e.message : redact(String(e));
     return { ok: false, error: message };
+  }
+}
+
+/** One publish of one event to the app's Event Grid topic. */
+async function publish(topic: TopicPublisher | null, body: string): Promise<Outcome> {
+  if (!topic) return { ok: false, error: 'no Event Grid topic is configured (NOTIFY_EVENTGRID_ENDPOINT)' };
+  try {
+    await topic.send([topicEvent(body)]);
+    return { ok: true };
+  } catch (e) {
+    if (!(e instanceof RestError)) return { ok: false, error: `Event Grid topic: ${redact(String(e))}` };
+    const status = e.statusCode;
+    const message = redact(e.message).replace(/\s+/g, ' ').trim().slice(0, ERROR_EXCERPT);
+    return {
+      ok: false,
+      status,
+      error: status ? `Event Grid topic answered HTTP ${status}: ${message}` : `Event Grid topic: ${message}`,
+      retryAfterMs: e.response ? retryAfterMs(e.response) : undefined,
+    };
   }
 }
