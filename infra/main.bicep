@@ -124,6 +124,7 @@ var timerFunctions = [
   'refreshPrices'
   'refreshExchangeRates'
   'deliverNotifications'
+  'sendDigests'
 ]
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -211,6 +212,7 @@ module functionApp 'modules/functionapp.bicep' = {
       STALE_AFTER_HOURS: string(staleAfterHours)
       // Price-change notifications: the delivery timer (the other NOTIFY_* settings keep their code defaults).
       NOTIFY_SCHEDULE: '0 */1 * * * *'
+      NOTIFY_DIGEST_SCHEDULE: '0 0 6 * * *'
       NOTIFY_EVENTGRID_ENDPOINT: deployNotificationTopic ? notifications.outputs.endpoint : ''
       // Partner Center: ids in clear, secrets as Key Vault references resolved with the user-assigned identity.
       PARTNER_CENTER_TENANT_ID: partnerCenterTenantId

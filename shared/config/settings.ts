@@ -105,6 +105,8 @@ export const settingsSchema = z.object({
   // Price-change notifications (issue 16; docs/operations.md#notifications).
   /** Six-field NCRONTAB schedule of the deliverNotifications timer (fan-out of committed snapshots, then delivery), UTC. */
   NOTIFY_SCHEDULE: ncrontab.default('0 */1 * * * *'),
+  /** Six-field NCRONTAB schedule of the sendDigests timer (the day before's digests), UTC. */
+  NOTIFY_DIGEST_SCHEDULE: ncrontab.default('0 0 6 * * *'),
   /** Attempts of one event (the first included) before it is dead-lettered with its last error. */
   NOTIFY_MAX_ATTEMPTS: intSetting(8, 1, 50),
   /** First retry delay of a failed delivery; doubled per attempt (with jitter) up to NOTIFY_MAX_RETRY_DELAY_MS. */

@@ -93,3 +93,24 @@ export function changeEvent(
     },
   });
 }
+
+export const DIGEST_EVENT_TYPE = 'csp.pricing.digest';
+
+/** A daily digest as an event (for subscriptions without a Teams webhook): the Markdown and the counts. */
+export function digestEvent(
+  id: string,
+  digest: { subscriptionId: string; day: string; name: string },
+  time: string,
+  data: Record<string, unknown>,
+): CloudEvent<Record<string, unknown>> {
+  return new CloudEvent<Record<string, unknown>>({
+    specversion: '1.0',
+    id,
+    source: EVENT_SOURCE,
+    type: DIGEST_EVENT_TYPE,
+    subject: `subscriptions/${digest.subscriptionId}/digests/${digest.day}`,
+    time,
+    datacontenttype: 'application/json',
+    data: { day: digest.day, name: digest.name, ...data },
+  });
+}

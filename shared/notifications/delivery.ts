@@ -120,7 +120,11 @@ async function attempt(
     .getContainerClient(ctx.storage.names.containers.notifications)
     .getBlobClient(eventBlobName(event.rowKey))
     .downloadToBuffer();
-  const outcome = await send(ctx, via, subscription.id, subscription.destination, event.rowKey, body.toString('utf8'));
+  const text = body.toString('utf8');
+  const outcome =
+    event.target === 'teams'
+      ? await postTeams(ctx, via, subscription.digest?.teamsUrl, text)
+      : await send(ctx, via, subscription.id, subscription.destination, event.rowKey, text);
   const attempts = event.attempts + 1;
   const now = Date.now();
   if (outcome.ok) {
@@ -184,23 +188,36 @@ async function send(
   body: string,
 ): Promise<Outcome> {
   if (destination.kind === 'eventgrid') return publish(via.topic, body);
-  const problem = webhookUrlProblem(destination.url, ctx.settings);
-  if (problem) return { ok: false, error: `url: ${problem}` };
   const secret = await webhookSecret(ctx.storage, subscriptionId);
   if (!secret) return { ok: false, error: 'the subscription has no signing secret' };
+  const headers = { 'content-type': 'application/cloudevents+json; charset=utf-8', ...signedHeaders(secret, id, body) };
+  return post(ctx, via, destination.url, headers, body);
+}
+
+/** A digest to a Teams Workflows webhook: plain JSON (Teams checks no signature; its URL carries a `sig`). */
+function postTeams(ctx: NotifyContext, via: Senders, url: string | undefined, body: string): Promise<Outcome> {
+  if (!url) return Promise.resolve({ ok: false, error: 'the subscription has no digest.teamsUrl any more' });
+  return post(ctx, via, url, { 'content-type': 'application/json' }, body);
+}
+
+/** One POST; any 2xx is a delivery. Errors name the endpoint without its query (a `sig` or code may ride there). */
+async function post(
+  ctx: NotifyContext,
+  via: Senders,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<Outcome> {
+  const problem = webhookUrlProblem(url, ctx.settings);
+  if (problem) return { ok: false, error: `url: ${problem}` };
   try {
-    const response = await via.http.send({
-      url: destination.url,
-      method: 'POST',
-      headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', ...signedHeaders(secret, id, body) },
-      body,
-    });
+    const response = await via.http.send({ url, method: 'POST', headers, body });
     if (response.status >= 200 && response.status < 300) return { ok: true };
     const excerpt = redact(response.text.slice(0, ERROR_EXCERPT)).replace(/\s+/g, ' ').trim();
     return {
       ok: false,
       status: response.status,
-      error: `${endpointOf(destination.url)} answered HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`,
+      error: `${endpointOf(url)} answered HTTP ${response.status}${excerpt ? `: ${excerpt}` : ''}`,
       retryAfterMs: retryAfterMs(response),
     };
   } catch (e) {

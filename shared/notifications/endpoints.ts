@@ -157,9 +157,13 @@ async function parseInput(request: EndpointRequest, settings: Settings) {
       issues,
     });
   }
-  if (parsed.data.destination.kind === 'webhook') {
-    const problem = webhookUrlProblem(parsed.data.destination.url, settings);
-    if (problem) throw new ApiError(400, 'InvalidBody', `destination.url: ${problem}`, { field: 'destination.url' });
+  const urls = {
+    'destination.url': parsed.data.destination.kind === 'webhook' ? parsed.data.destination.url : undefined,
+    'digest.teamsUrl': parsed.data.digest?.teamsUrl,
+  };
+  for (const [field, url] of Object.entries(urls)) {
+    const problem = url && webhookUrlProblem(url, settings);
+    if (problem) throw new ApiError(400, 'InvalidBody', `${field}: ${problem}`, { field });
   }
   return parsed.data;
 }
@@ -176,6 +180,7 @@ const answerOf = (subscription: Subscription) => ({
   name: subscription.name,
   destination: subscription.destination,
   filters: subscription.filters,
+  digest: subscription.digest ?? null,
   createdAt: subscription.createdAt,
 });
 

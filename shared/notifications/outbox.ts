@@ -44,8 +44,11 @@ export interface EventEntity {
   market: string;
   view: string;
   runId: string;
-  code: ChangeCode;
+  /** The change code of the batch; DIGEST for a daily digest. */
+  code: ChangeCode | 'DIGEST';
   items: number;
+  /** teams: a digest for the subscription's Teams webhook (digest.teamsUrl), not its destination. */
+  target?: 'teams';
   state: EventState;
   attempts: number;
   /** When the next attempt is due (pending). */
@@ -162,8 +165,17 @@ async function fanOutStep(
     items: number,
   ) =>
     pool.submit(async () => {
-      if (await enqueue(ctx.storage, { subscription, code, event, items, committedAt: step.after.createdAt }))
-        written++;
+      const entry = {
+        rowKey: event.id,
+        subscriptionId: subscription.id,
+        market,
+        view,
+        runId: step.after.runId,
+        code,
+        items,
+        committedAt: step.after.createdAt,
+      };
+      if (await enqueue(ctx.storage, entry, JSON.stringify(event))) written++;
     });
 
   let cursor: ChangesCursor | undefined;
@@ -211,47 +223,33 @@ async function fanOutStep(
   return written;
 }
 
+/** What the outbox records of an event besides its state. */
+export type OutboxEntry = Pick<
+  EventEntity,
+  'rowKey' | 'subscriptionId' | 'market' | 'view' | 'runId' | 'code' | 'items' | 'committedAt' | 'target'
+>;
+
 /**
  * Writes one event unless its entity exists: the body first, then the entity (the entity is what
  * the worker delivers, so it never points at a missing body). Both are functions of the id, so a
  * crash between them is repaired by writing them again.
  */
-async function enqueue(
-  storage: StorageClients,
-  e: {
-    subscription: Subscription;
-    code: ChangeCode;
-    event: CloudEvent<Record<string, unknown>>;
-    items: number;
-    committedAt: string;
-  },
-): Promise<boolean> {
+export async function enqueue(storage: StorageClients, entry: OutboxEntry, body: string): Promise<boolean> {
   const table = notificationsTable(storage);
-  if (await ifFound(table.getEntity(EVENT_PARTITION, e.event.id, { queryOptions: { select: ['state'] } })))
+  if (await ifFound(table.getEntity(EVENT_PARTITION, entry.rowKey, { queryOptions: { select: ['state'] } })))
     return false;
-  const body = JSON.stringify(e.event);
   await storage.blobs
     .getContainerClient(storage.names.containers.notifications)
-    .getBlockBlobClient(eventBlobName(e.event.id))
-    .upload(body, Buffer.byteLength(body), {
-      blobHTTPHeaders: { blobContentType: 'application/cloudevents+json; charset=utf-8' },
-    });
+    .getBlockBlobClient(eventBlobName(entry.rowKey))
+    .upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: 'application/json; charset=utf-8' } });
   const now = nowInstant();
-  const data = e.event.data as { market: string; view: string; runId: string };
   try {
     await table.createEntity<EventEntity>({
+      ...entry,
       partitionKey: EVENT_PARTITION,
-      rowKey: e.event.id,
-      subscriptionId: e.subscription.id,
-      market: data.market,
-      view: data.view,
-      runId: data.runId,
-      code: e.code,
-      items: e.items,
       state: 'pending',
       attempts: 0,
       dueAt: now,
-      committedAt: e.committedAt,
       createdAt: now,
     });
     return true;

@@ -65,6 +65,11 @@ export const subscriptionInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   destination: destinationSchema,
   filters: filtersSchema.default({}),
+  /**
+   * A daily digest of the changes (docs/api.md#digests): stored for GET /api/digests and sent to
+   * `teamsUrl` (a Teams Workflows webhook) as an Adaptive Card, or else to the destination as an event.
+   */
+  digest: z.strictObject({ teamsUrl: webhookUrl.optional() }).optional(),
 });
 export type SubscriptionInput = z.infer<typeof subscriptionInputSchema>;
 

@@ -20,6 +20,8 @@ interface SubscriptionEntity {
   name: string;
   destination: string;
   filters: string;
+  /** JSON of the digest settings; empty: no digest. */
+  digest?: string;
   secret: string;
   createdAt: string;
 }
@@ -31,6 +33,7 @@ function subscriptionOf(entity: SubscriptionEntity): Subscription {
     name: entity.name,
     destination: JSON.parse(entity.destination) as unknown,
     filters: JSON.parse(entity.filters) as unknown,
+    digest: entity.digest ? (JSON.parse(entity.digest) as unknown) : undefined,
   });
   return { id: entity.rowKey, createdAt: entity.createdAt, ...input };
 }
@@ -49,6 +52,7 @@ export async function createSubscription(
     name: input.name,
     destination: JSON.stringify(input.destination),
     filters: JSON.stringify(input.filters),
+    digest: input.digest ? JSON.stringify(input.digest) : '',
     secret: secret ?? '',
     createdAt: subscription.createdAt,
   });
@@ -71,6 +75,7 @@ export async function replaceSubscription(
       name: input.name,
       destination: JSON.stringify(input.destination),
       filters: JSON.stringify(input.filters),
+      digest: input.digest ? JSON.stringify(input.digest) : '',
       secret: secret ?? existing.secret,
     },
     'Replace',

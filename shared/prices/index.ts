@@ -13,5 +13,5 @@ export { snapshotOnOrBefore } from './tables/snapshots';
 export { readSheetEvidence, type SheetEvidence } from './sheetKind';
 /** Notifications: the committed snapshots, what changed between two of them, and the prices they carry. */
 export { listSnapshots, type SnapshotRecord } from './tables/snapshots';
-export { priceChanges, type ChangesCursor } from './changes';
+export { priceChanges, SnapshotNotFoundError, type ChangesCursor } from './changes';
 export type { PriceVersion } from './version';

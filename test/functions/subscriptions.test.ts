@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { startLocalRunner, type Runner } from '../../runtime/localRunner';
 import { createLogger, memorySink } from '../../shared/observability/logger';
+import { sendDigests } from '../../shared/notifications/digestStore';
 import { listEvents } from '../../shared/notifications/outbox';
 import { runNotifications } from '../../shared/notifications/worker';
 import { createStorageClients } from '../../shared/storage/clients';
@@ -128,5 +129,31 @@ describe('/api/subscriptions', () => {
     expect(receiver.accepted.map((r) => r.headers['webhook-id'])).toEqual([events[0].id]);
     expect((await listEvents(storage, { subscriptionId: subscription.id })).map((e) => e.state)).toEqual(['delivered']);
     expect((await call('POST', `subscriptions/${subscription.id}/events/nope/redeliver`)).status).toBe(404);
+  });
+
+  it('lists the stored digests and serves one as HTML and Markdown', async () => {
+    const created = await call('POST', 'subscriptions', {
+      name: 'digest',
+      destination: { kind: 'webhook', url: `${receiver.url}/hook` },
+      digest: {},
+    });
+    const { subscription } = (await created.json()) as { subscription: { id: string; digest: unknown } };
+    expect(subscription.digest).toEqual({});
+    await sendDigests({ storage, settings, logger: createLogger(memorySink()) }, '2026-11-02');
+    const listed = await call('GET', `digests?subscriptionId=${subscription.id}`);
+    expect(await listed.json()).toEqual({
+      digests: [{ subscriptionId: subscription.id, day: '2026-11-02', formats: ['html', 'markdown'] }],
+    });
+    const html = await call('GET', `digests/${subscription.id}/2026-11-02`);
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(html.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    expect(await html.text()).toContain('<h1>Price changes 2026-11-02 — digest</h1>');
+    const markdown = await call('GET', `digests/${subscription.id}/2026-11-02?format=markdown`);
+    expect(markdown.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    expect(await markdown.text()).toMatch(/^# Price changes 2026\\-11\\-02 — digest/);
+    expect((await call('GET', `digests/${subscription.id}/2026-11-03`)).status).toBe(404);
+    expect((await call('GET', `digests/${subscription.id}/2026-11-02?format=pdf`)).status).toBe(400);
+    expect((await call('GET', 'digests?subscriptionId=x')).status).toBe(400);
   });
 });

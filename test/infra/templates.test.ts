@@ -120,6 +120,7 @@ const DOCUMENTED_TIMERS = [
   { name: 'refreshPrices', scheduleSetting: 'PRICES_SCHEDULE' },
   { name: 'refreshExchangeRates', scheduleSetting: 'RATES_SCHEDULE' },
   { name: 'deliverNotifications', scheduleSetting: 'NOTIFY_SCHEDULE' },
+  { name: 'sendDigests', scheduleSetting: 'NOTIFY_DIGEST_SCHEDULE' },
 ];
 
 /**
