@@ -6,10 +6,11 @@ import type { CliCommand } from './command';
 import { refreshCommand } from './commands/refresh';
 import { ingestCommand } from './commands/ingest';
 import { validateCommand } from './commands/validate';
+import { subscriptionsCommand } from './commands/subscriptions';
 import { backfillCommand } from './commands/backfill';
 
 /** `npm run cli -- <command> …`: the same pipelines as the app, for operators and backfills. */
-const COMMANDS: CliCommand[] = [refreshCommand, ingestCommand, backfillCommand, validateCommand];
+const COMMANDS: CliCommand[] = [refreshCommand, ingestCommand, backfillCommand, validateCommand, subscriptionsCommand];
 /** The exit code of a command line that cannot be run as typed (the usual code for usage errors). */
 const USAGE_EXIT_CODE = 2;
 
