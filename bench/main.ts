@@ -4,14 +4,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCustomerBench } from './customers';
 import { runLookupBench } from './lookup';
+import { runNotifyBench } from './notify';
 import { runPriceBench } from './prices';
 import { runUploadBench } from './uploads';
 
 /**
- * `npm run bench [-- --rows N] [--only prices,lookup,customers,uploads]`: the project's benchmarks
+ * `npm run bench [-- --rows N] [--only prices,lookup,customers,uploads,notify]`: the project's benchmarks
  * (not part of npm test). Each suite measures its baseline in the same run; results go to stdout
  * and .bench/results.json. `--rows` sizes the price sheet of the prices and lookup suites (default
- * 200,000); customers validates 1,000,000 records and uploads ingests a 500,000-row zip.
+ * 200,000), and the change set of notify; customers validates 1,000,000 records and uploads ingests a
+ * 500,000-row zip.
  */
 type Suite = (options: { rows?: number; workDir: string }) => Promise<Record<string, unknown>>;
 
@@ -23,6 +25,7 @@ const SUITES: Record<string, Suite> = {
   lookup: ({ rows }) => runLookupBench({ rows }),
   customers: ({ workDir }) => runCustomerBench({ workDir }),
   uploads: ({ workDir }) => runUploadBench({ workDir }),
+  notify: ({ rows }) => runNotifyBench({ rows }),
 };
 
 async function main(): Promise<void> {

@@ -25,8 +25,11 @@ import { listSubscriptions } from './subscriptionStore';
 
 export const EVENT_PARTITION = 'event';
 const CURSOR_PARTITION = 'cursor';
-/** Changed prices read per page of the comparison (each page re-reads the two manifests). */
-const CHANGES_PAGE = 2000;
+/**
+ * Changed prices read per page of the comparison: each page re-reads both manifests, so pages are
+ * large (a page of versions is ~10 MB); CHG candidates are checked CHECK_LIMIT at a time anyway.
+ */
+const CHANGES_PAGE = 10_000;
 /** Events written to the outbox in parallel. */
 const WRITE_CONCURRENCY = 8;
 /**
