@@ -24,6 +24,8 @@ import { webhookUrlProblem } from './webhookUrl';
  * before it wrote the outcome is sent again, under the same id (receivers de-duplicate by it).
  */
 
+/** How often delivery looks for new events while a fan-out is writing them. */
+const BUSY_POLL_MS = 200;
 /** Events in flight at a time. */
 const SEND_CONCURRENCY = 8;
 /** A receiver gets this long per attempt; a slow one counts as a failed attempt. */
@@ -45,18 +47,27 @@ type Outcome = { ok: true } | { ok: false; error: string; status?: number; retry
 
 const table = (storage: StorageClients) => storage.table(storage.names.tables.notifications);
 
-/** Sends every pending event that is due; keeps going until `deadline` while retries fall due before it. */
-export async function deliverPending(ctx: NotifyContext, deadline: number): Promise<DeliveryStats> {
+/**
+ * Sends every pending event that is due; keeps going until `deadline` while retries fall due before
+ * it, and while `busy()` (a fan-out still writing events) so that delivery starts with the first.
+ */
+export async function deliverPending(
+  ctx: NotifyContext,
+  deadline: number,
+  busy: () => boolean = () => false,
+): Promise<DeliveryStats> {
   const stats: DeliveryStats = { delivered: 0, failed: 0, deadLettered: 0, cancelled: 0 };
   const via = senders(ctx);
   for (;;) {
+    // Read before the query: when the fan-out was still running, what it wrote last may be missing.
+    const writing = busy();
     const pending = await pendingEvents(ctx.storage);
     const now = nowInstant();
     const due = pending.filter((e) => e.dueAt <= now);
     if (due.length === 0) {
       const next = pending.reduce<string | null>((min, e) => (min === null || e.dueAt < min ? e.dueAt : min), null);
-      const wait = next === null ? Infinity : Date.parse(next) - Date.now();
-      if (Date.now() + wait > deadline) return stats;
+      const wait = writing ? BUSY_POLL_MS : next === null ? Infinity : Date.parse(next) - Date.now();
+      if (!writing && Date.now() + wait > deadline) return stats;
       await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 10)));
       continue;
     }

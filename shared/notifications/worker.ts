@@ -24,8 +24,16 @@ export async function runNotifications(
   const drainMs = (options.drainSeconds ?? ctx.settings.NOTIFY_DRAIN_SECONDS) * 1000;
   try {
     return await withLock(ctx.storage, LOCK_NAME, options.lockWaitSeconds ?? 0, async () => {
-      const fanOut = await fanOutCommitted(ctx);
-      const delivery = await deliverPending(ctx, Date.now() + drainMs);
+      // Delivery runs beside the fan-out: the first events go out while the rest are being written.
+      let fanningOut = true;
+      const [fanOutOutcome, deliveryOutcome] = await Promise.allSettled([
+        fanOutCommitted(ctx).finally(() => (fanningOut = false)),
+        deliverPending(ctx, Date.now() + drainMs, () => fanningOut),
+      ]);
+      // Both have ended (nothing runs on without the lease); the first failure is the run's.
+      if (fanOutOutcome.status === 'rejected') throw fanOutOutcome.reason;
+      if (deliveryOutcome.status === 'rejected') throw deliveryOutcome.reason;
+      const [fanOut, delivery] = [fanOutOutcome.value, deliveryOutcome.value];
       const result = { skipped: false, ...fanOut, ...delivery };
       if (fanOut.events + delivery.delivered + delivery.failed + delivery.deadLettered + delivery.cancelled > 0)
         ctx.logger.event('notifications', { ...result });

@@ -187,4 +187,21 @@ describe('webhook delivery of price changes', () => {
     await runNotifications(ctx, { drainSeconds: 0 });
     expect(receiver.requests).toHaveLength(4);
   });
+
+  it('notifies nothing for a backfill older than the last notified snapshot, and goes on from the newest', async () => {
+    const { ctx } = await setUp(receiver, { filters: { codes: ['ADD'] } });
+    await ingestSheet(ctx.storage, ctx.settings, day2, { asOf: '2026-11-03' });
+    expect(await runNotifications(ctx, { drainSeconds: 5 })).toMatchObject({ events: 1, delivered: 1 });
+    // A backfill of 2 Nov with a price of its own: history, not the list receivers hold.
+    const backfill = [...day1, consumptionRow({ ProductId: 'NOTIFY000001', MeterIds: meter(30) })];
+    await ingestSheet(ctx.storage, ctx.settings, backfill, { asOf: '2026-11-02' });
+    expect(await runNotifications(ctx, { drainSeconds: 0 })).toMatchObject({ steps: 0, events: 0, delivered: 0 });
+    // The next day is compared with 3 Nov, the newest notified list.
+    const day4 = [...day2, consumptionRow({ ProductId: 'NOTIFY000001', MeterIds: meter(40) })];
+    await ingestSheet(ctx.storage, ctx.settings, day4, { asOf: '2026-11-04' });
+    expect(await runNotifications(ctx, { drainSeconds: 5 })).toMatchObject({ steps: 1, events: 1, delivered: 1 });
+    const last = eventOf(receiver.accepted.at(-1)!.body);
+    expect(last.data.snapshots).toMatchObject({ before: { asOf: '2026-11-03' }, after: { asOf: '2026-11-04' } });
+    expect(last.data.items.map((i: { after: { meterId: string } }) => i.after.meterId)).toEqual([meter(40)]);
+  });
 });
