@@ -10,9 +10,9 @@ import type { ChangedPrice } from './matching';
  * crash is the same event, byte for byte, under the same id.
  */
 
-export const EVENT_SOURCE = '/csp-pricing-functions/prices';
+const EVENT_SOURCE = '/csp-pricing-functions/prices';
 
-export const EVENT_TYPES: Record<ChangeCode, string> = {
+const EVENT_TYPES: Record<ChangeCode, string> = {
   ADD: 'csp.pricing.price.added',
   CHG: 'csp.pricing.price.changed',
   DEL: 'csp.pricing.price.removed',
@@ -38,7 +38,7 @@ export function eventId(runId: string, subscriptionId: string, code: ChangeCode,
  * A price as an event carries it. Prices and tier bounds are decimal strings, exactly as published:
  * a receiver's JSON parser would turn a JSON number such as 0.000140 into a binary float.
  */
-export function eventPrice(version: PriceVersion): Record<string, string | null> {
+function eventPrice(version: PriceVersion): Record<string, string | null> {
   return {
     productId: version.productId,
     skuId: version.skuId,
@@ -94,7 +94,7 @@ export function changeEvent(
   });
 }
 
-export const DIGEST_EVENT_TYPE = 'csp.pricing.digest';
+const DIGEST_EVENT_TYPE = 'csp.pricing.digest';
 
 /** A daily digest as an event (for subscriptions without a Teams webhook): the Markdown and the counts. */
 export function digestEvent(

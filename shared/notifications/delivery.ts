@@ -77,13 +77,16 @@ export async function deliverPending(
   }
 }
 
-/** One delivery attempt of one event by id (what a queue-triggered worker would call per message). */
+/**
+ * One delivery attempt of one pending event by id, whatever its due time: what a queue-triggered
+ * worker calls per message (the queue's visibility timeout then paces the retries). Returns the
+ * event's state after it; null for an unknown id or when another worker recorded the attempt first.
+ */
 export async function deliverEvent(ctx: NotifyContext, id: string): Promise<EventEntity['state'] | null> {
   const event = await ifFound(table(ctx.storage).getEntity<EventEntity>(EVENT_PARTITION, id));
   if (!event) return null;
   if (event.state !== 'pending') return event.state;
   const result = await attempt(ctx, senders(ctx), event);
-  // Skipped: another worker recorded this attempt's outcome first.
   return result === 'skipped' ? null : result;
 }
 

@@ -21,7 +21,7 @@ import type { Subscription } from './subscription';
  */
 
 /** Rows of each list shown; the counts cover every change. */
-export const DIGEST_LIST_LIMIT = 10;
+const DIGEST_LIST_LIMIT = 10;
 const CHANGES_PAGE = 2000;
 
 export interface DigestRow {

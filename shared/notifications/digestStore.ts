@@ -16,7 +16,7 @@ import { listSubscriptions } from './subscriptionStore';
  * so a second run of the same day stores the same documents again and sends nothing twice.
  */
 
-export const DIGEST_FORMATS = { html: 'html', markdown: 'md' } as const;
+const DIGEST_FORMATS = { html: 'html', markdown: 'md' } as const;
 export type DigestFormat = keyof typeof DIGEST_FORMATS;
 const CONTENT_TYPES: Record<DigestFormat, string> = {
   html: 'text/html; charset=utf-8',

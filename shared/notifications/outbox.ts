@@ -94,7 +94,7 @@ interface Step {
  * market and view) only the newest snapshot is notified: history committed before notifications
  * existed is not replayed. A snapshot older than the cursor (a backfill) is not notified.
  */
-export function stepsAfter(snapshots: SnapshotRecord[], cursor: CursorEntity | null): Step[] {
+function stepsAfter(snapshots: SnapshotRecord[], cursor: CursorEntity | null): Step[] {
   if (snapshots.length === 0) return [];
   if (!cursor) return [{ before: snapshots.at(-2) ?? null, after: snapshots.at(-1)! }];
   const steps: Step[] = [];

@@ -7,7 +7,7 @@ import { priceViewSchema } from '../prices';
  */
 
 /** Partner Center's change codes as the pricing guide defines them (docs/api.md#get-apipriceschanges). */
-export const CHANGE_CODES = ['ADD', 'CHG', 'DEL', 'UNC'] as const;
+const CHANGE_CODES = ['ADD', 'CHG', 'DEL', 'UNC'] as const;
 export type ChangeCode = (typeof CHANGE_CODES)[number];
 
 const codeList = (what: string, pattern: RegExp, example: string) =>
@@ -22,7 +22,7 @@ const webhookUrl = z
   .max(2000, 'at most 2000 characters')
   .refine((url) => !new URL(url).username && !new URL(url).password, 'no user name or password in the URL');
 
-export const destinationSchema = z.discriminatedUnion(
+const destinationSchema = z.discriminatedUnion(
   'kind',
   [
     z.strictObject({ kind: z.literal('webhook'), url: webhookUrl }),

@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import { createLogger, memorySink } from '../../../shared/observability/logger';
+import { deliverEvent } from '../../../shared/notifications/delivery';
 import { listEvents } from '../../../shared/notifications/outbox';
 import { runNotifications } from '../../../shared/notifications/worker';
 import { createSubscription } from '../../../shared/notifications/subscriptionStore';
@@ -203,5 +204,18 @@ describe('webhook delivery of price changes', () => {
     const last = eventOf(receiver.accepted.at(-1)!.body);
     expect(last.data.snapshots).toMatchObject({ before: { asOf: '2026-11-03' }, after: { asOf: '2026-11-04' } });
     expect(last.data.items.map((i: { after: { meterId: string } }) => i.after.meterId)).toEqual([meter(40)]);
+  });
+
+  it("delivers one event by id whatever its due time (a queue worker's entry point), once", async () => {
+    const { ctx } = await setUp(receiver, { filters: { codes: ['DEL'] } });
+    receiver.inject({ kind: 'status', status: 503, retryAfter: '600' });
+    await ingestSheet(ctx.storage, ctx.settings, day2, { asOf: '2026-11-02' });
+    expect(await runNotifications(ctx, { drainSeconds: 0 })).toMatchObject({ events: 1, failed: 1 });
+    const [event] = await listEvents(ctx.storage, { state: 'pending' });
+    expect(await deliverEvent(ctx, event.rowKey)).toBe('delivered');
+    expect(await deliverEvent(ctx, event.rowKey)).toBe('delivered');
+    expect(receiver.requests).toHaveLength(2);
+    expect(receiver.accepted).toHaveLength(1);
+    expect(await deliverEvent(ctx, 'no-such-event')).toBeNull();
   });
 });
