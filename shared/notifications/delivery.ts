@@ -11,7 +11,7 @@ import { createPool } from '../storage/pool';
 import { topicEvent, topicPublisher, type TopicPublisher } from './eventGrid';
 import { EVENT_PARTITION, eventBlobName, type EventEntity, type NotifyContext } from './outbox';
 import { signedHeaders } from './signing';
-import type { Destination } from './subscription';
+import type { Destination, Subscription } from './subscription';
 import { getSubscription, webhookSecret } from './subscriptionStore';
 import { webhookUrlProblem } from './webhookUrl';
 
@@ -109,6 +109,18 @@ async function pendingEvents(storage: StorageClients): Promise<EventEntity[]> {
 interface Senders {
   http: UpstreamHttp;
   topic: TopicPublisher | null;
+  /**
+   * The subscriptions and secrets read in this run, by id: one read per subscription, not per event.
+   * A run is short (NOTIFY_DRAIN_SECONDS); a change made meanwhile applies from the next run.
+   */
+  subscriptions: Map<string, Promise<Subscription | null>>;
+  secrets: Map<string, Promise<string | null>>;
+}
+
+function once<T>(cache: Map<string, Promise<T>>, id: string, read: () => Promise<T>): Promise<T> {
+  let value = cache.get(id);
+  if (!value) cache.set(id, (value = read()));
+  return value;
 }
 
 const senders = (ctx: NotifyContext): Senders => ({
@@ -118,6 +130,8 @@ const senders = (ctx: NotifyContext): Senders => ({
     idleTimeoutMs: WEBHOOK_TIMEOUT_MS,
   }),
   topic: topicPublisher(ctx.settings),
+  subscriptions: new Map(),
+  secrets: new Map(),
 });
 
 async function attempt(
@@ -125,7 +139,9 @@ async function attempt(
   via: Senders,
   event: EventEntity & { etag?: string },
 ): Promise<AttemptResult> {
-  const subscription = await getSubscription(ctx.storage, event.subscriptionId);
+  const subscription = await once(via.subscriptions, event.subscriptionId, () =>
+    getSubscription(ctx.storage, event.subscriptionId),
+  );
   if (!subscription) {
     await update(ctx.storage, event, { state: 'cancelled', lastError: 'the subscription was deleted' });
     return 'cancelled';
@@ -202,7 +218,7 @@ async function send(
   body: string,
 ): Promise<Outcome> {
   if (destination.kind === 'eventgrid') return publish(via.topic, body);
-  const secret = await webhookSecret(ctx.storage, subscriptionId);
+  const secret = await once(via.secrets, subscriptionId, () => webhookSecret(ctx.storage, subscriptionId));
   if (!secret) return { ok: false, error: 'the subscription has no signing secret' };
   const headers = { 'content-type': 'application/cloudevents+json; charset=utf-8', ...signedHeaders(secret, id, body) };
   return post(ctx, via, destination.url, headers, body);
