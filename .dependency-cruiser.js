@@ -6,7 +6,7 @@
  *                   nothing imports bench/ and only bench/ imports cli/
  *                          │ each of them ──► any module of shared/
  *                          ▼
- *   features        shared/{prices,rates,customers,uploads,quotes,assistant}/
+ *   features        shared/{prices,rates,customers,uploads,quotes,notifications,assistant}/
  *                          one feature ──► another only through its shared/<feature>/index.ts
  *                          │
  *                          ▼
@@ -25,7 +25,7 @@
  *   devDependency: the MCP SDK and Azurite serve the local runner and the tests.
  */
 
-const FEATURE_FOLDERS = 'prices|rates|customers|uploads|quotes|assistant';
+const FEATURE_FOLDERS = 'prices|rates|customers|uploads|quotes|notifications|assistant';
 const INFRASTRUCTURE_FOLDERS = 'api|config|core|files|formats|http|observability|runs|storage';
 const FEATURES = `^shared/(${FEATURE_FOLDERS})/`;
 const FEATURE_INDEX = `^shared/(${FEATURE_FOLDERS})/index\\.ts$`;

@@ -6,19 +6,21 @@ import { runColdStartBench } from './coldstart';
 import { runCustomerBench } from './customers';
 import { runFanoutBench } from './fanout';
 import { runLookupBench } from './lookup';
+import { runNotifyBench } from './notify';
 import { runPriceBench } from './prices';
 import { runUploadBench } from './uploads';
 import { runQuoteBench } from './quotes';
 import { runExportBench } from './export';
 
 /**
- * `npm run bench [-- --rows N] [--latency-ms N] [--only prices,lookup,customers,uploads,fanout,quotes,export,coldstart]`:
+ * `npm run bench [-- --rows N] [--latency-ms N] [--only prices,lookup,customers,uploads,fanout,quotes,export,coldstart,notify]`:
  * the project's benchmarks (not part of npm test). Each suite measures its baseline in the same run;
  * results go to stdout and .bench/results.json. `--rows` sizes the price sheet of the prices and
- * lookup suites (default 200,000; also of export, while quotes defaults to 20,000) and each market's
- * sheet of fanout (default 20,000); `--latency-ms` adds that delay to every storage request of the
- * prices suite, as Azure's round trip would; customers validates 1,000,000 records, uploads ingests
- * a 500,000-row zip, and coldstart times loading the deployment package's function modules.
+ * lookup suites (default 200,000; also of export and of notify's change set, while quotes defaults to
+ * 20,000) and each market's sheet of fanout (default 20,000); `--latency-ms` adds that delay to every
+ * storage request of the prices suite, as Azure's round trip would; customers validates 1,000,000
+ * records, uploads ingests a 500,000-row zip, and coldstart times loading the deployment package's
+ * function modules.
  */
 type Suite = (options: { rows?: number; workDir: string; latencyMs?: number }) => Promise<Record<string, unknown>>;
 
@@ -34,6 +36,7 @@ const SUITES: Record<string, Suite> = {
   quotes: runQuoteBench,
   export: runExportBench,
   coldstart: ({ workDir }) => runColdStartBench({ workDir }),
+  notify: ({ rows }) => runNotifyBench({ rows }),
 };
 
 async function main(): Promise<void> {

@@ -8,6 +8,7 @@ import type { CliCommand } from './command';
 import { refreshCommand } from './commands/refresh';
 import { ingestCommand } from './commands/ingest';
 import { validateCommand } from './commands/validate';
+import { subscriptionsCommand } from './commands/subscriptions';
 import { backfillCommand } from './commands/backfill';
 import { rulesCommand } from './commands/rules';
 import { exportCommand } from './commands/export';
@@ -27,6 +28,7 @@ export const COMMANDS: CliCommand[] = [
   exportCommand,
   runsCommand,
   statusCommand,
+  subscriptionsCommand,
 ];
 /** The exit code of a command line that cannot be run as typed (the usual code for usage errors). */
 const USAGE_EXIT_CODE = 2;

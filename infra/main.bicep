@@ -39,6 +39,9 @@ param staleAfterHours int = 36
 @description('Partner-earned credit in percent of eligible Azure plan consumption (PEC_PERCENT): quotes and exports show the partner cost after it. Partner Center shows the rate on its price list page.')
 param pecPercent string = '15'
 
+@description('Create an Event Grid custom topic for price-change notifications (subscriptions with destination eventgrid) and let the app publish to it (NOTIFY_EVENTGRID_ENDPOINT).')
+param deployNotificationTopic bool = false
+
 @description('Partner Center: the partner tenant id (PARTNER_CENTER_TENANT_ID). Defaults to the tenant of this deployment.')
 param partnerCenterTenantId string = tenant().tenantId
 
@@ -97,6 +100,8 @@ var tableNames = [
   'ratesnapshots'
   'rates'
   'pricerules'
+  'subscriptions'
+  'notifications'
 ]
 var containerNames = [
   'price-archive'
@@ -109,6 +114,7 @@ var containerNames = [
   'customer-uploads'
   'customer-uploads-processed'
   'customer-uploads-quarantine'
+  'notifications'
   deadLetterContainerName
 ]
 
@@ -136,6 +142,8 @@ var uploadQueues = [
 var refreshFunctions = [
   'priceRefresh'
   'rateRefresh'
+  'deliverNotifications'
+  'sendDigests'
 ]
 var poisonFunctions = [
   'priceRefreshPoison'
@@ -231,6 +239,10 @@ module functionApp 'modules/functionapp.bicep' = {
       STALE_AFTER_HOURS: string(staleAfterHours)
       // Quotes and exports: the partner cost after partner-earned credit.
       PEC_PERCENT: pecPercent
+      // Price-change notifications: the delivery timer (the other NOTIFY_* settings keep their code defaults).
+      NOTIFY_SCHEDULE: '0 */1 * * * *'
+      NOTIFY_DIGEST_SCHEDULE: '0 0 6 * * *'
+      NOTIFY_EVENTGRID_ENDPOINT: deployNotificationTopic ? notifications.outputs.endpoint : ''
       // Partner Center: ids in clear, secrets as Key Vault references resolved with the user-assigned identity.
       PARTNER_CENTER_TENANT_ID: partnerCenterTenantId
       PARTNER_CENTER_APP_ID: partnerCenterAppId
@@ -242,6 +254,16 @@ module functionApp 'modules/functionapp.bicep' = {
   }
   // The app's identity must hold its roles before the host starts and reads storage and Key Vault.
   dependsOn: [ roles ]
+}
+
+module notifications 'modules/notifications.bicep' = if (deployNotificationTopic) {
+  name: 'notifications'
+  params: {
+    location: location
+    tags: tags
+    name: 'evgt-notify-${resourceToken}'
+    identityPrincipalId: identity.properties.principalId
+  }
 }
 
 module events 'modules/events.bicep' = {

@@ -126,6 +126,31 @@ export const settingsSchema = z.object({
   // At most 4: the Functions host delivers a queue message at most maxDequeueCount (host.json: 5) times, and
   // the delivery after the last failed attempt is the one that quarantines the upload.
   UPLOAD_MAX_ATTEMPTS: intSetting(3, 1, 4),
+  // Price-change notifications (issue 16; docs/operations.md#notifications).
+  /** Six-field NCRONTAB schedule of the deliverNotifications timer (fan-out of committed snapshots, then delivery), UTC. */
+  NOTIFY_SCHEDULE: ncrontab.default('0 */1 * * * *'),
+  /** Six-field NCRONTAB schedule of the sendDigests timer (the day before's digests), UTC. */
+  NOTIFY_DIGEST_SCHEDULE: ncrontab.default('0 0 6 * * *'),
+  /** Attempts of one event (the first included) before it is dead-lettered with its last error. */
+  NOTIFY_MAX_ATTEMPTS: intSetting(8, 1, 50),
+  /** First retry delay of a failed delivery; doubled per attempt (with jitter) up to NOTIFY_MAX_RETRY_DELAY_MS. */
+  NOTIFY_RETRY_DELAY_MS: intSetting(2000, 1, 3_600_000),
+  NOTIFY_MAX_RETRY_DELAY_MS: intSetting(600_000, 1, 86_400_000),
+  /** Changed prices in one event at most (one event = one batch of one change code for one subscription). */
+  NOTIFY_BATCH_SIZE: intSetting(200, 1, 1000),
+  /** Seconds one delivery run keeps waiting for retries that fall due before it ends (the next run takes the rest). */
+  NOTIFY_DRAIN_SECONDS: intSetting(240, 0, 3600),
+  /** The Event Grid custom topic of `eventgrid` subscriptions: its endpoint, e.g. https://<topic>.<region>-1.eventgrid.azure.net/api/events. */
+  NOTIFY_EVENTGRID_ENDPOINT: z.url({ protocol: /^https$/, error: 'an https URL' }).optional(),
+  /** Local only: a fixed bearer token for a local topic instead of the app's identity. */
+  NOTIFY_EVENTGRID_LOCAL_TOKEN: z.string().min(8).optional(),
+  /** Local only: a PEM file of the CA that signed a local topic's certificate (trusted instead of the public CAs). */
+  NOTIFY_EVENTGRID_CA_FILE: z.string().min(1).optional(),
+  /** Local only: also allow http:// webhooks on this machine (127.0.0.1, localhost, [::1]); https only otherwise. */
+  NOTIFY_ALLOW_LOOPBACK_HTTP: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Folder of the ledger outbox: runs whose ledger write failed wait there. Default: the OS temp folder. */
   LEDGER_OUTBOX_DIR: z.string().min(1).optional(),
 });

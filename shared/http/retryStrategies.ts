@@ -31,7 +31,7 @@ function isTransientStatus(status: number): boolean {
 }
 
 /** Retry-After in ms: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
-function retryAfterMs(response: PipelineResponse): number | undefined {
+export function retryAfterMs(response: Pick<PipelineResponse, 'headers'>): number | undefined {
   const value = response.headers.get('retry-after')?.trim();
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
@@ -40,7 +40,7 @@ function retryAfterMs(response: PipelineResponse): number | undefined {
 }
 
 /** Full exponential delay with the upper half jittered, as the SDK's own calculateRetryDelay. */
-function backoffDelayMs(retryCount: number, backoff: Backoff): number {
+export function backoffDelayMs(retryCount: number, backoff: Backoff): number {
   const ceiling = Math.min(backoff.maxRetryDelayMs, backoff.retryDelayMs * 2 ** retryCount);
   const half = Math.floor(ceiling / 2);
   return ceiling - half + randomInt(0, half + 1);

@@ -21,3 +21,6 @@ export { PRICE_FIELDS, type PriceField } from './row';
 export { termMonths, monthlyEquivalent } from './licenseFigures';
 /** Exports: 404 MarketNotFound for a market and view never loaded, as GET /api/prices answers. */
 export { marketSnapshots } from './endpoints/market';
+/** Notifications: the committed snapshots, what changed between two of them. */
+export { listSnapshots, type SnapshotRecord } from './tables/snapshots';
+export { priceChanges, SnapshotNotFoundError, type ChangesCursor } from './changes';

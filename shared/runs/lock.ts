@@ -12,7 +12,7 @@ const LEASE_SECONDS = 15;
 const RENEW_MS = 5_000;
 const POLL_MS = 500;
 
-class LockBusyError extends Error {
+export class LockBusyError extends Error {
   constructor(name: string, waitedSeconds: number) {
     super(`another run holds ${name}; gave up after waiting ${waitedSeconds} s`);
     this.name = 'LockBusyError';

@@ -186,7 +186,8 @@ function reuse(create: (name: string) => TableClient): (name: string) => TableCl
   };
 }
 
-function identityCredential(settings: Settings): TokenCredential {
+/** The app's identity: the user-assigned managed identity in Azure, `az login` and the like elsewhere. */
+export function identityCredential(settings: Settings): TokenCredential {
   const { DefaultAzureCredential, ManagedIdentityCredential } = identitySdk();
   if (settings.AzureWebJobsStorage__credential === 'managedidentity') {
     const clientId = settings.AzureWebJobsStorage__clientId;

@@ -22,6 +22,10 @@ export interface StorageNames {
     rates: string;
     /** Price rules (markups per customer and scope): one entity per rule. */
     priceRules: string;
+    /** Price-change subscriptions: destination, filters, signing secret. */
+    subscriptions: string;
+    /** Notification outbox: per market/view the last snapshot fanned out, and one entity per event to deliver. */
+    notifications: string;
   };
   containers: {
     /** Raw downloads and uploads, exactly as received. */
@@ -34,6 +38,8 @@ export interface StorageNames {
     locks: string;
     priceUploads: string;
     customerUploads: string;
+    /** The body of every event in the notification outbox (CloudEvents JSON). */
+    notifications: string;
   };
   /**
    * Storage queues the queue-triggered functions consume (docs/operations.md: Queues). Each has a
@@ -67,6 +73,8 @@ export function storageNames(prefix = ''): StorageNames {
       rateSnapshots: table('ratesnapshots'),
       rates: table('rates'),
       priceRules: table('pricerules'),
+      subscriptions: table('subscriptions'),
+      notifications: table('notifications'),
     },
     containers: {
       archive: container('price-archive'),
@@ -75,6 +83,7 @@ export function storageNames(prefix = ''): StorageNames {
       locks: container('locks'),
       priceUploads: container('price-uploads'),
       customerUploads: container('customer-uploads'),
+      notifications: container('notifications'),
     },
     queues: {
       priceRefresh: queue('price-refresh'),

@@ -80,6 +80,17 @@ export async function snapshotAfter(
   return earliest && recordOf(earliest);
 }
 
+/** Every committed snapshot of the timeline, all markets and views (one query of the snapshot table). */
+export async function listSnapshots(storage: StorageClients, timeline: Timeline): Promise<SnapshotRecord[]> {
+  const table = storage.table(storage.names.tables.snapshots);
+  const result: SnapshotRecord[] = [];
+  for await (const entity of table.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: odata`timeline eq ${timeline}` },
+  }))
+    result.push(recordOf(entity));
+  return result;
+}
+
 function recordOf(e: Record<string, unknown>): SnapshotRecord {
   return {
     market: e.market as string,

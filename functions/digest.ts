@@ -1,0 +1,15 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { httpFunction } from '../runtime/registry';
+import { endpointRequest } from '../runtime/httpRequest';
+import { appServices, invocationLogger } from '../runtime/services';
+import { handleDigest, digestDoc } from '../shared/notifications/digestEndpoints';
+
+export function digestHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return handleDigest(endpointRequest(request), appServices().apiStorage, invocationLogger(context));
+}
+
+httpFunction(
+  'digest',
+  { methods: ['GET'], authLevel: 'function', route: 'digests/{subscriptionId}/{day}', handler: digestHandler },
+  digestDoc,
+);
