@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { z } from 'zod';
 import type { exportFormatSchema } from '../api/schemas';
 import { csvLine, neutralizeFormula } from '../formats/csv';
@@ -98,7 +98,11 @@ const xlsxCell = (value: string | null, numeric: boolean): string | number | nul
   value === null || value === '' ? null : numeric ? Number(value) : neutralizeFormula(value);
 
 async function writeXlsx(list: PriceList, out: PassThrough): Promise<void> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+  // Loaded on the first xlsx export: exceljs is the largest module the function app would load at
+  // start, and every function module is loaded before the first invocation (docs/design.md: cold start).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { stream } = require('exceljs') as typeof ExcelJS;
+  const workbook = new stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
   const about = workbook.addWorksheet('About');
   for (const [label, value] of provenancePairs(list.provenance))
     about.addRow([label, neutralizeFormula(value)]).commit();
