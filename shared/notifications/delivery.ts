@@ -1,13 +1,13 @@
-import { RestError } from '@azure/core-rest-pipeline';
-import { odata } from '@azure/data-tables';
 import { nowInstant } from '../core/dates';
 import { endpointOf } from '../http/endpoint';
+import { restPipeline } from '../http/restPipeline';
 import { backoffDelayMs, retryAfterMs } from '../http/retryStrategies';
 import { createUpstreamHttp, UpstreamHttpError, type UpstreamHttp } from '../http/upstreamHttp';
 import { redact } from '../observability/redact';
 import type { StorageClients } from '../storage/clients';
 import { ifFound, statusOf } from '../storage/errors';
 import { createPool } from '../storage/pool';
+import { odata } from '../storage/sdk';
 import { topicEvent, topicPublisher, type TopicPublisher } from './eventGrid';
 import { EVENT_PARTITION, eventBlobName, type EventEntity, type NotifyContext } from './outbox';
 import { signedHeaders } from './signing';
@@ -263,7 +263,7 @@ async function publish(topic: TopicPublisher | null, body: string): Promise<Outc
     await topic.send([topicEvent(body)]);
     return { ok: true };
   } catch (e) {
-    if (!(e instanceof RestError)) return { ok: false, error: `Event Grid topic: ${redact(String(e))}` };
+    if (!restPipeline().isRestError(e)) return { ok: false, error: `Event Grid topic: ${redact(String(e))}` };
     const status = e.statusCode;
     const message = redact(e.message).replace(/\s+/g, ' ').trim().slice(0, ERROR_EXCERPT);
     return {

@@ -1,5 +1,4 @@
 import type { CloudEvent } from 'cloudevents';
-import { odata } from '@azure/data-tables';
 import { nowInstant } from '../core/dates';
 import type { Settings } from '../config/settings';
 import type { Logger } from '../observability/logger';
@@ -8,6 +7,7 @@ import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
 import { ifFound, statusOf } from '../storage/errors';
 import { createPool } from '../storage/pool';
+import { odata } from '../storage/sdk';
 import { changeEvent, eventId, type EventSnapshots } from './cloudEvents';
 import { matches, wantsSnapshot, type ChangedPrice } from './matching';
 import type { ChangeCode, Subscription } from './subscription';
