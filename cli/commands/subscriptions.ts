@@ -87,7 +87,11 @@ export const subscriptionsCommand: CliCommand = {
       description: 'create: with --min-change, which way the price moved (default any)',
     },
     digest: { type: 'boolean', description: 'create: also a daily digest of the changes (GET /api/digests)' },
-    teams: { type: 'string', value: 'URL', description: 'create: send the daily digest to this Teams Workflows webhook' },
+    teams: {
+      type: 'string',
+      value: 'URL',
+      description: 'create: send the daily digest to this Teams Workflows webhook',
+    },
     state: {
       type: 'string',
       value: 'STATE',
@@ -97,7 +101,8 @@ export const subscriptionsCommand: CliCommand = {
   examples: [
     { command: 'subscriptions list', says: 'lists the subscriptions (never their secrets)' },
     {
-      command: 'subscriptions create --name rises --webhook https://example.com/hook --market US --code CHG --min-change 5',
+      command:
+        'subscriptions create --name rises --webhook https://example.com/hook --market US --code CHG --min-change 5',
       says: 'subscribes a webhook to US price changes of at least 5 % and prints its signing secret once',
     },
     {

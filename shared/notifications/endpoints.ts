@@ -57,7 +57,7 @@ const subscriptionWrittenSchema = z
   .object({
     subscription: subscriptionSchema,
     secret: z.string().nullable().meta({
-      description: "POST of a webhook: its signing secret (`whsec_…`), shown only here; null otherwise (PUT keeps it).",
+      description: 'POST of a webhook: its signing secret (`whsec_…`), shown only here; null otherwise (PUT keeps it).',
     }),
   })
   .meta({ id: 'SubscriptionWritten', description: 'A created or replaced subscription.' });
