@@ -102,6 +102,7 @@ function leaveOutOfProductionAsRequire(root: string, leftOut: Set<string>): Plug
   const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as {
     packages: Record<string, { dev?: boolean }>;
   };
+  const modulesDir = fs.realpathSync(path.join(root, 'node_modules'));
   const retry = Symbol('resolve once');
   return {
     name: 'leave-out-of-production-as-require',
@@ -114,9 +115,10 @@ function leaveOutOfProductionAsRequire(root: string, leftOut: Set<string>): Plug
           resolveDir: args.resolveDir,
           pluginData: retry,
         });
-        // The lock file's key of the innermost package holding the file, e.g. node_modules/a/node_modules/b.
+        // The lock file's key of the innermost package holding the file, e.g. node_modules/a/node_modules/b
+        // (relative to node_modules' real path: esbuild resolves symbolic links, and node_modules may be one).
         const installedAt = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(
-          path.relative(root, resolved.path).split(path.sep).join('/'),
+          `node_modules/${path.relative(modulesDir, resolved.path).split(path.sep).join('/')}`,
         )?.[1];
         const inProduction = resolved.errors.length === 0 && !(installedAt && lock.packages[installedAt]?.dev);
         if (inProduction) return resolved;

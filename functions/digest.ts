@@ -1,11 +1,10 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { httpFunction } from '../runtime/registry';
-import { endpointRequest } from '../runtime/httpRequest';
 import { appServices, invocationLogger } from '../runtime/services';
 import { handleDigest, digestDoc } from '../shared/notifications/digestEndpoints';
 
 export function digestHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return handleDigest(endpointRequest(request), appServices().apiStorage, invocationLogger(context));
+  return handleDigest(request, appServices().apiStorage, invocationLogger(context));
 }
 
 httpFunction(

@@ -1,11 +1,10 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { httpFunction } from '../runtime/registry';
-import { endpointRequest } from '../runtime/httpRequest';
 import { appServices, invocationLogger } from '../runtime/services';
 import { handleDigests, digestsDoc } from '../shared/notifications/digestEndpoints';
 
 export function digestsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  return handleDigests(endpointRequest(request), appServices().apiStorage, invocationLogger(context));
+  return handleDigests(request, appServices().apiStorage, invocationLogger(context));
 }
 
 httpFunction(

@@ -1,12 +1,11 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { httpFunction } from '../runtime/registry';
-import { endpointRequest } from '../runtime/httpRequest';
 import { appServices, invocationLogger } from '../runtime/services';
 import { handleRedeliverEvent, redeliverEventDoc } from '../shared/notifications/endpoints';
 
 export function redeliverEventHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const { settings, apiStorage } = appServices();
-  return handleRedeliverEvent(endpointRequest(request), {
+  return handleRedeliverEvent(request, {
     storage: apiStorage,
     settings,
     logger: invocationLogger(context),

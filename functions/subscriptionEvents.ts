@@ -1,12 +1,11 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { httpFunction } from '../runtime/registry';
-import { endpointRequest } from '../runtime/httpRequest';
 import { appServices, invocationLogger } from '../runtime/services';
 import { handleSubscriptionEvents, subscriptionEventsDoc } from '../shared/notifications/endpoints';
 
 export function subscriptionEventsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const { settings, apiStorage } = appServices();
-  return handleSubscriptionEvents(endpointRequest(request), {
+  return handleSubscriptionEvents(request, {
     storage: apiStorage,
     settings,
     logger: invocationLogger(context),

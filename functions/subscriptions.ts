@@ -1,12 +1,11 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { httpFunction } from '../runtime/registry';
-import { endpointRequest } from '../runtime/httpRequest';
 import { appServices, invocationLogger } from '../runtime/services';
 import { handleSubscriptions, subscriptionsDoc } from '../shared/notifications/endpoints';
 
 export function subscriptionsHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const { settings, apiStorage } = appServices();
-  return handleSubscriptions(endpointRequest(request), {
+  return handleSubscriptions(request, {
     storage: apiStorage,
     settings,
     logger: invocationLogger(context),

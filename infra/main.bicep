@@ -128,6 +128,8 @@ var queueNames = [
   'price-upload-events-poison'
   'customer-upload-events'
   'customer-upload-events-poison'
+  'notifications'
+  'notifications-poison'
 ]
 
 // The upload containers and the queue their BlobCreated events go to (queueFunction with `uploads` in

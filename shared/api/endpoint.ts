@@ -19,6 +19,16 @@ export interface ApiRequest {
   headers: { get(name: string): string | null };
 }
 
+/**
+ * What an endpoint of one resource reads of a request besides its URL and headers: the method
+ * (several per function), the route parameters and the body. The host's HttpRequest is one.
+ */
+export interface ResourceRequest extends ApiRequest {
+  method: string;
+  params: Record<string, string | undefined>;
+  body: AsyncIterable<Uint8Array> | null;
+}
+
 export interface ApiResponse {
   status: number;
   headers: Record<string, string>;
@@ -37,7 +47,7 @@ export interface ApiDoc {
   /** The success body's media types when it is not JSON (a file download); `response` is then not used. */
   responseMediaTypes?: Record<string, string>;
   /**
-   * The success status when it is not 200 (201 Created, 204 No Content: no body), or every success
+   * The success status when it is not 200 (201 Created, 202 Accepted, 204 No Content: no body), or every success
    * status when there are several (PUT: `[201, 200]`, created or replaced; each with `response`).
    */
   okStatus?: OkStatus | readonly OkStatus[];
@@ -52,7 +62,7 @@ export interface ApiDoc {
   methods?: Partial<Record<string, Omit<Partial<ApiDoc>, 'methods'>>>;
 }
 
-export type OkStatus = 200 | 201 | 204;
+export type OkStatus = 200 | 201 | 202 | 204;
 
 /** The doc of one method of an endpoint: its `methods` entry over the rest. */
 export function methodDoc(doc: ApiDoc, method: string): Omit<ApiDoc, 'methods'> {

@@ -101,7 +101,7 @@ function pathOf(route: string): { path: string; parameters: JsonSchema[] } {
   return { path: `/api/${path}`, parameters };
 }
 
-const OK_DESCRIPTIONS: Record<OkStatus, string> = { 200: 'OK', 201: 'Created', 204: 'No content' };
+const OK_DESCRIPTIONS: Record<OkStatus, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No content' };
 
 /** The success statuses of an operation, in the order documented (200 unless `okStatus` says otherwise). */
 const okStatuses = (doc: ApiDoc | undefined): readonly OkStatus[] =>

@@ -1,7 +1,8 @@
-import { CloudEvent } from 'cloudevents';
+import type { CloudEvent } from 'cloudevents';
 import type { PriceVersion } from '../prices';
 import type { ChangeCode } from './subscription';
 import type { ChangedPrice } from './matching';
+import { cloudEventsSdk } from './sdk';
 
 /**
  * The CloudEvents 1.0 events the app sends (docs/api.md#price-change-events), built with the
@@ -69,7 +70,7 @@ export function changeEvent(
   items: ChangedPrice[] = EMPTY_ITEMS,
   counts?: Record<ChangeCode, number>,
 ): CloudEvent<Record<string, unknown>> {
-  return new CloudEvent<Record<string, unknown>>({
+  return new (cloudEventsSdk().CloudEvent)<Record<string, unknown>>({
     specversion: '1.0',
     id,
     source: EVENT_SOURCE,
@@ -103,7 +104,7 @@ export function digestEvent(
   time: string,
   data: Record<string, unknown>,
 ): CloudEvent<Record<string, unknown>> {
-  return new CloudEvent<Record<string, unknown>>({
+  return new (cloudEventsSdk().CloudEvent)<Record<string, unknown>>({
     specversion: '1.0',
     id,
     source: EVENT_SOURCE,

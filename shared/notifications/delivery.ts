@@ -1,15 +1,17 @@
-import { RestError } from '@azure/core-rest-pipeline';
-import { odata } from '@azure/data-tables';
 import { nowInstant } from '../core/dates';
 import { endpointOf } from '../http/endpoint';
+import { restPipeline } from '../http/restPipeline';
 import { backoffDelayMs, retryAfterMs } from '../http/retryStrategies';
 import { createUpstreamHttp, UpstreamHttpError, type UpstreamHttp } from '../http/upstreamHttp';
 import { redact } from '../observability/redact';
 import type { StorageClients } from '../storage/clients';
 import { ifFound, statusOf } from '../storage/errors';
 import { createPool } from '../storage/pool';
+import { MalformedMessage, parseMessage } from '../storage/queues';
+import { odata } from '../storage/sdk';
 import { topicEvent, topicPublisher, type TopicPublisher } from './eventGrid';
-import { EVENT_PARTITION, eventBlobName, type EventEntity, type NotifyContext } from './outbox';
+import { z } from 'zod';
+import { EVENT_PARTITION, eventBlobName, queueDelivery, type EventEntity, type NotifyContext } from './outbox';
 import { signedHeaders } from './signing';
 import type { Destination, Subscription } from './subscription';
 import { getSubscription, webhookSecret } from './subscriptionStore';
@@ -50,11 +52,14 @@ const table = (storage: StorageClients) => storage.table(storage.names.tables.no
 /**
  * Sends every pending event that is due; keeps going until `deadline` while retries fall due before
  * it, and while `busy()` (a fan-out still writing events) so that delivery starts with the first.
+ * With `graceMs` only events overdue by that long: the sweep of the timer, for events whose queue
+ * message was lost (the queue delivers the others when due).
  */
 export async function deliverPending(
   ctx: NotifyContext,
   deadline: number,
   busy: () => boolean = () => false,
+  graceMs = 0,
 ): Promise<DeliveryStats> {
   const stats: DeliveryStats = { delivered: 0, failed: 0, deadLettered: 0, cancelled: 0 };
   const via = senders(ctx);
@@ -62,11 +67,11 @@ export async function deliverPending(
     // Read before the query: when the fan-out was still running, what it wrote last may be missing.
     const writing = busy();
     const pending = await pendingEvents(ctx.storage);
-    const now = nowInstant();
+    const now = nowInstant(new Date(Date.now() - graceMs));
     const due = pending.filter((e) => e.dueAt <= now);
     if (due.length === 0) {
       const next = pending.reduce<string | null>((min, e) => (min === null || e.dueAt < min ? e.dueAt : min), null);
-      const wait = writing ? BUSY_POLL_MS : next === null ? Infinity : Date.parse(next) - Date.now();
+      const wait = writing ? BUSY_POLL_MS : next === null ? Infinity : Date.parse(next) + graceMs - Date.now();
       if (!writing && Date.now() + wait > deadline) return stats;
       await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 10)));
       continue;
@@ -87,6 +92,45 @@ export async function deliverEvent(ctx: NotifyContext, id: string): Promise<Even
   if (!event) return null;
   if (event.state !== 'pending') return event.state;
   const result = await attempt(ctx, senders(ctx), event);
+  return result === 'skipped' ? null : result;
+}
+
+const notificationMessageSchema = z.object({ id: z.string().min(1).max(400) });
+
+/**
+ * One message of the `notifications` queue (the deliverNotification function): one attempt of the
+ * event it names when the event is pending and due. A failed attempt is not a failed message: the
+ * outbox counts the attempts (up to NOTIFY_MAX_ATTEMPTS, then the dead letter), and the message is
+ * sent again, invisible until the retry is due — so the queue's dequeue count never races the
+ * outbox's. An event no longer pending (delivered, dead, cancelled: a message delivered twice, or
+ * the timer's sweep came first) is left alone. Only storage failures throw (the host delivers the
+ * message again); a malformed message is logged and dropped (no retry can mend it).
+ */
+export async function runNotificationMessage(
+  ctx: NotifyContext,
+  message: unknown,
+): Promise<EventEntity['state'] | null> {
+  let id: string;
+  try {
+    id = parseMessage(notificationMessageSchema, 'notification', message).id;
+  } catch (e) {
+    if (!(e instanceof MalformedMessage)) throw e;
+    ctx.logger.error('notification message dropped', { error: e.message });
+    return null;
+  }
+  const event = await ifFound(table(ctx.storage).getEntity<EventEntity>(EVENT_PARTITION, id));
+  if (!event) return null;
+  if (event.state !== 'pending') return event.state;
+  // Not due yet (the sweep recorded a failed attempt meanwhile): back on the queue until it is.
+  if (Date.parse(event.dueAt) > Date.now()) {
+    await queueDelivery(ctx.storage, id, event.dueAt);
+    return 'pending';
+  }
+  const result = await attempt(ctx, senders(ctx), event);
+  if (result === 'pending') {
+    const after = await ifFound(table(ctx.storage).getEntity<EventEntity>(EVENT_PARTITION, id));
+    if (after?.state === 'pending') await queueDelivery(ctx.storage, id, after.dueAt);
+  }
   return result === 'skipped' ? null : result;
 }
 
@@ -263,7 +307,7 @@ async function publish(topic: TopicPublisher | null, body: string): Promise<Outc
     await topic.send([topicEvent(body)]);
     return { ok: true };
   } catch (e) {
-    if (!(e instanceof RestError)) return { ok: false, error: `Event Grid topic: ${redact(String(e))}` };
+    if (!restPipeline().isRestError(e)) return { ok: false, error: `Event Grid topic: ${redact(String(e))}` };
     const status = e.statusCode;
     const message = redact(e.message).replace(/\s+/g, ' ').trim().slice(0, ERROR_EXCERPT);
     return {

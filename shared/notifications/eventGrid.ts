@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { EventGridPublisherClient, type SendCloudEventInput } from '@azure/eventgrid';
+import type { EventGridPublisherClient, SendCloudEventInput } from '@azure/eventgrid';
 import type { Settings } from '../config/settings';
 import { identityCredential } from '../storage/clients';
+import { eventGridSdk } from './sdk';
 
 /**
  * Publishing to the app's Event Grid custom topic with the SDK's EventGridPublisherClient in the
@@ -30,7 +31,7 @@ export function topicPublisher(settings: Settings): TopicPublisher | null {
     ? fixedToken(settings.NOTIFY_EVENTGRID_LOCAL_TOKEN)
     : identityCredential(settings);
   const ca = settings.NOTIFY_EVENTGRID_CA_FILE ? fs.readFileSync(settings.NOTIFY_EVENTGRID_CA_FILE) : undefined;
-  return new EventGridPublisherClient(endpoint, 'CloudEvent', credential, {
+  return new (eventGridSdk().EventGridPublisherClient)(endpoint, 'CloudEvent', credential, {
     // One attempt per call: the outbox schedules the retries and records each attempt.
     retryOptions: { maxRetries: 0 },
     ...(ca ? { tlsOptions: { ca } } : {}),

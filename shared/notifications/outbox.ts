@@ -1,5 +1,4 @@
 import type { CloudEvent } from 'cloudevents';
-import { odata } from '@azure/data-tables';
 import { nowInstant } from '../core/dates';
 import type { Settings } from '../config/settings';
 import type { Logger } from '../observability/logger';
@@ -8,6 +7,8 @@ import type { StorageClients } from '../storage/clients';
 import { ensureStorage } from '../storage/ensure';
 import { ifFound, statusOf } from '../storage/errors';
 import { createPool } from '../storage/pool';
+import { queueClient, sendMessages } from '../storage/queues';
+import { odata } from '../storage/sdk';
 import { changeEvent, eventId, type EventSnapshots } from './cloudEvents';
 import { matches, wantsSnapshot, type ChangedPrice } from './matching';
 import type { ChangeCode, Subscription } from './subscription';
@@ -255,12 +256,33 @@ export async function enqueue(storage: StorageClients, entry: OutboxEntry, body:
       dueAt: now,
       createdAt: now,
     });
-    return true;
   } catch (error) {
     // 409: another worker wrote it a moment ago.
     if (statusOf(error) === 409) return false;
     throw error;
   }
+  // After the entity: a message always names a stored event. A message lost here (a crash, a failed
+  // send) leaves a pending event that the deliverNotifications timer's sweep delivers.
+  await queueDelivery(storage, entry.rowKey);
+  return true;
+}
+
+/** The message the `notifications` queue carries: the id of one outbox event. */
+export interface NotificationMessage {
+  id: string;
+}
+
+/**
+ * Puts an event's delivery on the `notifications` queue (deliverNotification), invisible until
+ * `dueAt` when that is later: the queue paces the retries the outbox schedules.
+ */
+export async function queueDelivery(storage: StorageClients, id: string, dueAt?: string): Promise<void> {
+  await ensureStorage(storage);
+  const delayMs = dueAt ? Date.parse(dueAt) - Date.now() : 0;
+  const message: NotificationMessage = { id };
+  await sendMessages(queueClient(storage, 'notifications'), [message], {
+    visibilityTimeoutSeconds: delayMs > 0 ? Math.ceil(delayMs / 1000) : undefined,
+  });
 }
 
 /** The outbox's events, optionally of one state and one subscription. */
@@ -292,5 +314,6 @@ export async function requeueEvent(
   if (!event || event.subscriptionId !== subscriptionId) return null;
   const requeued = { ...event, state: 'pending' as const, attempts: 0, dueAt: nowInstant(), lastError: '' };
   await table.updateEntity(requeued, 'Replace', { etag: event.etag });
+  await queueDelivery(storage, id);
   return requeued;
 }

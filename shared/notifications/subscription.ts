@@ -22,7 +22,7 @@ const webhookUrl = z
   .max(2000, 'at most 2000 characters')
   .refine((url) => !new URL(url).username && !new URL(url).password, 'no user name or password in the URL');
 
-const destinationSchema = z.discriminatedUnion(
+export const destinationSchema = z.discriminatedUnion(
   'kind',
   [
     z.strictObject({ kind: z.literal('webhook'), url: webhookUrl }),
@@ -60,17 +60,19 @@ export const filtersSchema = z.strictObject({
 });
 export type Filters = z.infer<typeof filtersSchema>;
 
-export const subscriptionInputSchema = z.strictObject({
-  /** A label for people; not unique. */
-  name: z.string().trim().min(1).max(200),
-  destination: destinationSchema,
-  filters: filtersSchema.default({}),
-  /**
-   * A daily digest of the changes (docs/api.md#digests): stored for GET /api/digests and sent to
-   * `teamsUrl` (a Teams Workflows webhook) as an Adaptive Card, or else to the destination as an event.
-   */
-  digest: z.strictObject({ teamsUrl: webhookUrl.optional() }).optional(),
-});
+export const subscriptionInputSchema = z
+  .strictObject({
+    /** A label for people; not unique. */
+    name: z.string().trim().min(1).max(200),
+    destination: destinationSchema,
+    filters: filtersSchema.default({}),
+    /**
+     * A daily digest of the changes (docs/api.md#digests): stored for GET /api/digests and sent to
+     * `teamsUrl` (a Teams Workflows webhook) as an Adaptive Card, or else to the destination as an event.
+     */
+    digest: z.strictObject({ teamsUrl: webhookUrl.optional() }).optional(),
+  })
+  .meta({ id: 'SubscriptionInput', description: 'A subscription as POST and PUT send it.' });
 export type SubscriptionInput = z.infer<typeof subscriptionInputSchema>;
 
 export interface Subscription extends SubscriptionInput {

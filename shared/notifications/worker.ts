@@ -11,6 +11,12 @@ import { fanOutCommitted, type NotifyContext } from './outbox';
 
 const LOCK_NAME = 'notifications/worker';
 
+/**
+ * How long past due a pending event waits for its queue message (deliverNotification) before the
+ * timer's sweep delivers it: a message lost between the outbox write and the send, or never sent.
+ */
+export const SWEEP_GRACE_SECONDS = 120;
+
 export interface WorkerResult extends DeliveryStats {
   skipped: boolean;
   steps: number;
@@ -19,7 +25,7 @@ export interface WorkerResult extends DeliveryStats {
 
 export async function runNotifications(
   ctx: NotifyContext,
-  options: { lockWaitSeconds?: number; drainSeconds?: number } = {},
+  options: { lockWaitSeconds?: number; drainSeconds?: number; graceSeconds?: number } = {},
 ): Promise<WorkerResult> {
   const drainMs = (options.drainSeconds ?? ctx.settings.NOTIFY_DRAIN_SECONDS) * 1000;
   try {
@@ -28,7 +34,7 @@ export async function runNotifications(
       let fanningOut = true;
       const [fanOutOutcome, deliveryOutcome] = await Promise.allSettled([
         fanOutCommitted(ctx).finally(() => (fanningOut = false)),
-        deliverPending(ctx, Date.now() + drainMs, () => fanningOut),
+        deliverPending(ctx, Date.now() + drainMs, () => fanningOut, (options.graceSeconds ?? 0) * 1000),
       ]);
       // Both have ended (nothing runs on without the lease); the first failure is the run's.
       if (fanOutOutcome.status === 'rejected') throw fanOutOutcome.reason;

@@ -54,6 +54,8 @@ export interface StorageNames {
     priceUploadEvents: string;
     /** …of the customer upload container. */
     customerUploadEvents: string;
+    /** One message (`{ id }`) per notification event written to the outbox, and per retry, delayed until due. */
+    notifications: string;
   };
 }
 
@@ -90,6 +92,7 @@ export function storageNames(prefix = ''): StorageNames {
       rateRefresh: queue('rate-refresh'),
       priceUploadEvents: queue('price-upload-events'),
       customerUploadEvents: queue('customer-upload-events'),
+      notifications: queue('notifications'),
     },
   };
 }

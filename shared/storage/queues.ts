@@ -46,13 +46,21 @@ export function messageBody(message: unknown): unknown {
 /** Queue messages take at most 64 KiB of Base64 text; ours are a few hundred bytes. */
 const SEND_CONCURRENCY = 8;
 
-/** Sends every body (encoded as above), a few at a time. Returns how many were sent. */
-export async function sendMessages(queue: QueueClient, bodies: readonly unknown[]): Promise<number> {
+/**
+ * Sends every body (encoded as above), a few at a time. Returns how many were sent. With
+ * `visibilityTimeoutSeconds` each stays invisible that long: a delivery scheduled for later.
+ */
+export async function sendMessages(
+  queue: QueueClient,
+  bodies: readonly unknown[],
+  options: { visibilityTimeoutSeconds?: number } = {},
+): Promise<number> {
   let next = 0;
+  const delay = options.visibilityTimeoutSeconds;
   const worker = async () => {
     while (next < bodies.length) {
       const body = bodies[next++];
-      await queue.sendMessage(encodeMessage(body));
+      await queue.sendMessage(encodeMessage(body), delay ? { visibilityTimeout: delay } : undefined);
     }
   };
   await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, bodies.length) }, worker));

@@ -18,6 +18,9 @@ import { createFxRatesSource } from '../../shared/rates/sources/factory';
 import { createStorageClients, emulatorConnectionString } from '../../shared/storage/clients';
 import { MAX_RULE_BODY_BYTES } from '../../shared/quotes/endpoints/rules';
 import { MAX_QUOTE_BODY_BYTES } from '../../shared/quotes/endpoints/quotes';
+import { MAX_SUBSCRIPTION_BODY_BYTES } from '../../shared/notifications/endpoints';
+import { sendDigests } from '../../shared/notifications/digestStore';
+import { enqueue } from '../../shared/notifications/outbox';
 import { logger, q } from '../helpers/apiFixtures';
 import { testSettings } from '../helpers/storage';
 
@@ -142,6 +145,50 @@ describe('the OpenAPI document against the real answers', () => {
     const exchange = { label, path: template, method: init.method ?? 'GET', ...(await send(target, init)) };
     exchanges.push(exchange);
     return exchange;
+  }
+
+  /** A JSON body with the key (or the headers given). */
+  const json = (method: string, body: unknown, headers: Record<string, string> = key) => ({
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
+  const DIGEST_DAY = '2026-11-02';
+  const webhookSubscription = {
+    name: 'contract',
+    destination: { kind: 'webhook', url: 'https://example.com/hook' },
+    filters: { markets: ['US'], codes: ['CHG'], changePercent: { min: '5', direction: 'increase' } },
+  };
+  /** Not recorded (each endpoint's own scenario covers it): a subscription's id. */
+  async function newSubscription(body: unknown): Promise<string> {
+    const created = await send('/api/subscriptions', json('POST', body));
+    return (JSON.parse(created.text) as { subscription: { id: string } }).subscription.id;
+  }
+  /**
+   * A subscription to the Event Grid topic (none is configured here: no delivery leaves the machine)
+   * with one event in its outbox, `contract-<id>`.
+   */
+  async function newSubscriptionWithEvent(): Promise<string> {
+    const id = await newSubscription({ name: 'contract events', destination: { kind: 'eventgrid' } });
+    const entry = {
+      rowKey: `contract-${id}`,
+      subscriptionId: id,
+      market: 'US',
+      view: 'azure_consumption',
+      runId: 'contract',
+      code: 'ADD' as const,
+      items: 0,
+      committedAt: '2026-11-02T00:00:00.000Z',
+    };
+    await enqueue(storage, entry, JSON.stringify({ id: entry.rowKey }));
+    return id;
+  }
+  /** A subscription with a daily digest, and its digest of DIGEST_DAY stored. */
+  async function newDigest(): Promise<string> {
+    const id = await newSubscription({ name: 'contract digest', destination: { kind: 'eventgrid' }, digest: {} });
+    await sendDigests({ storage, settings, logger: logger() }, DIGEST_DAY);
+    return id;
   }
 
   /** A scenario per registered HTTP function: its success answers and each error it can be brought to. */
@@ -382,6 +429,118 @@ describe('the OpenAPI document against the real answers', () => {
       await call('422 RateNotFound', route, '/api/prices/export?market=US&currency=EUR&date=2026-10-01', {
         headers: key,
       });
+    },
+    subscriptions: async () => {
+      const route = '/api/subscriptions';
+      const created = await call('POST 201 with the secret', route, route, json('POST', webhookSubscription));
+      expect(created.status).toBe(201);
+      expect(JSON.parse(created.text)).toMatchObject({ secret: expect.stringMatching(/^whsec_/) });
+      const listed = await call('GET', route, route, { headers: key });
+      expect(JSON.parse(listed.text).subscriptions).toEqual(expect.arrayContaining([expect.anything()]));
+      await call('GET 304 with its ETag', route, route, {
+        headers: { ...key, 'if-none-match': listed.headers.get('etag') ?? '' },
+      });
+      await call('GET 401', route, route);
+      const bad = await call(
+        'POST 400 naming a field',
+        route,
+        route,
+        json('POST', { ...webhookSubscription, filters: { codes: ['ADD', 'NEW'] } }),
+      );
+      expect(JSON.parse(bad.text)).toMatchObject({ code: 'InvalidBody', field: 'filters.codes[1]' });
+      await call('POST 401', route, route, json('POST', webhookSubscription, {}));
+      await call(
+        'POST 413',
+        route,
+        route,
+        json('POST', { ...webhookSubscription, name: 'x'.repeat(MAX_SUBSCRIPTION_BODY_BYTES) }),
+      );
+    },
+    subscription: async () => {
+      const route = '/api/subscriptions/{id}';
+      const id = await newSubscription(webhookSubscription);
+      const target = `/api/subscriptions/${id}`;
+      const read = await call('GET', route, target, { headers: key });
+      expect(JSON.parse(read.text)).toMatchObject({ id, name: 'contract' });
+      await call('GET 304 with its ETag', route, target, {
+        headers: { ...key, 'if-none-match': read.headers.get('etag') ?? '' },
+      });
+      await call('GET 404 SubscriptionNotFound', route, `/api/subscriptions/${NO_SUCH_ID}`, { headers: key });
+      await call('GET 401', route, target);
+      const replaced = await call('PUT 200', route, target, json('PUT', { ...webhookSubscription, name: 'renamed' }));
+      expect(JSON.parse(replaced.text)).toMatchObject({ subscription: { name: 'renamed' }, secret: null });
+      const bad = await call(
+        'PUT 400 naming a field',
+        route,
+        target,
+        json('PUT', { ...webhookSubscription, destination: { kind: 'webhook', url: 'http://example.com/' } }),
+      );
+      expect(JSON.parse(bad.text)).toMatchObject({ code: 'InvalidBody', field: 'destination.url' });
+      await call('PUT 404', route, `/api/subscriptions/${NO_SUCH_ID}`, json('PUT', webhookSubscription));
+      await call('PUT 401', route, target, json('PUT', webhookSubscription, {}));
+      await call(
+        'PUT 413',
+        route,
+        target,
+        json('PUT', { ...webhookSubscription, name: 'x'.repeat(MAX_SUBSCRIPTION_BODY_BYTES) }),
+      );
+      await call('DELETE 401', route, target, { method: 'DELETE' });
+      await call('DELETE (204)', route, target, { method: 'DELETE', headers: key });
+      await call('DELETE 404', route, target, { method: 'DELETE', headers: key });
+    },
+    subscriptionEvents: async () => {
+      const route = '/api/subscriptions/{id}/events';
+      const id = await newSubscriptionWithEvent();
+      const target = `/api/subscriptions/${id}/events`;
+      const listed = await call('GET', route, target, { headers: key });
+      // An item, so that the event schema is checked against a real one.
+      expect(JSON.parse(listed.text)).toMatchObject({ events: [{ subscriptionId: id }] });
+      await call('GET 304 with its ETag', route, target, {
+        headers: { ...key, 'if-none-match': listed.headers.get('etag') ?? '' },
+      });
+      await call('GET 400', route, `${target}?state=gone`, { headers: key });
+      await call('GET 404', route, `/api/subscriptions/${NO_SUCH_ID}/events`, { headers: key });
+      await call('GET 401', route, target);
+    },
+    redeliverEvent: async () => {
+      const route = '/api/subscriptions/{id}/events/{eventId}/redeliver';
+      const id = await newSubscriptionWithEvent();
+      const post = (eventId: string, headers = key) => ({
+        method: 'POST',
+        headers,
+        target: `/api/subscriptions/${id}/events/${eventId}/redeliver`,
+      });
+      const send202 = post(`contract-${id}`);
+      expect((await call('202', route, send202.target, send202)).status).toBe(202);
+      const missing = post('no-such-event');
+      const gone = await call('404 EventNotFound', route, missing.target, missing);
+      expect(JSON.parse(gone.text)).toMatchObject({ code: 'EventNotFound', parameter: 'eventId' });
+      const anonymous = post(`contract-${id}`, {} as typeof key);
+      await call('401', route, anonymous.target, anonymous);
+    },
+    digests: async () => {
+      const route = '/api/digests';
+      const id = await newDigest();
+      const target = `/api/digests?subscriptionId=${id}`;
+      const listed = await call('GET', route, target, { headers: key });
+      expect(JSON.parse(listed.text)).toMatchObject({ digests: [{ subscriptionId: id, day: DIGEST_DAY }] });
+      await call('GET 304 with its ETag', route, target, {
+        headers: { ...key, 'if-none-match': listed.headers.get('etag') ?? '' },
+      });
+      await call('GET 400', route, '/api/digests?subscriptionId=x', { headers: key });
+      await call('GET 401', route, target);
+    },
+    digest: async () => {
+      const route = '/api/digests/{subscriptionId}/{day}';
+      const id = await newDigest();
+      const target = `/api/digests/${id}/${DIGEST_DAY}`;
+      const html = await call('HTML', route, target, { headers: key });
+      expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const markdown = await call('Markdown', route, `${target}?format=markdown`, { headers: key });
+      expect(markdown.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+      await call('400', route, `${target}?format=pdf`, { headers: key });
+      await call('404 DigestNotFound', route, `/api/digests/${id}/2026-10-01`, { headers: key });
+      await call('401', route, target);
     },
     health: async () => {
       await call('200', '/api/health', '/api/health');

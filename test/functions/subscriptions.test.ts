@@ -41,6 +41,8 @@ describe('/api/subscriptions', () => {
       functionKey: settings.LOCAL_FUNCTION_KEY,
       pollBlobs: false,
       runTimers: false,
+      // runNotifications delivers here (its counts are asserted): the queue's delivery is test/shared/notifications/queue.test.ts.
+      runQueues: false,
       log: () => {},
     });
   });
@@ -84,21 +86,31 @@ describe('/api/subscriptions', () => {
     const problem = async (body: unknown) => {
       const response = await call('POST', 'subscriptions', body);
       expect(response.status).toBe(400);
-      return ((await response.json()) as { error: { code: string; message: string } }).error;
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      return (await response.json()) as { code: string; detail: string; field: string };
     };
     const destination = { kind: 'webhook', url: 'https://example.com/hook' };
     expect(await problem({ name: 'x', destination, filters: { codes: ['ADD', 'NEW'] } })).toMatchObject({
       code: 'InvalidBody',
-      message: 'filters.codes[1]: one of ADD, CHG, DEL, UNC',
+      detail: 'filters.codes[1]: one of ADD, CHG, DEL, UNC',
+      field: 'filters.codes[1]',
     });
     expect(await problem({ name: 'x', destination, filters: { changePercent: { min: '-5' } } })).toMatchObject({
-      message: 'filters.changePercent.min: a decimal number of percent such as "5" or "2.5", as a string',
+      detail: 'filters.changePercent.min: a decimal number of percent such as "5" or "2.5", as a string',
+      field: 'filters.changePercent.min',
     });
-    expect((await problem({ name: 'x', destination, filter: {} })).message).toBe('filter: unknown field');
-    expect((await problem({ name: 'x', destination: { kind: 'webhook', url: 'http://example.com/' } })).message).toBe(
-      'destination.url: must be an https URL',
-    );
-    expect((await problem('{"name":')).message).toBe('The body must be a JSON object (it is not valid JSON)');
+    expect(await problem({ name: 'x', destination, filter: {} })).toMatchObject({
+      detail: 'filter: unknown field',
+      field: 'filter',
+    });
+    expect(await problem({ name: 'x', destination: { kind: 'webhook', url: 'http://example.com/' } })).toMatchObject({
+      detail: 'destination.url: must be an https URL',
+      field: 'destination.url',
+    });
+    expect(await problem('{"name":')).toMatchObject({
+      detail: 'The body must be JSON (it does not parse)',
+      field: 'body',
+    });
   });
 
   it('lists dead letters and requeues one', async () => {

@@ -5,7 +5,7 @@ import {
   runEndpoint,
   STORAGE_UNAVAILABLE_DOC,
   type ApiDoc,
-  type ApiRequest,
+  type ResourceRequest,
   type ApiResponse,
 } from '../../api/endpoint';
 import { ApiError } from '../../api/errors';
@@ -50,11 +50,7 @@ export const priceRulesDoc: ApiDoc = {
 };
 
 /** What the rules endpoint reads of a request: the host's HttpRequest is one (method, route parameters, body). */
-export interface RuleRequest extends ApiRequest {
-  method: string;
-  params: Record<string, string | undefined>;
-  body: AsyncIterable<Uint8Array> | null;
-}
+export type RuleRequest = ResourceRequest;
 
 /**
  * GET/PUT/DELETE /api/price-rules/{id}. GET is conditional: the ETag is a digest of the rule as
