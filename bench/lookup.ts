@@ -14,8 +14,8 @@ import { pagingSecret } from '../shared/api/paging';
 import { requestFor } from '../shared/api/endpoint';
 import { loadSettings, type Settings } from '../shared/config/settings';
 import { todayUtc } from '../shared/core/dates';
-import { createLogger, type Logger, type LogSink } from '../shared/observability/logger';
-import { ingestPriceSheet } from '../shared/prices/ingest';
+import { createLogger, type Logger } from '../shared/observability/logger';
+import { ingestBenchSheet, silent } from './marketData';
 import { createStorageClients, type StorageClients } from '../shared/storage/clients';
 import { meterPartition, meterRowPrefix } from '../shared/prices/tables/keys';
 import { meterDocRowKey, versionsByMeter } from '../shared/prices/tables/versions';
@@ -61,8 +61,6 @@ const PRODUCT_PAGE_TOP = 50;
 /** Pages of the market listing read, MARKET_PAGE_TOP items a page. */
 const MARKET_PAGES = 5;
 const MARKET_PAGE_TOP = 1000;
-
-const silent: LogSink = { info: () => {}, warn: () => {}, error: () => {} };
 
 /** A full garbage collection, so that heapUsed counts what is retained (V8's gc, exposed at run time). */
 function collectGarbage(): void {
@@ -160,22 +158,8 @@ interface Bench {
 }
 
 /** Ingests the sheet; returns how long it took (ms). */
-async function loadSheet({ storage, logger }: Bench, settings: Settings, file: string): Promise<number> {
-  const [loadMs, run] = await timed(() =>
-    ingestPriceSheet({
-      storage,
-      settings,
-      logger,
-      open: async () => ({ body: fs.createReadStream(file), format: 'partnercenter-csv', origin: 'bench' }),
-      kind: 'ingest',
-      source: 'bench',
-      market: 'US',
-      view: 'azure_consumption',
-      timeline: 'current',
-      asOf: todayUtc(),
-    }),
-  );
-  if (run.outcome !== 'succeeded') throw new Error(`loading the sheet failed: ${run.error}`);
+async function loadSheet(bench: Bench, settings: Settings, file: string): Promise<number> {
+  const [loadMs] = await timed(() => ingestBenchSheet(bench, settings, file, todayUtc()));
   return loadMs;
 }
 

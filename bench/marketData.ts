@@ -8,19 +8,29 @@ import { ingestRates } from '../shared/rates/ingest';
 import type { StorageClients } from '../shared/storage/clients';
 import { writeSyntheticSheet } from './syntheticSheet';
 
-/** The data the quote and export benchmarks stand on: a synthetic US consumption market and one month's rates. */
+/** The data the benchmarks stand on: a synthetic US consumption market and one month's rates. */
 
 export const silent: LogSink = { info: () => {}, warn: () => {}, error: () => {} };
 
 /** Writes the synthetic sheet (seed 7) and ingests it as of the day through the one pipeline. */
 export async function ingestSyntheticSheet(
-  { storage, logger }: { storage: StorageClients; logger: Logger },
+  bench: { storage: StorageClients; logger: Logger },
   settings: Settings,
   file: string,
   rows: number,
   asOf: string,
 ): Promise<void> {
   await writeSyntheticSheet(file, { rows, seed: 7 });
+  await ingestBenchSheet(bench, settings, file, asOf);
+}
+
+/** Ingests a sheet file as the US consumption list of the day, as an upload or the CLI would; throws unless it succeeds. */
+export async function ingestBenchSheet(
+  { storage, logger }: { storage: StorageClients; logger: Logger },
+  settings: Settings,
+  file: string,
+  asOf: string,
+): Promise<void> {
   const run = await ingestPriceSheet({
     storage,
     settings,
@@ -33,7 +43,7 @@ export async function ingestSyntheticSheet(
     timeline: 'current',
     asOf,
   });
-  if (run.outcome !== 'succeeded') throw new Error(`loading the sheet failed: ${run.error}`);
+  if (run.outcome !== 'succeeded') throw new Error(`loading the sheet of ${asOf} failed: ${run.error ?? run.outcome}`);
 }
 
 /** EUR and GBP rates of the day's month, as a Partner Center FX file. */

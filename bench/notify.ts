@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { freePort, startAzurite } from '../runtime/azurite';
-import { loadSettings, type Settings } from '../shared/config/settings';
-import { createLogger, type LogSink } from '../shared/observability/logger';
-import { ingestPriceSheet } from '../shared/prices/ingest';
+import { loadSettings } from '../shared/config/settings';
+import { createLogger } from '../shared/observability/logger';
 import { createSubscription } from '../shared/notifications/subscriptionStore';
 import { runNotifications } from '../shared/notifications/worker';
-import { createStorageClients, type StorageClients } from '../shared/storage/clients';
+import { createStorageClients } from '../shared/storage/clients';
 import { startWebhookReceiverForBench } from './webhookReceiver';
+import { ingestBenchSheet, silent } from './marketData';
 import { writeSyntheticSheet } from './syntheticSheet';
 
 /**
@@ -21,23 +21,6 @@ import { writeSyntheticSheet } from './syntheticSheet';
  */
 
 const BASE_ROWS = 1000;
-const silent: LogSink = { info: () => {}, warn: () => {}, error: () => {} };
-
-async function ingest(storage: StorageClients, settings: Settings, file: string, asOf: string): Promise<void> {
-  const run = await ingestPriceSheet({
-    storage,
-    settings,
-    logger: createLogger(silent),
-    open: async () => ({ body: fs.createReadStream(file), format: 'partnercenter-csv', origin: 'bench' }),
-    kind: 'ingest',
-    source: 'bench',
-    market: 'US',
-    view: 'azure_consumption',
-    timeline: 'current',
-    asOf,
-  });
-  if (run.outcome !== 'succeeded') throw new Error(`bench ingest of ${asOf} ${run.outcome}: ${run.error ?? ''}`);
-}
 
 export async function runNotifyBench(options: { rows?: number } = {}): Promise<Record<string, unknown>> {
   const changes = options.rows ?? 200_000;
@@ -59,7 +42,7 @@ export async function runNotifyBench(options: { rows?: number } = {}): Promise<R
     // The same seed: the grown sheet starts with the base sheet's rows, so the change is ADD only.
     await writeSyntheticSheet(base, { rows: BASE_ROWS, seed: 7 });
     await writeSyntheticSheet(grown, { rows: BASE_ROWS + changes, seed: 7 });
-    await ingest(storage, settings, base, '2026-11-01');
+    await ingestBenchSheet(ctx, settings, base, '2026-11-01');
     await runNotifications(ctx);
     await createSubscription(storage, {
       name: 'bench',
@@ -68,7 +51,7 @@ export async function runNotifyBench(options: { rows?: number } = {}): Promise<R
     });
 
     const ingestStart = performance.now();
-    await ingest(storage, settings, grown, '2026-11-02');
+    await ingestBenchSheet(ctx, settings, grown, '2026-11-02');
     const committed = performance.now();
     const result = await runNotifications(ctx, { drainSeconds: 60 });
     const done = performance.now();
