@@ -24,8 +24,9 @@ export const searchPricesTool = queryTool({
   toolName: 'search_prices',
   description:
     'Find the prices of one market and price-sheet view in force at an instant (default now), as the partner ' +
-    'portal API answers them. Narrow by meterId, productId (+ skuId), termDuration, billingPlan or the currency ' +
-    'prices are published in; leave them out to page through the whole list. Set convertTo to add each price ' +
+    'portal API answers them. Search by product, SKU, region, tag, unit, term or billing plan with `filter`, or ' +
+    'narrow by meterId, productId (+ skuId), termDuration, billingPlan or the currency prices are published in; ' +
+    'leave them out to page through the whole list. Set convertTo to add each price ' +
     'in that currency (exchange rates in force on that day). Returns the JSON of GET /api/prices: `items` (one ' +
     'per price: productTitle, productId, skuId, skuTitle, meterId, unitOfMeasure, termDuration, billingPlan, ' +
     'currency, unitPrice written with exactly its published digits, effectiveStartDate/EndDate, …), `asOf`, ' +
@@ -36,9 +37,11 @@ export const searchPricesTool = queryTool({
       .string()
       .meta({
         description:
-          "An OData filter in the Azure Retail Prices API's syntax, e.g. `skuName eq 'D2 v3'`, sent to the " +
-          'endpoint as `$filter`. Only where GET /api/prices supports `$filter`; elsewhere the call fails with ' +
-          'UnknownParameter naming `filter`.',
+          "A filter in the Azure Retail Prices API's syntax, sent to the endpoint as `$filter`: eq, ne, and, or, " +
+          'parentheses, contains(field, text) and startswith(field, text) on productName/productTitle, ' +
+          'skuName/skuTitle, armRegionName/region, location, tags, unitOfMeasure, termDuration, billingPlan, ' +
+          "priceType; values compare ignoring case. Example: `armRegionName eq 'eastus' and contains(productName, " +
+          "'Virtual Machines')`. A filter that does not parse is an error naming `filter` with the position.",
       })
       .optional(),
   }),

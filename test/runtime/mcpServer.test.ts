@@ -149,6 +149,21 @@ describe('MCP tools through the local runner', () => {
     expect(text).toContain('"unitPrice":0.096000');
   });
 
+  it('search_prices searches with filter as GET /api/prices does with $filter, and names filter when it does not parse', async () => {
+    const filter = "armRegionName eq 'eastus' and contains(productName, 'Virtual Machines')";
+    const text = await answer('search_prices', { market: 'US', date: SAMPLE_AS_OF, filter });
+    const query = new URLSearchParams({ market: 'US', date: SAMPLE_AS_OF, $filter: filter });
+    expect(text).toBe(await http(`prices?${query.toString()}`));
+    const { items } = JSON.parse(text) as { items: { region: string }[] };
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((item) => item.region === 'eastus')).toBe(true);
+    expect(await failure('search_prices', { market: 'US', filter: "skuName eq 'D2" })).toMatchObject({
+      code: 'InvalidFilter',
+      argument: 'filter',
+      status: 400,
+    });
+  });
+
   it('search_prices pages like the endpoint: top as a number, the continuation token passed back', async () => {
     const args = { market: 'US', view: 'azure_reservations', date: SAMPLE_AS_OF, top: 2 };
     const first = JSON.parse(await answer('search_prices', args));
