@@ -8,9 +8,10 @@ import { projectRoot } from '../shared/config/paths';
  * `npm run package`: the deployment package, `.package/app/` and the same files zipped as
  * `.package/app.zip`. azd ships the folder (`dist: .package/app` in azure.yaml); `az functionapp
  * deployment source config-zip` takes the zip. It holds host.json, a production package.json, the
- * sample data the `sample` sources read, and one bundle, `dist/main.js`: every function module that
+ * sample data the `sample` sources read, and the bundle `dist/main.js`: every function module that
  * `npm run build` compiled, with the production code they import and nothing else (no node_modules,
- * no TypeScript, no tests). docs/operations.md (Deploy) and docs/design.md (one bundle) say why.
+ * no TypeScript, no tests), with the packages loaded on first use apart in `dist/vendor/` (LAZY_PACKAGES).
+ * docs/operations.md (Deploy) and docs/design.md (one bundle) say why.
  */
 
 /** The output folder, git-ignored. */
@@ -19,6 +20,23 @@ const PACKAGE_DIR = '.package';
 const WORKER_CORE = '@azure/functions-core';
 /** The package.json fields the Functions host and Oryx read; no dependencies (bundled) and no scripts. */
 const PACKAGE_FIELDS = ['name', 'version', 'description', 'license', 'private', 'engines'] as const;
+/**
+ * Packages the app requires only on first use (shared/storage/sdk.ts, shared/http/restPipeline.ts,
+ * shared/notifications/sdk.ts, exports' exceljs, uploads' unzipper). Each is bundled into a file of its
+ * own, `dist/vendor/<name>.js`, which the main bundle requires where the source does: a cold start
+ * then neither reads nor compiles them (most of the bundle's bytes), as the unbundled build would not.
+ */
+const LAZY_PACKAGES = [
+  '@azure/core-rest-pipeline',
+  '@azure/data-tables',
+  '@azure/eventgrid',
+  '@azure/identity',
+  '@azure/storage-blob',
+  '@azure/storage-queue',
+  'cloudevents',
+  'exceljs',
+  'unzipper',
+];
 /** Zip entries carry this date, so that the same inputs give the same zip. */
 const ENTRY_TIME = new Date('2000-01-01T00:00:00Z');
 
@@ -49,21 +67,25 @@ export async function buildPackage(root: string): Promise<AppPackage> {
   fs.rmSync(zip, { force: true });
 
   const leftOut = new Set<string>();
-  const result = await build({
-    stdin: { contents: entryModule(root), resolveDir: root, sourcefile: 'main.js', loader: 'js' },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outfile: path.join(appDir, 'dist', 'main.js'),
-    external: [WORKER_CORE],
-    plugins: [leaveOutOfProductionAsRequire(root, leftOut)],
-    minify: true,
-    // Error and class names stay readable in logs and stack traces.
-    keepNames: true,
-    metafile: true,
-    logLevel: 'error',
-  });
+  const bundle = (entry: string, outfile: string, plugins: Plugin[]) =>
+    build({
+      stdin: { contents: entry, resolveDir: root, sourcefile: path.basename(outfile), loader: 'js' },
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      outfile,
+      external: [WORKER_CORE],
+      plugins: [...plugins, leaveOutOfProductionAsRequire(root, leftOut)],
+      minify: true,
+      // Error and class names stay readable in logs and stack traces.
+      keepNames: true,
+      metafile: true,
+      logLevel: 'error',
+    });
+  const results = [await bundle(entryModule(root), path.join(appDir, 'dist', 'main.js'), [lazyPackagesApart()])];
+  for (const name of LAZY_PACKAGES)
+    results.push(await bundle(`module.exports = require('${name}');`, path.join(appDir, 'dist', vendorFile(name)), []));
 
   fs.copyFileSync(path.join(root, 'host.json'), path.join(appDir, 'host.json'));
   fs.cpSync(path.join(root, 'sample-data'), path.join(appDir, 'sample-data'), { recursive: true });
@@ -76,7 +98,7 @@ export async function buildPackage(root: string): Promise<AppPackage> {
     zip,
     zipBytes: fs.statSync(zip).size,
     files,
-    bundledPackages: bundledPackages(result.metafile),
+    bundledPackages: bundledPackages(results.map((result) => result.metafile)),
     leftOut: [...leftOut].sort(),
   };
 }
@@ -89,6 +111,23 @@ function entryModule(root: string): string {
     .sort();
   if (names.length === 0) throw new Error('no function modules under functions/');
   return names.map((file) => `require('./dist/functions/${file.replace(/\.ts$/, '.js')}');`).join('\n');
+}
+
+/** `@azure/data-tables` → `vendor/azure-data-tables.js`, beside the main bundle. */
+const vendorFile = (name: string) => `vendor/${name.replace(/^@/, '').replace(/\//g, '-')}.js`;
+
+/** The app's own requires of a lazily loaded package go to its file in `dist/vendor/` (kept a plain require). */
+function lazyPackagesApart(): Plugin {
+  const lazy = new Set(LAZY_PACKAGES);
+  return {
+    name: 'lazy-packages-apart',
+    setup(esbuild) {
+      esbuild.onResolve({ filter: /^[^./]/ }, (args) => {
+        const fromApp = !args.importer.split(path.sep).includes('node_modules');
+        return fromApp && lazy.has(args.path) ? { path: `./${vendorFile(args.path)}`, external: true } : undefined;
+      });
+    },
+  };
 }
 
 /**
@@ -136,10 +175,10 @@ function productionManifest(root: string): Record<string, unknown> {
   return { ...fields, main: 'dist/main.js' };
 }
 
-/** `node_modules/@scope/name/…` → `@scope/name`, for every bundled input. */
-function bundledPackages(metafile: Metafile): string[] {
+/** `node_modules/@scope/name/…` → `@scope/name`, for every bundled input of every bundle. */
+function bundledPackages(metafiles: Metafile[]): string[] {
   const names = new Set<string>();
-  for (const input of Object.keys(metafile.inputs)) {
+  for (const input of metafiles.flatMap((metafile) => Object.keys(metafile.inputs))) {
     const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
     if (match) names.add(match[1]);
   }

@@ -69,16 +69,31 @@ describe('npm run package', () => {
     expect(built.zipBytes).toBe(fs.statSync(built.zip).size);
   });
 
-  it('holds host.json, a production package.json, the sample data and one bundle: no sources, tests or node_modules', () => {
-    expect(built.files).toEqual(expect.arrayContaining(['host.json', 'package.json', 'dist/main.js']));
+  it('holds host.json, a production package.json, the sample data and the bundles: no sources, tests or node_modules', () => {
+    expect(built.files).toEqual(
+      expect.arrayContaining(['host.json', 'package.json', 'dist/main.js', 'dist/vendor/azure-data-tables.js']),
+    );
     for (const file of built.files)
-      expect({ file, ok: /^(host\.json|package\.json|dist\/main\.js|sample-data\/[^/]+)$/.test(file) }).toEqual({
+      expect({
         file,
-        ok: true,
-      });
+        ok: /^(host\.json|package\.json|dist\/main\.js|dist\/vendor\/[a-z-]+\.js|sample-data\/[^/]+)$/.test(file),
+      }).toEqual({ file, ok: true });
     expect(fs.readFileSync(path.join(appDir, 'host.json'), 'utf8')).toBe(
       fs.readFileSync(path.join(ROOT, 'host.json'), 'utf8'),
     );
+  });
+
+  it('loads each package kept apart for first use from its own file, with nothing beside it', async () => {
+    const vendor = built.files.filter((file) => file.startsWith('dist/vendor/'));
+    expect(vendor.length).toBeGreaterThanOrEqual(5);
+    for (const file of vendor) {
+      const { stdout } = await run(
+        process.execPath,
+        ['-e', `console.log(Object.keys(require(${JSON.stringify(path.join(appDir, file))})).length)`],
+        { cwd: appDir, env: { PATH: process.env.PATH ?? '' } },
+      );
+      expect({ file, exports: Number(stdout) > 0 }).toEqual({ file, exports: true });
+    }
   });
 
   it('has a package.json without dependencies or scripts, so a remote build installs and runs nothing', () => {
