@@ -5,21 +5,12 @@ import unzipper from 'unzipper';
 import { buildPackage } from '../deploy/package';
 import { projectRoot } from '../shared/config/paths';
 import { HEAP_FLAGS } from './heap';
+import { PRODUCTION_SETTINGS } from '../deploy/productionSettings';
 
 /** Child processes per measurement; the median is reported (the machine is shared and noisy). */
 const RUNS = 15;
 /** Loading every function module may cost at most this many times a bare `require('@azure/functions')`. */
 const TARGET_RATIO = 2;
-/** What the templates set in Azure: identity-based storage, so loading reads the same settings. */
-const PRODUCTION_SETTINGS = {
-  FUNCTIONS_WORKER_RUNTIME: 'node',
-  NODE_ENV: 'production',
-  AzureWebJobsStorage__blobServiceUri: 'https://stexample.blob.core.windows.net',
-  AzureWebJobsStorage__queueServiceUri: 'https://stexample.queue.core.windows.net',
-  AzureWebJobsStorage__tableServiceUri: 'https://stexample.table.core.windows.net',
-  AzureWebJobsStorage__credential: 'managedidentity',
-};
-
 /**
  * Cold start: the wall time of a Node process that loads every function module of the package azd
  * ships (`npm run package`, unzipped, loaded the way the worker loads `main`: deploy/loadApp.ts),

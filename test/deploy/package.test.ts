@@ -7,6 +7,7 @@ import unzipper from 'unzipper';
 import { buildPackage, type AppPackage } from '../../deploy/package';
 import { projectRoot } from '../../shared/config/paths';
 import { testSettings } from '../helpers/storage';
+import { PRODUCTION_SETTINGS } from '../../deploy/productionSettings';
 
 /**
  * The deployment package as azd ships it: built from a fresh `npm run build`, unzipped into a folder
@@ -19,19 +20,6 @@ const ROOT = projectRoot();
 const LOADER = path.join(ROOT, 'dist', 'deploy', 'loadApp.js');
 /** tsc and esbuild on a shared, busy machine. */
 const BUILD_TIMEOUT_MS = 240_000;
-
-/** App settings as infra/ sets them in Azure: identity-based storage, no connection string. */
-const PRODUCTION_SETTINGS = {
-  FUNCTIONS_WORKER_RUNTIME: 'node',
-  NODE_ENV: 'production',
-  AzureWebJobsStorage__blobServiceUri: 'https://stexample.blob.core.windows.net',
-  AzureWebJobsStorage__queueServiceUri: 'https://stexample.queue.core.windows.net',
-  AzureWebJobsStorage__tableServiceUri: 'https://stexample.table.core.windows.net',
-  AzureWebJobsStorage__credential: 'managedidentity',
-  AzureWebJobsStorage__clientId: '00000000-0000-0000-0000-000000000000',
-  PRICES_SOURCE: 'retail',
-  RATES_SOURCE: 'ecb',
-};
 
 interface Loaded {
   files: number;

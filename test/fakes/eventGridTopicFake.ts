@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import { selfSignedCertificate } from '../helpers/certificate';
 
 /**
  * An Event Grid custom topic on 127.0.0.1 speaking the publish API the SDK calls for the CloudEvents
@@ -37,36 +35,9 @@ export interface EventGridTopicFake {
 
 const BATCH_TYPE = 'application/cloudevents-batch+json; charset=utf-8';
 
-function selfSignedCertificate(): { key: string; cert: string; certFile: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'topic-fake-'));
-  const keyFile = path.join(dir, 'key.pem');
-  const certFile = path.join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8'), certFile };
-}
-
 export async function startEventGridTopicFake(token = 'local-topic-token'): Promise<EventGridTopicFake> {
-  const { key, cert, certFile } = selfSignedCertificate();
+  const { keyFile, certFile } = selfSignedCertificate('topic-fake-');
+  const [key, cert] = [fs.readFileSync(keyFile, 'utf8'), fs.readFileSync(certFile, 'utf8')];
   const published: TopicRequest[] = [];
   const answered: { status: number; at: number }[] = [];
   const failures: { status: number; retryAfter?: string }[] = [];

@@ -1,8 +1,8 @@
 import { spawnSync, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { freePort, startAzurite, type RunningAzurite } from '../../runtime/azurite';
+import { selfSignedCertificate } from '../helpers/certificate';
 
 /**
  * End to end through the identity path: an Azurite of its own, over HTTPS with a throw-away self-signed
@@ -30,31 +30,9 @@ describeIfOpenssl('identity path against Azurite with OAuth over HTTPS', () => {
   let azurite: RunningAzurite | undefined;
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'azurite-oauth-'));
-    const cert = path.join(dir, 'cert.pem');
-    const key = path.join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-sha256',
-        '-days',
-        '1',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ],
-      { stdio: 'ignore' },
-    );
+    const certificate = selfSignedCertificate('azurite-oauth-');
+    dir = certificate.dir;
+    const [cert, key] = [certificate.certFile, certificate.keyFile];
     const ports = { blob: await freePort(), queue: await freePort(), table: await freePort() };
     azurite = await startAzurite({ ports, tls: { cert, key }, oauth: 'basic' });
   });
