@@ -339,21 +339,20 @@ describe('MCP tools through the local runner', () => {
     });
   });
 
-  it('answers a plain JSON-RPC tools/call (the curl example of docs/api.md), no session needed', async () => {
-    const response = await fetch(`${runner.url}${MCP_PATH}`, {
+  /** One JSON-RPC tools/call as a plain HTTP client sends it (the curl example of docs/api.md). */
+  const rawToolCall = (name: string, args: Record<string, unknown>) =>
+    fetch(`${runner.url}${MCP_PATH}`, {
       method: 'POST',
       headers: {
         'x-functions-key': KEY,
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
       },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: { name: 'get_exchange_rates', arguments: { date: SAMPLE_AS_OF, currency: 'EUR' } },
-      }),
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } }),
     });
+
+  it('answers a plain JSON-RPC tools/call (the curl example of docs/api.md), no session needed', async () => {
+    const response = await rawToolCall('get_exchange_rates', { date: SAMPLE_AS_OF, currency: 'EUR' });
     expect(response.status).toBe(200);
     expect(response.headers.get('mcp-session-id')).toBeNull();
     const body = (await response.json()) as { result: CallToolResult };
@@ -372,20 +371,7 @@ describe('MCP tools through the local runner', () => {
     });
 
     it('answers 413 to a body over 64 KiB', async () => {
-      const response = await fetch(`${runner.url}${MCP_PATH}`, {
-        method: 'POST',
-        headers: {
-          'x-functions-key': KEY,
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: { name: 'search_prices', arguments: { market: 'US', meterId: 'x'.repeat(MAX_MCP_BODY_BYTES) } },
-        }),
-      });
+      const response = await rawToolCall('search_prices', { market: 'US', meterId: 'x'.repeat(MAX_MCP_BODY_BYTES) });
       expect(response.status).toBe(413);
     });
 
