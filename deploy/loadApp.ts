@@ -7,7 +7,8 @@ import type * as Tinyglobby from 'tinyglobby';
 /**
  * `node dist/deploy/loadApp.js <appDir> [--invoke name[=json body]]…` loads a function app folder
  * the way the Functions Node.js worker does, outside the host, and prints one JSON line: the
- * functions registered (and with `--invoke`, what each named HTTP function answered).
+ * functions registered, the files of the app that loading them read (`loadedAtStart`, relative to
+ * the app folder), and with `--invoke`, what each named HTTP function answered.
  * `node dist/deploy/loadApp.js --bare` only requires `@azure/functions`: the cold-start baseline.
  *
  * Like the worker, it provides the built-in `@azure/functions-core` module by intercepting
@@ -109,13 +110,17 @@ async function main(): Promise<void> {
   const files = mainFiles(appDir);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- as the worker loads `main`
   for (const file of files) require(file);
+  const loadedAtStart = Object.keys(require.cache)
+    .filter((file) => file.startsWith(appDir + path.sep))
+    .map((file) => path.relative(appDir, file).split(path.sep).join('/'))
+    .sort();
   const answers: Record<string, unknown> = {};
   for (const spec of values.invoke ?? []) {
     const [name, ...body] = spec.split('=');
     answers[name] = await invoke(name, body.length ? body.join('=') : undefined);
   }
   const functions = registered.map(({ name, trigger }) => ({ name, trigger }));
-  process.stdout.write(`${JSON.stringify({ files: files.length, functions, answers })}\n`);
+  process.stdout.write(`${JSON.stringify({ files: files.length, functions, loadedAtStart, answers })}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -37,6 +37,8 @@ const LAZY_PACKAGES = [
   'exceljs',
   'unzipper',
 ];
+/** The bundle of the functions' implementations, beside main.js (implementationsApart). */
+const IMPLEMENTATIONS = 'implementations.js';
 /** Zip entries carry this date, so that the same inputs give the same zip. */
 const ENTRY_TIME = new Date('2000-01-01T00:00:00Z');
 
@@ -55,9 +57,12 @@ export interface AppPackage {
 }
 
 /**
- * Builds the package from the compiled output in `dist/` (run `npm run build` first, as the npm
- * script does): the bundle's entry requires `dist/functions/<name>.js` for every `functions/*.ts`,
- * so a function file added on any branch is picked up and a stale compiled file is not.
+ * Builds the package from the TypeScript sources (esbuild compiles them as tsc does: isolatedModules):
+ * `dist/main.js` requires every `functions/*.ts`, so a function file added on any branch is picked up.
+ * The function files register their triggers and load their implementations with `import()` on
+ * first invocation (runtime/registry.ts); every module so loaded goes into `dist/implementations.js`
+ * (IMPLEMENTATIONS), one bundle with one instance of each module, required on the first invocation:
+ * a cold start compiles only the registrations, @azure/functions and what they import.
  */
 export async function buildPackage(root: string): Promise<AppPackage> {
   const outDir = path.join(root, PACKAGE_DIR);
@@ -83,7 +88,18 @@ export async function buildPackage(root: string): Promise<AppPackage> {
       metafile: true,
       logLevel: 'error',
     });
-  const results = [await bundle(entryModule(root), path.join(appDir, 'dist', 'main.js'), [lazyPackagesApart()])];
+  const implementations = new Map<string, string>();
+  const results = [
+    await bundle(entryModule(root), path.join(appDir, 'dist', 'main.js'), [
+      implementationsApart(root, implementations),
+      lazyPackagesApart(),
+    ]),
+  ];
+  results.push(
+    await bundle(implementationsModule(implementations), path.join(appDir, 'dist', IMPLEMENTATIONS), [
+      lazyPackagesApart(),
+    ]),
+  );
   for (const name of LAZY_PACKAGES)
     results.push(await bundle(`module.exports = require('${name}');`, path.join(appDir, 'dist', vendorFile(name)), []));
 
@@ -110,7 +126,52 @@ function entryModule(root: string): string {
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
     .sort();
   if (names.length === 0) throw new Error('no function modules under functions/');
-  return names.map((file) => `require('./dist/functions/${file.replace(/\.ts$/, '.js')}');`).join('\n');
+  return names.map((file) => `require('./functions/${file}');`).join('\n');
+}
+
+/**
+ * Every module the registrations load with `import()` (an implementation, runtime/services, an MCP
+ * tool) is taken out of the main bundle: in its place a stub that requires `./implementations.js`
+ * and runs that module's loader there. `implementations` collects them: key → absolute path.
+ */
+function implementationsApart(root: string, implementations: Map<string, string>): Plugin {
+  const retry = Symbol('resolve once');
+  return {
+    name: 'implementations-apart',
+    setup(esbuild) {
+      esbuild.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind !== 'dynamic-import' || args.pluginData === retry) return undefined;
+        const resolved = await esbuild.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: retry,
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        const key = path.relative(root, resolved.path).split(path.sep).join('/');
+        implementations.set(key, resolved.path);
+        return { path: key, namespace: 'implementation' };
+      });
+      esbuild.onResolve({ filter: new RegExp(`^\\./${IMPLEMENTATIONS.replace('.', '\\.')}$`) }, (args) => ({
+        path: args.path,
+        external: true,
+      }));
+      esbuild.onLoad({ filter: /.*/, namespace: 'implementation' }, (args) => ({
+        contents: `module.exports = require('./${IMPLEMENTATIONS}')[${JSON.stringify(args.path)}]();`,
+        loader: 'js',
+        resolveDir: root,
+      }));
+    },
+  };
+}
+
+/** The implementations bundle's entry: a loader per module, so requiring it runs none of them. */
+function implementationsModule(implementations: Map<string, string>): string {
+  if (implementations.size === 0) throw new Error('no function loads an implementation with import()');
+  const loaders = [...implementations]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, file]) => `  ${JSON.stringify(key)}: () => require(${JSON.stringify(file)}),`);
+  return `module.exports = {\n${loaders.join('\n')}\n};`;
 }
 
 /** `@azure/data-tables` → `vendor/azure-data-tables.js`, beside the main bundle. */

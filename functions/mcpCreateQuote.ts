@@ -1,4 +1,3 @@
 import { mcpToolFunction } from '../runtime/registry';
-import { createQuoteTool } from '../shared/assistant/createQuote';
 
-mcpToolFunction('mcpCreateQuote', createQuoteTool);
+mcpToolFunction('mcpCreateQuote', 'create_quote');

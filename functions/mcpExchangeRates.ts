@@ -1,4 +1,3 @@
 import { mcpToolFunction } from '../runtime/registry';
-import { exchangeRatesTool } from '../shared/assistant/exchangeRates';
 
-mcpToolFunction('mcpExchangeRates', exchangeRatesTool);
+mcpToolFunction('mcpExchangeRates', 'get_exchange_rates');

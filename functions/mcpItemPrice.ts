@@ -1,4 +1,3 @@
 import { mcpToolFunction } from '../runtime/registry';
-import { itemPriceTool } from '../shared/assistant/itemPrice';
 
-mcpToolFunction('mcpItemPrice', itemPriceTool);
+mcpToolFunction('mcpItemPrice', 'get_item_price');

@@ -1,4 +1,3 @@
 import { mcpToolFunction } from '../runtime/registry';
-import { priceChangesTool } from '../shared/assistant/priceChanges';
 
-mcpToolFunction('mcpPriceChanges', priceChangesTool);
+mcpToolFunction('mcpPriceChanges', 'get_price_changes');

@@ -1,4 +1,3 @@
 import { mcpToolFunction } from '../runtime/registry';
-import { searchPricesTool } from '../shared/assistant/searchPrices';
 
-mcpToolFunction('mcpSearchPrices', searchPricesTool);
+mcpToolFunction('mcpSearchPrices', 'search_prices');

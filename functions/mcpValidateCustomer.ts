@@ -1,4 +1,3 @@
 import { mcpToolFunction } from '../runtime/registry';
-import { validateCustomerTool } from '../shared/assistant/validateCustomer';
 
-mcpToolFunction('mcpValidateCustomer', validateCustomerTool);
+mcpToolFunction('mcpValidateCustomer', 'validate_customer');

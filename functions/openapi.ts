@@ -1,7 +1,4 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { httpFunction, registeredFunctions } from '../runtime/registry';
-import { conditionalJson } from '../shared/api/caching';
-import { openApiDocument, openApiDocumentSchema } from '../shared/api/openapi';
 
 const INFO = {
   title: 'CSP pricing functions',
@@ -10,38 +7,38 @@ const INFO = {
   license: { name: 'MIT', identifier: 'MIT' },
 };
 
-/** Built on first request: by then every function module has registered. */
-let document: Record<string, unknown> | undefined;
-
-export function openapiHandler(request: HttpRequest): Promise<HttpResponseInit> {
-  document ??= openApiDocument(
+/** Every HTTP function as the document describes it: by the first request every function module has registered. */
+const documented = () =>
+  Promise.all(
     registeredFunctions().flatMap((r) =>
       r.kind === 'http'
         ? [
-            {
-              name: r.name,
-              route: r.options.route,
-              methods: r.options.methods,
-              authLevel: r.options.authLevel,
-              doc: r.doc,
-            },
+            r.doc().then((doc) => {
+              const { route, methods, authLevel } = r.options;
+              return { name: r.name, route, methods, authLevel, doc };
+            }),
           ]
         : [],
     ),
-    INFO,
   );
-  const built = document;
-  // Its ETag is the document itself: it changes only with a deployment.
-  return conditionalJson(request, { validator: ['openapi', built] }, async () => built);
-}
 
-httpFunction(
-  'openapi',
-  { methods: ['GET'], authLevel: 'anonymous', route: 'openapi.json', handler: openapiHandler },
-  {
-    summary: 'This document (OpenAPI 3.1)',
-    description:
-      'Generated from the registrations of the HTTP functions and the zod schemas that validate their requests.',
-    response: openApiDocumentSchema,
-  },
-);
+httpFunction('openapi', { methods: ['GET'], authLevel: 'anonymous', route: 'openapi.json' }, async () => {
+  const [{ conditionalJson }, { openApiDocument, openApiDocumentSchema }] = await Promise.all([
+    import('../shared/api/caching'),
+    import('../shared/api/openapi'),
+  ]);
+  let document: Promise<Record<string, unknown>> | undefined;
+  return {
+    doc: {
+      summary: 'This document (OpenAPI 3.1)',
+      description:
+        'Generated from the registrations of the HTTP functions and the zod schemas that validate their requests.',
+      response: openApiDocumentSchema,
+    },
+    handler: async (request) => {
+      const built = await (document ??= documented().then((endpoints) => openApiDocument(endpoints, INFO)));
+      // Its ETag is the document itself: it changes only with a deployment.
+      return conditionalJson(request, { validator: ['openapi', built] }, async () => built);
+    },
+  };
+});

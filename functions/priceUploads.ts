@@ -1,7 +1,4 @@
-import type { InvocationContext } from '@azure/functions';
 import { queueFunction } from '../runtime/registry';
-import { appServices, invocationLogger } from '../runtime/services';
-import { processPriceUpload, uploadEventBlob } from '../shared/uploads';
 
 /**
  * A price sheet or exchange-rate file dropped into the price upload container: its BlobCreated event
@@ -10,11 +7,10 @@ import { processPriceUpload, uploadEventBlob } from '../shared/uploads';
  * A file at fault is quarantined; a storage failure fails the invocation so that the message is
  * delivered again (after UPLOAD_MAX_ATTEMPTS the upload is quarantined with its last error).
  */
-export async function priceUploadsHandler(message: unknown, context: InvocationContext): Promise<unknown> {
-  const { settings, storage } = appServices();
-  const logger = invocationLogger(context);
-  const blobName = uploadEventBlob(message, storage, 'priceUploads', logger);
-  return blobName === null ? null : processPriceUpload({ storage, settings, logger, blobName });
-}
-
-queueFunction('priceUploads', 'priceUploadEvents', priceUploadsHandler, { uploads: 'priceUploads' });
+queueFunction('priceUploads', { queue: 'priceUploadEvents', uploads: 'priceUploads' }, async () => {
+  const { processPriceUpload, uploadEventBlob } = await import('../shared/uploads');
+  return async (message, { storage, settings, logger }) => {
+    const blobName = uploadEventBlob(message, storage, 'priceUploads', logger);
+    return blobName === null ? null : processPriceUpload({ storage, settings, logger, blobName });
+  };
+});

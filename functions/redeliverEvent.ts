@@ -1,24 +1,14 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { httpFunction } from '../runtime/registry';
-import { appServices, invocationLogger } from '../runtime/services';
-import { handleRedeliverEvent, redeliverEventDoc } from '../shared/notifications/endpoints';
-
-export function redeliverEventHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const { settings, apiStorage } = appServices();
-  return handleRedeliverEvent(request, {
-    storage: apiStorage,
-    settings,
-    logger: invocationLogger(context),
-  });
-}
 
 httpFunction(
   'redeliverEvent',
-  {
-    methods: ['POST'],
-    authLevel: 'function',
-    route: 'subscriptions/{id}/events/{eventId}/redeliver',
-    handler: redeliverEventHandler,
+  { methods: ['POST'], authLevel: 'function', route: 'subscriptions/{id}/events/{eventId}/redeliver' },
+  async () => {
+    const { handleRedeliverEvent, redeliverEventDoc } = await import('../shared/notifications/endpoints');
+    return {
+      doc: redeliverEventDoc,
+      handler: (request, { apiStorage, settings, logger }) =>
+        handleRedeliverEvent(request, { storage: apiStorage, settings, logger }),
+    };
   },
-  redeliverEventDoc,
 );

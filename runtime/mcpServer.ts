@@ -64,12 +64,14 @@ export function mcpHandler(
   contextFor: (functionName: string) => InvocationContext,
 ): McpHandler {
   const info = serverInfo();
-  const listing = tools.map(({ tool, properties }) => ({
-    name: tool.toolName,
-    description: tool.description,
+  const listing = tools.map(({ toolName, description, properties }) => ({
+    name: toolName,
+    description,
     inputSchema: inputSchemaOf(properties),
   }));
-  const byName = new Map(tools.map((registration) => [registration.tool.toolName, registration]));
+  const byName = new Map<string, McpToolRegistration>(
+    tools.map((registration) => [registration.toolName, registration]),
+  );
 
   return async (req, res, origin) => {
     if (req.method !== 'POST') {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { priceViewSchema } from '../prices/views';
 import { DECIMAL } from '../core/decimal';
 import { isSecretSetting, rememberSecrets } from '../observability/redact';
+import { NAME_PREFIX_PATTERN, NAME_PREFIX_RULE } from '../storage/names';
 
 /**
  * Every setting the app reads, validated once. Names are app-setting names (environment variables
@@ -59,11 +60,7 @@ export const settingsSchema = z.object({
   AzureWebJobsStorage__credential: z.enum(['managedidentity']).optional(),
   AzureWebJobsStorage__clientId: z.string().optional(),
   /** Prefix for every table and container name, so that several installations or test runs can share one account. */
-  STORAGE_NAME_PREFIX: z
-    .string()
-    .regex(/^[a-z][a-z0-9]{0,11}$/, 'lowercase letters and digits, starting with a letter, at most 12')
-    .or(z.literal(''))
-    .default(''),
+  STORAGE_NAME_PREFIX: z.string().regex(NAME_PREFIX_PATTERN, NAME_PREFIX_RULE).or(z.literal('')).default(''),
 
   PRICES_SOURCE: priceSourceSchema.default('sample'),
   PRICES_MARKETS: list('US').pipe(z.array(marketSchema).min(1)),

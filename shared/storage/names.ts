@@ -59,6 +59,20 @@ export interface StorageNames {
   };
 }
 
+/** STORAGE_NAME_PREFIX: what table, container and queue names all allow at their start. */
+export const NAME_PREFIX_PATTERN = /^[a-z][a-z0-9]{0,11}$/;
+export const NAME_PREFIX_RULE = 'lowercase letters and digits, starting with a letter, at most 12';
+
+/**
+ * The STORAGE_NAME_PREFIX app setting, checked as settings.ts checks it: for the queue triggers'
+ * registration, which runs when the host loads the app, before (and without) the settings as a whole.
+ */
+export function namePrefixSetting(value: string | undefined): string {
+  if (!value) return '';
+  if (!NAME_PREFIX_PATTERN.test(value)) throw new Error(`STORAGE_NAME_PREFIX: ${NAME_PREFIX_RULE}`);
+  return value;
+}
+
 export function storageNames(prefix = ''): StorageNames {
   const table = (name: string) => `${prefix}${name}`;
   const container = (name: string) => (prefix ? `${prefix}-${name}` : name);

@@ -24,6 +24,7 @@ const BUILD_TIMEOUT_MS = 240_000;
 interface Loaded {
   files: number;
   functions: { name: string; trigger: string }[];
+  loadedAtStart: string[];
   answers: Record<string, { status: number; body: unknown }>;
 }
 
@@ -64,7 +65,9 @@ describe('npm run package', () => {
     for (const file of built.files)
       expect({
         file,
-        ok: /^(host\.json|package\.json|dist\/main\.js|dist\/vendor\/[a-z-]+\.js|sample-data\/[^/]+)$/.test(file),
+        ok: /^(host\.json|package\.json|dist\/(main|implementations)\.js|dist\/vendor\/[a-z-]+\.js|sample-data\/[^/]+)$/.test(
+          file,
+        ),
       }).toEqual({ file, ok: true });
     expect(fs.readFileSync(path.join(appDir, 'host.json'), 'utf8')).toBe(
       fs.readFileSync(path.join(ROOT, 'host.json'), 'utf8'),
@@ -121,6 +124,19 @@ describe('npm run package', () => {
     expect(fromPackage.functions.length).toBeGreaterThan(0);
     expect(fromPackage.functions).toEqual(unbundled.functions);
     expect(fromPackage.stderr).toBe('');
+  });
+
+  it('registers the functions without loading their implementations, zod or an Azure SDK (cold start)', async () => {
+    const fromPackage = await load(appDir, PRODUCTION_SETTINGS);
+    expect(fromPackage.loadedAtStart).toEqual(['dist/main.js']);
+    const unbundled = await load(ROOT, PRODUCTION_SETTINGS);
+    const heavy = unbundled.loadedAtStart.filter((file) =>
+      /^node_modules\/(zod|luxon|libphonenumber-js|@azure\/(?!functions))|^dist\/shared\/(prices|rates|customers|quotes|notifications|uploads|config)\//.test(
+        file,
+      ),
+    );
+    expect(heavy).toEqual([]);
+    expect(unbundled.loadedAtStart).toContain('dist/runtime/registry.js');
   });
 
   it('answers requests from the unzipped package: storage, settings, validation rules', async () => {

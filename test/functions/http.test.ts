@@ -73,13 +73,14 @@ describe('HTTP API through the local runner', () => {
       expect.arrayContaining(['prices', 'priceChanges', 'exchangeRates', 'openapi', 'health']),
     );
     for (const fn of http) {
+      const fnDoc = await fn.doc();
       const item = doc.paths[`/api/${fn.options.route.replace(/\{(\w+)[^}]*\}/g, '{$1}')}`];
       expect(item).toBeDefined();
       for (const method of fn.options.methods) {
         const operation = item[method.toLowerCase()];
         expect(operation.operationId).toContain(fn.name);
         const names = operation.parameters.filter((p) => p.in === 'query').map((p) => p.name);
-        expect(names.sort()).toEqual(Object.keys(fn.doc?.query?.shape ?? {}).sort());
+        expect(names.sort()).toEqual(Object.keys(fnDoc?.query?.shape ?? {}).sort());
       }
     }
     const prices = doc.paths['/api/prices'].get;

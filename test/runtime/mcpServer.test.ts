@@ -113,8 +113,8 @@ describe('MCP tools through the local runner', () => {
       'validate_customer',
     ]);
     for (const tool of tools) {
-      const registration = registered.find((fn) => fn.tool.toolName === tool.name)!;
-      expect(tool.description).toBe(registration.tool.description);
+      const registration = registered.find((fn) => fn.toolName === tool.name)!;
+      expect(tool.description).toBe(registration.description);
       expect(tool.inputSchema).toEqual(inputSchemaOf(registration.properties));
     }
     const search = tools.find((tool) => tool.name === 'search_prices')!;

@@ -30,14 +30,14 @@ function registration(name: string): McpToolRegistration {
 
 /** What the extension sends: the invocation context as the trigger value, the arguments in the trigger metadata. */
 async function invoke(name: string, args: Record<string, string>) {
-  const { handler, tool } = registration(name);
+  const { handler, toolName } = registration(name);
   const logs: string[] = [];
   const context = new InvocationContext({
     functionName: name,
     triggerMetadata: { mcptoolargs: args },
     logHandler: (_level, ...parts) => logs.push(parts.map(String).join(' ')),
   });
-  const value = await handler({ name: tool.toolName, arguments: args }, context);
+  const value = await handler({ name: toolName, arguments: args }, context);
   expect(value).toBeInstanceOf(CallToolResultBlock);
   const block = value as CallToolResultBlock;
   expect(block.type).toBe('call_tool_result');

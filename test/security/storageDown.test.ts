@@ -5,8 +5,8 @@ import { createStorageClients, emulatorConnectionString } from '../../shared/sto
 import { handlePrices } from '../../shared/prices/endpoints/lookup';
 import { handlePriceChanges } from '../../shared/prices/endpoints/changes';
 import { handleExchangeRates } from '../../shared/rates/endpoint';
-import { healthHandler } from '../../functions/health';
 import { logger, q } from '../helpers/apiFixtures';
+import { httpHandlerOf } from '../helpers/functions';
 import type { ApiResponse } from '../../shared/api/endpoint';
 
 /** The key the endpoints sign continuation tokens with in these tests. */
@@ -77,7 +77,7 @@ describe('storage refusing connections', () => {
 
   it('anonymous health answers 503 with Retry-After, fast, without the connection error', async () => {
     const startedAt = Date.now();
-    const response = await healthHandler(
+    const response = await httpHandlerOf('health')(
       new HttpRequest({ method: 'GET', url: 'http://localhost/api/health' }),
       new InvocationContext({ functionName: 'health', logHandler: () => {} }),
     );

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
-import { validateCustomerHandler } from '../../../functions/validateCustomer';
 import { MAX_BODY_BYTES } from '../../../shared/customers/endpoint';
 import { registeredFunctions } from '../../../runtime/registry';
+import { httpHandlerOf } from '../../helpers/functions';
 
 const URL = 'http://localhost:7071/api/customers/validate';
+/** The handler the host calls: registered from functions/validateCustomer.ts (which needs no storage settings). */
+const validateCustomer = httpHandlerOf('validateCustomer');
 
 async function call(
   body: string | Uint8Array,
@@ -23,7 +25,7 @@ async function call(
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? { string: body } : { bytes: body },
   });
-  const response = await validateCustomerHandler(request, context);
+  const response = await validateCustomer(request, context);
   return { response: { ...response, jsonBody: JSON.parse(response.body as string) }, logs };
 }
 

@@ -7,6 +7,7 @@ import { createLogger, memorySink } from '../../../shared/observability/logger';
 import { registeredFunctions } from '../../../runtime/registry';
 import { testStorage } from '../../helpers/storage';
 import { reported, uploadContainers } from '../../helpers/uploads';
+import { queueHandlerOf } from '../../helpers/functions';
 
 const { settings, storage } = testStorage();
 const h = uploadContainers(storage, 'customerUploads');
@@ -220,7 +221,7 @@ describe('customer uploads (blob drop)', () => {
     process.env.AzureWebJobsStorage = settings.AzureWebJobsStorage;
     process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
     try {
-      const { customerUploadsHandler } = await import('../../../functions/customerUploads');
+      const customerUploadsHandler = queueHandlerOf('customerUploads');
       await h.drop('via-handler.csv', CSV);
       const logs: string[] = [];
       const context = new InvocationContext({
