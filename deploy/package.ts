@@ -8,10 +8,10 @@ import { projectRoot } from '../shared/config/paths';
  * `npm run package`: the deployment package, `.package/app/` and the same files zipped as
  * `.package/app.zip`. azd ships the folder (`dist: .package/app` in azure.yaml); `az functionapp
  * deployment source config-zip` takes the zip. It holds host.json, a production package.json, the
- * sample data the `sample` sources read, and the bundle `dist/main.js`: every function module that
- * `npm run build` compiled, with the production code they import and nothing else (no node_modules,
- * no TypeScript, no tests), with the packages loaded on first use apart in `dist/vendor/` (LAZY_PACKAGES).
- * docs/operations.md (Deploy) and docs/design.md (one bundle) say why.
+ * sample data the `sample` sources read, and the bundles: `dist/main.js`, every function module with
+ * what registering needs; `dist/implementations.js`, what the functions load on first invocation; and
+ * the packages loaded on first use apart in `dist/vendor/` (LAZY_PACKAGES). No node_modules, no
+ * TypeScript, no tests. docs/operations.md (What ships) and docs/design.md (cold start) say why.
  */
 
 /** The output folder, git-ignored. */
