@@ -17,7 +17,9 @@ export function createPool(concurrency: number): Pool {
   const running = new Set<Promise<unknown>>();
   let failure: unknown;
 
-  const start = async <T>(task: () => Promise<T>): Promise<Promise<T>> => {
+  // Resolves once the task has started, with its promise in a wrapper: an async function returning
+  // the promise itself would adopt it, so that `submit` waited for the task to finish (one at a time).
+  const start = async <T>(task: () => Promise<T>): Promise<{ settled: Promise<T> }> => {
     while (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- the first task's failure, rethrown as it came
     if (failure !== undefined) throw failure;
@@ -34,7 +36,7 @@ export function createPool(concurrency: number): Pool {
         failure ??= e;
       },
     );
-    return p;
+    return { settled: p };
   };
 
   return {
@@ -42,7 +44,7 @@ export function createPool(concurrency: number): Pool {
       await start(task);
     },
     async run(task) {
-      return start(task).then((p) => p);
+      return (await start(task)).settled;
     },
     async drain() {
       while (running.size > 0) await Promise.allSettled([...running]);
