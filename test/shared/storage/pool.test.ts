@@ -36,6 +36,34 @@ describe('createPool', () => {
     await expect(createPool(2).run(async () => 42)).resolves.toBe(42);
   });
 
+  it('bounds the total weight, in order, and runs a task heavier than the capacity alone', async () => {
+    const pool = createPool(10, 10);
+    const started: string[] = [];
+    const endings = new Map<string, () => void>();
+    const task = (name: string, weight: number) =>
+      pool.run(async () => {
+        started.push(name);
+        await new Promise<void>((resolve) => endings.set(name, resolve));
+      }, weight);
+    const end = async (name: string) => {
+      endings.get(name)?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    const all = [task('a', 6), task('b', 6), task('c', 1), task('huge', 25), task('d', 1)];
+    await new Promise((resolve) => setImmediate(resolve));
+    // b does not fit beside a, and c, though it would, does not overtake b.
+    expect(started).toEqual(['a']);
+    await end('a');
+    expect(started).toEqual(['a', 'b', 'c']);
+    await end('b');
+    await end('c');
+    expect(started).toEqual(['a', 'b', 'c', 'huge']);
+    await end('huge');
+    expect(started).toEqual(['a', 'b', 'c', 'huge', 'd']);
+    await end('d');
+    await Promise.all(all);
+  });
+
   it('after a failure, starts nothing more and drain rejects with the first failure', async () => {
     const pool = createPool(1);
     await pool.submit(async () => {
