@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { PriceView } from './views';
-import { spooledLines } from '../files/spool';
+import { spooledLineBatches } from '../files/spool';
 import { mergePackedSet } from '../storage/packedSet';
 import { createPool } from '../storage/pool';
 import { INDEXED_FIELDS, addFieldEntry, searchSets, type FieldEntries, type IndexedField } from './tables/searchIndex';
@@ -69,11 +69,12 @@ export async function writeSearchIndex(file: string, options: SearchWriteOptions
     items = 0;
   };
   for (const [i, field] of INDEXED_FIELDS.entries()) {
-    for await (const line of spooledLines(file)) {
-      const row = JSON.parse(line) as string[];
-      items += addFieldEntry(pending, row[i + 1], row[0]);
-      if (items >= ITEMS_PER_FLUSH) await flush(field);
-    }
+    for await (const lines of spooledLineBatches(file))
+      for (const line of lines) {
+        const row = JSON.parse(line) as string[];
+        items += addFieldEntry(pending, row[i + 1], row[0]);
+        if (items >= ITEMS_PER_FLUSH) await flush(field);
+      }
     await flush(field);
   }
   return entities;
