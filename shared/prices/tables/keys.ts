@@ -73,7 +73,8 @@ export function priceKeyPrefix(rowKey: string): string {
 
 /** The digest identifying a version (SHA-1 of its keys) for in-memory diffs of large sheets. */
 export function versionDigest(partitionKey: string, rowKey: string): Buffer {
-  return createHash('sha1').update(partitionKey).update('\n').update(rowKey).digest();
+  // One update: the same bytes as three, at a third of the calls into the hash.
+  return createHash('sha1').update(`${partitionKey}\n${rowKey}`).digest();
 }
 
 /** Compact identity of a version as text (96 bits of its digest). */

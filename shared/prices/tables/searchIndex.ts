@@ -5,7 +5,7 @@ import type { PriceView } from '../views';
 import type { PriceRow } from '../row';
 import { regionOf } from '../region';
 import { fold } from '../search/match';
-import { mergePackedSet, readPackedSet } from '../../storage/packedSet';
+import { readPackedSet } from '../../storage/packedSet';
 import { enc, isMetered, meterOf } from './keys';
 import { marketViewRange, versionsOfEntity, type CommittedRuns } from './versions';
 
@@ -64,42 +64,30 @@ export function indexedValues(row: PriceRow): string[] {
   return INDEXED_FIELDS.map((field) => fold(withRegion[field] ?? ''));
 }
 
-/** Index entries gathered from rows (partition → items), written by mergeSearchEntries. */
-export type SearchEntries = Map<string, Set<string>>;
+/** One field's entries gathered from rows: each (folded) value and the units holding it. */
+export type FieldEntries = Map<string, Set<string>>;
 
-export function addSearchEntries(
-  entries: SearchEntries,
-  q: { market: string; view: PriceView },
-  unit: string,
-  values: readonly string[],
-): void {
-  const add = (partitionKey: string, item: string) => {
-    let set = entries.get(partitionKey);
-    if (!set) entries.set(partitionKey, (set = new Set()));
-    set.add(item);
-  };
-  INDEXED_FIELDS.forEach((field, i) => {
-    add(valuesPartition(q.market, q.view, field), valueItem(values[i]));
-    add(termPartition(q.market, q.view, field, values[i]), unit);
-  });
+/** Adds a row's entry for one field; returns how many index items are new (its value's, its unit's). */
+export function addFieldEntry(entries: FieldEntries, value: string, unit: string): number {
+  let units = entries.get(value);
+  const newValue = units ? 0 : 1;
+  if (!units) entries.set(value, (units = new Set()));
+  const before = units.size;
+  return newValue + units.add(unit).size - before;
 }
 
-/**
- * Merges gathered entries into the index; returns the entities written. `known` holds partitions
- * that may be stored already (anything, once the market and view have data); others are written blind.
- */
-export async function mergeSearchEntries(
-  table: TableClient,
-  entries: SearchEntries,
-  mayBeStored: (partitionKey: string) => boolean,
-  run: <T>(task: () => Promise<T>) => Promise<T>,
-): Promise<number> {
-  const written = await Promise.all(
-    [...entries].map(([partitionKey, items]) =>
-      run(() => mergePackedSet(table, partitionKey, items, mayBeStored(partitionKey))),
-    ),
-  );
-  return written.reduce((a, b) => a + b, 0);
+/** The index sets of one field's entries, by partition: the field's values, then each value's term. */
+export function searchSets(
+  q: { market: string; view: PriceView },
+  field: IndexedField,
+  entries: FieldEntries,
+): [partitionKey: string, items: Set<string>][] {
+  const values = new Set([...entries.keys()].map(valueItem));
+  const terms = [...entries].map(([value, units]): [string, Set<string>] => [
+    termPartition(q.market, q.view, field, value),
+    units,
+  ]);
+  return [[valuesPartition(q.market, q.view, field), values], ...terms];
 }
 
 /** Whether the market and view have a search index (every ingest writes its values of productTitle). */
