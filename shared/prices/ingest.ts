@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import path from 'node:path';
 import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
@@ -91,13 +91,14 @@ const FLAG_SPAN = 16;
 function contentHash(row: PriceRow): number {
   // Each field ends with \u0001; an absent (null) field reads \u0000, so it differs from an empty one.
   // Later fields go in only when set, named (so that their order cannot make two rows alike).
-  // Hashed in one update (the same bytes as one per field, which cost more than the hashing itself).
+  // Hashed in one one-shot call (the same bytes as one update per field, which cost more than the hashing
+  // itself; see versionDigest).
   let text = '';
   for (const field of PRICE_FIELDS) {
     if (!LATER_FIELDS.has(field)) text += `${row[field] ?? '\u0000'}\u0001`;
     else if (row[field] !== '') text += `${field}=${row[field]}\u0001`;
   }
-  return createHash('sha1').update(text).digest().readUIntBE(0, CONTENT_HASH_BYTES);
+  return oneShotHash('sha1', text, 'buffer').readUIntBE(0, CONTENT_HASH_BYTES);
 }
 
 /** A version's key in a set of digests: its digest's first bytes (those the digest map keys by) as hex. */
