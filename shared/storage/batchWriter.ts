@@ -11,6 +11,20 @@ const MAX_BATCH = 100;
 // Stay well under the 4 MiB transaction payload: flush early when a batch grows large.
 const MAX_BATCH_CHARS = 2_000_000;
 
+/** JSON's characters around a property: its name's quotes, the colon, the value's quotes, the comma. */
+const PROPERTY_CHARS = 6;
+
+/**
+ * The characters an entity takes in a transaction, about: its names and values, each character of a
+ * value counted twice as JSON may escape it (a quote, a backslash). Counted, not serialised: a
+ * JSON.stringify per entity cost ~90 ms of CPU in a cold 50,000-row ingest.
+ */
+function charsOf(entity: TransactionAction[1]): number {
+  let chars = 0;
+  for (const [name, value] of Object.entries(entity)) chars += name.length + 2 * String(value).length + PROPERTY_CHARS;
+  return chars;
+}
+
 export interface BatchWriter {
   add(action: TransactionAction): Promise<void>;
   /** Submits what is buffered for one partition (no more operations for it will come soon). */
@@ -40,7 +54,7 @@ export function createBatchWriter(table: TableClient, pool: Pool): BatchWriter {
       let buffer = buffers.get(pk);
       if (!buffer) buffers.set(pk, (buffer = { actions: [], chars: 0 }));
       buffer.actions.push(action);
-      buffer.chars += JSON.stringify(action[1]).length;
+      buffer.chars += charsOf(action[1]);
       if (buffer.actions.length >= MAX_BATCH || buffer.chars >= MAX_BATCH_CHARS) {
         buffers.delete(pk);
         await submit(buffer.actions);
