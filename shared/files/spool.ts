@@ -4,26 +4,35 @@ import fs from 'node:fs';
 export interface SpoolFile {
   file: string;
   stream: fs.WriteStream;
+  /** Lines appended in this tick, written together when it ends. */
+  pending: string[];
 }
 
 export function openSpool(file: string): SpoolFile {
-  return { file, stream: fs.createWriteStream(file) };
+  return { file, stream: fs.createWriteStream(file), pending: [] };
 }
 
 /**
- * Lines appended in one tick reach the file in one write: a write per line cost 0.6 s of CPU in
- * the 2.5 s read of a 50,000-row sheet (each of its ~260 spools written line by line).
+ * Lines appended in one tick reach the file in one write of one string: a write per line cost 0.6 s of
+ * CPU in the 2.5 s read of a 50,000-row sheet (each of its ~260 spools written line by line), and
+ * corking those writes still turned each line into a Buffer of its own (200,000 lines: ~140 ms of CPU,
+ * joined ~45 ms).
  */
 export function appendLine(spool: SpoolFile, line: string): Promise<void> | void {
-  const { stream } = spool;
-  if (!stream.writableCorked) {
-    stream.cork();
-    process.nextTick(() => stream.uncork());
-  }
-  if (!stream.write(`${line}\n`)) return new Promise((resolve) => stream.once('drain', () => resolve()));
+  if (spool.pending.length === 0) process.nextTick(() => writePending(spool));
+  spool.pending.push(line);
+  // Backpressure as the last write left it: one tick's lines are few enough to hold meanwhile.
+  if (spool.stream.writableNeedDrain) return new Promise((resolve) => spool.stream.once('drain', () => resolve()));
+}
+
+function writePending(spool: SpoolFile): void {
+  if (spool.pending.length === 0) return;
+  spool.stream.write(`${spool.pending.join('\n')}\n`);
+  spool.pending = [];
 }
 
 export function closeSpool(spool: SpoolFile): Promise<void> {
+  writePending(spool);
   return new Promise((resolve, reject) => spool.stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
