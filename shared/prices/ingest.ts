@@ -349,8 +349,11 @@ async function compareRows(req: IngestRequest, download: SpooledDownload, sinks:
     else if (baseHash !== hash) counts.changed++;
     else counts.unchanged++;
     listed.set(id, state + IN_SHEET);
-    const price = priceDigest(keys.partitionKey, keys.rowKey);
-    if (basePrices.get(price) !== undefined) basePrices.set(price, LISTED_AGAIN);
+    // Without a base snapshot (a cold ingest) there is no price to mark, nor a digest to take.
+    if (basePrices.size > 0) {
+      const price = priceDigest(keys.partitionKey, keys.rowKey);
+      if (basePrices.get(price) !== undefined) basePrices.set(price, LISTED_AGAIN);
+    }
 
     const { points, changed } = listingPoints(req, neighbours, flags | IN_SHEET);
     // The stored content is the latest-dated listing's: with a later snapshot that does not list the
