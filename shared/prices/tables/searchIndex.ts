@@ -60,8 +60,11 @@ export function unitOf(row: Pick<PriceRow, 'meterId' | 'productId'>): string {
 
 /** A row's indexed values, folded, in INDEXED_FIELDS order (region and location as region.ts derives them). */
 export function indexedValues(row: PriceRow): string[] {
-  const withRegion = { ...row, ...regionOf(row) };
-  return INDEXED_FIELDS.map((field) => fold(withRegion[field] ?? ''));
+  // Read from the row and the derived region, not from a copy of the row merged with it (one per row).
+  const derived = regionOf(row);
+  return INDEXED_FIELDS.map((field) =>
+    fold((field === 'region' || field === 'location' ? derived[field] : row[field]) ?? ''),
+  );
 }
 
 /** One field's entries gathered from rows: each (folded) value and the units holding it. */
