@@ -70,10 +70,17 @@ const text = z
   .transform((s) => s?.trim() ?? '');
 const requiredText = (what: string) => text.pipe(z.string().min(1, `${what} is empty`));
 const decimal = (what: string) => text.pipe(z.string().regex(DECIMAL, `${what} is not a decimal number`));
+// One transform rather than a union of '' and a decimal (as optionalInstant): the union took over a
+// quarter of the schema's time.
 const optionalDecimal = (what: string) =>
-  text.pipe(
-    z.union([z.literal('').transform(() => null), z.string().regex(DECIMAL, `${what} is not a decimal number`)]),
-  );
+  text.transform((s, ctx) => {
+    if (s === '') return null;
+    if (!DECIMAL.test(s)) {
+      ctx.addIssue({ code: 'custom', message: `${what} is not a decimal number` });
+      return z.NEVER;
+    }
+    return s;
+  });
 const instant = (what: string) =>
   text.transform((s, ctx) => {
     const parsed = parseInstant(s);
