@@ -114,9 +114,11 @@ function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
     }));
 }
 
+/** runtime/services: settings, storage clients and loggers, loaded with the first invocation (it imports zod). */
+const servicesModule = onFirstUse(() => import('./services'));
+
 async function servicesOf(context: InvocationContext): Promise<InvocationServices> {
-  const { invocationServices } = await import('./services');
-  return invocationServices(context);
+  return (await servicesModule()).invocationServices(context);
 }
 
 export function httpFunction(name: string, trigger: HttpTrigger, load: () => Promise<HttpImplementation>): void {
