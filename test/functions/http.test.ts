@@ -1,5 +1,5 @@
-import path from 'node:path';
-import { startLocalRunner, type Runner } from '../../runtime/localRunner';
+import type { Runner } from '../../runtime/localRunner';
+import { startTestRunner } from '../helpers/runner';
 import { registeredFunctions, type HttpRegistration } from '../../runtime/registry';
 import { testSettings } from '../helpers/storage';
 import { createStorageClients } from '../../shared/storage/clients';
@@ -17,15 +17,10 @@ describe('HTTP API through the local runner', () => {
     process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
     await ingestSheet(storage, settings, consumptionSheet(), { asOf: '2026-11-01' });
     await ingestFx(storage, settings, fxCsv({ EUR: '1.0867' }), '2026-11-01');
-    runner = await startLocalRunner({
-      port: 0,
+    runner = await startTestRunner({
       settings,
       storage,
-      functionsDir: path.join(__dirname, '..', '..', 'functions'),
       functionKey: settings.LOCAL_FUNCTION_KEY,
-      pollBlobs: false,
-      runTimers: false,
-      log: () => {},
     });
   });
   afterAll(() => runner?.close());

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { startLocalRunner, type Runner } from '../../runtime/localRunner';
+import type { Runner } from '../../runtime/localRunner';
+import { startTestRunner } from '../helpers/runner';
 import { registeredFunctions } from '../../runtime/registry';
 import { loadSettings } from '../../shared/config/settings';
 import { runEndpoint, type ApiResponse } from '../../shared/api/endpoint';
@@ -89,15 +90,10 @@ describe('the OpenAPI document against the real answers', () => {
       kind: 'refresh',
     });
     await refreshRates({ ...common, source: createFxRatesSource(settings, 'sample') });
-    runner = await startLocalRunner({
-      port: 0,
+    runner = await startTestRunner({
       settings,
       storage,
-      functionsDir: path.join(__dirname, '..', '..', 'functions'),
       functionKey: settings.LOCAL_FUNCTION_KEY,
-      pollBlobs: false,
-      runTimers: false,
-      log: () => {},
     });
     doc = JSON.parse((await send('/api/openapi.json')).text) as Json;
   }, 120_000);

@@ -1,5 +1,5 @@
-import path from 'node:path';
-import { startLocalRunner, type Runner } from '../../runtime/localRunner';
+import type { Runner } from '../../runtime/localRunner';
+import { startTestRunner } from '../helpers/runner';
 import { createLogger, memorySink } from '../../shared/observability/logger';
 import { sendDigests } from '../../shared/notifications/digestStore';
 import { listEvents } from '../../shared/notifications/outbox';
@@ -33,17 +33,12 @@ describe('/api/subscriptions', () => {
     process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
     process.env.NOTIFY_ALLOW_LOOPBACK_HTTP = 'true';
     receiver = await startWebhookReceiver();
-    runner = await startLocalRunner({
-      port: 0,
+    runner = await startTestRunner({
       settings,
       storage,
-      functionsDir: path.join(__dirname, '..', '..', 'functions'),
       functionKey: settings.LOCAL_FUNCTION_KEY,
-      pollBlobs: false,
-      runTimers: false,
       // runNotifications delivers here (its counts are asserted): the queue's delivery is test/shared/notifications/queue.test.ts.
       runQueues: false,
-      log: () => {},
     });
   });
   afterAll(async () => {

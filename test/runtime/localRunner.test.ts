@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { startLocalRunner, type Runner } from '../../runtime/localRunner';
+import type { Runner } from '../../runtime/localRunner';
+import { startTestRunner } from '../helpers/runner';
 import { registeredFunctions } from '../../runtime/registry';
 import { testSettings } from '../helpers/storage';
 import { createStorageClients } from '../../shared/storage/clients';
@@ -18,15 +19,10 @@ describe('local runner (npm start without the Functions host)', () => {
     // The functions read their settings from the environment, as under the Functions host.
     process.env.AzureWebJobsStorage = settings.AzureWebJobsStorage;
     process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
-    runner = await startLocalRunner({
-      port: 0,
+    runner = await startTestRunner({
       settings,
       storage: createStorageClients(settings),
-      functionsDir,
       functionKey: settings.LOCAL_FUNCTION_KEY,
-      pollBlobs: false,
-      runTimers: false,
-      log: () => {},
     });
   });
   afterAll(() => runner.close());

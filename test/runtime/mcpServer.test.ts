@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { startLocalRunner, type Runner } from '../../runtime/localRunner';
+import type { Runner } from '../../runtime/localRunner';
+import { startTestRunner } from '../helpers/runner';
 import { inputSchemaOf, MAX_MCP_BODY_BYTES, MCP_PATH } from '../../runtime/mcpServer';
 import { registeredFunctions, type McpToolRegistration } from '../../runtime/registry';
 import { createLogger, stderrSink } from '../../shared/observability/logger';
@@ -57,14 +57,10 @@ describe('MCP tools through the local runner', () => {
       kind: 'refresh',
     });
     await refreshRates({ ...common, source: createFxRatesSource(settings, 'sample') });
-    runner = await startLocalRunner({
-      port: 0,
+    runner = await startTestRunner({
       settings,
       storage,
-      functionsDir: path.join(__dirname, '..', '..', 'functions'),
       functionKey: KEY,
-      pollBlobs: false,
-      runTimers: false,
       log: (line) => logs.push(line),
     });
     client = await connect({ 'x-functions-key': KEY });

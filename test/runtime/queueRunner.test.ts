@@ -1,5 +1,5 @@
-import path from 'node:path';
-import { startLocalRunner, type Runner } from '../../runtime/localRunner';
+import type { Runner } from '../../runtime/localRunner';
+import { startTestRunner } from '../helpers/runner';
 import { hostJsonPath, hostQueueOptions } from '../../runtime/queueRunner';
 import { recentRuns, type RunRecord } from '../../shared/runs/ledger';
 import { createStorageClients } from '../../shared/storage/clients';
@@ -17,7 +17,6 @@ import { blobCreatedEvent } from '../../shared/uploads';
  * a malformed message is refused naming its field, and an upload goes through its BlobCreated message.
  */
 
-const functionsDir = path.join(__dirname, '..', '..', 'functions');
 // The sample source covers US only: DE fails every delivery (a SourceError, not the file's fault).
 const settings = testSettings({
   PRICES_SOURCE: 'sample',
@@ -33,13 +32,9 @@ beforeAll(async () => {
   for (const name of ['AzureWebJobsStorage', 'STORAGE_NAME_PREFIX', 'PRICES_SOURCE', 'PRICES_MARKETS', 'PRICES_VIEWS'])
     process.env[name] = String((settings as Record<string, unknown>)[name]);
   await ensureStorage(storage);
-  runner = await startLocalRunner({
-    port: 0,
+  runner = await startTestRunner({
     settings,
     storage,
-    functionsDir,
-    runTimers: false,
-    pollBlobs: false,
     queueOptions: { maxDequeueCount: MAX_DEQUEUE, visibilityTimeoutMs: 0, maxPollingIntervalMs: 200, leaseSeconds: 10 },
     log: (line) => logLines.push(line),
   });

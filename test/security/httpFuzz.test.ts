@@ -1,6 +1,6 @@
-import path from 'node:path';
 import fc from 'fast-check';
-import { startLocalRunner, type Runner } from '../../runtime/localRunner';
+import type { Runner } from '../../runtime/localRunner';
+import { startTestRunner } from '../helpers/runner';
 import { testSettings } from '../helpers/storage';
 import { createStorageClients } from '../../shared/storage/clients';
 import {
@@ -203,15 +203,10 @@ describe('HTTP API under random requests (fast-check, through the local runner)'
       { market: 'DE', view: 'updatedlicensebased', asOf: '2026-11-01', header: LICENSE_HEADER },
     );
     await ingestFx(storage, settings, fxCsv({ EUR: '1.0867', GBP: '1.26543210987654321' }), '2026-10-31');
-    runner = await startLocalRunner({
-      port: 0,
+    runner = await startTestRunner({
       settings,
       storage,
-      functionsDir: path.join(__dirname, '..', '..', 'functions'),
       functionKey: KEY,
-      pollBlobs: false,
-      runTimers: false,
-      log: () => {},
     });
   });
   afterAll(() => runner?.close());

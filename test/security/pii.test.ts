@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { startLocalRunner, type Runner } from '../../runtime/localRunner';
+import type { Runner } from '../../runtime/localRunner';
+import { startTestRunner } from '../helpers/runner';
 import { MCP_PATH } from '../../runtime/mcpServer';
 import { createStorageClients } from '../../shared/storage/clients';
 import { processedContainer, quarantineContainer } from '../../shared/storage/names';
@@ -87,13 +88,11 @@ describe('personal data in logs, errors and the ledger', () => {
     // The runner's upload (queue) functions build their storage from the environment (runtime/services).
     process.env.AzureWebJobsStorage = settings.AzureWebJobsStorage;
     process.env.STORAGE_NAME_PREFIX = settings.STORAGE_NAME_PREFIX;
-    runner = await startLocalRunner({
-      port: 0,
+    runner = await startTestRunner({
+      pollBlobs: true,
       settings,
       storage,
-      functionsDir: path.join(REPO, 'functions'),
       functionKey: KEY,
-      runTimers: false,
       log: (line) => logLines.push(line),
     });
   });

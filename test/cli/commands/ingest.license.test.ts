@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { jsonSummary, runCli } from '../../helpers/cli';
-import { startLocalRunner, type Runner } from '../../../runtime/localRunner';
+import type { Runner } from '../../../runtime/localRunner';
+import { startTestRunner } from '../../helpers/runner';
 import { licenseFigures } from '../../../shared/prices/licenseFigures';
 import { createStorageClients } from '../../../shared/storage/clients';
 import { latestSnapshot } from '../../../shared/prices/tables/snapshots';
@@ -155,14 +156,9 @@ describe('license-based price lists (updatedlicensebased)', () => {
   describe('served by the HTTP API', () => {
     let runner: Runner;
     beforeAll(async () => {
-      runner = await startLocalRunner({
-        port: 0,
+      runner = await startTestRunner({
         settings,
         storage,
-        functionsDir: path.join(__dirname, '..', '..', '..', 'functions'),
-        pollBlobs: false,
-        runTimers: false,
-        log: () => {},
       });
     });
     afterAll(() => runner.close());

@@ -1,5 +1,5 @@
-import path from 'node:path';
-import { startLocalRunner, type Runner } from '../../../runtime/localRunner';
+import type { Runner } from '../../../runtime/localRunner';
+import { startTestRunner } from '../../helpers/runner';
 import { createLogger, memorySink } from '../../../shared/observability/logger';
 import { fanOutCommitted, listEvents, type EventEntity } from '../../../shared/notifications/outbox';
 import { createSubscription } from '../../../shared/notifications/subscriptionStore';
@@ -40,15 +40,10 @@ beforeAll(async () => {
     process.env[name] = String((settings as Record<string, unknown>)[name]);
   await ensureStorage(storage);
   receiver = await startWebhookReceiver();
-  runner = await startLocalRunner({
-    port: 0,
+  runner = await startTestRunner({
     settings,
     storage,
-    functionsDir: path.join(__dirname, '..', '..', '..', 'functions'),
-    runTimers: false,
-    pollBlobs: false,
     queueOptions: { maxDequeueCount: 2, visibilityTimeoutMs: 0, maxPollingIntervalMs: 200, leaseSeconds: 10 },
-    log: () => {},
   });
 });
 afterAll(async () => {
