@@ -1,10 +1,7 @@
-import { hash as oneShotHash } from 'node:crypto';
 import path from 'node:path';
 import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
 import { FileFault } from '../files/fault';
-import type { ReadLine } from './row';
-import { LATER_FIELDS, PRICE_FIELDS, validatePriceRecord, type PriceRow } from './row';
 import type { Logger } from '../observability/logger';
 import { NoPlannedChangesError, type PriceSheetDownload } from './sources/source';
 import type { PriceView, Timeline } from './views';
@@ -13,8 +10,7 @@ import type { StorageClients } from '../storage/clients';
 import type { RunCounts, RunRecord } from '../runs/ledger';
 import { DateTime } from 'luxon';
 import { readCommittedRuns } from './tables/committedRuns';
-import { isMetered, priceKeyPrefix, versionDigest, versionKeys } from './tables/keys';
-import { compactRow } from './tables/versions';
+import { priceKeyPrefix, versionDigest } from './tables/keys';
 import type { VersionChange } from './tables/versionChange';
 import { pointAt } from './listing';
 import { DIGEST_KEY_BYTES, DigestMap } from './digestMap';
@@ -29,11 +25,11 @@ import {
   type SnapshotRecord,
 } from './tables/snapshots';
 import { createChangeWriter, type ChangeWriter } from './writes';
-import { indexedValues, unitOf } from './tables/searchIndex';
 import { appendLine, closeSpool, openSpool, type SpoolFile } from '../files/spool';
 import { spoolWithHash } from '../files/hashedSpool';
 import { boundRowCount, checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from '../runs/recordedRun';
-import { readSheet } from '../formats/priceFile';
+import { readJudgedLines } from './sheetReader';
+import type { AcceptedLine } from './sheetLines';
 
 /**
  * The one price pipeline (timer refresh, CLI refresh/ingest, blob uploads):
@@ -72,8 +68,6 @@ export interface IngestProgress {
 
 /** Rows read between progress reports. */
 const PROGRESS_EVERY = 5000;
-/** Bytes of a content hash: 48 bits, a whole number a JS number (and the digest map) holds exactly. */
-const CONTENT_HASH_BYTES = 6;
 /** Percent: a share of 100. */
 const PERCENT = 100;
 
@@ -86,20 +80,6 @@ const IN_SAME_DAY = 2;
 const IN_AFTER = 4;
 const IN_SHEET = 8;
 const FLAG_SPAN = 16;
-
-/** 48 bits of a row's content: a changed price, date or text gives a different hash. */
-function contentHash(row: PriceRow): number {
-  // Each field ends with \u0001; an absent (null) field reads \u0000, so it differs from an empty one.
-  // Later fields go in only when set, named (so that their order cannot make two rows alike).
-  // Hashed in one one-shot call (the same bytes as one update per field, which cost more than the hashing
-  // itself; see versionDigest).
-  let text = '';
-  for (const field of PRICE_FIELDS) {
-    if (!LATER_FIELDS.has(field)) text += `${row[field] ?? '\u0000'}\u0001`;
-    else if (row[field] !== '') text += `${field}=${row[field]}\u0001`;
-  }
-  return oneShotHash('sha1', text, 'buffer').readUIntBE(0, CONTENT_HASH_BYTES);
-}
 
 /** A version's key in a set of digests: its digest's first bytes (those the digest map keys by) as hex. */
 const digestKey = (digest: Buffer) => digest.toString('hex', 0, DIGEST_KEY_BYTES);
@@ -321,63 +301,52 @@ interface RowSinks {
   counts: RunCounts;
 }
 
-/** Reads the sheet row by row: rejects what is not a valid, new row; counts and spools the rest. */
+/** Reads the sheet's judged lines: rejects what is not a valid, new row; counts and spools the rest. */
 async function compareRows(req: IngestRequest, download: SpooledDownload, sinks: RowSinks): Promise<void> {
-  const { neighbours, listed, basePrices, manifest, changes, reject, counts } = sinks;
-  for await (const item of readSheet(download.format, download.file, req.market)) {
-    counts.read++;
-    boundRowCount(counts);
-    if (counts.read % PROGRESS_EVERY === 0) req.onProgress?.({ phase: 'read', done: counts.read });
-    const judged = rowOf(item, req.market);
-    if ('reason' in judged) {
-      reject(item.line, judged.reason);
-      continue;
+  const source = { format: download.format, file: download.file, market: req.market, view: req.view };
+  for await (const lines of readJudgedLines(source))
+    for (const line of lines) {
+      sinks.counts.read++;
+      boundRowCount(sinks.counts);
+      if (sinks.counts.read % PROGRESS_EVERY === 0) req.onProgress?.({ phase: 'read', done: sinks.counts.read });
+      if ('reason' in line) sinks.reject(line.line, line.reason);
+      else await compareRow(req, line, sinks);
     }
-    const row = judged.row;
-    const keys = versionKeys(row, req.view);
-    const id = versionDigest(keys.partitionKey, keys.rowKey);
-    const hash = contentHash(row);
-    const state = listed.get(id) ?? 0;
-    const flags = state % FLAG_SPAN;
-    if (flags & IN_SHEET) {
-      reject(item.line, 'duplicate: the same price and EffectiveStartDate as an earlier row');
-      continue;
-    }
-    const inBase = baseLists(neighbours, flags);
-    const baseHash = Math.floor(state / FLAG_SPAN);
-    if (!inBase) counts.added++;
-    else if (baseHash !== hash) counts.changed++;
-    else counts.unchanged++;
-    listed.set(id, state + IN_SHEET);
-    // Without a base snapshot (a cold ingest) there is no price to mark, nor a digest to take.
-    if (basePrices.size > 0) {
-      const price = priceDigest(keys.partitionKey, keys.rowKey);
-      if (basePrices.get(price) !== undefined) basePrices.set(price, LISTED_AGAIN);
-    }
-
-    const { points, changed } = listingPoints(req, neighbours, flags | IN_SHEET);
-    // The stored content is the latest-dated listing's: with a later snapshot that does not list the
-    // version, only the stored day can tell; without one, the base snapshot's hash does.
-    const contentMayChange =
-      req.timeline === 'current' && neighbours.after ? (flags & IN_AFTER) === 0 : !(inBase && baseHash === hash);
-    if (changed || contentMayChange) {
-      const content = { contentHash: String(hash), row: compactRow(row) };
-      await changes.change(keys.partitionKey, { rowKey: keys.rowKey, content, points });
-    }
-    if (!inBase && isMetered(row)) await changes.indexMeter(row.productId, row.skuId, row.meterId);
-    // Content the base lists unchanged was indexed by the base's ingest (see tables/searchIndex.ts).
-    if (!inBase || baseHash !== hash) await changes.indexSearch(unitOf(row), indexedValues(row));
-    await appendLine(manifest, `${keys.partitionKey}\t${keys.rowKey}\t${hash}`);
-  }
 }
 
-/** The valid price row of a line of the sheet, or why the line is rejected. */
-function rowOf(item: ReadLine, market: string): { row: PriceRow } | { reason: string } {
-  if ('error' in item) return { reason: item.error };
-  const verdict = validatePriceRecord(item.record);
-  if (!verdict.ok) return { reason: verdict.reason };
-  if (verdict.row.market !== market) return { reason: `Market ${verdict.row.market} in a ${market} sheet` };
-  return { row: verdict.row };
+/** Compares an accepted row with the snapshots around its day; counts and spools what it changes. */
+async function compareRow(req: IngestRequest, line: AcceptedLine, sinks: RowSinks): Promise<void> {
+  const { neighbours, listed, basePrices, manifest, changes, reject, counts } = sinks;
+  const { partitionKey, rowKey, hash } = line;
+  const id = versionDigest(partitionKey, rowKey);
+  const state = listed.get(id) ?? 0;
+  const flags = state % FLAG_SPAN;
+  if (flags & IN_SHEET) {
+    reject(line.line, 'duplicate: the same price and EffectiveStartDate as an earlier row');
+    return;
+  }
+  const inBase = baseLists(neighbours, flags);
+  const baseHash = Math.floor(state / FLAG_SPAN);
+  if (!inBase) counts.added++;
+  else if (baseHash !== hash) counts.changed++;
+  else counts.unchanged++;
+  listed.set(id, state + IN_SHEET);
+  // Without a base snapshot (a cold ingest) there is no price to mark, nor a digest to take.
+  if (basePrices.size > 0) {
+    const price = priceDigest(partitionKey, rowKey);
+    if (basePrices.get(price) !== undefined) basePrices.set(price, LISTED_AGAIN);
+  }
+
+  const { points, changed } = listingPoints(req, neighbours, flags | IN_SHEET);
+  // The stored content is the latest-dated listing's: with a later snapshot that does not list the
+  // version, only the stored day can tell; without one, the base snapshot's hash does.
+  const contentMayChange =
+    req.timeline === 'current' && neighbours.after ? (flags & IN_AFTER) === 0 : !(inBase && baseHash === hash);
+  if (changed || contentMayChange) await changes.change(partitionKey, rowKey, points, line.content);
+  if (!inBase && line.meter !== null) await changes.indexMeter(line.meter);
+  // Content the base lists unchanged was indexed by the base's ingest (see tables/searchIndex.ts).
+  if (!inBase || baseHash !== hash) await changes.indexSearch(line.search);
+  await appendLine(manifest, `${partitionKey}\t${rowKey}\t${hash}`);
 }
 
 /**
@@ -442,7 +411,7 @@ async function writeChanges(req: IngestRequest, comparison: Comparison, counts: 
       // Each version once, though several neighbours may list it.
       if (!revisit.delete(digestKey(id))) continue;
       const { points } = listingPoints(req, neighbours, (listed.get(id) ?? 0) % FLAG_SPAN);
-      await changes.change(line.partitionKey, { rowKey: line.rowKey, points });
+      await changes.change(line.partitionKey, line.rowKey, points);
     }
   }
   counts.entitiesWritten = await changes.commit((done) => req.onProgress?.({ phase: 'write', done, total: toWrite }));

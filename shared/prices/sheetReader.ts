@@ -1,0 +1,59 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { FileFault } from '../files/fault';
+import { judgedLines, type JudgedLine, type SheetSource } from './sheetLines';
+
+/**
+ * Reads a sheet's lines judged (sheetLines.ts) for the comparison with the stored snapshots. A sheet
+ * of WORKER_MIN_BYTES or more is judged in a worker thread while the comparison runs on the main
+ * thread: parsing, validating and serialising each row took ~1 s of the main thread's ~6.5 s in a
+ * 50,000-row cold ingest, whose main thread (not the storage) bounds it; the worker does that on the
+ * second core, which the storage left idle while the sheet was read. Smaller sheets are judged in the
+ * calling thread: starting a worker (~60 ms to load its modules) would cost more than it saves.
+ */
+
+/** Bytes of a spooled download from which its lines are judged in a worker. */
+export const WORKER_MIN_BYTES = 1 << 20;
+/** Batches a worker posts before the comparison has taken them: bounds its lead (and memory). */
+export const BATCHES_AHEAD = 4;
+
+/** The worker's script: built beside this module (dist/, or the deploy package's bundle). */
+const WORKER_SCRIPT = path.join(__dirname, `sheetReaderWorker${path.extname(__filename)}`);
+
+/** What a worker posts: a batch, the end, or why it stopped (FileFault's message, or another error's). */
+export type ReaderMessage = { lines: JudgedLine[] } | { done: true } | { fault: string } | { failure: string };
+
+/** The sheet's lines judged, a batch at a time; throws FileFault when the file cannot be read. */
+export async function* readJudgedLines(source: SheetSource): AsyncGenerator<JudgedLine[]> {
+  if ((await stat(source.file)).size < WORKER_MIN_BYTES) yield* judgedLines(source);
+  else yield* judgedInWorker(source);
+}
+
+async function* judgedInWorker(source: SheetSource): AsyncGenerator<JudgedLine[]> {
+  const worker = new Worker(WORKER_SCRIPT, { workerData: source });
+  const inbox: (ReaderMessage | { exit: number })[] = [];
+  let wake: (() => void) | undefined;
+  const receive = (message: ReaderMessage | { exit: number }) => {
+    inbox.push(message);
+    wake?.();
+  };
+  worker.on('message', receive);
+  worker.on('error', (error) => receive({ failure: error.message }));
+  worker.on('exit', (code) => receive({ exit: code }));
+  try {
+    for (;;) {
+      if (inbox.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const message = inbox.shift() as ReaderMessage | { exit: number };
+      if ('lines' in message) {
+        worker.postMessage('more');
+        yield message.lines;
+      } else if ('done' in message) return;
+      else if ('fault' in message) throw new FileFault(message.fault);
+      else if ('failure' in message) throw new Error(message.failure);
+      else throw new Error(`the sheet reader's worker stopped (exit code ${message.exit})`);
+    }
+  } finally {
+    await worker.terminate();
+  }
+}
