@@ -40,7 +40,7 @@ const LAZY_PACKAGES = [
 ];
 /**
  * Scripts the app starts as worker threads, each bundled on its own as `dist/<name>.js`: where the
- * module that starts it looks for it, beside its own file (shared/prices/sheetReader.ts).
+ * module that starts it looks for it, beside its own file (shared/runs/workerThreads.ts scriptBeside).
  */
 const WORKER_SCRIPTS = ['shared/prices/sheetReaderWorker.ts'];
 /** The bundle of the functions' implementations, beside main.js (implementationsApart). */

@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { FileFault } from '../files/fault';
+import { errorOf, scriptBeside, type ThreadFailure } from '../runs/workerThreads';
 import { judgedLines, type JudgedLine, type SheetSource } from './sheetLines';
 
 /**
@@ -18,11 +17,10 @@ export const WORKER_MIN_BYTES = 1 << 20;
 /** Batches a worker posts before the comparison has taken them: bounds its lead (and memory). */
 export const BATCHES_AHEAD = 4;
 
-/** The worker's script: built beside this module (dist/, or the deploy package's bundle). */
-const WORKER_SCRIPT = path.join(__dirname, `sheetReaderWorker${path.extname(__filename)}`);
+const WORKER_SCRIPT = scriptBeside(__filename, 'sheetReaderWorker');
 
-/** What a worker posts: a batch, the end, or why it stopped (FileFault's message, or another error's). */
-export type ReaderMessage = { lines: JudgedLine[] } | { done: true } | { fault: string } | { failure: string };
+/** What a worker posts: a batch, the end, or why it stopped. */
+export type ReaderMessage = { lines: JudgedLine[] } | { done: true } | { failure: ThreadFailure };
 
 /** The sheet's lines judged, a batch at a time; throws FileFault when the file cannot be read. */
 export async function* readJudgedLines(source: SheetSource): AsyncGenerator<JudgedLine[]> {
@@ -39,7 +37,7 @@ async function* judgedInWorker(source: SheetSource): AsyncGenerator<JudgedLine[]
     wake?.();
   };
   worker.on('message', receive);
-  worker.on('error', (error) => receive({ failure: error.message }));
+  worker.on('error', (error) => receive({ failure: { name: error.name, message: error.message } }));
   worker.on('exit', (code) => receive({ exit: code }));
   try {
     for (;;) {
@@ -49,8 +47,7 @@ async function* judgedInWorker(source: SheetSource): AsyncGenerator<JudgedLine[]
         worker.postMessage('more');
         yield message.lines;
       } else if ('done' in message) return;
-      else if ('fault' in message) throw new FileFault(message.fault);
-      else if ('failure' in message) throw new Error(message.failure);
+      else if ('failure' in message) throw errorOf(message.failure);
       else throw new Error(`the sheet reader's worker stopped (exit code ${message.exit})`);
     }
   } finally {

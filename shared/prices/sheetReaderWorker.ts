@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { FileFault } from '../files/fault';
+import { failureOf } from '../runs/workerThreads';
 import { judgedLines, type SheetSource } from './sheetLines';
 import { BATCHES_AHEAD, type ReaderMessage } from './sheetReader';
 
@@ -27,8 +27,7 @@ async function judgeAll(): Promise<void> {
     }
     post({ done: true });
   } catch (error) {
-    if (error instanceof FileFault) post({ fault: error.message });
-    else post({ failure: error instanceof Error ? error.message : String(error) });
+    post({ failure: failureOf(error) });
   }
   // The reader terminates the worker once it has the last message.
 }
