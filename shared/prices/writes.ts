@@ -203,7 +203,7 @@ async function writeVersions(
   await writeChunk();
   for (const [partitionKey, spool] of spooled.partitions) {
     for (const { doc, changes } of await mergedDocs(spool.file, partitionKey, options, table, pool.run)) {
-      if (doc) await writer.add(['upsert', doc, 'Replace']);
+      if (doc) await writer.add(doc);
       progress(changes);
     }
     // The partition is complete: send its last transaction now rather than hold it to the end.
@@ -236,7 +236,7 @@ async function writeEntities(
       return entityOf(next, partitionKey, { runId: options.runId, committed: stored });
     }),
   );
-  for (const entity of updated) if (entity) await writer.add(['upsert', entity, 'Replace']);
+  for (const entity of updated) if (entity) await writer.add(entity);
 }
 
 /**

@@ -10,6 +10,7 @@ import type { StorageClients } from '../../../shared/storage/clients';
 import type { Settings } from '../../../shared/config/settings';
 import { asWritten, testStorage } from '../../helpers/storage';
 import { consumptionRow, downloadOf, ingestRequest, meterId, sheetCsv, type SheetRow } from '../../helpers/priceSheets';
+import * as transactions from '../../../shared/storage/transactions';
 
 async function allEntities(table: TableClient): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
@@ -228,22 +229,19 @@ describe('price ingest pipeline', () => {
 
   it('converges when a run dies half-way and is run again', async () => {
     const { settings, storage } = testStorage({ TABLE_WRITE_CONCURRENCY: '1' });
-    let transactions = 0;
-    const dying: StorageClients = {
-      ...storage,
-      table: (name) => {
-        const client = storage.table(name);
-        if (name !== storage.names.tables.prices) return client;
-        // A view of the shared client whose transactions start failing, as if the process died.
-        const dyingClient = Object.create(client) as typeof client;
-        dyingClient.submitTransaction = async (actions) => {
-          if (++transactions > 2) throw new Error('process killed');
-          return client.submitTransaction(actions);
-        };
-        return dyingClient;
-      },
-    };
-    const killed = await ingest(dying, settings, sheetCsv(rows));
+    // The prices table's transactions start failing after two, as if the process died.
+    let count = 0;
+    const submit = transactions.submitUpserts;
+    const dying = jest.spyOn(transactions, 'submitUpserts').mockImplementation(async (table, entities) => {
+      if (table.tableName === storage.names.tables.prices && ++count > 2) throw new Error('process killed');
+      return submit(table, entities);
+    });
+    let killed;
+    try {
+      killed = await ingest(storage, settings, sheetCsv(rows));
+    } finally {
+      dying.mockRestore();
+    }
     expect(killed.outcome).toBe('failed');
     const partial = await allEntities(storage.table(storage.names.tables.prices));
     expect(partial.length).toBeGreaterThan(0);

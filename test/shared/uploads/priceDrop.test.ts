@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { TableClient } from '@azure/data-tables';
+import * as transactions from '../../../shared/storage/transactions';
 import { BlobClient } from '@azure/storage-blob';
 import { testStorage } from '../../helpers/storage';
 import { consumptionRow, meterId, sheetCsv } from '../../helpers/priceSheets';
@@ -300,7 +300,7 @@ describe('price uploads: duplicates, future marker, idempotence', () => {
     const { h } = setup();
     await h.drop('outage.csv', consumption(3));
     const write = jest
-      .spyOn(TableClient.prototype, 'submitTransaction')
+      .spyOn(transactions, 'submitUpserts')
       .mockRejectedValue(Object.assign(new Error('service unavailable'), { statusCode: 503 }));
     try {
       await expect(h.process('outage.csv')).rejects.toThrow(/failed, to be retried: service unavailable/);
