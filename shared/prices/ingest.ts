@@ -3,6 +3,7 @@ import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
 import { FileFault } from '../files/fault';
 import type { Logger } from '../observability/logger';
+import { redact } from '../observability/redact';
 import { NoPlannedChangesError, type PriceSheetDownload } from './sources/source';
 import type { PriceView, Timeline } from './views';
 import { archiveExtension, archiveFile } from '../storage/archive';
@@ -33,14 +34,18 @@ import type { AcceptedLine } from './sheetLines';
 
 /**
  * The one price pipeline (timer refresh, CLI refresh/ingest, blob uploads):
- *  1. spool the download to a temp file, hashing it; archive the raw bytes before parsing;
+ *  1. spool the download to a temp file, hashing it; start uploading the raw bytes to the archive,
+ *     which runs while steps 2–3 read the spooled file and is complete before step 4 (a refused file
+ *     too: the run waits for its archive whatever the read found);
  *  2. stream-parse and validate every row with the one row schema;
  *  3. diff against the latest snapshot on or before the as-of day (manifest of version hashes);
  *     too many rejected rows or a broken file fail here, before anything is published;
- *  4. write only added/changed/removed versions, ≤100 per transaction, in parallel across partitions;
- *  5. commit: snapshot manifest + snapshot entity; record the run in the ledger.
+ *  4. write only added/changed/removed versions, ≤100 per transaction, in parallel across partitions,
+ *     while the sheet's manifest uploads (when the snapshot needs one of its own);
+ *  5. commit: once the writes and the manifest are complete, the snapshot entity; record the run in the ledger.
  * Every write is an idempotent upsert and the snapshot entity is written last, so a run killed
- * half-way is finished by simply running it again.
+ * half-way is finished by simply running it again. Overlapped steps both always settle before the run
+ * goes on or fails, and a failure is reported as if they had run one after the other (see inOrder).
  */
 
 export interface IngestRequest {
@@ -108,20 +113,56 @@ export function ingestPriceSheet(req: IngestRequest): Promise<PipelineRun> {
 
 /** The pipeline's steps, run under the market/view/timeline lock. */
 async function ingestLocked(req: IngestRequest, context: RunContext): Promise<void> {
-  // 1. Spool and archive, before any parsing.
-  const download = await spoolAndArchive(req, context);
-  // 2–3. Parse, validate and compare with the snapshots around the as-of day.
-  const comparison = await readAndCompare(req, context, download);
-  // 4. Write what changed.
-  await writeChanges(req, comparison, context.run.counts);
+  const { run } = context;
+  // 1. Spool; the archive upload starts as soon as the file is complete, and runs while it is read.
+  const download = await spool(req, context);
+  const archived = archive(req, run, download);
+  // 2–3. Parse, validate and compare with the snapshots around the as-of day. The archive is complete
+  // (or the run failed) before anything is written, and before a refused file's run ends.
+  const [, comparison] = await inOrder(req.logger, archived, readAndCompare(req, context, download));
+  // 4. Write what changed; the sheet's manifest, when it needs one, uploads meanwhile.
+  const manifest = manifestOf(req, comparison, run);
+  await inOrder(
+    req.logger,
+    writeChanges(req, comparison, run.counts),
+    manifest.upload ? uploadManifest(req.storage, manifest.name, comparison.manifestFile) : Promise.resolve(),
+  );
   // 5. Commit the snapshot (nothing to do when the same file was already committed for this day).
-  await commitSnapshot(req, comparison, download, context.run);
+  await commitSnapshot(req, comparison, download, run, manifest.name);
 }
 
-/** The download spooled to a local file: its format, SHA-256 and archive blob. */
+/**
+ * Awaits two steps that run at once, the earlier one of the pipeline first in the arguments, as if they
+ * had run one after the other: both always settle before this does (nothing is left running, no rejection
+ * unhandled), and when both fail, the earlier step's failure is the run's, as it was when the later step
+ * never started; the other is logged.
+ *
+ * For the archive and the read this means that a storage failure of the archive wins over a FileFault of
+ * the read. That is deliberate: a FileFault refuses the file for good (an upload goes to quarantine and
+ * is never retried, the CLI exits 2; see files/fault.ts, runs/recordedRun.ts), which is only right once
+ * the refused bytes are archived — the archive is how an operator sees what was refused, and a refresh
+ * has no other copy. A run whose archive failed is not the file's fault: it fails retryably (the upload
+ * stays in place and its event is delivered again), and the retry archives the file and refuses it then.
+ */
+async function inOrder<A, B>(logger: Logger, earlier: Promise<A>, later: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([earlier, later]);
+  if (first.status === 'rejected') {
+    if (second.status === 'rejected')
+      logger.warn("an overlapping later step failed too; the earlier step's failure is the run's", {
+        error: redact((second.reason as Error).message),
+      });
+    throw first.reason;
+  }
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
+}
+
+/** The download spooled to a local file: its format, origin, size, SHA-256 and archive blob name. */
 interface SpooledDownload {
   file: string;
   format: PriceSheetDownload['format'];
+  origin: string;
+  bytes: number;
   sha256: string;
   archive: string;
 }
@@ -150,25 +191,31 @@ interface Comparison {
   valid: number;
 }
 
-async function spoolAndArchive(req: IngestRequest, { run, tmp }: RunContext): Promise<SpooledDownload> {
+async function spool(req: IngestRequest, { tmp }: RunContext): Promise<SpooledDownload> {
   const download = await req.open();
   const file = path.join(tmp, 'raw');
   const { sha256, bytes, head } = await spoolWithHash(download.body, file, (done) =>
     req.onProgress?.({ phase: 'download', done }),
   );
-  const archived = await archiveFile(
-    req.storage,
-    `${req.view}/${req.market}/${req.asOf}/${sha256}.${archiveExtension(head)}`,
+  return {
     file,
-    {
-      source: req.source,
-      origin: encodeURIComponent(download.origin),
-      runId: run.runId,
-      bytes: String(bytes),
-    },
-  );
+    format: download.format,
+    origin: download.origin,
+    bytes,
+    sha256,
+    archive: `${req.view}/${req.market}/${req.asOf}/${sha256}.${archiveExtension(head)}`,
+  };
+}
+
+/** Uploads the spooled file, unchanged, to the archive; the run names it once it is there. */
+async function archive(req: IngestRequest, run: RunRecord, download: SpooledDownload): Promise<void> {
+  const archived = await archiveFile(req.storage, download.archive, download.file, {
+    source: req.source,
+    origin: encodeURIComponent(download.origin),
+    runId: run.runId,
+    bytes: String(download.bytes),
+  });
   run.archive = archived.name;
-  return { file, format: download.format, sha256, archive: archived.name };
 }
 
 /**
@@ -419,14 +466,30 @@ async function writeChanges(req: IngestRequest, comparison: Comparison, counts: 
 }
 
 /**
- * Records the sheet as the as-of day's snapshot: its manifest (the base snapshot's when the listing is
- * the same), then the snapshot entity, last.
+ * The manifest the snapshot names: the base snapshot's when the sheet lists the same versions (shared:
+ * never overwritten, names are per run), else one of its own, to upload. Known once the sheet is read:
+ * the counts it looks at are final then (only entitiesWritten is not, and it does not look at it), so the
+ * upload can run while the changes are written. An upload is never wasted on a commit skipped as an
+ * unchanged rerun: that needs a same-day snapshot (so a base) and no version added, changed or removed,
+ * which is a same listing.
+ */
+function manifestOf(req: IngestRequest, { neighbours }: Comparison, run: RunRecord) {
+  const { added, changed, removed } = run.counts;
+  const base = baseOf(neighbours);
+  if (base !== null && added + changed + removed === 0) return { name: base.manifest, upload: false };
+  return { name: manifestName(req.market, req.view, req.timeline, req.asOf, run.runId), upload: true };
+}
+
+/**
+ * Records the sheet as the as-of day's snapshot: the snapshot entity, naming its manifest (uploaded by
+ * then, see manifestOf), last.
  */
 async function commitSnapshot(
   req: IngestRequest,
   comparison: Comparison,
   download: SpooledDownload,
   run: RunRecord,
+  manifest: string,
 ): Promise<void> {
   const { neighbours, valid } = comparison;
   const counts = run.counts;
@@ -434,17 +497,12 @@ async function commitSnapshot(
     neighbours.sameDay?.sha256 === download.sha256 &&
     counts.added + counts.changed + counts.removed + counts.entitiesWritten === 0;
   if (unchangedRerun) return;
-  // The same listing as the base snapshot: share its manifest (never overwritten: names are per run).
-  const base = baseOf(neighbours);
-  const sameListing = base !== null && counts.added + counts.changed + counts.removed === 0;
-  const name = sameListing ? base.manifest : manifestName(req.market, req.view, req.timeline, req.asOf, run.runId);
-  if (!sameListing) await uploadManifest(req.storage, name, comparison.manifestFile);
   await saveSnapshot(req.storage, {
     market: req.market,
     view: req.view,
     timeline: req.timeline,
     asOf: req.asOf,
-    manifest: name,
+    manifest,
     rows: valid,
     sha256: download.sha256,
     archive: download.archive,
