@@ -389,32 +389,30 @@ describe('price ingest: the uploads that overlap other steps', () => {
     const { settings, storage } = testStorage();
     // The writes fail at once; the manifest upload is still under way then.
     const slowManifest = delayedUploads(storage, storage.names.containers.snapshots, { afterMs: 400 });
-    const dying: StorageClients = {
-      ...slowManifest,
-      table: (name) => {
-        const client = storage.table(name);
-        if (name !== storage.names.tables.prices) return client;
-        const dyingClient = Object.create(client) as typeof client;
-        dyingClient.submitTransaction = async () => {
-          throw new Error('process killed');
-        };
-        return dyingClient;
-      },
-    };
-    const result = await ingest(dying, settings, sheetCsv(rows));
-    expect(result).toMatchObject({ outcome: 'failed', error: 'process killed' });
-    expect(slowManifest.uploads()).toBe(1);
-    // Settled before the run ended: the manifest is there (named by no snapshot).
-    const name = manifestName('US', 'azure_consumption', 'current', '2026-11-01', result.runId);
-    expect(await manifestExists(storage, name)).toBe(true);
-    expect(await snapshotOf(storage)).toBeNull();
+    const submit = transactions.submitUpserts;
+    const dyingWrites = jest.spyOn(transactions, 'submitUpserts').mockImplementation(async (table, entities) => {
+      if (table.tableName === storage.names.tables.prices) throw new Error('process killed');
+      return submit(table, entities);
+    });
+    try {
+      const dying: StorageClients = slowManifest;
+      const result = await ingest(dying, settings, sheetCsv(rows));
+      expect(result).toMatchObject({ outcome: 'failed', error: 'process killed' });
+      expect(slowManifest.uploads()).toBe(1);
+      // Settled before the run ended: the manifest is there (named by no snapshot).
+      const name = manifestName('US', 'azure_consumption', 'current', '2026-11-01', result.runId);
+      expect(await manifestExists(storage, name)).toBe(true);
+      expect(await snapshotOf(storage)).toBeNull();
 
-    // Both failing: the writes' failure, the earlier step's, is the run's.
-    const bothFail: StorageClients = {
-      ...dying,
-      blobs: delayedUploads(storage, storage.names.containers.snapshots, { fail: true }).blobs,
-    };
-    const both = await ingest(bothFail, settings, sheetCsv(rows));
-    expect(both).toMatchObject({ outcome: 'failed', error: 'process killed' });
+      // Both failing: the writes' failure, the earlier step's, is the run's.
+      const bothFail: StorageClients = {
+        ...dying,
+        blobs: delayedUploads(storage, storage.names.containers.snapshots, { fail: true }).blobs,
+      };
+      const both = await ingest(bothFail, settings, sheetCsv(rows));
+      expect(both).toMatchObject({ outcome: 'failed', error: 'process killed' });
+    } finally {
+      dyingWrites.mockRestore();
+    }
   });
 });
