@@ -29,7 +29,7 @@ import { createChangeWriter, type ChangeWriter } from './writes';
 import { appendLine, closeSpool, openSpool, type SpoolFile } from '../files/spool';
 import { spoolWithHash } from '../files/hashedSpool';
 import { boundRowCount, checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from '../runs/recordedRun';
-import { readJudgedLines } from './sheetReader';
+import { startReading, type SheetReading } from './sheetReader';
 import type { AcceptedLine } from './sheetLines';
 
 /**
@@ -224,29 +224,15 @@ async function archive(req: IngestRequest, run: RunRecord, download: SpooledDown
  * would remove too much.
  */
 async function readAndCompare(req: IngestRequest, context: RunContext, download: SpooledDownload): Promise<Comparison> {
-  const { storage, settings } = req;
+  const { settings } = req;
   const counts = context.run.counts;
   const readStarted = Date.now();
-  const neighbours = await neighboursOf(storage, req);
-  const listed = await listedVersions(storage, neighbours);
-  const basePrices = await listedPrices(storage, baseOf(neighbours));
-
+  // The sheet's lines are judged (on a worker thread) while the snapshots' manifests load.
+  const reading = startReading({ format: download.format, file: download.file, market: req.market, view: req.view });
   const manifest = openSpool(path.join(context.tmp, 'manifest.tsv'));
-  const changes = createChangeWriter({
-    storage,
-    tmpDir: context.tmp,
-    market: req.market,
-    view: req.view,
-    concurrency: settings.TABLE_WRITE_CONCURRENCY,
-    asOf: req.asOf,
-    mergeStored: await hasStoredVersions(storage, req, neighbours),
-    runId: context.run.runId,
-    // Under the lock no other run commits meanwhile: the runs committed now are those this run builds on.
-    committed: await readCommittedRuns(storage, req.market, req.view),
-  });
-  const sinks = { neighbours, listed, basePrices, manifest, changes, reject: context.reject, counts };
-  await compareRows(req, download, sinks);
-  await closeSpool(manifest);
+  const { neighbours, listed, basePrices, changes } = await compareSheet(req, context, reading, manifest).finally(() =>
+    Promise.all([reading.stop(), closeSpool(manifest)]),
+  );
 
   const valid = counts.read - counts.rejected;
   if (valid === 0) throw new FileFault(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
@@ -262,6 +248,40 @@ async function readAndCompare(req: IngestRequest, context: RunContext, download:
     durationMs: Date.now() - readStarted,
   });
   return { neighbours, listed, manifestFile: manifest.file, changes, revisit, valid };
+}
+
+/** Compares the sheet's lines with the snapshots around its day, spooling what changes. */
+async function compareSheet(req: IngestRequest, context: RunContext, reading: SheetReading, manifest: SpoolFile) {
+  const { storage, settings } = req;
+  const neighbours = await neighboursOf(storage, req);
+  const [{ listed, basePrices }, mergeStored, committed] = await Promise.all([
+    listedByNeighbours(storage, neighbours),
+    hasStoredVersions(storage, req, neighbours),
+    // Under the lock no other run commits meanwhile: the runs committed now are those this run builds on.
+    readCommittedRuns(storage, req.market, req.view),
+  ]);
+  const changes = createChangeWriter({
+    storage,
+    tmpDir: context.tmp,
+    market: req.market,
+    view: req.view,
+    concurrency: settings.TABLE_WRITE_CONCURRENCY,
+    asOf: req.asOf,
+    mergeStored,
+    runId: context.run.runId,
+    committed,
+  });
+  const sinks = {
+    neighbours,
+    listed,
+    basePrices,
+    manifest,
+    changes,
+    reject: context.reject,
+    counts: context.run.counts,
+  };
+  await compareRows(req, reading, sinks);
+  return sinks;
 }
 
 /** The day before a day (YYYY-MM-DD), in UTC. */
@@ -293,15 +313,19 @@ const baseOf = (n: Neighbours) => n.sameDay ?? n.before;
 /** Whether the base snapshot lists a version with these flags. */
 const baseLists = (n: Neighbours, flags: number) => (flags & (n.sameDay ? IN_SAME_DAY : IN_BEFORE)) !== 0;
 
-/** The flags and base content hash of every version the neighbours list, by version digest. */
-async function listedVersions(storage: StorageClients, n: Neighbours): Promise<DigestMap> {
+/**
+ * What the neighbours list: the flags and base content hash of every version, by version digest; and
+ * the prices (not versions) the base snapshot lists, by price digest. One read of each manifest.
+ */
+async function listedByNeighbours(storage: StorageClients, n: Neighbours) {
   const listed = new DigestMap((n.before?.rows ?? 0) + (n.sameDay?.rows ?? 0) + (n.after?.rows ?? 0) || undefined);
+  const base = baseOf(n);
+  const basePrices = new DigestMap(base?.rows || undefined);
   const snapshots: [SnapshotRecord | null, number][] = [
     [n.before, IN_BEFORE],
     [n.sameDay, IN_SAME_DAY],
     [n.after, IN_AFTER],
   ];
-  const base = baseOf(n);
   for (const [snapshot, flag] of snapshots) {
     if (!snapshot) continue;
     for await (const line of readManifest(storage, snapshot.manifest)) {
@@ -309,9 +333,10 @@ async function listedVersions(storage: StorageClients, n: Neighbours): Promise<D
       const state = listed.get(id) ?? 0;
       const hash = snapshot === base ? Number(line.contentHash) : Math.floor(state / FLAG_SPAN);
       listed.set(id, hash * FLAG_SPAN + ((state % FLAG_SPAN) | flag));
+      if (snapshot === base) basePrices.set(priceDigest(line.partitionKey, line.rowKey), 0);
     }
   }
-  return listed;
+  return { listed, basePrices };
 }
 
 /**
@@ -349,9 +374,8 @@ interface RowSinks {
 }
 
 /** Reads the sheet's judged lines: rejects what is not a valid, new row; counts and spools the rest. */
-async function compareRows(req: IngestRequest, download: SpooledDownload, sinks: RowSinks): Promise<void> {
-  const source = { format: download.format, file: download.file, market: req.market, view: req.view };
-  for await (const lines of readJudgedLines(source))
+async function compareRows(req: IngestRequest, reading: SheetReading, sinks: RowSinks): Promise<void> {
+  for await (const lines of reading)
     for (const line of lines) {
       sinks.counts.read++;
       boundRowCount(sinks.counts);
@@ -416,15 +440,6 @@ const LISTED_AGAIN = 1;
 
 /** A price's digest: its partition and row key without the effective start date. */
 const priceDigest = (partitionKey: string, rowKey: string) => versionDigest(partitionKey, priceKeyPrefix(rowKey));
-
-/** The prices (not versions) a snapshot lists, by price digest. */
-async function listedPrices(storage: StorageClients, snapshot: SnapshotRecord | null): Promise<DigestMap> {
-  const prices = new DigestMap(snapshot?.rows || undefined);
-  if (snapshot)
-    for await (const line of readManifest(storage, snapshot.manifest))
-      prices.set(priceDigest(line.partitionKey, line.rowKey), 0);
-  return prices;
-}
 
 /**
  * The removal guard: a current sheet that drops more than REMOVAL_GUARD_PERCENT of the prices its market

@@ -14,13 +14,44 @@ import { judgedLines, type JudgedLine, type SheetSource } from './sheetLines';
 
 /** Bytes of a spooled download from which its lines are judged in a worker. */
 export const WORKER_MIN_BYTES = 1 << 20;
-/** Batches a worker posts before the comparison has taken them: bounds its lead (and memory). */
-export const BATCHES_AHEAD = 4;
+/**
+ * Batches a worker posts before the comparison has taken them: its lead while the comparison loads
+ * the snapshots' manifests, bounded (16 × 500 lines: a few MB).
+ */
+export const BATCHES_AHEAD = 16;
 
 const WORKER_SCRIPT = scriptBeside(__filename, 'sheetReaderWorker');
 
 /** What a worker posts: a batch, the end, or why it stopped. */
 export type ReaderMessage = { lines: JudgedLine[] } | { done: true } | { failure: ThreadFailure };
+
+/** A sheet being read: its judged lines, and how to stop the reading when they will not all be taken. */
+export interface SheetReading extends AsyncIterable<JudgedLine[]> {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts reading the sheet now, so that its lines are judged while the caller prepares the
+ * comparison (a cold ingest's judging is the longest step of the read); `stop` ends a reading whose
+ * lines are not all taken (a failure before or during the comparison).
+ */
+export function startReading(source: SheetSource): SheetReading {
+  const batches = readJudgedLines(source);
+  const first = batches.next();
+  // Awaited when the lines are taken; a reading stopped before that must not leave it unhandled.
+  first.catch(() => undefined);
+  return {
+    async *[Symbol.asyncIterator]() {
+      const head = await first;
+      if (head.done) return;
+      yield head.value;
+      yield* batches;
+    },
+    stop: async () => {
+      await batches.return(undefined).catch(() => undefined);
+    },
+  };
+}
 
 /** The sheet's lines judged, a batch at a time; throws FileFault when the file cannot be read. */
 export async function* readJudgedLines(source: SheetSource): AsyncGenerator<JudgedLine[]> {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FileFault } from '../../../shared/files/fault';
 import { judgedLines, type JudgedLine, type SheetSource } from '../../../shared/prices/sheetLines';
-import { readJudgedLines, WORKER_MIN_BYTES } from '../../../shared/prices/sheetReader';
+import { readJudgedLines, startReading, WORKER_MIN_BYTES } from '../../../shared/prices/sheetReader';
 import { startedWorkers } from '../../setup/typeScriptWorkers';
 import { consumptionRow, meterId, sheetCsv, type SheetRow } from '../../helpers/priceSheets';
 
@@ -76,6 +76,24 @@ describe('sheet reader', () => {
 
     // One worker was started, and it has stopped (a stopped worker's threadId is -1).
     expect(startedWorkers.slice(started).map((worker) => worker.threadId)).toEqual([-1]);
+  });
+
+  it('judges while the caller prepares, and stops a reading whose lines were never taken', async () => {
+    const source = sheet('started.csv', sheetCsv(bigSheetRows()));
+    const started = startedWorkers.length;
+
+    const reading = startReading(source);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(startedWorkers.length).toBe(started + 1);
+    await reading.stop();
+
+    expect(startedWorkers.slice(started).map((worker) => worker.threadId)).toEqual([-1]);
+  });
+
+  it('gives a started reading all its lines, in order', async () => {
+    const source = sheet('all.csv', sheetCsv(bigSheetRows()));
+    const reading = startReading(source);
+    expect(await all(reading)).toEqual(await all(judgedLines(source)));
   });
 
   it('reads a small sheet in the calling thread', async () => {
