@@ -42,6 +42,11 @@ export type JudgedLine = AcceptedLine | { line: number; reason: string };
 
 /** Lines judged at a time: what a worker posts in one message. */
 export const JUDGED_BATCH = 500;
+/**
+ * Characters of the lines' values in one batch, at most (about): a record may hold up to
+ * MAX_RECORD_CHARS, so 500 of the largest would be a gigabyte; the reading worker's heap is small.
+ */
+const JUDGED_BATCH_CHARS = 4_000_000;
 
 /** Bytes of a content hash: 48 bits, a whole number a JS number (and the digest map) holds exactly. */
 const CONTENT_HASH_BYTES = 6;
@@ -63,11 +68,14 @@ export function contentHash(row: PriceRow): number {
 /** The lines of a sheet judged, a batch at a time. Throws FileFault when the file cannot be read. */
 export async function* judgedLines(source: SheetSource): AsyncGenerator<JudgedLine[]> {
   let batch: JudgedLine[] = [];
+  let chars = 0;
   for await (const item of readSheet(source.format, source.file, source.market)) {
     batch.push(judged(item, source));
-    if (batch.length >= JUDGED_BATCH) {
+    if ('record' in item) for (const value of Object.values(item.record)) chars += value?.length ?? 0;
+    if (batch.length >= JUDGED_BATCH || chars >= JUDGED_BATCH_CHARS) {
       yield batch;
       batch = [];
+      chars = 0;
     }
   }
   if (batch.length > 0) yield batch;

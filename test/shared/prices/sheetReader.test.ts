@@ -96,6 +96,17 @@ describe('sheet reader', () => {
     expect(await all(reading)).toEqual(await all(judgedLines(source)));
   });
 
+  it("judges rows near the largest a record may be within the worker's heap", async () => {
+    // 30 rows of 900,000 characters (MAX_RECORD_CHARS is 1,000,000): 500 of them would be a gigabyte.
+    const huge = Array.from({ length: 30 }, (_, i) =>
+      consumptionRow({ SkuDescription: `${i} ${'x'.repeat(900_000)}`, MeterIds: meterId(95_000 + i) }),
+    );
+    const source = sheet('huge.csv', sheetCsv(huge));
+    const lines = await all(readJudgedLines(source));
+    expect(lines).toHaveLength(30);
+    expect(lines.filter((line) => 'reason' in line)).toEqual([]);
+  });
+
   it('reads a small sheet in the calling thread', async () => {
     const source = sheet('small.csv', sheetCsv([consumptionRow(), consumptionRow({ UnitPrice: 'x' })]));
     const lines = await all(readJudgedLines(source));
