@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { TableEntity, TransactionAction } from '@azure/data-tables';
+import type { StringEntity } from '../shared/storage/transactions';
 import { freePort, startAzurite } from '../runtime/azurite';
 import { loadSettings } from '../shared/config/settings';
 import { validatePriceRecord } from '../shared/prices/row';
@@ -137,19 +137,19 @@ export async function runPriceBench(options: {
 /** The raw write ceiling: one pre-built entity per row in 100-entity transactions at a concurrency. */
 async function measureCeiling(
   storage: StorageClients,
-  entities: TableEntity[],
+  entities: StringEntity[],
   concurrency: number,
 ): Promise<{ seconds: number }> {
   await ensureStorage(storage);
   return timed(async () => {
     const writer = createBatchWriter(storage.table(storage.names.tables.prices), createPool(concurrency));
-    for (const entity of entities) await writer.add(['upsert', entity, 'Replace'] as TransactionAction);
+    for (const entity of entities) await writer.add(entity);
     await writer.flush();
   });
 }
 
 /** The naive baseline: one upsertEntity per row. */
-async function measureNaive(storage: StorageClients, entities: TableEntity[]): Promise<{ seconds: number }> {
+async function measureNaive(storage: StorageClients, entities: StringEntity[]): Promise<{ seconds: number }> {
   await ensureStorage(storage);
   const table = storage.table(storage.names.tables.prices);
   return timed(async () => {
@@ -218,8 +218,8 @@ function verdicts(
 }
 
 /** The first rows of the sheet, one entity per row (as the pipeline's version key places it). */
-async function prebuilt(file: string, count: number): Promise<TableEntity[]> {
-  const entities: TableEntity[] = [];
+async function prebuilt(file: string, count: number): Promise<StringEntity[]> {
+  const entities: StringEntity[] = [];
   for await (const line of readPriceFile(file)) {
     if ('error' in line) continue;
     const verdict = validatePriceRecord(line.record);

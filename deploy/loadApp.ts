@@ -8,7 +8,8 @@ import type * as Tinyglobby from 'tinyglobby';
  * `node dist/deploy/loadApp.js <appDir> [--invoke name[=json body]]…` loads a function app folder
  * the way the Functions Node.js worker does, outside the host, and prints one JSON line: the
  * functions registered, the files of the app that loading them read (`loadedAtStart`, relative to
- * the app folder), and with `--invoke`, what each named HTTP function answered.
+ * the app folder), and with `--invoke`, what each named function answered: an HTTP function gets a GET
+ * (a POST with a body), any other its trigger's payload as the host decodes it (the JSON given).
  * `node dist/deploy/loadApp.js --bare` only requires `@azure/functions`: the cold-start baseline.
  *
  * Like the worker, it provides the built-in `@azure/functions-core` module by intercepting
@@ -64,10 +65,33 @@ function mainFiles(appDir: string): string[] {
   return globSync(main, { cwd: appDir, absolute: true }).sort();
 }
 
-/** A GET (or, with a body, a POST) as the host hands it to an HTTP function with body streaming on. */
+/** The invocation context a handler gets: silent logs. */
+function contextOf(name: string) {
+  const log = (..._args: unknown[]) => undefined;
+  return {
+    invocationId: 'loadApp',
+    functionName: name,
+    triggerMetadata: { dequeueCount: 1 },
+    log,
+    trace: log,
+    debug: log,
+    info: log,
+    warn: log,
+    error: log,
+  };
+}
+
+/**
+ * An HTTP function: a GET (or, with a body, a POST) as the host hands it over with body streaming on.
+ * Any other function: the body, parsed, as its trigger's payload (a queue message's decoded JSON).
+ */
 async function invoke(name: string, body: string | undefined): Promise<unknown> {
   const target = registered.find((r) => r.name === name);
   if (!target) throw new Error(`no function ${name} registered`);
+  if (target.trigger !== 'httpTrigger') {
+    const result = await target.handler(body === undefined ? undefined : JSON.parse(body), contextOf(name));
+    return { status: 'completed', body: result };
+  }
   const bytes = body === undefined ? undefined : Buffer.from(body);
   const request = {
     method: bytes ? 'POST' : 'GET',
@@ -81,18 +105,11 @@ async function invoke(name: string, body: string | undefined): Promise<unknown> 
         })()
       : null,
   };
-  const log = (..._args: unknown[]) => undefined;
-  const context = {
-    invocationId: 'loadApp',
-    functionName: name,
-    log,
-    trace: log,
-    debug: log,
-    info: log,
-    warn: log,
-    error: log,
+  const answer = (await target.handler(request, contextOf(name))) as {
+    status?: number;
+    jsonBody?: unknown;
+    body?: unknown;
   };
-  const answer = (await target.handler(request, context)) as { status?: number; jsonBody?: unknown; body?: unknown };
   return { status: answer.status ?? 200, body: answer.jsonBody ?? answer.body };
 }
 

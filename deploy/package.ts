@@ -9,8 +9,9 @@ import { projectRoot } from '../shared/config/paths';
  * `.package/app.zip`. azd ships the folder (`dist: .package/app` in azure.yaml); `az functionapp
  * deployment source config-zip` takes the zip. It holds host.json, a production package.json, the
  * sample data the `sample` sources read, and the bundles: `dist/main.js`, every function module with
- * what registering needs; `dist/implementations.js`, what the functions load on first invocation; and
- * the packages loaded on first use apart in `dist/vendor/` (LAZY_PACKAGES). No node_modules, no
+ * what registering needs; `dist/implementations.js`, what the functions load on first invocation; the
+ * worker threads' scripts (WORKER_SCRIPTS); and the packages loaded on first use apart in
+ * `dist/vendor/` (LAZY_PACKAGES). No node_modules, no
  * TypeScript, no tests. docs/operations.md (What ships) and docs/design.md (cold start) say why.
  */
 
@@ -37,6 +38,11 @@ const LAZY_PACKAGES = [
   'exceljs',
   'unzipper',
 ];
+/**
+ * Scripts the app starts as worker threads, each bundled on its own as `dist/<name>.js`: where the
+ * module that starts it looks for it, beside its own file (shared/runs/workerThreads.ts scriptBeside).
+ */
+const WORKER_SCRIPTS = ['shared/prices/sheetReaderWorker.ts'];
 /** The bundle of the functions' implementations, beside main.js (implementationsApart). */
 const IMPLEMENTATIONS = 'implementations.js';
 /** Zip entries carry this date, so that the same inputs give the same zip. */
@@ -100,6 +106,12 @@ export async function buildPackage(root: string): Promise<AppPackage> {
       lazyPackagesApart(),
     ]),
   );
+  for (const script of WORKER_SCRIPTS)
+    results.push(
+      await bundle(`require('./${script}');`, path.join(appDir, 'dist', `${path.basename(script, '.ts')}.js`), [
+        lazyPackagesApart(),
+      ]),
+    );
   for (const name of LAZY_PACKAGES)
     results.push(await bundle(`module.exports = require('${name}');`, path.join(appDir, 'dist', vendorFile(name)), []));
 

@@ -1,11 +1,9 @@
-import { hash as oneShotHash } from 'node:crypto';
 import path from 'node:path';
 import type { Settings } from '../config/settings';
 import { nowInstant } from '../core/dates';
 import { FileFault } from '../files/fault';
-import type { ReadLine } from './row';
-import { LATER_FIELDS, PRICE_FIELDS, validatePriceRecord, type PriceRow } from './row';
 import type { Logger } from '../observability/logger';
+import { redact } from '../observability/redact';
 import { NoPlannedChangesError, type PriceSheetDownload } from './sources/source';
 import type { PriceView, Timeline } from './views';
 import { archiveExtension, archiveFile } from '../storage/archive';
@@ -13,8 +11,7 @@ import type { StorageClients } from '../storage/clients';
 import type { RunCounts, RunRecord } from '../runs/ledger';
 import { DateTime } from 'luxon';
 import { readCommittedRuns } from './tables/committedRuns';
-import { isMetered, priceKeyPrefix, versionDigest, versionKeys } from './tables/keys';
-import { compactRow } from './tables/versions';
+import { priceKeyPrefix, versionDigest } from './tables/keys';
 import type { VersionChange } from './tables/versionChange';
 import { pointAt } from './listing';
 import { DIGEST_KEY_BYTES, DigestMap } from './digestMap';
@@ -29,22 +26,26 @@ import {
   type SnapshotRecord,
 } from './tables/snapshots';
 import { createChangeWriter, type ChangeWriter } from './writes';
-import { indexedValues, unitOf } from './tables/searchIndex';
 import { appendLine, closeSpool, openSpool, type SpoolFile } from '../files/spool';
 import { spoolWithHash } from '../files/hashedSpool';
 import { boundRowCount, checkRejectedShare, recordedRun, type PipelineRun, type RunContext } from '../runs/recordedRun';
-import { readSheet } from '../formats/priceFile';
+import { startReading, type SheetReading } from './sheetReader';
+import type { AcceptedLine } from './sheetLines';
 
 /**
  * The one price pipeline (timer refresh, CLI refresh/ingest, blob uploads):
- *  1. spool the download to a temp file, hashing it; archive the raw bytes before parsing;
+ *  1. spool the download to a temp file, hashing it; start uploading the raw bytes to the archive,
+ *     which runs while steps 2–3 read the spooled file and is complete before step 4 (a refused file
+ *     too: the run waits for its archive whatever the read found);
  *  2. stream-parse and validate every row with the one row schema;
  *  3. diff against the latest snapshot on or before the as-of day (manifest of version hashes);
  *     too many rejected rows or a broken file fail here, before anything is published;
- *  4. write only added/changed/removed versions, ≤100 per transaction, in parallel across partitions;
- *  5. commit: snapshot manifest + snapshot entity; record the run in the ledger.
+ *  4. write only added/changed/removed versions, ≤100 per transaction, in parallel across partitions,
+ *     while the sheet's manifest uploads (when the snapshot needs one of its own);
+ *  5. commit: once the writes and the manifest are complete, the snapshot entity; record the run in the ledger.
  * Every write is an idempotent upsert and the snapshot entity is written last, so a run killed
- * half-way is finished by simply running it again.
+ * half-way is finished by simply running it again. Overlapped steps both always settle before the run
+ * goes on or fails, and a failure is reported as if they had run one after the other (see inOrder).
  */
 
 export interface IngestRequest {
@@ -72,8 +73,6 @@ export interface IngestProgress {
 
 /** Rows read between progress reports. */
 const PROGRESS_EVERY = 5000;
-/** Bytes of a content hash: 48 bits, a whole number a JS number (and the digest map) holds exactly. */
-const CONTENT_HASH_BYTES = 6;
 /** Percent: a share of 100. */
 const PERCENT = 100;
 
@@ -86,20 +85,6 @@ const IN_SAME_DAY = 2;
 const IN_AFTER = 4;
 const IN_SHEET = 8;
 const FLAG_SPAN = 16;
-
-/** 48 bits of a row's content: a changed price, date or text gives a different hash. */
-function contentHash(row: PriceRow): number {
-  // Each field ends with \u0001; an absent (null) field reads \u0000, so it differs from an empty one.
-  // Later fields go in only when set, named (so that their order cannot make two rows alike).
-  // Hashed in one one-shot call (the same bytes as one update per field, which cost more than the hashing
-  // itself; see versionDigest).
-  let text = '';
-  for (const field of PRICE_FIELDS) {
-    if (!LATER_FIELDS.has(field)) text += `${row[field] ?? '\u0000'}\u0001`;
-    else if (row[field] !== '') text += `${field}=${row[field]}\u0001`;
-  }
-  return oneShotHash('sha1', text, 'buffer').readUIntBE(0, CONTENT_HASH_BYTES);
-}
 
 /** A version's key in a set of digests: its digest's first bytes (those the digest map keys by) as hex. */
 const digestKey = (digest: Buffer) => digest.toString('hex', 0, DIGEST_KEY_BYTES);
@@ -128,20 +113,56 @@ export function ingestPriceSheet(req: IngestRequest): Promise<PipelineRun> {
 
 /** The pipeline's steps, run under the market/view/timeline lock. */
 async function ingestLocked(req: IngestRequest, context: RunContext): Promise<void> {
-  // 1. Spool and archive, before any parsing.
-  const download = await spoolAndArchive(req, context);
-  // 2–3. Parse, validate and compare with the snapshots around the as-of day.
-  const comparison = await readAndCompare(req, context, download);
-  // 4. Write what changed.
-  await writeChanges(req, comparison, context.run.counts);
+  const { run } = context;
+  // 1. Spool; the archive upload starts as soon as the file is complete, and runs while it is read.
+  const download = await spool(req, context);
+  const archived = archive(req, run, download);
+  // 2–3. Parse, validate and compare with the snapshots around the as-of day. The archive is complete
+  // (or the run failed) before anything is written, and before a refused file's run ends.
+  const [, comparison] = await inOrder(req.logger, archived, readAndCompare(req, context, download));
+  // 4. Write what changed; the sheet's manifest, when it needs one, uploads meanwhile.
+  const manifest = manifestOf(req, comparison, run);
+  await inOrder(
+    req.logger,
+    writeChanges(req, comparison, run.counts),
+    manifest.upload ? uploadManifest(req.storage, manifest.name, comparison.manifestFile) : Promise.resolve(),
+  );
   // 5. Commit the snapshot (nothing to do when the same file was already committed for this day).
-  await commitSnapshot(req, comparison, download, context.run);
+  await commitSnapshot(req, comparison, download, run, manifest.name);
 }
 
-/** The download spooled to a local file: its format, SHA-256 and archive blob. */
+/**
+ * Awaits two steps that run at once, the earlier one of the pipeline first in the arguments, as if they
+ * had run one after the other: both always settle before this does (nothing is left running, no rejection
+ * unhandled), and when both fail, the earlier step's failure is the run's, as it was when the later step
+ * never started; the other is logged.
+ *
+ * For the archive and the read this means that a storage failure of the archive wins over a FileFault of
+ * the read. That is deliberate: a FileFault refuses the file for good (an upload goes to quarantine and
+ * is never retried, the CLI exits 2; see files/fault.ts, runs/recordedRun.ts), which is only right once
+ * the refused bytes are archived — the archive is how an operator sees what was refused, and a refresh
+ * has no other copy. A run whose archive failed is not the file's fault: it fails retryably (the upload
+ * stays in place and its event is delivered again), and the retry archives the file and refuses it then.
+ */
+async function inOrder<A, B>(logger: Logger, earlier: Promise<A>, later: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([earlier, later]);
+  if (first.status === 'rejected') {
+    if (second.status === 'rejected')
+      logger.warn("an overlapping later step failed too; the earlier step's failure is the run's", {
+        error: redact((second.reason as Error).message),
+      });
+    throw first.reason;
+  }
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
+}
+
+/** The download spooled to a local file: its format, origin, size, SHA-256 and archive blob name. */
 interface SpooledDownload {
   file: string;
   format: PriceSheetDownload['format'];
+  origin: string;
+  bytes: number;
   sha256: string;
   archive: string;
 }
@@ -170,25 +191,31 @@ interface Comparison {
   valid: number;
 }
 
-async function spoolAndArchive(req: IngestRequest, { run, tmp }: RunContext): Promise<SpooledDownload> {
+async function spool(req: IngestRequest, { tmp }: RunContext): Promise<SpooledDownload> {
   const download = await req.open();
   const file = path.join(tmp, 'raw');
   const { sha256, bytes, head } = await spoolWithHash(download.body, file, (done) =>
     req.onProgress?.({ phase: 'download', done }),
   );
-  const archived = await archiveFile(
-    req.storage,
-    `${req.view}/${req.market}/${req.asOf}/${sha256}.${archiveExtension(head)}`,
+  return {
     file,
-    {
-      source: req.source,
-      origin: encodeURIComponent(download.origin),
-      runId: run.runId,
-      bytes: String(bytes),
-    },
-  );
+    format: download.format,
+    origin: download.origin,
+    bytes,
+    sha256,
+    archive: `${req.view}/${req.market}/${req.asOf}/${sha256}.${archiveExtension(head)}`,
+  };
+}
+
+/** Uploads the spooled file, unchanged, to the archive; the run names it once it is there. */
+async function archive(req: IngestRequest, run: RunRecord, download: SpooledDownload): Promise<void> {
+  const archived = await archiveFile(req.storage, download.archive, download.file, {
+    source: req.source,
+    origin: encodeURIComponent(download.origin),
+    runId: run.runId,
+    bytes: String(download.bytes),
+  });
   run.archive = archived.name;
-  return { file, format: download.format, sha256, archive: archived.name };
 }
 
 /**
@@ -197,29 +224,15 @@ async function spoolAndArchive(req: IngestRequest, { run, tmp }: RunContext): Pr
  * would remove too much.
  */
 async function readAndCompare(req: IngestRequest, context: RunContext, download: SpooledDownload): Promise<Comparison> {
-  const { storage, settings } = req;
+  const { settings } = req;
   const counts = context.run.counts;
   const readStarted = Date.now();
-  const neighbours = await neighboursOf(storage, req);
-  const listed = await listedVersions(storage, neighbours);
-  const basePrices = await listedPrices(storage, baseOf(neighbours));
-
+  // The sheet's lines are judged (on a worker thread) while the snapshots' manifests load.
+  const reading = startReading({ format: download.format, file: download.file, market: req.market, view: req.view });
   const manifest = openSpool(path.join(context.tmp, 'manifest.tsv'));
-  const changes = createChangeWriter({
-    storage,
-    tmpDir: context.tmp,
-    market: req.market,
-    view: req.view,
-    concurrency: settings.TABLE_WRITE_CONCURRENCY,
-    asOf: req.asOf,
-    mergeStored: await hasStoredVersions(storage, req, neighbours),
-    runId: context.run.runId,
-    // Under the lock no other run commits meanwhile: the runs committed now are those this run builds on.
-    committed: await readCommittedRuns(storage, req.market, req.view),
-  });
-  const sinks = { neighbours, listed, basePrices, manifest, changes, reject: context.reject, counts };
-  await compareRows(req, download, sinks);
-  await closeSpool(manifest);
+  const { neighbours, listed, basePrices, changes } = await compareSheet(req, context, reading, manifest).finally(() =>
+    Promise.all([reading.stop(), closeSpool(manifest)]),
+  );
 
   const valid = counts.read - counts.rejected;
   if (valid === 0) throw new FileFault(`no valid price rows (${counts.read} read, ${counts.rejected} rejected)`);
@@ -235,6 +248,40 @@ async function readAndCompare(req: IngestRequest, context: RunContext, download:
     durationMs: Date.now() - readStarted,
   });
   return { neighbours, listed, manifestFile: manifest.file, changes, revisit, valid };
+}
+
+/** Compares the sheet's lines with the snapshots around its day, spooling what changes. */
+async function compareSheet(req: IngestRequest, context: RunContext, reading: SheetReading, manifest: SpoolFile) {
+  const { storage, settings } = req;
+  const neighbours = await neighboursOf(storage, req);
+  const [{ listed, basePrices }, mergeStored, committed] = await Promise.all([
+    listedByNeighbours(storage, neighbours),
+    hasStoredVersions(storage, req, neighbours),
+    // Under the lock no other run commits meanwhile: the runs committed now are those this run builds on.
+    readCommittedRuns(storage, req.market, req.view),
+  ]);
+  const changes = createChangeWriter({
+    storage,
+    tmpDir: context.tmp,
+    market: req.market,
+    view: req.view,
+    concurrency: settings.TABLE_WRITE_CONCURRENCY,
+    asOf: req.asOf,
+    mergeStored,
+    runId: context.run.runId,
+    committed,
+  });
+  const sinks = {
+    neighbours,
+    listed,
+    basePrices,
+    manifest,
+    changes,
+    reject: context.reject,
+    counts: context.run.counts,
+  };
+  await compareRows(req, reading, sinks);
+  return sinks;
 }
 
 /** The day before a day (YYYY-MM-DD), in UTC. */
@@ -266,15 +313,19 @@ const baseOf = (n: Neighbours) => n.sameDay ?? n.before;
 /** Whether the base snapshot lists a version with these flags. */
 const baseLists = (n: Neighbours, flags: number) => (flags & (n.sameDay ? IN_SAME_DAY : IN_BEFORE)) !== 0;
 
-/** The flags and base content hash of every version the neighbours list, by version digest. */
-async function listedVersions(storage: StorageClients, n: Neighbours): Promise<DigestMap> {
+/**
+ * What the neighbours list: the flags and base content hash of every version, by version digest; and
+ * the prices (not versions) the base snapshot lists, by price digest. One read of each manifest.
+ */
+async function listedByNeighbours(storage: StorageClients, n: Neighbours) {
   const listed = new DigestMap((n.before?.rows ?? 0) + (n.sameDay?.rows ?? 0) + (n.after?.rows ?? 0) || undefined);
+  const base = baseOf(n);
+  const basePrices = new DigestMap(base?.rows || undefined);
   const snapshots: [SnapshotRecord | null, number][] = [
     [n.before, IN_BEFORE],
     [n.sameDay, IN_SAME_DAY],
     [n.after, IN_AFTER],
   ];
-  const base = baseOf(n);
   for (const [snapshot, flag] of snapshots) {
     if (!snapshot) continue;
     for await (const line of readManifest(storage, snapshot.manifest)) {
@@ -282,9 +333,10 @@ async function listedVersions(storage: StorageClients, n: Neighbours): Promise<D
       const state = listed.get(id) ?? 0;
       const hash = snapshot === base ? Number(line.contentHash) : Math.floor(state / FLAG_SPAN);
       listed.set(id, hash * FLAG_SPAN + ((state % FLAG_SPAN) | flag));
+      if (snapshot === base) basePrices.set(priceDigest(line.partitionKey, line.rowKey), 0);
     }
   }
-  return listed;
+  return { listed, basePrices };
 }
 
 /**
@@ -321,63 +373,51 @@ interface RowSinks {
   counts: RunCounts;
 }
 
-/** Reads the sheet row by row: rejects what is not a valid, new row; counts and spools the rest. */
-async function compareRows(req: IngestRequest, download: SpooledDownload, sinks: RowSinks): Promise<void> {
-  const { neighbours, listed, basePrices, manifest, changes, reject, counts } = sinks;
-  for await (const item of readSheet(download.format, download.file, req.market)) {
-    counts.read++;
-    boundRowCount(counts);
-    if (counts.read % PROGRESS_EVERY === 0) req.onProgress?.({ phase: 'read', done: counts.read });
-    const judged = rowOf(item, req.market);
-    if ('reason' in judged) {
-      reject(item.line, judged.reason);
-      continue;
+/** Reads the sheet's judged lines: rejects what is not a valid, new row; counts and spools the rest. */
+async function compareRows(req: IngestRequest, reading: SheetReading, sinks: RowSinks): Promise<void> {
+  for await (const lines of reading)
+    for (const line of lines) {
+      sinks.counts.read++;
+      boundRowCount(sinks.counts);
+      if (sinks.counts.read % PROGRESS_EVERY === 0) req.onProgress?.({ phase: 'read', done: sinks.counts.read });
+      if ('reason' in line) sinks.reject(line.line, line.reason);
+      else await compareRow(req, line, sinks);
     }
-    const row = judged.row;
-    const keys = versionKeys(row, req.view);
-    const id = versionDigest(keys.partitionKey, keys.rowKey);
-    const hash = contentHash(row);
-    const state = listed.get(id) ?? 0;
-    const flags = state % FLAG_SPAN;
-    if (flags & IN_SHEET) {
-      reject(item.line, 'duplicate: the same price and EffectiveStartDate as an earlier row');
-      continue;
-    }
-    const inBase = baseLists(neighbours, flags);
-    const baseHash = Math.floor(state / FLAG_SPAN);
-    if (!inBase) counts.added++;
-    else if (baseHash !== hash) counts.changed++;
-    else counts.unchanged++;
-    listed.set(id, state + IN_SHEET);
-    // Without a base snapshot (a cold ingest) there is no price to mark, nor a digest to take.
-    if (basePrices.size > 0) {
-      const price = priceDigest(keys.partitionKey, keys.rowKey);
-      if (basePrices.get(price) !== undefined) basePrices.set(price, LISTED_AGAIN);
-    }
-
-    const { points, changed } = listingPoints(req, neighbours, flags | IN_SHEET);
-    // The stored content is the latest-dated listing's: with a later snapshot that does not list the
-    // version, only the stored day can tell; without one, the base snapshot's hash does.
-    const contentMayChange =
-      req.timeline === 'current' && neighbours.after ? (flags & IN_AFTER) === 0 : !(inBase && baseHash === hash);
-    if (changed || contentMayChange) {
-      const content = { contentHash: String(hash), row: compactRow(row) };
-      await changes.change(keys.partitionKey, { rowKey: keys.rowKey, content, points });
-    }
-    if (!inBase && isMetered(row)) await changes.indexMeter(row.productId, row.skuId, row.meterId);
-    // Content the base lists unchanged was indexed by the base's ingest (see tables/searchIndex.ts).
-    if (!inBase || baseHash !== hash) await changes.indexSearch(unitOf(row), indexedValues(row));
-    await appendLine(manifest, `${keys.partitionKey}\t${keys.rowKey}\t${hash}`);
-  }
 }
 
-/** The valid price row of a line of the sheet, or why the line is rejected. */
-function rowOf(item: ReadLine, market: string): { row: PriceRow } | { reason: string } {
-  if ('error' in item) return { reason: item.error };
-  const verdict = validatePriceRecord(item.record);
-  if (!verdict.ok) return { reason: verdict.reason };
-  if (verdict.row.market !== market) return { reason: `Market ${verdict.row.market} in a ${market} sheet` };
-  return { row: verdict.row };
+/** Compares an accepted row with the snapshots around its day; counts and spools what it changes. */
+async function compareRow(req: IngestRequest, line: AcceptedLine, sinks: RowSinks): Promise<void> {
+  const { neighbours, listed, basePrices, manifest, changes, reject, counts } = sinks;
+  const { partitionKey, rowKey, hash } = line;
+  const id = versionDigest(partitionKey, rowKey);
+  const state = listed.get(id) ?? 0;
+  const flags = state % FLAG_SPAN;
+  if (flags & IN_SHEET) {
+    reject(line.line, 'duplicate: the same price and EffectiveStartDate as an earlier row');
+    return;
+  }
+  const inBase = baseLists(neighbours, flags);
+  const baseHash = Math.floor(state / FLAG_SPAN);
+  if (!inBase) counts.added++;
+  else if (baseHash !== hash) counts.changed++;
+  else counts.unchanged++;
+  listed.set(id, state + IN_SHEET);
+  // Without a base snapshot (a cold ingest) there is no price to mark, nor a digest to take.
+  if (basePrices.size > 0) {
+    const price = priceDigest(partitionKey, rowKey);
+    if (basePrices.get(price) !== undefined) basePrices.set(price, LISTED_AGAIN);
+  }
+
+  const { points, changed } = listingPoints(req, neighbours, flags | IN_SHEET);
+  // The stored content is the latest-dated listing's: with a later snapshot that does not list the
+  // version, only the stored day can tell; without one, the base snapshot's hash does.
+  const contentMayChange =
+    req.timeline === 'current' && neighbours.after ? (flags & IN_AFTER) === 0 : !(inBase && baseHash === hash);
+  if (changed || contentMayChange) await changes.change(partitionKey, rowKey, points, line.content);
+  if (!inBase && line.meter !== null) await changes.indexMeter(line.meter);
+  // Content the base lists unchanged was indexed by the base's ingest (see tables/searchIndex.ts).
+  if (!inBase || baseHash !== hash) await changes.indexSearch(line.search);
+  await appendLine(manifest, `${partitionKey}\t${rowKey}\t${hash}`);
 }
 
 /**
@@ -400,15 +440,6 @@ const LISTED_AGAIN = 1;
 
 /** A price's digest: its partition and row key without the effective start date. */
 const priceDigest = (partitionKey: string, rowKey: string) => versionDigest(partitionKey, priceKeyPrefix(rowKey));
-
-/** The prices (not versions) a snapshot lists, by price digest. */
-async function listedPrices(storage: StorageClients, snapshot: SnapshotRecord | null): Promise<DigestMap> {
-  const prices = new DigestMap(snapshot?.rows || undefined);
-  if (snapshot)
-    for await (const line of readManifest(storage, snapshot.manifest))
-      prices.set(priceDigest(line.partitionKey, line.rowKey), 0);
-  return prices;
-}
 
 /**
  * The removal guard: a current sheet that drops more than REMOVAL_GUARD_PERCENT of the prices its market
@@ -442,7 +473,7 @@ async function writeChanges(req: IngestRequest, comparison: Comparison, counts: 
       // Each version once, though several neighbours may list it.
       if (!revisit.delete(digestKey(id))) continue;
       const { points } = listingPoints(req, neighbours, (listed.get(id) ?? 0) % FLAG_SPAN);
-      await changes.change(line.partitionKey, { rowKey: line.rowKey, points });
+      await changes.change(line.partitionKey, line.rowKey, points);
     }
   }
   counts.entitiesWritten = await changes.commit((done) => req.onProgress?.({ phase: 'write', done, total: toWrite }));
@@ -450,14 +481,30 @@ async function writeChanges(req: IngestRequest, comparison: Comparison, counts: 
 }
 
 /**
- * Records the sheet as the as-of day's snapshot: its manifest (the base snapshot's when the listing is
- * the same), then the snapshot entity, last.
+ * The manifest the snapshot names: the base snapshot's when the sheet lists the same versions (shared:
+ * never overwritten, names are per run), else one of its own, to upload. Known once the sheet is read:
+ * the counts it looks at are final then (only entitiesWritten is not, and it does not look at it), so the
+ * upload can run while the changes are written. An upload is never wasted on a commit skipped as an
+ * unchanged rerun: that needs a same-day snapshot (so a base) and no version added, changed or removed,
+ * which is a same listing.
+ */
+function manifestOf(req: IngestRequest, { neighbours }: Comparison, run: RunRecord) {
+  const { added, changed, removed } = run.counts;
+  const base = baseOf(neighbours);
+  if (base !== null && added + changed + removed === 0) return { name: base.manifest, upload: false };
+  return { name: manifestName(req.market, req.view, req.timeline, req.asOf, run.runId), upload: true };
+}
+
+/**
+ * Records the sheet as the as-of day's snapshot: the snapshot entity, naming its manifest (uploaded by
+ * then, see manifestOf), last.
  */
 async function commitSnapshot(
   req: IngestRequest,
   comparison: Comparison,
   download: SpooledDownload,
   run: RunRecord,
+  manifest: string,
 ): Promise<void> {
   const { neighbours, valid } = comparison;
   const counts = run.counts;
@@ -465,17 +512,12 @@ async function commitSnapshot(
     neighbours.sameDay?.sha256 === download.sha256 &&
     counts.added + counts.changed + counts.removed + counts.entitiesWritten === 0;
   if (unchangedRerun) return;
-  // The same listing as the base snapshot: share its manifest (never overwritten: names are per run).
-  const base = baseOf(neighbours);
-  const sameListing = base !== null && counts.added + counts.changed + counts.removed === 0;
-  const name = sameListing ? base.manifest : manifestName(req.market, req.view, req.timeline, req.asOf, run.runId);
-  if (!sameListing) await uploadManifest(req.storage, name, comparison.manifestFile);
   await saveSnapshot(req.storage, {
     market: req.market,
     view: req.view,
     timeline: req.timeline,
     asOf: req.asOf,
-    manifest: name,
+    manifest,
     rows: valid,
     sha256: download.sha256,
     archive: download.archive,

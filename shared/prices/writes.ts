@@ -16,7 +16,7 @@ import {
 } from './tables/versions';
 import { changedVersion, sameVersion, type VersionChange } from './tables/versionChange';
 import { addProductMeter, mergeProductMeters, type ProductMeters } from './tables/productIndex';
-import { hasSearchIndex, storedSearchEntries } from './tables/searchIndex';
+import { hasSearchIndex, searchLine, storedSearchEntries } from './tables/searchIndex';
 import { writeSearchIndex } from './searchWrites';
 import { appendLine, closeSpool, openSpool, spooledLines, type SpoolFile } from '../files/spool';
 
@@ -39,12 +39,15 @@ import { appendLine, closeSpool, openSpool, spooledLines, type SpoolFile } from 
  */
 
 export interface ChangeWriter {
-  /** A version to revisit: the sheet's content of it and its listing points (see VersionChange). */
-  change(partitionKey: string, change: VersionChange): Promise<void>;
-  /** A meter this sheet adds to a product's index. */
-  indexMeter(productId: string, skuId: string, meterId: string): Promise<void>;
-  /** A row's unit and indexed values for the search index (tables/searchIndex.ts). */
-  indexSearch(unit: string, values: string[]): Promise<void>;
+  /**
+   * A version to revisit: its listing points and, when the sheet lists it, the content it takes from
+   * the sheet as JSON (AcceptedLine.content), spooled as a VersionChange.
+   */
+  change(partitionKey: string, rowKey: string, points: VersionChange['points'], content?: string): Promise<void>;
+  /** A meter this sheet adds to a product's index: its line (meterIndexLine). */
+  indexMeter(line: string): Promise<void>;
+  /** A row's unit and indexed values for the search index: its line (searchLine). */
+  indexSearch(line: string): Promise<void>;
   /** Writes everything spooled; returns the number of entities written. */
   commit(onProgress: (done: number) => void): Promise<number>;
 }
@@ -91,20 +94,22 @@ export function createChangeWriter(options: ChangeWriterOptions): ChangeWriter {
   // Sheets list a meter's rows together, and its tiers and dates share its indexed values: a line equal
   // to the one before adds nothing to the index's sets (29 % of the lines of the benchmark's sheet).
   let lastSearch = '';
-  const spoolSearch = async (unit: string, values: string[]) => {
-    const line = JSON.stringify([unit, ...values]);
+  const spoolSearch = async (line: string) => {
     if (line === lastSearch) return;
     lastSearch = line;
     await appendLine(search, line);
   };
 
   return {
-    async change(partitionKey, change) {
-      if (!isMeterDocPartition(partitionKey)) return appendLine(entities, JSON.stringify([partitionKey, change]));
-      await appendLine(partitionSpool(partitionKey), JSON.stringify(change));
+    async change(partitionKey, rowKey, points, content) {
+      // A VersionChange's JSON, put together around the content already serialised where the row was read.
+      const change = `{"rowKey":${JSON.stringify(rowKey)},"points":${JSON.stringify(points)}${content ? `,"content":${content}` : ''}}`;
+      if (!isMeterDocPartition(partitionKey))
+        return appendLine(entities, `[${JSON.stringify(partitionKey)},${change}]`);
+      await appendLine(partitionSpool(partitionKey), change);
     },
-    async indexMeter(productId, skuId, meterId) {
-      await appendLine(index, JSON.stringify([productId, skuId, meterId]));
+    async indexMeter(line) {
+      await appendLine(index, line);
     },
     indexSearch: spoolSearch,
     async commit(onProgress) {
@@ -198,7 +203,7 @@ async function writeVersions(
   await writeChunk();
   for (const [partitionKey, spool] of spooled.partitions) {
     for (const { doc, changes } of await mergedDocs(spool.file, partitionKey, options, table, pool.run)) {
-      if (doc) await writer.add(['upsert', doc, 'Replace']);
+      if (doc) await writer.add(doc);
       progress(changes);
     }
     // The partition is complete: send its last transaction now rather than hold it to the end.
@@ -231,7 +236,7 @@ async function writeEntities(
       return entityOf(next, partitionKey, { runId: options.runId, committed: stored });
     }),
   );
-  for (const entity of updated) if (entity) await writer.add(['upsert', entity, 'Replace']);
+  for (const entity of updated) if (entity) await writer.add(entity);
 }
 
 /**
@@ -294,7 +299,7 @@ async function writeIndex(file: string, options: ChangeWriterOptions, run: Run):
  */
 async function spoolStoredSearchEntries(
   options: ChangeWriterOptions,
-  spoolSearch: (unit: string, values: string[]) => Promise<void>,
+  spoolSearch: (line: string) => Promise<void>,
 ): Promise<void> {
   const scope = { market: options.market, view: options.view };
   const { tables } = options.storage.names;
@@ -304,5 +309,5 @@ async function spoolStoredSearchEntries(
     scope,
     options.committed,
   ))
-    await spoolSearch(unit, values);
+    await spoolSearch(searchLine(unit, values));
 }

@@ -6,7 +6,11 @@ import { promisify } from 'node:util';
 import unzipper from 'unzipper';
 import { buildPackage, type AppPackage } from '../../deploy/package';
 import { projectRoot } from '../../shared/config/paths';
-import { testSettings } from '../helpers/storage';
+import { testSettings, testStorage } from '../helpers/storage';
+import { uploadContainers } from '../helpers/uploads';
+import { consumptionRow, meterId, sheetCsv } from '../helpers/priceSheets';
+import { blobCreatedEvent } from '../../shared/uploads/blobEvents';
+import { WORKER_MIN_BYTES } from '../../shared/prices/sheetReader';
 import { PRODUCTION_SETTINGS } from '../../deploy/productionSettings';
 
 /**
@@ -65,7 +69,7 @@ describe('npm run package', () => {
     for (const file of built.files)
       expect({
         file,
-        ok: /^(host\.json|package\.json|dist\/(main|implementations)\.js|dist\/vendor\/[a-z-]+\.js|sample-data\/[^/]+)$/.test(
+        ok: /^(host\.json|package\.json|dist\/(main|implementations|sheetReaderWorker)\.js|dist\/vendor\/[a-z-]+\.js|sample-data\/[^/]+)$/.test(
           file,
         ),
       }).toEqual({ file, ok: true });
@@ -157,5 +161,32 @@ describe('npm run package', () => {
       valid: false,
       errors: [{ code: 'PHONE_WRONG_COUNTRY' }],
     });
+  });
+
+  it('ingests a price upload large enough for a worker thread from the unzipped package', async () => {
+    const { settings, storage } = testStorage();
+    const uploads = uploadContainers(storage, 'priceUploads');
+    const rows = Array.from({ length: 5000 }, (_, i) =>
+      consumptionRow({ UnitPrice: `0.${1000 + i}`, MeterIds: meterId(70_000 + i) }),
+    );
+    const csv = sheetCsv(rows);
+    expect(csv.length).toBeGreaterThanOrEqual(WORKER_MIN_BYTES);
+    const name = 'azure_consumption/US/2026-11-01/large.csv';
+    await uploads.drop(name, csv);
+    const blob = uploads.areas.uploads.getBlobClient(name);
+    const event = blobCreatedEvent({ url: blob.url, container: uploads.areas.uploads.containerName, name, etag: 'e' });
+
+    const { answers, stderr } = await load(
+      appDir,
+      { AzureWebJobsStorage: settings.AzureWebJobsStorage!, STORAGE_NAME_PREFIX: settings.STORAGE_NAME_PREFIX },
+      '--invoke',
+      `priceUploads=${JSON.stringify(event)}`,
+    );
+
+    expect(stderr).toBe('');
+    expect(answers.priceUploads).toMatchObject({ status: 'completed', body: { status: 'processed' } });
+    expect(await uploads.list('processed')).toContain(name);
+    const report = JSON.parse(await uploads.text('processed', `${name}.report.json`));
+    expect(report).toMatchObject({ status: 'processed', counts: { read: 5000, added: 5000, rejected: 0 } });
   });
 });

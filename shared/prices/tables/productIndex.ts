@@ -17,6 +17,10 @@ export const productIndexPartition = (market: string, view: PriceView, productId
 
 export type ProductMeters = Map<string, Set<string>>; // productId → "skuId meterId" pairs
 
+/** A meter's line in an ingest's product index spool (writes.ts reads it back). */
+export const meterIndexLine = (row: { productId: string; skuId: string; meterId: string }) =>
+  JSON.stringify([row.productId, row.skuId, row.meterId]);
+
 export function addProductMeter(index: ProductMeters, productId: string, skuId: string, meterId: string): void {
   let pairs = index.get(productId);
   if (!pairs) index.set(productId, (pairs = new Set()));

@@ -67,6 +67,9 @@ export function indexedValues(row: PriceRow): string[] {
   );
 }
 
+/** A row's line in an ingest's search spool: its unit, then its indexed values (searchWrites.ts reads it). */
+export const searchLine = (unit: string, values: string[]) => JSON.stringify([unit, ...values]);
+
 /** One field's entries gathered from rows: each (folded) value and the units holding it. */
 export type FieldEntries = Map<string, Set<string>>;
 

@@ -122,15 +122,26 @@ export async function saveSnapshot(storage: StorageClients, record: SnapshotReco
   forgetCommittedRuns(storage, record.market, record.view);
 }
 
-/** Uploads a manifest written locally (plain text) as a gzip blob. */
+/**
+ * Uploads a manifest written locally (plain text) as a gzip blob. Both halves are awaited together: a
+ * failed upload stops reading the gzip stream, so it is destroyed (else the file would wait for ever to
+ * be compressed), and a failed read fails the upload, whose rejection is never left unhandled.
+ */
 export async function uploadManifest(storage: StorageClients, name: string, localFile: string): Promise<void> {
   const blob = storage.blobs.getContainerClient(storage.names.containers.snapshots).getBlockBlobClient(name);
   const gzip = createGzip();
-  const upload = blob.uploadStream(gzip, 4 * 1024 * 1024, 4, {
-    blobHTTPHeaders: { blobContentType: 'text/tab-separated-values', blobContentEncoding: 'gzip' },
-  });
-  await pipeline(fs.createReadStream(localFile), gzip);
-  await upload;
+  const upload = blob
+    .uploadStream(gzip, 4 * 1024 * 1024, 4, {
+      blobHTTPHeaders: { blobContentType: 'text/tab-separated-values', blobContentEncoding: 'gzip' },
+    })
+    .catch((e: unknown) => {
+      gzip.destroy();
+      throw e;
+    });
+  const [compressed, uploaded] = await Promise.allSettled([pipeline(fs.createReadStream(localFile), gzip), upload]);
+  // The upload's failure is the cause when both fail (the compression then only stopped because of it).
+  if (uploaded.status === 'rejected') throw uploaded.reason;
+  if (compressed.status === 'rejected') throw compressed.reason;
 }
 
 export interface ManifestLine {

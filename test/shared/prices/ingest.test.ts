@@ -2,14 +2,20 @@ import { odata, type TableClient } from '@azure/data-tables';
 import { ingestPriceSheet, type IngestRequest } from '../../../shared/prices/ingest';
 import { versionsByMeter, versionsOfEntity } from '../../../shared/prices/tables/versions';
 import { versionInForce } from '../../../shared/prices/version';
-import { latestSnapshot, snapshotOnOrBefore } from '../../../shared/prices/tables/snapshots';
+import {
+  latestSnapshot,
+  manifestName,
+  readManifest,
+  snapshotOnOrBefore,
+} from '../../../shared/prices/tables/snapshots';
 import { readCommittedRuns } from '../../../shared/prices/tables/committedRuns';
 import { recentRuns } from '../../../shared/runs/ledger';
 import { metersOfProduct } from '../../../shared/prices/tables/productIndex';
 import type { StorageClients } from '../../../shared/storage/clients';
 import type { Settings } from '../../../shared/config/settings';
-import { asWritten, testStorage } from '../../helpers/storage';
+import { asWritten, delayedUploads, testStorage } from '../../helpers/storage';
 import { consumptionRow, downloadOf, ingestRequest, meterId, sheetCsv, type SheetRow } from '../../helpers/priceSheets';
+import * as transactions from '../../../shared/storage/transactions';
 
 async function allEntities(table: TableClient): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
@@ -228,22 +234,19 @@ describe('price ingest pipeline', () => {
 
   it('converges when a run dies half-way and is run again', async () => {
     const { settings, storage } = testStorage({ TABLE_WRITE_CONCURRENCY: '1' });
-    let transactions = 0;
-    const dying: StorageClients = {
-      ...storage,
-      table: (name) => {
-        const client = storage.table(name);
-        if (name !== storage.names.tables.prices) return client;
-        // A view of the shared client whose transactions start failing, as if the process died.
-        const dyingClient = Object.create(client) as typeof client;
-        dyingClient.submitTransaction = async (actions) => {
-          if (++transactions > 2) throw new Error('process killed');
-          return client.submitTransaction(actions);
-        };
-        return dyingClient;
-      },
-    };
-    const killed = await ingest(dying, settings, sheetCsv(rows));
+    // The prices table's transactions start failing after two, as if the process died.
+    let count = 0;
+    const submit = transactions.submitUpserts;
+    const dying = jest.spyOn(transactions, 'submitUpserts').mockImplementation(async (table, entities) => {
+      if (table.tableName === storage.names.tables.prices && ++count > 2) throw new Error('process killed');
+      return submit(table, entities);
+    });
+    let killed;
+    try {
+      killed = await ingest(storage, settings, sheetCsv(rows));
+    } finally {
+      dying.mockRestore();
+    }
     expect(killed.outcome).toBe('failed');
     const partial = await allEntities(storage.table(storage.names.tables.prices));
     expect(partial.length).toBeGreaterThan(0);
@@ -277,6 +280,139 @@ describe('price ingest pipeline', () => {
       expect((results[0] as string[][])[0]).toEqual(['2018-03-01T00:00:00.0000000Z', '9999-11-30T23:59:59.0000000Z']);
     } finally {
       process.env.TZ = original;
+    }
+  });
+});
+
+describe('price ingest: the uploads that overlap other steps', () => {
+  const rows: SheetRow[] = Array.from({ length: 250 }, (_, i) =>
+    consumptionRow({ UnitPrice: `0.${String(2000 + i)}`, MeterIds: meterId(15_000 + i) }),
+  );
+  const noValidRows = sheetCsv(Array.from({ length: 20 }, () => consumptionRow({ UnitPrice: 'abc' })));
+  const snapshotOf = (storage: StorageClients, asOf = '2026-11-01') =>
+    snapshotOnOrBefore(storage, { market: 'US', view: 'azure_consumption', timeline: 'current', asOf });
+  const archiveExists = (storage: StorageClients, name: string) =>
+    storage.blobs.getContainerClient(storage.names.containers.archive).getBlobClient(name).exists();
+  const manifestExists = (storage: StorageClients, name: string) =>
+    storage.blobs.getContainerClient(storage.names.containers.snapshots).getBlobClient(name).exists();
+  async function manifestLines(storage: StorageClients, name: string): Promise<string[]> {
+    const lines: string[] = [];
+    for await (const line of readManifest(storage, name)) lines.push(`${line.partitionKey}\t${line.rowKey}`);
+    return lines;
+  }
+
+  it('a refused sheet still has its archive when the run ends, and the ledger run names it', async () => {
+    const { settings, storage } = testStorage();
+    // The archive upload outlasts the read, which refuses the file at once.
+    const slow = delayedUploads(storage, storage.names.containers.archive, { afterMs: 400 });
+    const result = await ingest(slow, settings, noValidRows);
+    expect(result).toMatchObject({ outcome: 'failed', fileFault: true });
+    expect(result.error).toMatch(/^no valid price rows \(20 read, 20 rejected\)/);
+    expect(result.archive).toMatch(/^azure_consumption\/US\/2026-11-01\/[0-9a-f]{64}\.csv$/);
+    expect(await archiveExists(storage, result.archive as string)).toBe(true);
+    const [run] = await recentRuns(storage, 1);
+    expect(run).toMatchObject({ runId: result.runId, outcome: 'failed', archive: result.archive });
+    expect(await snapshotOf(storage)).toBeNull();
+  });
+
+  it('a storage failure of the archive fails the run of a good sheet, before anything is written', async () => {
+    const { settings, storage } = testStorage();
+    const failing = delayedUploads(storage, storage.names.containers.archive, { afterMs: 200, fail: true });
+    const result = await ingest(failing, settings, sheetCsv(rows));
+    expect(failing.uploads()).toBe(1);
+    expect(result).toMatchObject({ outcome: 'failed', error: 'service unavailable', archive: null });
+    expect(result.fileFault).toBeUndefined();
+    // The sheet was read meanwhile, and nothing of it written.
+    expect(result.counts).toMatchObject({ read: 250, added: 250, entitiesWritten: 0 });
+    expect(await allEntities(storage.table(storage.names.tables.prices))).toHaveLength(0);
+    expect(await snapshotOf(storage)).toBeNull();
+    const [run] = await recentRuns(storage, 1);
+    expect(run).toMatchObject({ outcome: 'failed', error: 'service unavailable', archive: null });
+
+    expect(await ingest(storage, settings, sheetCsv(rows))).toMatchObject({ outcome: 'succeeded' });
+  });
+
+  it("a refused sheet whose archive fails too fails as the archive did: not the file's fault, to be retried", async () => {
+    const { settings, storage } = testStorage();
+    const failing = delayedUploads(storage, storage.names.containers.archive, { afterMs: 200, fail: true });
+    const result = await ingest(failing, settings, noValidRows);
+    expect(result).toMatchObject({ outcome: 'failed', error: 'service unavailable', archive: null });
+    expect(result.fileFault).toBeUndefined();
+    // Tried again with the storage back, the file is archived and refused.
+    const again = await ingest(storage, settings, noValidRows);
+    expect(again).toMatchObject({ outcome: 'failed', fileFault: true, archive: expect.any(String) });
+    expect(await archiveExists(storage, again.archive as string)).toBe(true);
+  });
+
+  it("commits a complete, readable manifest of its own, or the base snapshot's for the same listing", async () => {
+    const { settings, storage } = testStorage();
+    const cold = await ingest(storage, settings, sheetCsv(rows));
+    const first = await snapshotOf(storage);
+    expect(first?.manifest).toBe(manifestName('US', 'azure_consumption', 'current', '2026-11-01', cold.runId));
+    const listed = await manifestLines(storage, first?.manifest as string);
+    expect(listed).toHaveLength(250);
+    expect(new Set(listed).size).toBe(250);
+
+    // A changed price: a manifest of its own, listing the new version in place of the old.
+    const next = rows.map((row, i) =>
+      i === 0 ? { ...row, UnitPrice: '9.99', EffectiveStartDate: '11/2/2026 12:00:00 AM' } : row,
+    );
+    const changed = await ingest(storage, settings, sheetCsv(next), { asOf: '2026-11-02' });
+    expect(changed.counts).toMatchObject({ added: 1, removed: 1 });
+    const second = await snapshotOf(storage, '2026-11-02');
+    expect(second?.manifest).toBe(manifestName('US', 'azure_consumption', 'current', '2026-11-02', changed.runId));
+    const relisted = await manifestLines(storage, second?.manifest as string);
+    expect(relisted).toHaveLength(250);
+    expect(relisted.filter((line) => !listed.includes(line))).toHaveLength(1);
+
+    // The same listing a day later: the snapshot shares the manifest, and no manifest is uploaded.
+    const counting = delayedUploads(storage, storage.names.containers.snapshots);
+    const same = await ingest(counting, settings, sheetCsv(next), { asOf: '2026-11-03' });
+    expect(same.outcome).toBe('succeeded');
+    expect(counting.uploads()).toBe(0);
+    expect((await snapshotOf(storage, '2026-11-03'))?.manifest).toBe(second?.manifest);
+  });
+
+  it('a failed manifest upload fails the run and commits nothing; the run again commits', async () => {
+    const { settings, storage } = testStorage();
+    const failing = delayedUploads(storage, storage.names.containers.snapshots, { afterMs: 100, fail: true });
+    const result = await ingest(failing, settings, sheetCsv(rows));
+    expect(failing.uploads()).toBe(1);
+    expect(result).toMatchObject({ outcome: 'failed', error: 'service unavailable' });
+    expect(result.archive).not.toBeNull();
+    expect(await snapshotOf(storage)).toBeNull();
+    expect(await ingest(storage, settings, sheetCsv(rows))).toMatchObject({ outcome: 'succeeded' });
+    expect((await snapshotOf(storage))?.rows).toBe(250);
+  });
+
+  it('failed writes fail the run as they did, once the manifest uploading meanwhile has settled', async () => {
+    const { settings, storage } = testStorage();
+    // The writes fail at once; the manifest upload is still under way then.
+    const slowManifest = delayedUploads(storage, storage.names.containers.snapshots, { afterMs: 400 });
+    const submit = transactions.submitUpserts;
+    const dyingWrites = jest.spyOn(transactions, 'submitUpserts').mockImplementation(async (table, entities) => {
+      if (table.tableName === storage.names.tables.prices) throw new Error('process killed');
+      return submit(table, entities);
+    });
+    try {
+      const dying: StorageClients = slowManifest;
+      const result = await ingest(dying, settings, sheetCsv(rows));
+      expect(result).toMatchObject({ outcome: 'failed', error: 'process killed' });
+      expect(slowManifest.uploads()).toBe(1);
+      // Settled before the run ended: the manifest is there (named by no snapshot).
+      const name = manifestName('US', 'azure_consumption', 'current', '2026-11-01', result.runId);
+      expect(await manifestExists(storage, name)).toBe(true);
+      expect(await snapshotOf(storage)).toBeNull();
+
+      // Both failing: the writes' failure, the earlier step's, is the run's.
+      const bothFail: StorageClients = {
+        ...dying,
+        blobs: delayedUploads(storage, storage.names.containers.snapshots, { fail: true }).blobs,
+      };
+      const both = await ingest(bothFail, settings, sheetCsv(rows));
+      expect(both).toMatchObject({ outcome: 'failed', error: 'process killed' });
+    } finally {
+      dyingWrites.mockRestore();
     }
   });
 });

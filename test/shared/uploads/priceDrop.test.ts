@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { TableClient } from '@azure/data-tables';
+import * as transactions from '../../../shared/storage/transactions';
 import { BlobClient } from '@azure/storage-blob';
-import { testStorage } from '../../helpers/storage';
+import { delayedUploads, testStorage } from '../../helpers/storage';
 import { consumptionRow, meterId, sheetCsv } from '../../helpers/priceSheets';
 import { EUROPEAN_CURRENCIES, LICENSE_PREVIEW_HEADER, licenseCsv, licenseRow } from '../../helpers/licenseSheets';
 import { latestSnapshot } from '../../../shared/prices/tables/snapshots';
@@ -300,7 +300,7 @@ describe('price uploads: duplicates, future marker, idempotence', () => {
     const { h } = setup();
     await h.drop('outage.csv', consumption(3));
     const write = jest
-      .spyOn(TableClient.prototype, 'submitTransaction')
+      .spyOn(transactions, 'submitUpserts')
       .mockRejectedValue(Object.assign(new Error('service unavailable'), { statusCode: 503 }));
     try {
       await expect(h.process('outage.csv')).rejects.toThrow(/failed, to be retried: service unavailable/);
@@ -312,6 +312,34 @@ describe('price uploads: duplicates, future marker, idempotence', () => {
     expect(await h.list('processed')).toEqual([]);
 
     expect(reported(await h.process('outage.csv'))).toMatchObject({ status: 'processed', counts: { added: 3 } });
+  });
+
+  it('leaves a refused file in place to be retried when its archive could not be stored, and quarantines it then', async () => {
+    const { storage, settings } = testStorage();
+    const rows = [
+      consumptionRow({ MeterIds: meterId(83_000) }),
+      consumptionRow({ MeterIds: meterId(83_001), UnitPrice: 'abc' }),
+    ];
+    const failing = uploadHarness(
+      delayedUploads(storage, storage.names.containers.archive, { afterMs: 100, fail: true }),
+      settings,
+    );
+    await failing.drop('azure_consumption/refused.csv', sheetCsv(rows));
+    await expect(failing.process('azure_consumption/refused.csv')).rejects.toThrow(
+      /failed, to be retried: service unavailable/,
+    );
+    expect(await failing.list('uploads')).toEqual(['azure_consumption/refused.csv']);
+    expect(await failing.list('quarantine')).toEqual([]);
+
+    const h = uploadHarness(storage, settings);
+    const report = reported(await h.process('azure_consumption/refused.csv'));
+    expect(report).toMatchObject({ status: 'quarantined', counts: { read: 2, rejected: 1 } });
+    expect(report.reason).toMatch(/1 of 2 rows rejected/);
+    expect(report.archive).toMatch(/^azure_consumption\/US\//);
+    expect(await h.list('quarantine')).toEqual([
+      'azure_consumption/refused.csv',
+      'azure_consumption/refused.csv.report.json',
+    ]);
   });
 
   it('never overwrites an earlier upload of the same name with other content', async () => {
