@@ -41,7 +41,7 @@ export interface AcceptedLine {
 export type JudgedLine = AcceptedLine | { line: number; reason: string };
 
 /** Lines judged at a time: what a worker posts in one message. */
-export const JUDGED_BATCH = 500;
+const JUDGED_BATCH = 500;
 /**
  * Characters of the lines' values in one batch, at most (about): a record may hold up to
  * MAX_RECORD_CHARS, so 500 of the largest would be a gigabyte; the reading worker's heap is small.
@@ -52,7 +52,7 @@ const JUDGED_BATCH_CHARS = 4_000_000;
 const CONTENT_HASH_BYTES = 6;
 
 /** 48 bits of a row's content: a changed price, date or text gives a different hash. */
-export function contentHash(row: PriceRow): number {
+function contentHash(row: PriceRow): number {
   // Each field ends with \u0001; an absent (null) field reads \u0000, so it differs from an empty one.
   // Later fields go in only when set, named (so that their order cannot make two rows alike).
   // Hashed in one one-shot call (the same bytes as one update per field, which cost more than the hashing

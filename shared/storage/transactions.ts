@@ -52,7 +52,7 @@ export async function submitUpserts(table: TableClient, entities: readonly Strin
 }
 
 /** The multipart body of a transaction, as the SDK writes it (TablePolicies.ts, transactionHelpers.ts). */
-export function transactionBody(
+function transactionBody(
   table: Pick<TableClient, 'url' | 'tableName'>,
   entities: readonly StringEntity[],
   batch: string,
