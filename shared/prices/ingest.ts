@@ -37,7 +37,8 @@ import type { AcceptedLine } from './sheetLines';
  *  1. spool the download to a temp file, hashing it; start uploading the raw bytes to the archive,
  *     which runs while steps 2–3 read the spooled file and is complete before step 4 (a refused file
  *     too: the run waits for its archive whatever the read found);
- *  2. stream-parse and validate every row with the one row schema;
+ *  2. stream-parse and validate every row with the one row schema (on a worker thread for a large
+ *     file, sheetReader.ts, while step 3 loads the manifests);
  *  3. diff against the latest snapshot on or before the as-of day (manifest of version hashes);
  *     too many rejected rows or a broken file fail here, before anything is published;
  *  4. write only added/changed/removed versions, ≤100 per transaction, in parallel across partitions,

@@ -1,15 +1,15 @@
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { errorOf, scriptBeside, type ThreadFailure } from '../runs/workerThreads';
+import { errorOf, failureOf, scriptBeside, type ThreadFailure } from '../runs/workerThreads';
 import { judgedLines, type JudgedLine, type SheetSource } from './sheetLines';
 
 /**
  * Reads a sheet's lines judged (sheetLines.ts) for the comparison with the stored snapshots. A sheet
- * of WORKER_MIN_BYTES or more is judged in a worker thread while the comparison runs on the main
- * thread: parsing, validating and serialising each row took ~1 s of the main thread's ~6.5 s in a
- * 50,000-row cold ingest, whose main thread (not the storage) bounds it; the worker does that on the
- * second core, which the storage left idle while the sheet was read. Smaller sheets are judged in the
- * calling thread: starting a worker (~60 ms to load its modules) would cost more than it saves.
+ * of WORKER_MIN_BYTES or more is judged in a worker thread while the main thread loads the snapshots'
+ * manifests and compares: parsing, validating and serialising each row took ~1 s of the main thread's
+ * CPU in a 50,000-row cold ingest, and the storage, idle while the sheet is read, leaves a core for it
+ * (docs/design.md). Smaller sheets are judged in the calling thread: starting a worker (~60 ms to load
+ * its modules) would cost more than it saves.
  */
 
 /** Bytes of a spooled download from which its lines are judged in a worker. */
@@ -76,7 +76,7 @@ async function* judgedInWorker(source: SheetSource): AsyncGenerator<JudgedLine[]
     wake?.();
   };
   worker.on('message', receive);
-  worker.on('error', (error) => receive({ failure: { name: error.name, message: error.message } }));
+  worker.on('error', (error) => receive({ failure: failureOf(error) }));
   worker.on('exit', (code) => receive({ exit: code }));
   try {
     for (;;) {
